@@ -1,0 +1,52 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import type { ApiKey } from './api-key.entity.js';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ format: 'uuid', description: 'The member the key acts for' })
+  @IsUUID()
+  memberId: string;
+
+  @ApiProperty({ example: 'sensor registration script' })
+  @IsString()
+  @Length(1, 100)
+  label: string;
+
+  @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z', description: 'Optional expiry, judged by the registry clock' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
+}
+
+export class ApiKeyResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) memberId: string;
+  @ApiProperty({ example: 'plz_k3j9x0qa' }) prefix: string;
+  @ApiProperty() label: string;
+  @ApiProperty({ nullable: true, type: String }) expiresAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) revokedAt: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty({ nullable: true, type: Number }) journalIndex: number | null;
+
+  static from(k: ApiKey): ApiKeyResponse {
+    return {
+      id: k.id,
+      memberId: k.memberId,
+      prefix: k.prefix,
+      label: k.label,
+      expiresAt: k.expiresAt?.toISOString() ?? null,
+      revokedAt: k.revokedAt?.toISOString() ?? null,
+      createdAt: k.createdAt.toISOString(),
+      journalIndex: k.journalIndex,
+    };
+  }
+}
+
+export class IssuedApiKeyResponse extends ApiKeyResponse {
+  @ApiProperty({ description: 'The key itself. Shown this once: Plaza keeps only its hash.' }) key: string;
+}
+
+export class ApiKeyPage {
+  @ApiProperty({ type: [ApiKeyResponse] }) items: ApiKeyResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import type { Role } from '../members/member.entity.js';
+import type { OrganisationKind } from '../organisations/organisation.entity.js';
+import { ApiKey } from './api-key.entity.js';
+
+export interface KeyHolder {
+  id: string;
+  prefix: string;
+  hash: Buffer;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  member_id: string;
+  member_active: boolean;
+  roles: Role[];
+  organisation_id: string;
+  slug: string;
+  kind: OrganisationKind;
+}
+
+/** Every query of the API keys feature. */
+@Injectable()
+export class ApiKeyRepository {
+  private readonly pager = new KeysetPager({ createdAt: { expression: 'k.created_at', cast: 'timestamptz' } }, '-createdAt', 'k.id');
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** The key with this prefix and everything authentication needs about its member and organisation. */
+  async findHolder(prefix: string): Promise<KeyHolder | null> {
+    const rows = (await this.db.query(
+      `SELECT k.id, k.prefix, k.hash, k.expires_at, k.revoked_at, m.id AS member_id, m.active AS member_active, m.roles,
+              o.id AS organisation_id, o.slug, o.kind
+         FROM api_keys k JOIN members m ON m.id = k.member_id JOIN organisations o ON o.id = k.organisation_id
+        WHERE k.prefix = $1`,
+      [prefix],
+    )) as KeyHolder[];
+    return rows[0] ?? null;
+  }
+
+  findInOrganisation(organisationId: string, id: string, manager: EntityManager = this.db.manager): Promise<ApiKey | null> {
+    return manager.findOneBy(ApiKey, { organisationId, id });
+  }
+
+  hasActiveKey(memberId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    return manager.createQueryBuilder(ApiKey, 'k').where('k.member_id = :memberId AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())', { memberId }).getExists();
+  }
+
+  existsWithHash(hash: Buffer, manager: EntityManager = this.db.manager): Promise<boolean> {
+    return manager.createQueryBuilder(ApiKey, 'k').where('k.hash = :hash', { hash }).getExists();
+  }
+
+  list(organisationId: string, page: PageQuery) {
+    return this.pager.page(this.db.manager.createQueryBuilder(ApiKey, 'k').where('k.organisation_id = :organisationId', { organisationId }), page);
+  }
+}

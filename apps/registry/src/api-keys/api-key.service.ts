@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuthError, AuthErrorCode } from '../common/auth/auth-error.js';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import type { Page, PageQuery } from '../common/paging/paging.js';
+import { journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { MemberError, MemberErrorCode } from '../members/member-error.js';
+import { MemberRepository } from '../members/member.repository.js';
+import { OrganisationScope } from '../organisations/organisation-scope.js';
+import { ApiKey } from './api-key.entity.js';
+import { ApiKeyError, ApiKeyErrorCode } from './api-key-error.js';
+import { apiKeyMatches, apiKeyPrefix, generateApiKey } from './api-key-secret.js';
+import { ApiKeyRepository } from './api-key.repository.js';
+import { ApiKeyResponse, type CreateApiKeyDto, type IssuedApiKeyResponse } from './api-key.dto.js';
+
+@Injectable()
+export class ApiKeyService {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(ApiKeyRepository) private readonly keys: ApiKeyRepository,
+    @Inject(MemberRepository) private readonly members: MemberRepository,
+    @Inject(OrganisationScope) private readonly scope: OrganisationScope,
+  ) {}
+
+  /** Turns an Authorization header into the member it speaks for, judging expiry by the registry clock. */
+  async authenticate(header: string): Promise<Principal> {
+    const [scheme, key, ...rest] = header.trim().split(/\s+/);
+    const prefix = scheme?.toLowerCase() === 'bearer' && key && rest.length === 0 ? apiKeyPrefix(key) : null;
+    const holder = prefix ? await this.keys.findHolder(prefix) : null;
+    const valid =
+      holder !== null && apiKeyMatches(key!, holder.hash) && holder.revoked_at === null &&
+      (holder.expires_at === null || holder.expires_at.getTime() > Date.now()) && holder.member_active;
+    if (!valid) throw new AuthError(AuthErrorCode.InvalidKey, 'The API key is unknown, revoked, expired, or its member is inactive.');
+    return {
+      keyId: holder.id,
+      keyPrefix: holder.prefix,
+      memberId: holder.member_id,
+      roles: holder.roles,
+      organisationId: holder.organisation_id,
+      organisationSlug: holder.slug,
+      organisationKind: holder.kind,
+    };
+  }
+
+  async issue(principal: Principal, slug: string, dto: CreateApiKeyDto): Promise<IssuedApiKeyResponse> {
+    const organisation = await this.scope.resolve(principal, slug);
+    const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ApiKeyError(ApiKeyErrorCode.ExpiryNotInFuture, 'expiresAt must be in the future.');
+    const { key, prefix, hash } = generateApiKey();
+    const created = await this.uow.run(actorOf(principal), async (tx) => {
+      const member = await this.members.findInOrganisation(organisation.id, dto.memberId, tx.manager);
+      if (!member) throw new MemberError(MemberErrorCode.NotFound, `There is no member ${dto.memberId} in this organisation.`);
+      if (!member.active) throw new ApiKeyError(ApiKeyErrorCode.MemberInactive, 'An inactive member cannot be given a key.');
+      return this.insert(tx, { organisationId: organisation.id, memberId: member.id, prefix, hash, label: dto.label, expiresAt });
+    });
+    return { ...ApiKeyResponse.from(created), key };
+  }
+
+  async revoke(principal: Principal, slug: string, keyId: string): Promise<ApiKeyResponse> {
+    const organisation = await this.scope.resolve(principal, slug);
+    const revoked = await this.uow.run(actorOf(principal), async (tx) => {
+      const key = await tx.manager.findOne(ApiKey, { where: { id: keyId, organisationId: organisation.id }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw new ApiKeyError(ApiKeyErrorCode.NotFound, `There is no API key ${keyId} in this organisation.`);
+      if (key.revokedAt) throw new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, `The key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}.`);
+      key.revokedAt = new Date();
+      await tx.manager.save(key);
+      record(tx, 'api-key.revoked', key);
+      return key;
+    });
+    return ApiKeyResponse.from(revoked);
+  }
+
+  async list(principal: Principal, slug: string, page: PageQuery): Promise<Page<ApiKeyResponse>> {
+    const organisation = await this.scope.resolve(principal, slug);
+    const { rows, nextCursor } = await this.keys.list(organisation.id, page);
+    return { items: rows.map(ApiKeyResponse.from), nextCursor };
+  }
+
+  /** Inside a unit of work: stores a key (its hash) and records the change. */
+  async insert(tx: Transaction, fields: Pick<ApiKey, 'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label' | 'expiresAt'>): Promise<ApiKey> {
+    const key = await tx.manager.save(tx.manager.create(ApiKey, { ...fields, revokedAt: null }));
+    record(tx, 'api-key.issued', key);
+    return key;
+  }
+}
+
+function record(tx: Transaction, action: string, key: ApiKey): void {
+  tx.record({ action, subjectType: 'api-key', subjectId: key.id, organisationId: key.organisationId, state: journalState(ApiKeyResponse.from(key)), record: key });
+}

@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppModule } from './app.module.js';
+import { apiKeyPrefix } from './api-keys/api-key-secret.js';
+import { sendProblem } from './common/errors/problem.filter.js';
+import { RequestError, RequestErrorCode } from './common/errors/request-error.js';
+import { registerStrictJson } from './common/http/json-body.js';
+import { validationPipe } from './common/http/validation.js';
+import { createLogger, NestPinoLogger } from './common/logging/logger.js';
+import type { AppConfig } from './config/config.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+/** Builds the registry (not yet listening): used by main.ts and by every end-to-end suite. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // A caller's request id is kept when it looks like one, so logs line up across services.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const problemLogger = new Logger('Problem');
+  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, config.retryAfterSeconds, problemLogger));
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerStrictJson(fastify);
+  await app.register(helmet as never, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(rateLimit as never, {
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Per API key where one is sent (by its public prefix), per client address otherwise.
+    keyGenerator: (request: FastifyRequest) => {
+      const [, key] = (request.headers.authorization ?? '').split(' ');
+      return (key && apiKeyPrefix(key)) ?? request.ip;
+    },
+    errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
+      new RequestError(RequestErrorCode.RateLimited, `At most ${context.max} requests a minute; retry in ${context.after}.`),
+  });
+  app.useGlobalPipes(validationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Plaza registry')
+      .setDescription(
+        'The public registry of smart-city data sources, the organisations that run them and their signing keys. ' +
+          'Reads of public data need no key; writes need `Authorization: Bearer <API key>`. Every error is an RFC 9457 problem with a stable `code`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

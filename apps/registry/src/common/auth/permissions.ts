@@ -1,0 +1,40 @@
+import type { Role } from '../../members/member.entity.js';
+import type { OrganisationKind } from '../../organisations/organisation.entity.js';
+
+/** Every action a key can be allowed to take. Routes name one with @Allow; public routes say @Public. */
+export enum Action {
+  OrganisationCreate = 'organisation.create',
+  OrganisationUpdate = 'organisation.update',
+  MemberRead = 'member.read',
+  MemberManage = 'member.manage',
+  ApiKeyRead = 'api-key.read',
+  ApiKeyManage = 'api-key.manage',
+  SigningKeyRegister = 'signing-key.register',
+  SigningKeyRevoke = 'signing-key.revoke',
+  SourceManage = 'source.manage',
+}
+
+type Grants = Partial<Record<OrganisationKind, readonly Role[]>>;
+
+const ALL_ROLES: readonly Role[] = ['admin', 'member', 'privacy-approver', 'standards-editor'];
+
+/**
+ * The one permission table: action x organisation kind x role. Anything not granted here is denied.
+ * The operator acts on any organisation; everyone else only on their own (scope.ts enforces that).
+ */
+export const PERMISSIONS: { readonly [A in Action]: Grants } = {
+  [Action.OrganisationCreate]: { operator: ['admin'] },
+  [Action.OrganisationUpdate]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
+  [Action.MemberRead]: { operator: ['admin'], city: ALL_ROLES, vendor: ALL_ROLES },
+  [Action.MemberManage]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
+  [Action.ApiKeyRead]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
+  [Action.ApiKeyManage]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
+  [Action.SigningKeyRegister]: { city: ['admin'], vendor: ['admin'] },
+  [Action.SigningKeyRevoke]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
+  [Action.SourceManage]: { city: ['admin', 'member'] },
+};
+
+export function isAllowed(action: Action, kind: OrganisationKind, roles: readonly Role[]): boolean {
+  const granted = PERMISSIONS[action][kind] ?? [];
+  return roles.some((role) => granted.includes(role));
+}

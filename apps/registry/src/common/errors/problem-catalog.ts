@@ -1,0 +1,72 @@
+import { ApiKeyErrorCode } from '../../api-keys/api-key-error.js';
+import { MemberErrorCode } from '../../members/member-error.js';
+import { OrganisationErrorCode } from '../../organisations/organisation-error.js';
+import { SigningKeyErrorCode } from '../../signing-keys/signing-key-error.js';
+import { SourceErrorCode } from '../../sources/source-error.js';
+import { AuthErrorCode } from '../auth/auth-error.js';
+import { RequestErrorCode, ServiceErrorCode } from './request-error.js';
+
+export type ErrorCode =
+  | RequestErrorCode
+  | ServiceErrorCode
+  | AuthErrorCode
+  | OrganisationErrorCode
+  | MemberErrorCode
+  | ApiKeyErrorCode
+  | SigningKeyErrorCode
+  | SourceErrorCode;
+
+interface ProblemType {
+  status: number;
+  title: string;
+}
+
+/**
+ * Every error code Plaza can answer with, its HTTP status and its stable title. The type makes this
+ * table exhaustive: a code added to a feature's enum does not compile until it is mapped here.
+ */
+export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
+  [RequestErrorCode.Invalid]: { status: 400, title: 'The request is not valid' },
+  [RequestErrorCode.UnknownField]: { status: 400, title: 'The request has a field this endpoint does not accept' },
+  [RequestErrorCode.MalformedJson]: { status: 400, title: 'The body is not well-formed JSON' },
+  [RequestErrorCode.DuplicateMember]: { status: 400, title: 'The body repeats a member name in one object' },
+  [RequestErrorCode.ForbiddenMember]: { status: 400, title: 'The body has a member name that is never accepted' },
+  [RequestErrorCode.BodyTooLarge]: { status: 413, title: 'The body is too large' },
+  [RequestErrorCode.UnsupportedMediaType]: { status: 415, title: 'The body has a media type this endpoint does not accept' },
+  [RequestErrorCode.InvalidCursor]: { status: 400, title: 'The paging cursor is not valid' },
+  [RequestErrorCode.RouteNotFound]: { status: 404, title: 'There is no such endpoint' },
+  [RequestErrorCode.RateLimited]: { status: 429, title: 'Too many requests' },
+  [ServiceErrorCode.DatabaseUnavailable]: { status: 503, title: 'The registry database is unreachable' },
+  [ServiceErrorCode.Internal]: { status: 500, title: 'Internal error' },
+  [AuthErrorCode.Unauthenticated]: { status: 401, title: 'An API key is required' },
+  [AuthErrorCode.InvalidKey]: { status: 401, title: 'The API key is not valid' },
+  [AuthErrorCode.Forbidden]: { status: 403, title: 'The API key may not do this' },
+  [OrganisationErrorCode.NotFound]: { status: 404, title: 'No such organisation' },
+  [OrganisationErrorCode.SlugTaken]: { status: 409, title: 'The slug is already taken' },
+  [MemberErrorCode.NotFound]: { status: 404, title: 'No such member' },
+  [MemberErrorCode.EmailTaken]: { status: 409, title: 'A member of this organisation already has this email' },
+  [MemberErrorCode.LastAdmin]: { status: 409, title: 'The organisation would have no active admin' },
+  [ApiKeyErrorCode.NotFound]: { status: 404, title: 'No such API key' },
+  [ApiKeyErrorCode.AlreadyRevoked]: { status: 409, title: 'The API key is already revoked' },
+  [ApiKeyErrorCode.ExpiryNotInFuture]: { status: 400, title: 'The expiry must be in the future' },
+  [ApiKeyErrorCode.MemberInactive]: { status: 409, title: 'The member is not active' },
+  [SigningKeyErrorCode.NotFound]: { status: 404, title: 'No such signing key' },
+  [SigningKeyErrorCode.InvalidJwk]: { status: 400, title: 'The JWK is not a valid public key' },
+  [SigningKeyErrorCode.PrivateKeyMaterial]: { status: 400, title: 'The JWK contains private key material' },
+  [SigningKeyErrorCode.UnsupportedKeyType]: { status: 400, title: 'Only Ed25519 and P-256 keys are accepted' },
+  [SigningKeyErrorCode.AlgorithmMismatch]: { status: 400, title: "The JWK's alg does not match its key type" },
+  [SigningKeyErrorCode.AlreadyRegistered]: { status: 409, title: 'A key with this thumbprint is already registered' },
+  [SigningKeyErrorCode.ChallengeInvalid]: { status: 400, title: 'The challenge is unknown, expired or already used' },
+  [SigningKeyErrorCode.ProofInvalid]: { status: 400, title: 'The proof of possession does not verify' },
+  [SigningKeyErrorCode.InvalidValidity]: { status: 400, title: 'The validity window is not valid' },
+  [SigningKeyErrorCode.AlreadyRevoked]: { status: 409, title: 'The signing key is already revoked' },
+  [SourceErrorCode.NotFound]: { status: 404, title: 'No such data source' },
+  [SourceErrorCode.CeSourceTaken]: { status: 409, title: 'The CloudEvents source value is already registered' },
+  [SourceErrorCode.InvalidLocation]: { status: 400, title: 'The location is not valid GeoJSON' },
+  [SourceErrorCode.InvalidOperator]: { status: 400, title: 'The operator must be the owning city or a vendor' },
+  [SourceErrorCode.InvalidTransition]: { status: 409, title: 'The status cannot change this way' },
+  [SourceErrorCode.PrivacyRecordRequired]: { status: 409, title: 'An approved, unexpired privacy impact record is required' },
+  [SourceErrorCode.RetiredIsFinal]: { status: 409, title: 'A retired source cannot be changed' },
+};
+
+export const PROBLEM_TYPE_PREFIX = 'urn:plaza:problem:';

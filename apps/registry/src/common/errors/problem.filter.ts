@@ -1,0 +1,25 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.js';
+import { PROBLEM_MEDIA_TYPE, renderProblem } from './problem.js';
+
+/** The one global filter: every error leaves the registry as a problem document. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.config.retryAfterSeconds, this.logger);
+  }
+}
+
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number, logger: Logger): void {
+  const problem = renderProblem(error, request, retryAfterSeconds);
+  if (problem.unexpected) logger.error({ err: error, requestId: request.id }, 'unexpected error');
+  else if (problem.body.status === 503) logger.warn({ requestId: request.id, code: problem.body.code }, 'database unavailable');
+  void reply.status(problem.body.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
+}

@@ -1,0 +1,77 @@
+import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '#plaza/database';
+import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
+import { PlazaError } from './plaza-error.js';
+import { type ErrorCode, PROBLEM_CATALOG, PROBLEM_TYPE_PREFIX } from './problem-catalog.js';
+import { RequestError, RequestErrorCode, ServiceError, ServiceErrorCode } from './request-error.js';
+
+/** An RFC 9457 problem document, always with Plaza's stable `code`. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance: string;
+  requestId: string;
+  [extension: string]: unknown;
+}
+
+export interface RenderedProblem {
+  body: ProblemDocument;
+  headers: Record<string, string>;
+  /** True when the error is not the caller's doing and deserves an error log with its stack. */
+  unexpected: boolean;
+}
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+// Errors raised by fastify itself before a route runs (body parsing, limits), by their fastify code.
+const FASTIFY_CODES: Record<string, RequestErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: RequestErrorCode.BodyTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: RequestErrorCode.UnsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: RequestErrorCode.Invalid,
+  FST_ERR_CTP_EMPTY_JSON_BODY: RequestErrorCode.MalformedJson,
+  FST_ERR_CTP_INVALID_JSON_BODY: RequestErrorCode.MalformedJson,
+};
+
+/** Maps anything thrown while serving a request to the problem the client sees. */
+export function renderProblem(error: unknown, request: { id: string; url: string }, retryAfterSeconds: number): RenderedProblem {
+  const known = classify(error);
+  const entry = PROBLEM_CATALOG[known.code];
+  const headers: Record<string, string> = {};
+  if (known.code === ServiceErrorCode.DatabaseUnavailable) headers['retry-after'] = String(retryAfterSeconds);
+  if (known.code === AuthErrorCode.Unauthenticated || known.code === AuthErrorCode.InvalidKey) headers['www-authenticate'] = 'Bearer';
+  const body: ProblemDocument = {
+    type: `${PROBLEM_TYPE_PREFIX}${known.code}`,
+    title: entry.title,
+    status: entry.status,
+    detail: known.detail,
+    code: known.code,
+    instance: request.url.split('?')[0] ?? request.url,
+    requestId: request.id,
+    ...known.extensions,
+  };
+  return { body, headers, unexpected: known.code === ServiceErrorCode.Internal };
+}
+
+function classify(error: unknown): PlazaError<ErrorCode> {
+  if (error instanceof PlazaError) return error as PlazaError<ErrorCode>;
+  if (isDatabaseUnavailable(error)) {
+    return new ServiceError(ServiceErrorCode.DatabaseUnavailable, 'The registry cannot reach its database; retry shortly.');
+  }
+  const fastifyCode = (error as { code?: unknown })?.code;
+  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
+    return new RequestError(FASTIFY_CODES[fastifyCode]!, (error as Error).message);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 404) return new RequestError(RequestErrorCode.RouteNotFound, 'No endpoint matches this method and path.');
+    if (status === 413) return new RequestError(RequestErrorCode.BodyTooLarge, 'The body exceeds the size limit.');
+    if (status === 415) return new RequestError(RequestErrorCode.UnsupportedMediaType, 'Send application/json.');
+    if (status === 401) return new AuthError(AuthErrorCode.Unauthenticated, 'Send an API key as Authorization: Bearer <key>.');
+    if (status === 403) return new AuthError(AuthErrorCode.Forbidden, 'This API key may not do this.');
+    if (status === 400) return new RequestError(RequestErrorCode.Invalid, 'The request is not valid.');
+  }
+  return new ServiceError(ServiceErrorCode.Internal, 'Something went wrong on our side. Quote the requestId if you report it.');
+}

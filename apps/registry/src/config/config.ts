@@ -1,0 +1,113 @@
+import { resolve } from 'node:path';
+import type { DatabaseSettings } from '#plaza/database';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Everything the registry reads from its environment, validated once at start. */
+export interface AppConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  database: DatabaseSettings;
+  /** Supplied operator key; when absent the first start creates one in the data folder. */
+  operatorKey: string | undefined;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  trustProxy: boolean;
+  challengeTtlSeconds: number;
+  /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
+  retryAfterSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export const OPERATOR_KEY_PATTERN = /^plz_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
+
+type Env = Record<string, string | undefined>;
+
+/** The only reader of the environment. Every problem is reported at once, each naming its variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+  const dataDir = resolve(read.string('PLAZA_DATA_DIR', './.plaza'));
+  const url = read.optional('DATABASE_URL');
+  if (url !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(url)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const database: DatabaseSettings = url
+    ? {
+        mode: 'server',
+        url,
+        poolSize: read.int('PLAZA_DB_POOL_SIZE', 10, 1, 200),
+        connectTimeoutMs: read.int('PLAZA_DB_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
+        statementTimeoutMs: read.int('PLAZA_DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
+      }
+    : { mode: 'embedded', dataDir };
+  const operatorKey = read.optional('PLAZA_OPERATOR_KEY');
+  if (operatorKey !== undefined && !OPERATOR_KEY_PATTERN.test(operatorKey)) {
+    problems.push('PLAZA_OPERATOR_KEY must be a Plaza API key (plz_<8 lowercase letters or digits>_<43 base64url characters>)');
+  }
+  const config: AppConfig = {
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.int('PORT', 3000, 0, 65_535),
+    dataDir,
+    database,
+    operatorKey,
+    logLevel: read.oneOf('PLAZA_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    bodyLimitBytes: read.int('PLAZA_BODY_LIMIT_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+    rateLimitPerMinute: read.int('PLAZA_RATE_LIMIT_PER_MINUTE', 1_200, 1, 1_000_000),
+    trustProxy: read.bool('PLAZA_TRUST_PROXY', false),
+    challengeTtlSeconds: read.int('PLAZA_CHALLENGE_TTL_SECONDS', 300, 10, 86_400),
+    retryAfterSeconds: read.int('PLAZA_RETRY_AFTER_SECONDS', 5, 1, 3_600),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  }
+}

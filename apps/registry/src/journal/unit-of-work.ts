@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { JournalEntry } from './journal-entry.entity.js';
+import { encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
+
+/** Who made a change: a member of an organisation, or the registry itself (start-up, scheduled transitions). */
+export interface Actor {
+  organisationId: string | null;
+  memberId: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { organisationId: null, memberId: null };
+
+/** A change to one record, as the journal sees it. */
+export interface Change {
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  /** The organisation the record belongs to. */
+  organisationId: string | null;
+  /** The record's new state, as it is served (digested, never stored in the entry). */
+  state: unknown;
+  /** The record's entity, whose `journalIndex` is set to the index of this change. */
+  record?: { constructor: Function; journalIndex: number | null };
+  recordKey?: Record<string, unknown>;
+}
+
+/** The transaction a unit of work hands to its callback. Changes recorded here are journaled at commit. */
+export class Transaction {
+  readonly changes: Change[] = [];
+
+  constructor(readonly manager: EntityManager) {}
+
+  record(change: Change): void {
+    this.changes.push(change);
+  }
+}
+
+export class UnjournaledWriteError extends Error {
+  constructor() {
+    super('a registry write finished without recording a change; it was rolled back');
+  }
+}
+
+/**
+ * The only way to write to the registry. One database transaction runs the feature's work and then
+ * appends a journal entry for every change it recorded, so a change without its entry, or an entry
+ * without its change, cannot be committed: both commit together or neither does.
+ *
+ * Indexes come from the single journal_head row, locked by the UPDATE until commit: they are gap-free
+ * and in commit order. The lock is taken last, after the feature's own work, to hold it briefly.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async run<T>(actor: Actor, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (manager) => {
+      const tx = new Transaction(manager);
+      const result = await work(tx);
+      if (tx.changes.length === 0) throw new UnjournaledWriteError();
+      await this.append(manager, actor, tx.changes);
+      return result;
+    });
+  }
+
+  private async append(manager: EntityManager, actor: Actor, changes: Change[]): Promise<void> {
+    const [[head]] = (await manager.query('UPDATE journal_head SET size = size + $1 WHERE id = 1 RETURNING size', [changes.length])) as [[{ size: string }], number];
+    const first = Number(head.size) - changes.length;
+    const recordedAt = new Date();
+    const rows = changes.map((change, offset) => {
+      const index = first + offset;
+      const salt = newSalt();
+      const entry = encodeEntry({
+        index,
+        recordedAt,
+        action: change.action,
+        subjectType: change.subjectType,
+        subjectId: change.subjectId,
+        organisationId: change.organisationId,
+        actorId: actor.memberId,
+        stateDigest: stateDigest(salt, change.state),
+      });
+      return manager.create(JournalEntry, {
+        index,
+        entry,
+        action: change.action,
+        subjectType: change.subjectType,
+        subjectId: change.subjectId,
+        organisationId: change.organisationId,
+        actorId: actor.memberId,
+        salt,
+        recordedAt,
+      });
+    });
+    await manager.insert(JournalEntry, rows);
+    for (const [offset, change] of changes.entries()) {
+      if (!change.record) continue;
+      change.record.journalIndex = first + offset;
+      await manager.update(change.record.constructor, change.recordKey ?? { id: change.subjectId }, { journalIndex: first + offset });
+    }
+  }
+}
+
+/** The state a journal entry digests: the record as served, without the index the entry itself assigns. */
+export function journalState<T extends { journalIndex: unknown }>(served: T): Omit<T, 'journalIndex'> {
+  const { journalIndex: _ignored, ...state } = served;
+  return state;
+}

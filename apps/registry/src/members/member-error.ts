@@ -1,0 +1,9 @@
+import { PlazaError } from '../common/errors/plaza-error.js';
+
+export enum MemberErrorCode {
+  NotFound = 'member.not_found',
+  EmailTaken = 'member.email_taken',
+  LastAdmin = 'member.last_admin',
+}
+
+export class MemberError extends PlazaError<MemberErrorCode> {}

@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { type Member, type Role, ROLES } from './member.entity.js';
+
+export class CreateMemberDto {
+  @ApiProperty({ example: 'Alex Tremblay' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ example: 'alex@montreal.example' })
+  @IsEmail()
+  email: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['admin'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles: Role[];
+}
+
+export class UpdateMemberDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ROLES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles?: Role[];
+
+  @ApiPropertyOptional({ description: 'An inactive member keeps their history but no key of theirs works' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class MemberResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty() name: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
+  @ApiProperty() active: boolean;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiProperty({ nullable: true, type: Number }) journalIndex: number | null;
+
+  static from(m: Member): MemberResponse {
+    return {
+      id: m.id,
+      organisationId: m.organisationId,
+      name: m.name,
+      email: m.email,
+      roles: m.roles,
+      active: m.active,
+      createdAt: m.createdAt.toISOString(),
+      updatedAt: m.updatedAt.toISOString(),
+      journalIndex: m.journalIndex,
+    };
+  }
+}
+
+export class MemberPage {
+  @ApiProperty({ type: [MemberResponse] }) items: MemberResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}

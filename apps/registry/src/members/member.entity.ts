@@ -1,0 +1,27 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { JournaledEntity } from '../common/journaled.entity.js';
+
+export const ROLES = ['admin', 'member', 'privacy-approver', 'standards-editor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A person acting for an organisation. Name and email are personal information: never public, never journaled. */
+@Entity('members')
+export class Member extends JournaledEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'organisation_id', type: 'uuid' })
+  organisationId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  email: string;
+
+  @Column({ type: 'text', array: true })
+  roles: Role[];
+
+  @Column({ type: 'boolean' })
+  active: boolean;
+}

@@ -1,0 +1,96 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { apiKeyPrefix, generateApiKey, hashApiKey } from '../api-keys/api-key-secret.js';
+import { ApiKeyRepository } from '../api-keys/api-key.repository.js';
+import { ApiKeyService } from '../api-keys/api-key.service.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { SYSTEM_ACTOR, UnitOfWork } from '../journal/unit-of-work.js';
+import { Member } from '../members/member.entity.js';
+import { MemberService } from '../members/member.service.js';
+import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { OrganisationService } from '../organisations/organisation.service.js';
+
+export const OPERATOR_SLUG = 'operator';
+export const OPERATOR_KEY_FILE = 'operator-key';
+
+class AlreadyDone extends Error {}
+
+/**
+ * At start, makes sure the registry operator exists (its organisation, its member) and holds a working
+ * API key: the one from PLAZA_OPERATOR_KEY, or one created on first start and written to a file only
+ * its owner can read. The log names the file, never the key.
+ */
+@Injectable()
+export class OperatorBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Operator');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(OrganisationRepository) private readonly organisationRepository: OrganisationRepository,
+    @Inject(OrganisationService) private readonly organisations: OrganisationService,
+    @Inject(MemberService) private readonly members: MemberService,
+    @Inject(ApiKeyRepository) private readonly keyRepository: ApiKeyRepository,
+    @Inject(ApiKeyService) private readonly keys: ApiKeyService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const organisationId = await this.ensureOrganisation();
+    const memberId = await this.ensureMember(organisationId);
+    const supplied = this.config.operatorKey;
+    const wanted = supplied !== undefined
+      ? { key: supplied, prefix: apiKeyPrefix(supplied)!, hash: hashApiKey(supplied), label: 'operator key (PLAZA_OPERATOR_KEY)' }
+      : { ...generateApiKey(), label: 'operator key (first start)' };
+    const done = (manager = this.db.manager) => (supplied !== undefined ? this.keyRepository.existsWithHash(wanted.hash, manager) : this.keyRepository.hasActiveKey(memberId, manager));
+    if (await done()) return;
+    try {
+      await this.uow.run(SYSTEM_ACTOR, async (tx) => {
+        // Several instances may start at once on one server database.
+        await tx.manager.query("SELECT pg_advisory_xact_lock(hashtext('plaza.operator-key'))");
+        if (await done(tx.manager)) throw new AlreadyDone();
+        await this.keys.insert(tx, { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label, expiresAt: null });
+      });
+    } catch (error) {
+      if (error instanceof AlreadyDone) return;
+      throw error;
+    }
+    if (supplied === undefined) this.writeKeyFile(wanted.key, wanted.prefix);
+  }
+
+  private async ensureOrganisation(): Promise<string> {
+    const existing = await this.organisationRepository.findBySlug(OPERATOR_SLUG);
+    if (existing) return existing.id;
+    const created = await this.organisations.insert(SYSTEM_ACTOR, {
+      slug: OPERATOR_SLUG,
+      kind: 'operator',
+      coalitionMember: false,
+      name: { en: 'Registry operator', fr: 'Exploitant du registre' },
+      jurisdiction: 'ZZ',
+      privacyContact: { name: { en: 'Registry operator', fr: 'Exploitant du registre' }, email: 'operator@plaza.invalid' },
+      website: null,
+    }).catch(async (error: unknown) => (await this.organisationRepository.findBySlug(OPERATOR_SLUG)) ?? Promise.reject(error));
+    return created.id;
+  }
+
+  private async ensureMember(organisationId: string): Promise<string> {
+    const find = () => this.db.manager.findOne(Member, { where: { organisationId }, order: { createdAt: 'ASC' } });
+    const existing = await find();
+    if (existing) return existing.id;
+    const created = await this.members
+      .insert(SYSTEM_ACTOR, organisationId, { name: 'Registry operator', email: 'operator@plaza.invalid', roles: ['admin'] })
+      .catch(async (error: unknown) => (await find()) ?? Promise.reject(error));
+    return created.id;
+  }
+
+  private writeKeyFile(key: string, prefix: string): void {
+    mkdirSync(this.config.dataDir, { recursive: true, mode: 0o700 });
+    const path = join(this.config.dataDir, OPERATOR_KEY_FILE);
+    writeFileSync(path, `${key}\n`, { mode: 0o600 });
+    chmodSync(path, 0o600);
+    this.logger.log(`created the operator API key ${prefix}; it is in ${path} (readable only by its owner)`);
+  }
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { Organisation, type OrganisationKind } from './organisation.entity.js';
+
+export interface OrganisationFilter {
+  kind?: OrganisationKind;
+  coalitionMember?: boolean;
+}
+
+/** Every query of the organisations feature. */
+@Injectable()
+export class OrganisationRepository {
+  private readonly pager = new KeysetPager({ slug: { expression: 'o.slug', cast: 'text' }, createdAt: { expression: 'o.created_at', cast: 'timestamptz' } }, 'slug', 'o.id');
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  findBySlug(slug: string, manager: EntityManager = this.db.manager): Promise<Organisation | null> {
+    return manager.findOneBy(Organisation, { slug });
+  }
+
+  findById(id: string, manager: EntityManager = this.db.manager): Promise<Organisation | null> {
+    return manager.findOneBy(Organisation, { id });
+  }
+
+  findByIds(ids: string[]): Promise<Organisation[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.db.manager.createQueryBuilder(Organisation, 'o').where('o.id IN (:...ids)', { ids }).getMany();
+  }
+
+  list(filter: OrganisationFilter, page: PageQuery) {
+    const qb = this.db.manager.createQueryBuilder(Organisation, 'o').where("o.kind <> 'operator'");
+    if (filter.kind) qb.andWhere('o.kind = :kind', { kind: filter.kind });
+    if (filter.coalitionMember !== undefined) qb.andWhere('o.coalition_member = :cm', { cm: filter.coalitionMember });
+    return this.pager.page(qb, page);
+  }
+}

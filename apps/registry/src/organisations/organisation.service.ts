@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import { isUniqueViolation } from '../common/errors/unique-violation.js';
+import type { Page } from '../common/paging/paging.js';
+import { type Actor, journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { Organisation } from './organisation.entity.js';
+import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
+import { OrganisationScope } from './organisation-scope.js';
+import { OrganisationRepository } from './organisation.repository.js';
+import { type CreateOrganisationDto, type ListOrganisationsQuery, OrganisationResponse, type UpdateOrganisationDto } from './organisation.dto.js';
+
+@Injectable()
+export class OrganisationService {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(OrganisationScope) private readonly scope: OrganisationScope,
+  ) {}
+
+  async create(principal: Principal, dto: CreateOrganisationDto): Promise<OrganisationResponse> {
+    return this.insert(actorOf(principal), { ...dto, coalitionMember: dto.coalitionMember ?? false, website: dto.website ?? null });
+  }
+
+  /** Also used at first start, by the registry itself, for the operator's organisation. */
+  async insert(actor: Actor, fields: Omit<Organisation, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>): Promise<OrganisationResponse> {
+    try {
+      const organisation = await this.uow.run(actor, async (tx) => {
+        if (await this.organisations.findBySlug(fields.slug, tx.manager)) throw slugTaken(fields.slug);
+        const created = await tx.manager.save(tx.manager.create(Organisation, fields));
+        record(tx, 'organisation.created', created);
+        return created;
+      });
+      return OrganisationResponse.from(organisation);
+    } catch (error) {
+      throw isUniqueViolation(error) ? slugTaken(fields.slug) : error;
+    }
+  }
+
+  async update(principal: Principal, slug: string, dto: UpdateOrganisationDto): Promise<OrganisationResponse> {
+    const { id } = await this.scope.resolve(principal, slug);
+    const organisation = await this.uow.run(actorOf(principal), async (tx) => {
+      const current = await tx.manager.findOneOrFail(Organisation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      tx.manager.merge(Organisation, current, dto);
+      await tx.manager.save(current);
+      record(tx, 'organisation.updated', current);
+      return current;
+    });
+    return OrganisationResponse.from(organisation);
+  }
+
+  async get(slug: string): Promise<OrganisationResponse> {
+    return OrganisationResponse.from(await this.scope.findPublic(slug));
+  }
+
+  async list(query: ListOrganisationsQuery): Promise<Page<OrganisationResponse>> {
+    const { rows, nextCursor } = await this.organisations.list({ kind: query.kind, coalitionMember: query.coalitionMember }, query);
+    return { items: rows.map(OrganisationResponse.from), nextCursor };
+  }
+}
+
+function record(tx: Transaction, action: string, organisation: Organisation): void {
+  tx.record({
+    action,
+    subjectType: 'organisation',
+    subjectId: organisation.id,
+    organisationId: organisation.id,
+    state: journalState(OrganisationResponse.from(organisation)),
+    record: organisation,
+  });
+}
+
+function slugTaken(slug: string): OrganisationError {
+  return new OrganisationError(OrganisationErrorCode.SlugTaken, `The slug "${slug}" is already taken.`);
+}

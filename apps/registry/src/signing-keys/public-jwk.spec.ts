@@ -1,0 +1,49 @@
+import { exportJWK, generateKeyPair } from 'jose';
+import { parsePublicSigningKey } from './public-jwk.js';
+import { SigningKeyErrorCode } from './signing-key-error.js';
+
+async function publicJwk(alg: 'EdDSA' | 'ES256' | 'RS256') {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  return { pub: (await exportJWK(publicKey)) as Record<string, unknown>, priv: (await exportJWK(privateKey)) as Record<string, unknown> };
+}
+
+async function codeOf(input: Record<string, unknown>): Promise<string> {
+  return parsePublicSigningKey(input).then(
+    () => 'accepted',
+    (e: { code: string }) => e.code,
+  );
+}
+
+describe('parsePublicSigningKey', () => {
+  it('accepts Ed25519 and P-256 public keys and names them by their RFC 7638 thumbprint', async () => {
+    for (const alg of ['EdDSA', 'ES256'] as const) {
+      const { pub } = await publicJwk(alg);
+      const parsed = await parsePublicSigningKey(pub);
+      expect(parsed.alg).toBe(alg);
+      expect(parsed.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(parsed.jwk).toMatchObject({ kid: parsed.kid, alg, use: 'sig' });
+    }
+  });
+
+  it('computes the thumbprint of the RFC 8037 example key', async () => {
+    // RFC 8037 appendix A.3: the thumbprint of its Ed25519 example public key.
+    const parsed = await parsePublicSigningKey({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' });
+    expect(parsed.kid).toBe('kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
+  });
+
+  it('refuses private keys, RSA, a mismatched alg, a wrong kid and a point off the curve', async () => {
+    const ed = await publicJwk('EdDSA');
+    const ec = await publicJwk('ES256');
+    const rsa = await publicJwk('RS256');
+    expect(await codeOf(ed.priv)).toBe(SigningKeyErrorCode.PrivateKeyMaterial);
+    expect(await codeOf(rsa.pub)).toBe(SigningKeyErrorCode.UnsupportedKeyType);
+    expect(await codeOf({ ...ed.pub, crv: 'X25519' })).toBe(SigningKeyErrorCode.UnsupportedKeyType);
+    expect(await codeOf({ ...ed.pub, alg: 'ES256' })).toBe(SigningKeyErrorCode.AlgorithmMismatch);
+    expect(await codeOf({ ...ec.pub, alg: 'EdDSA' })).toBe(SigningKeyErrorCode.AlgorithmMismatch);
+    expect(await codeOf({ ...ec.pub, kid: 'made-up' })).toBe(SigningKeyErrorCode.InvalidJwk);
+    const y = Buffer.from(ec.pub.y as string, 'base64url');
+    y[31] = y[31]! ^ 1;
+    expect(await codeOf({ ...ec.pub, y: y.toString('base64url') })).toBe(SigningKeyErrorCode.InvalidJwk);
+    expect(await codeOf({ ...ed.pub, x: 'AAAA' })).toBe(SigningKeyErrorCode.InvalidJwk);
+  });
+});

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { OrganisationModule } from '../organisations/organisation.module.js';
+import { OrganisationSigningKeyController, SigningKeyController } from './signing-key.controller.js';
+import { SigningKeyRepository } from './signing-key.repository.js';
+import { SigningKeyService } from './signing-key.service.js';
+
+@Module({
+  imports: [OrganisationModule],
+  controllers: [OrganisationSigningKeyController, SigningKeyController],
+  providers: [SigningKeyService, SigningKeyRepository],
+  exports: [SigningKeyRepository],
+})
+export class SigningKeyModule {}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { OrganisationModule } from '../organisations/organisation.module.js';
+import { SourceController } from './source.controller.js';
+import { SourceRepository } from './source.repository.js';
+import { SourceService } from './source.service.js';
+
+@Module({
+  imports: [OrganisationModule],
+  controllers: [SourceController],
+  providers: [SourceService, SourceRepository],
+  exports: [SourceRepository],
+})
+export class SourceModule {}

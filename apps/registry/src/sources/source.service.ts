@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import { isUniqueViolation } from '../common/errors/unique-violation.js';
+import { RequestError, RequestErrorCode } from '../common/errors/request-error.js';
+import type { Page } from '../common/paging/paging.js';
+import { journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import type { Organisation } from '../organisations/organisation.entity.js';
+import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { boxAround, type BoundingBox, type Geometry, parseGeometry } from './geojson.js';
+import { canTransition, SOURCE_TRANSITIONS } from './source-status.js';
+import { Source } from './source.entity.js';
+import { SourceError, SourceErrorCode } from './source-error.js';
+import { type SourceFilter, SourceRepository } from './source.repository.js';
+import { type ChangeSourceStatusDto, type CreateSourceDto, type ListSourcesQuery, SourceResponse, type UpdateSourceDto } from './source.dto.js';
+
+const DEFAULT_RADIUS_M = 500;
+
+@Injectable()
+export class SourceService {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(SourceRepository) private readonly sources: SourceRepository,
+    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+  ) {}
+
+  async create(principal: Principal, dto: CreateSourceDto): Promise<SourceResponse> {
+    const { geometry, bbox } = location(dto.location);
+    const owner = await this.organisations.findById(principal.organisationId);
+    const operator = await this.operatorFor(owner!, dto.operator);
+    try {
+      const source = await this.uow.run(actorOf(principal), async (tx) => {
+        if (await this.sources.ceSourceTaken(dto.ceSource, tx.manager)) throw ceSourceTaken(dto.ceSource);
+        const { location: _raw, operator: _slug, ...fields } = dto;
+        const created = await tx.manager.save(
+          tx.manager.create(Source, {
+            ...fields, ownerId: owner!.id, operatorId: operator.id, location: geometry, ...bbox,
+            standards: dto.standards.map(({ standard, major }) => ({ standard, major })),
+            status: 'planned', statusReason: null, statusChangedAt: new Date(), searchText: searchText(dto.name, dto.description, dto.ceSource),
+          }),
+        );
+        record(tx, 'source.created', created, owner!, operator);
+        return created;
+      });
+      return SourceResponse.from(source, ref(owner!), ref(operator));
+    } catch (error) {
+      throw isUniqueViolation(error) ? ceSourceTaken(dto.ceSource) : error;
+    }
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateSourceDto): Promise<SourceResponse> {
+    const owner = await this.organisations.findById(principal.organisationId);
+    const parsed = dto.location !== undefined ? location(dto.location) : undefined;
+    const newOperator = dto.operator !== undefined ? await this.operatorFor(owner!, dto.operator) : undefined;
+    let operator: Organisation | undefined = newOperator;
+    const source = await this.uow.run(actorOf(principal), async (tx) => {
+      const current = await this.owned(principal, id, tx);
+      if (current.status === 'retired') throw new SourceError(SourceErrorCode.RetiredIsFinal, 'A retired source is kept as it was; register a new one.');
+      if (dto.personalInformation === true && !current.personalInformation && current.status === 'active') throw privacyRecordRequired();
+      const { location: _raw, operator: _slug, ...fields } = dto;
+      Object.assign(current, fields);
+      if (parsed) Object.assign(current, { location: parsed.geometry, ...parsed.bbox });
+      if (newOperator) current.operatorId = newOperator.id;
+      current.searchText = searchText(current.name, current.description, current.ceSource);
+      await tx.manager.save(current);
+      operator ??= (await this.organisations.findById(current.operatorId, tx.manager))!;
+      record(tx, 'source.updated', current, owner!, operator);
+      return current;
+    });
+    return SourceResponse.from(source, ref(owner!), ref(operator!));
+  }
+
+  async changeStatus(principal: Principal, id: string, dto: ChangeSourceStatusDto): Promise<SourceResponse> {
+    const owner = await this.organisations.findById(principal.organisationId);
+    let operator: Organisation | undefined;
+    const source = await this.uow.run(actorOf(principal), async (tx) => {
+      const current = await this.owned(principal, id, tx);
+      if (!canTransition(current.status, dto.status)) {
+        const allowed = SOURCE_TRANSITIONS[current.status];
+        throw new SourceError(
+          SourceErrorCode.InvalidTransition,
+          `A ${current.status} source cannot become ${dto.status}; ${allowed.length ? `it can become ${allowed.join(' or ')}` : 'retired is final'}.`,
+        );
+      }
+      // Privacy impact records arrive with the agreements feature; until one can be approved, nothing qualifies.
+      if (dto.status === 'active' && current.personalInformation) throw privacyRecordRequired();
+      Object.assign(current, { status: dto.status, statusReason: dto.reason ?? null, statusChangedAt: new Date() });
+      await tx.manager.save(current);
+      operator = (await this.organisations.findById(current.operatorId, tx.manager))!;
+      record(tx, `source.${dto.status}`, current, owner!, operator);
+      return current;
+    });
+    return SourceResponse.from(source, ref(owner!), ref(operator!));
+  }
+
+  async get(id: string): Promise<SourceResponse> {
+    const source = await this.sources.findById(id);
+    if (!source) throw notFound(id);
+    return (await this.present([source]))[0]!;
+  }
+
+  async list(query: ListSourcesQuery): Promise<Page<SourceResponse>> {
+    const filter: SourceFilter = { kind: query.kind, status: query.status, personalInformation: query.personalInformation, text: query.q };
+    if (query.city) {
+      const city = await this.organisations.findBySlug(query.city);
+      if (!city) return { items: [], nextCursor: null };
+      filter.ownerId = city.id;
+    }
+    if (query.standard) {
+      const [standard, major] = query.standard.split('@');
+      filter.standard = major === undefined ? { standard: standard! } : { standard: standard!, major: Number(major) };
+    }
+    filter.box = boundingBox(query);
+    const { rows, nextCursor } = await this.sources.list(filter, query);
+    return { items: await this.present(rows), nextCursor };
+  }
+
+  private async owned(principal: Principal, id: string, tx: Transaction): Promise<Source> {
+    const source = await this.sources.findOwnedForUpdate(principal.organisationId, id, tx.manager);
+    if (!source) throw notFound(id);
+    return source;
+  }
+
+  private async operatorFor(owner: Organisation, slug: string | undefined): Promise<Organisation> {
+    if (slug === undefined || slug === owner.slug) return owner;
+    const operator = await this.organisations.findBySlug(slug);
+    if (!operator || operator.kind !== 'vendor') {
+      throw new SourceError(SourceErrorCode.InvalidOperator, `operator must be the owning city or a registered vendor; "${slug}" is neither.`);
+    }
+    return operator;
+  }
+
+  private async present(rows: Source[]): Promise<SourceResponse[]> {
+    const ids = [...new Set(rows.flatMap((s) => [s.ownerId, s.operatorId]))];
+    const byId = new Map((await this.organisations.findByIds(ids)).map((o) => [o.id, ref(o)]));
+    return rows.map((s) => SourceResponse.from(s, byId.get(s.ownerId)!, byId.get(s.operatorId)!));
+  }
+}
+
+function location(input: Record<string, unknown>): { geometry: Geometry; bbox: BoundingBox } {
+  const parsed = parseGeometry(input);
+  if ('problems' in parsed) {
+    throw new SourceError(SourceErrorCode.InvalidLocation, parsed.problems.join('; '), {
+      errors: parsed.problems.map((detail) => ({ pointer: '#/location', detail })),
+    });
+  }
+  return parsed;
+}
+
+function boundingBox(query: ListSourcesQuery): BoundingBox | undefined {
+  if (query.bbox && query.near) throw new RequestError(RequestErrorCode.Invalid, 'Use bbox or near, not both.');
+  if (query.bbox) {
+    const [minLon, minLat, maxLon, maxLat] = query.bbox as [number, number, number, number];
+    const inRange = [minLon, maxLon].every((v) => v >= -180 && v <= 180) && [minLat, maxLat].every((v) => v >= -90 && v <= 90);
+    if (!inRange || minLon > maxLon || minLat > maxLat) {
+      throw new RequestError(RequestErrorCode.Invalid, 'bbox must be minLon,minLat,maxLon,maxLat within -180..180 and -90..90, minimum first.');
+    }
+    return { minLon, minLat, maxLon, maxLat };
+  }
+  if (query.near) {
+    const [lon, lat] = query.near as [number, number];
+    if (lon < -180 || lon > 180 || lat < -90 || lat > 90) throw new RequestError(RequestErrorCode.Invalid, 'near must be lon,lat within -180..180 and -90..90.');
+    return boxAround(lon, lat, query.radius ?? DEFAULT_RADIUS_M);
+  }
+  if (query.radius !== undefined) throw new RequestError(RequestErrorCode.Invalid, 'radius needs near.');
+  return undefined;
+}
+
+function ref(o: Organisation) {
+  return { slug: o.slug, name: o.name };
+}
+
+function searchText(name: { en: string; fr: string }, description: { en: string; fr: string }, ceSource: string): string {
+  return [name.en, name.fr, description.en, description.fr, ceSource].join('\n').toLowerCase();
+}
+
+function record(tx: Transaction, action: string, source: Source, owner: Organisation, operator: Organisation): void {
+  tx.record({ action, subjectType: 'source', subjectId: source.id, organisationId: source.ownerId, state: journalState(SourceResponse.from(source, ref(owner), ref(operator))), record: source });
+}
+
+function notFound(id: string): SourceError {
+  return new SourceError(SourceErrorCode.NotFound, `There is no data source ${id}.`);
+}
+
+function ceSourceTaken(ceSource: string): SourceError {
+  return new SourceError(SourceErrorCode.CeSourceTaken, `The CloudEvents source "${ceSource}" is already registered.`);
+}
+
+function privacyRecordRequired(): SourceError {
+  return new SourceError(SourceErrorCode.PrivacyRecordRequired, 'This source collects personal information: it needs an approved, unexpired privacy impact record covering it before it can be active.');
+}

@@ -1,0 +1,4 @@
+export { openDatabase, type DatabaseSettings, type OpenDatabase } from './open-database.js';
+export { EmbeddedPostgres, DataFolderLockedError } from './embedded-postgres.js';
+export { isDatabaseUnavailable } from './unavailable.js';
+export { MIGRATIONS } from './migrations/index.js';

@@ -1,0 +1,67 @@
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+
+export type DatabaseSettings =
+  | { mode: 'server'; url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number }
+  | { mode: 'embedded'; dataDir: string };
+
+export interface OpenDatabase {
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Classes = MixedList<Function | string | EntitySchema>;
+
+/**
+ * Opens the registry's database and runs pending migrations (never synchronize).
+ * `onPoolError` receives errors of idle connections (a server restart), which would otherwise kill the process.
+ */
+export async function openDatabase(
+  settings: DatabaseSettings,
+  model: { entities: Classes; migrations: Classes },
+  onPoolError: (error: Error) => void,
+): Promise<OpenDatabase> {
+  const embedded = settings.mode === 'embedded' ? await EmbeddedPostgres.start(settings.dataDir) : undefined;
+  const connection: Partial<DataSourceOptions> =
+    settings.mode === 'embedded'
+      ? { ...embedded!.connection, extra: { max: 1, connectionTimeoutMillis: 10_000 } }
+      : {
+          url: settings.url,
+          extra: {
+            max: settings.poolSize,
+            connectionTimeoutMillis: settings.connectTimeoutMs,
+            statement_timeout: settings.statementTimeoutMs,
+            idleTimeoutMillis: 30_000,
+          },
+        };
+  const dataSource = new DataSource({
+    type: 'postgres',
+    ...connection,
+    entities: model.entities,
+    migrations: model.migrations,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
+    logging: false,
+  } as DataSourceOptions);
+  try {
+    await dataSource.initialize();
+    const pool = (dataSource.driver as unknown as { master?: { on(event: 'error', fn: (e: Error) => void): void } }).master;
+    pool?.on('error', onPoolError);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    dataSource,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}
