@@ -9,7 +9,7 @@ import { RequestError, RequestErrorCode } from '../errors/request-error.js';
  * keep the last, so two readers of one body could see different values).
  */
 export function registerStrictJson(fastify: FastifyInstance): void {
-  fastify.removeContentTypeParser(['application/json']);
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);

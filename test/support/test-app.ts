@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { generateApiKey } from '../../apps/registry/src/api-keys/api-key-secret.js';
+import { createApp } from '../../apps/registry/src/app.js';
+import { type AppConfig, loadConfig } from '../../apps/registry/src/config/config.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: TestAgent;
+  config: AppConfig;
+  operatorKey: string;
+  /** True when the suite runs against a PostgreSQL server (DATABASE_URL), false on embedded PGlite. */
+  onServer: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the real registry for a suite: embedded PGlite in a fresh folder, or the PostgreSQL server
+ * named by DATABASE_URL (CI creates a fresh database for the run; suites make their own organisations).
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'plaza-test-'));
+  const operatorKey = generateApiKey().key;
+  const config = loadConfig({
+    DATABASE_URL: process.env.DATABASE_URL,
+    PLAZA_DATA_DIR: dataDir,
+    PLAZA_OPERATOR_KEY: operatorKey,
+    PLAZA_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    operatorKey,
+    onServer: config.database.mode === 'server',
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `describe` on the server database only: concurrency and fault tests would pass trivially on serialised PGlite. */
+export const describeOnServer = process.env.DATABASE_URL ? describe : describe.skip;
+
+let counter = 0;
+/** A slug no other suite uses, so suites sharing a server database never collide. */
+export function uniqueSlug(base: string): string {
+  counter += 1;
+  return `${base}-${process.pid.toString(36)}-${Date.now().toString(36)}-${counter}`.slice(0, 63);
+}
