@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataFolderLockedError, MIGRATIONS, openDatabase, type OpenDatabase } from '#plaza/database';
+import { ENTITIES } from '../apps/registry/src/database/entities.js';
+import { loadConfig } from '../apps/registry/src/config/config.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+import { describeOnServer, startTestApp, type TestApp } from './support/test-app.js';
+
+const model = { entities: ENTITIES, migrations: MIGRATIONS };
+const ignore = () => undefined;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the database', () => {
+  let dataDir: string;
+  let db: OpenDatabase;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'plaza-db-'));
+    db = await openDatabase(loadConfig({ PLAZA_DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL }).database, model, ignore);
+    await db.dataSource.query('CREATE TABLE IF NOT EXISTS isolation_probe (owner text NOT NULL)');
+    await db.dataSource.query('DELETE FROM isolation_probe');
+  });
+  afterAll(async () => {
+    await db.dataSource.query('DROP TABLE IF EXISTS isolation_probe');
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps transactions isolated: a concurrent one never sees, or commits, what another rolls back', async () => {
+    let secondSaw: number | undefined;
+    let firstInserted!: () => void;
+    const inserted = new Promise<void>((resolve) => (firstInserted = resolve));
+    const first = db.dataSource.transaction(async (m) => {
+      await m.query("INSERT INTO isolation_probe (owner) VALUES ('first')");
+      firstInserted();
+      await sleep(300);
+      throw new Error('roll the first back');
+    });
+    await inserted;
+    const second = db.dataSource.transaction(async (m) => {
+      secondSaw = Number((await m.query("SELECT count(*) AS n FROM isolation_probe WHERE owner = 'first'"))[0].n);
+      await m.query("INSERT INTO isolation_probe (owner) VALUES ('second')");
+    });
+    await expect(first).rejects.toThrow('roll the first back');
+    await second;
+    expect(secondSaw).toBe(0);
+    const rows: { owner: string }[] = await db.dataSource.query('SELECT owner FROM isolation_probe ORDER BY owner');
+    expect(rows.map((r) => r.owner)).toEqual(['second']);
+  });
+
+  (process.env.DATABASE_URL ? it.skip : it)('refuses to open an embedded data folder another process holds', async () => {
+    const settings = loadConfig({ PLAZA_DATA_DIR: dataDir }).database;
+    await expect(openDatabase(settings, model, ignore)).rejects.toBeInstanceOf(DataFolderLockedError);
+    await expect(startTestApp({ PLAZA_DATA_DIR: dataDir })).rejects.toThrow(/in use by another Plaza process/);
+  });
+});
+
+describeOnServer('losing the database server', () => {
+  let t: TestApp;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const url = new URL(process.env.DATABASE_URL!);
+    proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    await proxy.start();
+    url.host = `127.0.0.1:${proxy.port}`;
+    t = await startTestApp({ DATABASE_URL: url.toString(), PLAZA_DB_CONNECT_TIMEOUT_MS: '1000', PLAZA_RETRY_AFTER_SECONDS: '7' });
+  });
+  afterAll(async () => {
+    await proxy.start(proxy.port);
+    await t.close();
+    await proxy.cut();
+  });
+
+  it('answers 503 with Retry-After while the database is unreachable, and recovers by itself', async () => {
+    await t.http.get('/api/v1/organisations').expect(200);
+    await proxy.cut();
+
+    const down = await t.http.get('/api/v1/organisations').expect(503);
+    expect(down.headers['retry-after']).toBe('7');
+    expect(down.headers['content-type']).toContain('application/problem+json');
+    expect(down.body).toMatchObject({ code: 'service.database_unavailable', status: 503 });
+    expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|at .*\.js|SELECT/);
+    expect((await t.http.get('/health/ready').expect(503)).body.ready).toBe(false);
+    await t.http.get('/health/live').expect(200);
+
+    await proxy.start(proxy.port);
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+      status = (await t.http.get('/api/v1/organisations')).status;
+      if (status !== 200) await sleep(200);
+    }
+    expect(status).toBe(200);
+    await t.http.get('/health/ready').expect(200);
+  });
+});
