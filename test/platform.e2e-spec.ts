@@ -81,3 +81,22 @@ describe('the registry platform', () => {
     await expect(startTestApp({ PORT: 'eighty' })).rejects.toThrow(/PORT must be a whole number from 0 to 65535, got "eighty"/);
   });
 });
+
+describe('rate limiting', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 with a problem and Retry-After once a client exceeds its limit', async () => {
+    for (let i = 0; i < 3; i++) await t.http.get('/health/live').expect(200);
+    const res = await t.http.get('/health/live').expect(429);
+    expect(res.body).toMatchObject({ code: 'request.rate_limited', status: 429 });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('counts each API key separately from anonymous callers', async () => {
+    await t.http.get('/api/v1/organisations').set(bearer(t.operatorKey)).expect(200);
+  });
+});

@@ -3,14 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
 import { apiKeyPrefix } from './api-keys/api-key-secret.js';
-import { sendProblem } from './common/errors/problem.filter.js';
 import { RequestError, RequestErrorCode } from './common/errors/request-error.js';
 import { registerStrictJson } from './common/http/json-body.js';
 import { validationPipe } from './common/http/validation.js';
@@ -38,8 +36,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  const problemLogger = new Logger('Problem');
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, config.retryAfterSeconds, problemLogger));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

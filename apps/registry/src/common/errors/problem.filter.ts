@@ -4,7 +4,10 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import { PROBLEM_MEDIA_TYPE, renderProblem } from './problem.js';
 
-/** The one global filter: every error leaves the registry as a problem document. */
+/**
+ * The one global filter: every error leaves the registry as a problem document, including fastify's own
+ * (body parsing, size limits, rate limiting), which Nest routes here through its error handler.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
@@ -13,13 +16,10 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.config.retryAfterSeconds, this.logger);
+    const request = http.getRequest<FastifyRequest>();
+    const problem = renderProblem(error, request, this.config.retryAfterSeconds);
+    if (problem.unexpected) this.logger.error({ err: error, requestId: request.id }, 'unexpected error');
+    else if (problem.body.status === 503) this.logger.warn({ requestId: request.id, code: problem.body.code }, 'database unavailable');
+    void http.getResponse<FastifyReply>().status(problem.body.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
   }
-}
-
-export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number, logger: Logger): void {
-  const problem = renderProblem(error, request, retryAfterSeconds);
-  if (problem.unexpected) logger.error({ err: error, requestId: request.id }, 'unexpected error');
-  else if (problem.body.status === 503) logger.warn({ requestId: request.id, code: problem.body.code }, 'database unavailable');
-  void reply.status(problem.body.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
 }

@@ -60,9 +60,10 @@ function classify(error: unknown): PlazaError<ErrorCode> {
   if (isDatabaseUnavailable(error)) {
     return new ServiceError(ServiceErrorCode.DatabaseUnavailable, 'The registry cannot reach its database; retry shortly.');
   }
-  const fastifyCode = (error as { code?: unknown })?.code;
-  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
-    return new RequestError(FASTIFY_CODES[fastifyCode]!, (error as Error).message);
+  // Nest wraps fastify's own errors (body parsing, limits) in an HttpException whose cause keeps the code.
+  const fastifyError = (error instanceof HttpException ? error.cause : error) as { code?: unknown; message?: string } | undefined;
+  if (typeof fastifyError?.code === 'string' && fastifyError.code in FASTIFY_CODES) {
+    return new RequestError(FASTIFY_CODES[fastifyError.code]!, fastifyError.message ?? 'The request is not valid.');
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
