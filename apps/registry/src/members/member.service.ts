@@ -43,7 +43,7 @@ export class MemberService {
       const current = await this.members.findInOrganisation(organisation.id, memberId, tx.manager);
       if (!current) throw notFound(memberId);
       const staysAdmin = (dto.active ?? current.active) && (dto.roles ?? current.roles).includes('admin');
-      if (organisation.kind !== 'operator' && admins.length === 1 && admins[0] === current.id && !staysAdmin) {
+      if (admins.length === 1 && admins[0] === current.id && !staysAdmin) {
         throw new MemberError(MemberErrorCode.LastAdmin, 'This is the last active admin of the organisation; make another member admin first.');
       }
       tx.manager.merge(Member, current, dto);
