@@ -53,3 +53,38 @@ export function sourceBody(ceSource: string, extra: Record<string, unknown> = {}
     ...extra,
   };
 }
+
+/** Registers a data source as `key`'s city and returns the created record. */
+export async function createSource(t: TestApp, key: string, ceSource: string, extra: Record<string, unknown> = {}) {
+  const res = await t.http.post('/api/v1/sources').set(bearer(key)).send(sourceBody(ceSource, extra)).expect(201);
+  return res.body as { id: string; ceSource: string; status: string; [field: string]: unknown };
+}
+
+/** A cursor shaped like the registry's own (base64url JSON), with whatever content a tampering client chooses. */
+export function forgedCursor(payload: unknown): string {
+  return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+}
+
+export interface WalkOptions {
+  headers?: Record<string, string>;
+  /** Stop early once this holds for the items seen so far (for lists other suites keep adding to). */
+  until?: (items: Record<string, unknown>[]) => boolean;
+  maxPages?: number;
+}
+
+/** Follows nextCursor from the first page, checking each page is within the limit; returns every item and the page count. */
+export async function walkPages(t: TestApp, path: string, query: Record<string, string | number>, options: WalkOptions = {}) {
+  const items: Record<string, unknown>[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await t.http.get(path).set(options.headers ?? {}).query(cursor === null ? query : { ...query, cursor }).expect(200);
+    const page = res.body as { items: Record<string, unknown>[]; nextCursor: string | null };
+    if (typeof query.limit === 'number') expect(page.items.length).toBeLessThanOrEqual(query.limit);
+    items.push(...page.items);
+    pages += 1;
+    cursor = page.nextCursor;
+    if (pages > (options.maxPages ?? 500)) throw new Error(`walked more than ${options.maxPages ?? 500} pages of ${path}`);
+  } while (cursor !== null && !(options.until?.(items) ?? false));
+  return { items, pages };
+}

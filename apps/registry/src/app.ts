@@ -36,6 +36,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  // PostgreSQL text cannot hold U+0000: a NUL in a path or query parameter is refused before it reaches a query.
+  fastify.addHook('onRequest', async (request) => {
+    if (/%00/i.test(request.url)) throw new RequestError(RequestErrorCode.Invalid, 'The URL contains a NUL character (%00), which is never accepted.');
+  });
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

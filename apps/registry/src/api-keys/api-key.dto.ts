@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsISO8601, Matches, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { WITH_ZONE } from '../common/text/instant.js';
 import type { ApiKey } from './api-key.entity.js';
 
 export class CreateApiKeyDto {
@@ -15,6 +16,7 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z', description: 'Optional expiry, judged by the registry clock' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(WITH_ZONE, { message: '$property must give its time zone (Z or ±hh:mm)' })
   expiresAt?: string;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { WITH_ZONE } from '../common/text/instant.js';
 import { keyStatusAt, type KeyStatus } from './key-status.js';
 import { REVOCATION_REASONS, type RevocationReason, type SigningKey } from './signing-key.entity.js';
 
@@ -27,11 +28,13 @@ export class RegisterSigningKeyDto {
   @ApiPropertyOptional({ description: 'A later start; the key is never valid before the registry receives it' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(WITH_ZONE, { message: '$property must give its time zone (Z or ±hh:mm)' })
   validFrom?: string;
 
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(WITH_ZONE, { message: '$property must give its time zone (Z or ±hh:mm)' })
   expiresAt?: string;
 }
 

@@ -44,6 +44,13 @@ export interface SortField {
 export const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/** A cursor timestamp of the shape above that also names a real instant PostgreSQL accepts (no 2023-02-30, no year 0). */
+function isCursorTimestamp(value: string): boolean {
+  if (!TIMESTAMP.test(value) || value.startsWith('0000')) return false;
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
+}
+
 // Timestamps travel in cursors at full (microsecond) precision, or rows with equal milliseconds would be skipped.
 function asCursorText(field: SortField): string {
   return field.cast === 'timestamptz'
@@ -118,9 +125,9 @@ export class KeysetPager<F extends string> {
     const p = payload as Partial<CursorPayload> | undefined;
     const valid =
       p !== null && typeof p === 'object' && Object.keys(p).length === 3 &&
-      typeof p.s === 'string' && typeof p.v === 'string' && typeof p.k === 'string' && p.v.length <= 300 && this.keyPattern.test(p.k);
+      typeof p.s === 'string' && typeof p.v === 'string' && typeof p.k === 'string' && p.v.length <= 300 && !p.v.includes('\u0000') && this.keyPattern.test(p.k);
     const field = this.fields[sortName.replace(/^-/, '') as F];
-    if (!valid || (field.cast === 'timestamptz' && !TIMESTAMP.test(p.v!))) {
+    if (!valid || (field.cast === 'timestamptz' && !isCursorTimestamp(p.v!))) {
       throw new RequestError(RequestErrorCode.InvalidCursor, 'The cursor is not one this registry issued.');
     }
     if (p.s !== sortName) throw new RequestError(RequestErrorCode.InvalidCursor, `The cursor belongs to sort "${p.s}", not "${sortName}".`);
