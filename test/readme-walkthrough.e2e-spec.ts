@@ -1,30 +1,44 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '..');
 const main = join(repo, 'dist/apps/registry/src/main.js');
 
-/** The bash block between the walkthrough markers of the README, exactly as a reader copies it. */
-function walkthroughScript(): string {
+/** The bash block between a pair of walkthrough markers of the README, exactly as a reader copies it. */
+function walkthroughScript(marker: string): string {
   const readme = readFileSync(join(repo, 'README.md'), 'utf8');
-  const block = /<!-- walkthrough:start -->\s*```bash\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme);
-  if (!block) throw new Error('README has no walkthrough block');
+  const block = new RegExp(`<!-- ${marker}:start -->\\s*\`\`\`bash\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${marker}:end -->`).exec(readme);
+  if (!block) throw new Error(`README has no ${marker} block`);
   return block[1]!;
+}
+
+function runScript(script: string, env: Record<string, string>): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile('bash', ['-c', script], { cwd: repo, env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 10 * 1024 * 1024 }, (error, out, err) =>
+      error ? fail(new Error(`${error.message}\n${out}\n${err}`)) : done(out),
+    );
+  });
 }
 
 // The README's scenario is a fresh registry on its embedded database, started as `npm start` starts it.
 (process.env.DATABASE_URL ? describe.skip : describe)('the README walkthrough, on a freshly started registry', () => {
   let dataDir: string;
+  let standardsDir: string;
+  let typesDir: string;
   let registry: ChildProcess;
   let log = '';
   let url: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'plaza-readme-'));
+    // The standards walkthrough exports into the folder the registry imports: a copy, so the clone stays untouched.
+    standardsDir = mkdtempSync(join(tmpdir(), 'plaza-readme-standards-'));
+    typesDir = mkdtempSync(join(tmpdir(), 'plaza-readme-types-'));
+    cpSync(join(repo, 'standards'), standardsDir, { recursive: true });
     const { DATABASE_URL: _server, PLAZA_OPERATOR_KEY: _key, ...env } = process.env;
-    registry = spawn(process.execPath, [main], { env: { ...env, PORT: '0', PLAZA_DATA_DIR: dataDir, PLAZA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    registry = spawn(process.execPath, [main], { env: { ...env, PORT: '0', PLAZA_DATA_DIR: dataDir, PLAZA_STANDARDS_DIR: standardsDir, PLAZA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     url = await new Promise<string>((resolveUrl, reject) => {
       const timer = setTimeout(() => reject(new Error(`registry did not start:\n${log}`)), 30_000);
       const read = (chunk: Buffer) => {
@@ -46,7 +60,7 @@ function walkthroughScript(): string {
     const exited = new Promise((r) => registry.once('exit', r));
     registry.kill('SIGTERM');
     await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, standardsDir, typesDir]) rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes the first operator key to a file only its owner can read, and logs where but never the key', () => {
@@ -59,11 +73,7 @@ function walkthroughScript(): string {
   });
 
   it('runs verbatim: a city, a vendor, a sensor, a signing key with proof of possession, a search near a point and the JWKS', async () => {
-    const { stdout } = await new Promise<{ stdout: string; stderr: string }>((done, fail) => {
-      execFile('bash', ['-c', walkthroughScript()], { cwd: repo, env: { ...process.env, PLAZA: url, PLAZA_DATA_DIR: dataDir }, timeout: 60_000 }, (error, out, err) =>
-        error ? fail(new Error(`${error.message}\n${out}\n${err}`)) : done({ stdout: out, stderr: err }),
-      );
-    });
+    const stdout = await runScript(walkthroughScript('walkthrough'), { PLAZA: url, PLAZA_DATA_DIR: dataDir });
     expect(stdout).toContain('"slug": "montreal"');
     expect(stdout).toContain('"status": "planned"');
     expect(stdout).toContain('"name": "Air station 12, Place d’Armes"');
@@ -74,5 +84,18 @@ function walkthroughScript(): string {
     expect(stdout).toContain(`"kid": "${jwks.keys[0]!.kid}"`);
     // Nothing secret reached the log while the walkthrough ran.
     expect(log).not.toMatch(/Bearer|plz_[a-z0-9]{8}_[A-Za-z0-9_-]{43}/);
+  });
+
+  it('runs the standards walkthrough verbatim: a proposal reported, reviewed, voted, published, exported and typed', async () => {
+    const stdout = await runScript(walkthroughScript('walkthrough-standards'), { PLAZA: url, PLAZA_DATA_DIR: dataDir, PLAZA_STANDARDS_DIR: standardsDir, TYPES_DIR: typesDir });
+    expect(stdout).toContain('"compatible": true');
+    expect(stdout).toMatch(/"checkedAgainst": \[\s*"1\.0\.0",\s*"1\.1\.0"\s*\]/);
+    expect(stdout).toContain('"status": "accepted"');
+    expect(stdout).toContain('"$id": "https://schemas.plaza.example/standards/noise-level-observation/1.2.0/schema.json"');
+    expect(stdout).toContain(`wrote     ${standardsDir}/noise-level-observation/1.2.0`);
+    expect(existsSync(join(standardsDir, 'noise-level-observation/1.2.0/examples/valid-with-la10.json'))).toBe(true);
+    expect(readFileSync(join(typesDir, 'noise-level-observation-v1_2_0.ts'), 'utf8')).toMatch(/la10\?: number/);
+    expect(stdout).toContain('"code": "proposal.version_contradicts_report"');
+    expect(stdout).toMatch(/"detail": "against 1\.2\.0: [^"]*la10/);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JWK } from 'jose';
 import { generateSigningKey, proveChallenge, publicPart } from './keys.js';
+import { exportStandards } from './standards-export.js';
 
 const program = new Command('plaza').description('Plaza command line: signing keys and registry tooling').showHelpAfterError();
 
@@ -42,6 +43,20 @@ keys
   .requiredOption('--challenge <text>', 'the challenge the registry issued')
   .action(async (options: { key: string; challenge: string }) => {
     process.stdout.write(`${await proveChallenge(readJwk(options.key), options.challenge)}\n`);
+  });
+
+const standards = program.command('standards').description('the public standards catalogue');
+
+standards
+  .command('export')
+  .description('write the versions a registry published through proposals into a standards/ folder')
+  .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
+  .option('--dir <folder>', 'the standards folder', 'standards')
+  .option('--all', 'export every version, not only those published through proposals')
+  .action(async (options: { registry: string; dir: string; all?: boolean }) => {
+    for (const r of await exportStandards(options.registry, options.dir, options.all ?? false)) {
+      process.stdout.write(`${r.outcome === 'written' ? 'wrote    ' : 'unchanged'} ${options.dir}/${r.standard}/${r.version}\n`);
+    }
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -13,6 +13,8 @@ import { OperatorModule } from './operator/operator.module.js';
 import { OrganisationModule } from './organisations/organisation.module.js';
 import { SigningKeyModule } from './signing-keys/signing-key.module.js';
 import { SourceModule } from './sources/source.module.js';
+import { StandardModule } from './standards/standard.module.js';
+import { ProposalModule } from './proposals/proposal.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +32,8 @@ export class AppModule {
         OperatorModule,
         SigningKeyModule,
         SourceModule,
+        StandardModule,
+        ProposalModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

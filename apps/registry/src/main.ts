@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { DataFolderLockedError } from '#plaza/database';
+import { FolderError } from '#plaza/standards';
 import { createApp } from './app.js';
+import { StandardsImportError } from './standards/standard-error.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -11,7 +13,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration and locking problems are the operator's to fix: say what, without a stack.
-  if (error instanceof ConfigError || error instanceof DataFolderLockedError) {
+  if (error instanceof ConfigError || error instanceof DataFolderLockedError || error instanceof StandardsImportError || error instanceof FolderError) {
     process.stderr.write(`plaza: ${error.message}\n`);
   } else {
     process.stderr.write(`plaza: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

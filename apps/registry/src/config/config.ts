@@ -18,6 +18,12 @@ export interface AppConfig {
   challengeTtlSeconds: number;
   /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
   retryAfterSeconds: number;
+  /** The public baseline of standards and the written proposals, imported at start. */
+  standardsDir: string;
+  proposalsDir: string;
+  /** The coalition's decision rule: share of the electorate that must vote, and share of yes among yes + no needed. */
+  votingQuorumPercent: number;
+  votingMajorityPercent: number;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +68,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: read.bool('PLAZA_TRUST_PROXY', false),
     challengeTtlSeconds: read.int('PLAZA_CHALLENGE_TTL_SECONDS', 300, 10, 86_400),
     retryAfterSeconds: read.int('PLAZA_RETRY_AFTER_SECONDS', 5, 1, 3_600),
+    standardsDir: resolve(read.string('PLAZA_STANDARDS_DIR', './standards')),
+    proposalsDir: resolve(read.string('PLAZA_PROPOSALS_DIR', './proposals')),
+    votingQuorumPercent: read.int('PLAZA_VOTING_QUORUM_PERCENT', 50, 1, 100),
+    votingMajorityPercent: read.int('PLAZA_VOTING_MAJORITY_PERCENT', 50, 0, 99),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -2,8 +2,13 @@ import { ApiKey } from '../api-keys/api-key.entity.js';
 import { JournalEntry } from '../journal/journal-entry.entity.js';
 import { Member } from '../members/member.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
+import { Proposal, ProposalReview, ProposalVote } from '../proposals/proposal.entity.js';
 import { SigningKey, SigningKeyChallenge } from '../signing-keys/signing-key.entity.js';
 import { Source } from '../sources/source.entity.js';
+import { Standard, StandardVersion } from '../standards/standard.entity.js';
 
 /** Every entity of the registry; the schema itself is defined by the migrations in libs/database. */
-export const ENTITIES = [JournalEntry, Organisation, Member, ApiKey, SigningKey, SigningKeyChallenge, Source];
+export const ENTITIES = [
+  JournalEntry, Organisation, Member, ApiKey, SigningKey, SigningKeyChallenge, Source,
+  Standard, StandardVersion, Proposal, ProposalReview, ProposalVote,
+];

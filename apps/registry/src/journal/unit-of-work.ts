@@ -64,6 +64,24 @@ export class UnitOfWork {
     });
   }
 
+  /**
+   * For start-up work that several instances may attempt at once (importing the standards, creating the
+   * operator): runs under a transaction-scoped advisory lock, and when the work finds nothing to change
+   * (another instance got there first) it rolls back and returns false instead of failing.
+   */
+  async runOnce(actor: Actor, lockName: string, work: (tx: Transaction) => Promise<void>): Promise<boolean> {
+    try {
+      await this.run(actor, async (tx) => {
+        await tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
+        await work(tx);
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof UnjournaledWriteError) return false;
+      throw error;
+    }
+  }
+
   private async append(manager: EntityManager, actor: Actor, changes: Change[]): Promise<void> {
     const [[head]] = (await manager.query('UPDATE journal_head SET size = size + $1 WHERE id = 1 RETURNING size', [changes.length])) as [[{ size: string }], number];
     const first = Number(head.size) - changes.length;

@@ -16,8 +16,6 @@ import { OrganisationService } from '../organisations/organisation.service.js';
 export const OPERATOR_SLUG = 'operator';
 export const OPERATOR_KEY_FILE = 'operator-key';
 
-class AlreadyDone extends Error {}
-
 /**
  * At start, makes sure the registry operator exists (its organisation, its member) and holds a working
  * API key: the one from PLAZA_OPERATOR_KEY, or one created on first start and written to a file only
@@ -47,18 +45,12 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
       : { ...generateApiKey(), label: 'operator key (first start)' };
     const done = (manager = this.db.manager) => (supplied !== undefined ? this.keyRepository.existsWithHash(wanted.hash, manager) : this.keyRepository.hasActiveKey(memberId, manager));
     if (await done()) return;
-    try {
-      await this.uow.run(SYSTEM_ACTOR, async (tx) => {
-        // Several instances may start at once on one server database.
-        await tx.manager.query("SELECT pg_advisory_xact_lock(hashtext('plaza.operator-key'))");
-        if (await done(tx.manager)) throw new AlreadyDone();
-        await this.keys.insert(tx, { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label, expiresAt: null });
-      });
-    } catch (error) {
-      if (error instanceof AlreadyDone) return;
-      throw error;
-    }
-    if (supplied === undefined) this.writeKeyFile(wanted.key, wanted.prefix);
+    // Several instances may start at once on one server database: only one creates the key.
+    const created = await this.uow.runOnce(SYSTEM_ACTOR, 'plaza.operator-key', async (tx) => {
+      if (await done(tx.manager)) return;
+      await this.keys.insert(tx, { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label, expiresAt: null });
+    });
+    if (created && supplied === undefined) this.writeKeyFile(wanted.key, wanted.prefix);
   }
 
   private async ensureOrganisation(): Promise<string> {

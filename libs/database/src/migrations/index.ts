@@ -1,4 +1,5 @@
 import { Foundation1732280000000 } from './1732280000000-foundation.js';
+import { StandardsAndProposals1795400000000 } from './1795400000000-standards-and-proposals.js';
 
 /** Every migration, in order. The registry runs the pending ones at start. */
-export const MIGRATIONS = [Foundation1732280000000];
+export const MIGRATIONS = [Foundation1732280000000, StandardsAndProposals1795400000000];

@@ -12,6 +12,10 @@ export enum Action {
   SigningKeyRegister = 'signing-key.register',
   SigningKeyRevoke = 'signing-key.revoke',
   SourceManage = 'source.manage',
+  ProposalWrite = 'proposal.write',
+  ProposalReview = 'proposal.review',
+  ProposalVote = 'proposal.vote',
+  ProposalSteward = 'proposal.steward',
 }
 
 type Grants = Partial<Record<OrganisationKind, readonly Role[]>>;
@@ -32,6 +36,11 @@ export const PERMISSIONS: { readonly [A in Action]: Grants } = {
   [Action.SigningKeyRegister]: { city: ['admin'], vendor: ['admin'] },
   [Action.SigningKeyRevoke]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
   [Action.SourceManage]: { city: ['admin', 'member'] },
+  [Action.ProposalWrite]: { city: ['admin', 'member', 'standards-editor'], vendor: ['admin', 'member', 'standards-editor'] },
+  // Reviews and stewardship also depend on the coalition flag, which proposal-access.ts checks.
+  [Action.ProposalReview]: { city: ALL_ROLES, vendor: ALL_ROLES },
+  [Action.ProposalVote]: { city: ['admin', 'standards-editor'], vendor: ['admin', 'standards-editor'] },
+  [Action.ProposalSteward]: { operator: ['admin'], city: ['standards-editor'], vendor: ['standards-editor'] },
 };
 
 export function isAllowed(action: Action, kind: OrganisationKind, roles: readonly Role[]): boolean {

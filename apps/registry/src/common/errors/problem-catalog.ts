@@ -2,7 +2,9 @@ import { ApiKeyErrorCode } from '../../api-keys/api-key-error.js';
 import { MemberErrorCode } from '../../members/member-error.js';
 import { OrganisationErrorCode } from '../../organisations/organisation-error.js';
 import { SigningKeyErrorCode } from '../../signing-keys/signing-key-error.js';
+import { ProposalErrorCode } from '../../proposals/proposal-error.js';
 import { SourceErrorCode } from '../../sources/source-error.js';
+import { StandardErrorCode } from '../../standards/standard-error.js';
 import { AuthErrorCode } from '../auth/auth-error.js';
 import { RequestErrorCode, ServiceErrorCode } from './request-error.js';
 
@@ -14,7 +16,9 @@ export type ErrorCode =
   | MemberErrorCode
   | ApiKeyErrorCode
   | SigningKeyErrorCode
-  | SourceErrorCode;
+  | SourceErrorCode
+  | StandardErrorCode
+  | ProposalErrorCode;
 
 interface ProblemType {
   status: number;
@@ -67,6 +71,21 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [SourceErrorCode.InvalidTransition]: { status: 409, title: 'The status cannot change this way' },
   [SourceErrorCode.PrivacyRecordRequired]: { status: 409, title: 'An approved, unexpired privacy impact record is required' },
   [SourceErrorCode.RetiredIsFinal]: { status: 409, title: 'A retired source cannot be changed' },
+  [StandardErrorCode.NotFound]: { status: 404, title: 'No such standard' },
+  [StandardErrorCode.VersionNotFound]: { status: 404, title: 'No such version of the standard' },
+  [ProposalErrorCode.NotFound]: { status: 404, title: 'No such proposal' },
+  [ProposalErrorCode.InvalidForKind]: { status: 400, title: 'The proposal does not carry what its kind needs' },
+  [ProposalErrorCode.WrongStatus]: { status: 409, title: 'The proposal is not at the step this needs' },
+  [ProposalErrorCode.NotAuthor]: { status: 403, title: 'Only the proposing organisation can do this' },
+  [ProposalErrorCode.SchemaRefused]: { status: 422, title: 'The proposed schema cannot be accepted' },
+  [ProposalErrorCode.ExamplesDisagree]: { status: 422, title: 'The examples and the schema disagree' },
+  [ProposalErrorCode.VersionContradictsReport]: { status: 422, title: 'The version number contradicts the compatibility report' },
+  [ProposalErrorCode.VersionNotAfterLatest]: { status: 422, title: 'The version number does not follow the published versions' },
+  [ProposalErrorCode.NotAReviewer]: { status: 403, title: 'Reviews come from standards editors or coalition members' },
+  [ProposalErrorCode.NotInElectorate]: { status: 403, title: 'Your organisation does not vote on this proposal' },
+  [ProposalErrorCode.NotCoalitionMember]: { status: 403, title: 'Only coalition members (or the operator) run votes' },
+  [ProposalErrorCode.StandardExists]: { status: 409, title: 'The standard already exists' },
+  [ProposalErrorCode.StandardUnknown]: { status: 404, title: 'No such standard' },
 };
 
 export const PROBLEM_TYPE_PREFIX = 'urn:plaza:problem:';

@@ -38,7 +38,7 @@ export interface Page<T> {
 /** A sortable field: the SQL expression behind an API name. Only these ever reach SQL. */
 export interface SortField {
   expression: string;
-  cast: 'text' | 'timestamptz';
+  cast: 'text' | 'integer' | 'timestamptz';
 }
 
 export const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -127,7 +127,8 @@ export class KeysetPager<F extends string> {
       p !== null && typeof p === 'object' && Object.keys(p).length === 3 &&
       typeof p.s === 'string' && typeof p.v === 'string' && typeof p.k === 'string' && p.v.length <= 300 && !p.v.includes('\u0000') && this.keyPattern.test(p.k);
     const field = this.fields[sortName.replace(/^-/, '') as F];
-    if (!valid || (field.cast === 'timestamptz' && !isCursorTimestamp(p.v!))) {
+    const value = p?.v ?? '';
+    if (!valid || (field.cast === 'timestamptz' && !isCursorTimestamp(value)) || (field.cast === 'integer' && !/^\d{1,9}$/.test(value))) {
       throw new RequestError(RequestErrorCode.InvalidCursor, 'The cursor is not one this registry issued.');
     }
     if (p.s !== sortName) throw new RequestError(RequestErrorCode.InvalidCursor, `The cursor belongs to sort "${p.s}", not "${sortName}".`);

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import { UnitOfWork } from '../journal/unit-of-work.js';
+import { Organisation } from '../organisations/organisation.entity.js';
+import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { requireCoalitionSteward, requireStatus } from './proposal-access.js';
+import { recordProposal } from './proposal-record.js';
+import { ProposalRepository } from './proposal.repository.js';
+import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+
+/** Review -> voting. The electorate is fixed now: the coalition-member organisations at this moment. */
+@Injectable()
+export class OpenVoting {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(ProposalRepository) private readonly proposals: ProposalRepository,
+    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+  ) {}
+
+  async execute(principal: Principal, number: number): Promise<void> {
+    requireCoalitionSteward(principal, (await this.organisations.findById(principal.organisationId))!);
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const proposal = await this.proposals.findForUpdate(number, tx.manager);
+      if (!proposal) throw new ProposalError(ProposalErrorCode.NotFound, `There is no proposal ${number}.`);
+      requireStatus(proposal, ['review'], 'open voting');
+      const electorate = await tx.manager.find(Organisation, { where: { coalitionMember: true }, order: { slug: 'ASC' } });
+      Object.assign(proposal, { status: 'voting', electorate: electorate.filter((o) => o.kind !== 'operator').map((o) => o.id), votingOpenedAt: new Date() });
+      await tx.manager.save(proposal);
+      recordProposal(tx, 'proposal.voting-opened', proposal);
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { Principal } from '../common/auth/principal.js';
+import type { Organisation } from '../organisations/organisation.entity.js';
+import type { Proposal, ProposalStatus, ProposalVote } from './proposal.entity.js';
+import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+
+/** The proposal's status must be one of these for the step to happen. */
+export function requireStatus(proposal: Proposal, allowed: readonly ProposalStatus[], step: string): void {
+  if (!allowed.includes(proposal.status)) {
+    throw new ProposalError(ProposalErrorCode.WrongStatus, `Proposal ${proposal.number} is ${proposal.status}; it can ${step} only while ${allowed.join(' or ')}.`);
+  }
+}
+
+/** Only the organisation that opened a proposal edits, submits or withdraws it. */
+export function requireAuthor(proposal: Proposal, principal: Principal): void {
+  if (proposal.authorOrganisationId !== principal.organisationId) {
+    throw new ProposalError(ProposalErrorCode.NotAuthor, `Only the organisation that opened proposal ${proposal.number} can do this.`);
+  }
+}
+
+/** Standards editors review; so does anyone in a coalition-member organisation. */
+export function requireReviewer(principal: Principal, organisation: Organisation): void {
+  if (!principal.roles.includes('standards-editor') && !organisation.coalitionMember) {
+    throw new ProposalError(ProposalErrorCode.NotAReviewer, 'Reviews come from standards editors or from members of coalition organisations.');
+  }
+}
+
+/** Opening and closing votes is for the operator, or a standards editor of a coalition-member organisation. */
+export function requireCoalitionSteward(principal: Principal, organisation: Organisation): void {
+  if (principal.organisationKind !== 'operator' && !organisation.coalitionMember) {
+    throw new ProposalError(ProposalErrorCode.NotCoalitionMember, 'Only a coalition-member organisation (or the operator) runs a vote.');
+  }
+}
+
+/** The votes that count: from the electorate fixed when this round of voting opened, cast during it. */
+export function countedVotes(proposal: Proposal, votes: ProposalVote[]): ProposalVote[] {
+  const opened = proposal.votingOpenedAt;
+  return opened ? votes.filter((v) => proposal.electorate?.includes(v.organisationId) && v.updatedAt >= opened) : [];
+}

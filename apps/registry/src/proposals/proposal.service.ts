@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import type { Page } from '../common/paging/paging.js';
+import { UnitOfWork } from '../journal/unit-of-work.js';
+import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { countedVotes, requireAuthor, requireReviewer, requireStatus } from './proposal-access.js';
+import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
+import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+import { recordProposal, recordReview, recordVote } from './proposal-record.js';
+import { ProposalRepository } from './proposal.repository.js';
+import {
+  type CreateProposalDto, type ListProposalsQuery, type ProposalDetailResponse, ProposalResponse, ReviewResponse, type ReviewDto,
+  type UpdateProposalDto, type VoteDto, VoteResponse,
+} from './proposal.dto.js';
+
+/** Proposals: opening, editing, reviewing, voting and reading. The decisive steps are use cases of their own. */
+@Injectable()
+export class ProposalService {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(ProposalRepository) private readonly proposals: ProposalRepository,
+    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+  ) {}
+
+  async create(principal: Principal, dto: CreateProposalDto): Promise<ProposalDetailResponse> {
+    checkShape(dto.kind, dto);
+    const proposal = await this.uow.run(actorOf(principal), async (tx) => {
+      const number = await this.proposals.nextNumber(tx.manager);
+      const created = await tx.manager.save(
+        tx.manager.create(Proposal, {
+          number, slug: slugOf(dto.title.en), kind: dto.kind, title: dto.title, body: dto.body, standardId: dto.standard, version: dto.version,
+          standardInfo: dto.standardInfo ?? null, schema: dto.schema ?? null, examples: dto.examples ?? null, status: 'draft', origin: 'api',
+          authors: [principal.organisationSlug], authorOrganisationId: principal.organisationId, authorMemberId: principal.memberId,
+          compatibility: null, electorate: null, votingOpenedAt: null, decision: null, decidedAt: null,
+        }),
+      );
+      recordProposal(tx, 'proposal.opened', created);
+      return created;
+    });
+    return this.get(proposal.number);
+  }
+
+  async update(principal: Principal, number: number, dto: UpdateProposalDto): Promise<ProposalDetailResponse> {
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const proposal = await this.mustFind(number, tx.manager);
+      requireAuthor(proposal, principal);
+      requireStatus(proposal, ['draft'], 'be edited');
+      Object.assign(proposal, dto);
+      checkShape(proposal.kind, proposal);
+      await tx.manager.save(proposal);
+      recordProposal(tx, 'proposal.edited', proposal);
+    });
+    return this.get(number);
+  }
+
+  async withdraw(principal: Principal, number: number): Promise<ProposalDetailResponse> {
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const proposal = await this.mustFind(number, tx.manager);
+      requireAuthor(proposal, principal);
+      requireStatus(proposal, ['draft', 'review', 'voting'], 'be withdrawn');
+      Object.assign(proposal, { status: 'withdrawn', decidedAt: new Date() });
+      await tx.manager.save(proposal);
+      recordProposal(tx, 'proposal.withdrawn', proposal);
+    });
+    return this.get(number);
+  }
+
+  async review(principal: Principal, number: number, dto: ReviewDto): Promise<ProposalDetailResponse> {
+    const organisation = (await this.organisations.findById(principal.organisationId))!;
+    requireReviewer(principal, organisation);
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const proposal = await this.mustFind(number, tx.manager);
+      requireStatus(proposal, ['review', 'voting'], 'be reviewed');
+      const review = await tx.manager.save(
+        tx.manager.create(ProposalReview, { proposalNumber: number, organisationId: principal.organisationId, memberId: principal.memberId, verdict: dto.verdict, comment: dto.comment }),
+      );
+      recordReview(tx, review);
+    });
+    return this.get(number);
+  }
+
+  /** One vote per organisation of the electorate; casting again changes it, until voting closes. */
+  async vote(principal: Principal, number: number, dto: VoteDto): Promise<ProposalDetailResponse> {
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const proposal = await this.mustFind(number, tx.manager);
+      requireStatus(proposal, ['voting'], 'take votes');
+      if (!proposal.electorate?.includes(principal.organisationId)) {
+        throw new ProposalError(ProposalErrorCode.NotInElectorate, 'Your organisation was not a coalition member when voting opened, so it does not vote on this proposal.');
+      }
+      const existing = await this.proposals.findVote(number, principal.organisationId, tx.manager);
+      const vote = existing ?? tx.manager.create(ProposalVote, { proposalNumber: number, organisationId: principal.organisationId });
+      Object.assign(vote, { memberId: principal.memberId, choice: dto.choice });
+      await tx.manager.save(vote);
+      recordVote(tx, existing ? 'proposal.vote-changed' : 'proposal.voted', vote);
+    });
+    return this.get(number);
+  }
+
+  async get(number: number): Promise<ProposalDetailResponse> {
+    const proposal = await this.mustFind(number);
+    const [reviews, votes] = await Promise.all([this.proposals.reviews(number), this.proposals.votes(number)]);
+    const ids = [...new Set([...reviews.map((r) => r.organisationId), ...votes.map((v) => v.organisationId)])];
+    const slugs = new Map((await this.organisations.findByIds(ids)).map((o) => [o.id, o.slug]));
+    const counted = countedVotes(proposal, votes);
+    const count = (choice: string) => counted.filter((v) => v.choice === choice).length;
+    return {
+      ...ProposalResponse.from(proposal),
+      body: proposal.body,
+      schema: proposal.schema,
+      examples: proposal.examples,
+      standardInfo: proposal.standardInfo,
+      reviews: reviews.map((r) => ReviewResponse.from(r, slugs)),
+      votes: votes.map((v) => VoteResponse.from(v, slugs)),
+      tally: proposal.electorate
+        ? { electorate: proposal.electorate.length, yes: count('yes'), no: count('no'), abstain: count('abstain'), notVoted: proposal.electorate.length - counted.length }
+        : null,
+    };
+  }
+
+  async list(query: ListProposalsQuery): Promise<Page<ProposalResponse>> {
+    const { rows, nextCursor } = await this.proposals.list({ status: query.status, standard: query.standard }, query);
+    return { items: rows.map(ProposalResponse.from), nextCursor };
+  }
+
+  private async mustFind(number: number, manager?: Parameters<ProposalRepository['findForUpdate']>[1]): Promise<Proposal> {
+    const proposal = manager ? await this.proposals.findForUpdate(number, manager) : await this.proposals.find(number);
+    if (!proposal) throw new ProposalError(ProposalErrorCode.NotFound, `There is no proposal ${number}.`);
+    return proposal;
+  }
+}
+
+/** What each kind of proposal carries, and what it must not. */
+function checkShape(kind: Proposal['kind'], p: { schema?: unknown; examples?: unknown; standardInfo?: unknown }): void {
+  const problems: string[] = [];
+  const has = (v: unknown) => v !== undefined && v !== null;
+  if (kind === 'deprecation' && (has(p.schema) || has(p.examples))) problems.push('a deprecation carries no schema or examples');
+  if (kind !== 'deprecation' && (!has(p.schema) || !has(p.examples))) problems.push(`a ${kind} proposal carries the schema and its examples`);
+  if (kind === 'new-standard' && !has(p.standardInfo)) problems.push('a new-standard proposal carries standardInfo (titles, description, CloudEvents type, licence)');
+  if (kind !== 'new-standard' && has(p.standardInfo)) problems.push('only a new-standard proposal carries standardInfo');
+  if (problems.length > 0) throw new ProposalError(ProposalErrorCode.InvalidForKind, `${problems.join('; ')}.`);
+}
+
+function slugOf(title: string): string {
+  const slug = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+  return slug || 'proposal';
+}

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { loadProposalsFolder } from '#plaza/standards';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { SYSTEM_ACTOR, UnitOfWork } from '../journal/unit-of-work.js';
+import { Proposal } from './proposal.entity.js';
+import { recordProposal } from './proposal-record.js';
+import { ProposalRepository } from './proposal.repository.js';
+
+/**
+ * Imports the written proposals (`proposals/NNNN-slug.md`) at start, idempotently: a number the registry
+ * does not hold yet is added as the file records it; the schemas they introduced live in `standards/`.
+ */
+@Injectable()
+export class ProposalsImport implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Proposals');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(ProposalRepository) private readonly proposals: ProposalRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!existsSync(this.config.proposalsDir)) return;
+    const files = await loadProposalsFolder(this.config.proposalsDir);
+    const imported = await this.uow.runOnce(SYSTEM_ACTOR, 'plaza.proposals-import', async (tx) => {
+      for (const file of files) {
+        if (await this.proposals.find(file.number, tx.manager)) continue;
+        const proposal = await tx.manager.save(
+          tx.manager.create(Proposal, {
+            number: file.number, slug: file.slug, kind: file.kind, title: file.title, body: file.body, standardId: file.standard, version: file.version,
+            standardInfo: null, schema: null, examples: null, status: file.status, origin: 'file', authors: file.authors,
+            authorOrganisationId: null, authorMemberId: null, compatibility: null, electorate: null, votingOpenedAt: null, decision: null,
+            decidedAt: file.decided ? new Date(`${file.decided}T00:00:00Z`) : null,
+          }),
+        );
+        recordProposal(tx, 'proposal.imported', proposal);
+      }
+    });
+    if (imported) this.logger.log(`imported proposals from ${this.config.proposalsDir}`);
+  }
+}
