@@ -16,6 +16,9 @@ export class StandardsCatalogue {
   private readonly validator = new SchemaValidator();
 
   validate(version: Pick<StandardVersion, 'schemaUri' | 'schema' | 'status'>, data: unknown): DataValidation {
+    if (version.status === 'retired') {
+      return { valid: false, errors: [{ pointer: '', message: `${version.schemaUri} is retired: data no longer validates against it`, keyword: 'retired' }], deprecated: false };
+    }
     if (!this.validator.has(version.schemaUri)) this.validator.add(version.schema);
     return { ...this.validator.validate(version.schemaUri, data), deprecated: version.status === 'deprecated' };
   }
