@@ -96,11 +96,8 @@ export class Proposal extends JournaledEntity {
   decidedAt: Date | null;
 }
 
-export const REVIEW_VERDICTS = ['approve', 'request-changes', 'comment'] as const;
-export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
-
-@Entity('proposal_reviews')
-export class ProposalReview extends JournaledEntity {
+/** What a review and a vote share: the proposal, and the organisation and member who spoke. */
+abstract class ProposalParticipation extends JournaledEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -112,7 +109,13 @@ export class ProposalReview extends JournaledEntity {
 
   @Column({ name: 'member_id', type: 'uuid' })
   memberId: string;
+}
 
+export const REVIEW_VERDICTS = ['approve', 'request-changes', 'comment'] as const;
+export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
+
+@Entity('proposal_reviews')
+export class ProposalReview extends ProposalParticipation {
   @Column({ type: 'text' })
   verdict: ReviewVerdict;
 
@@ -125,19 +128,7 @@ export type VoteChoice = (typeof VOTE_CHOICES)[number];
 
 /** One organisation's vote; it may change it until voting closes. */
 @Entity('proposal_votes')
-export class ProposalVote extends JournaledEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'proposal_number', type: 'integer' })
-  proposalNumber: number;
-
-  @Column({ name: 'organisation_id', type: 'uuid' })
-  organisationId: string;
-
-  @Column({ name: 'member_id', type: 'uuid' })
-  memberId: string;
-
+export class ProposalVote extends ProposalParticipation {
   @Column({ type: 'text' })
   choice: VoteChoice;
 }
