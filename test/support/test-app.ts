@@ -30,6 +30,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     PLAZA_DATA_DIR: dataDir,
     PLAZA_OPERATOR_KEY: operatorKey,
     PLAZA_LOG_LEVEL: 'silent',
+    // Suites move time-driven transitions on themselves, with Scheduler.tick(at).
+    PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
     ...env,
   });
   const app = await createApp(config);

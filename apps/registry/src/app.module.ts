@@ -15,6 +15,7 @@ import { SigningKeyModule } from './signing-keys/signing-key.module.js';
 import { SourceModule } from './sources/source.module.js';
 import { StandardModule } from './standards/standard.module.js';
 import { ProposalModule } from './proposals/proposal.module.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         JournalModule,
+        SchedulerModule,
         HealthModule,
         OrganisationModule,
         MemberModule,

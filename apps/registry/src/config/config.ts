@@ -24,6 +24,8 @@ export interface AppConfig {
   /** The coalition's decision rule: share of the electorate that must vote, and share of yes among yes + no needed. */
   votingQuorumPercent: number;
   votingMajorityPercent: number;
+  /** How often time-driven transitions are applied; 0 turns the timer off (tests drive it by hand). */
+  schedulerIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     proposalsDir: resolve(read.string('PLAZA_PROPOSALS_DIR', './proposals')),
     votingQuorumPercent: read.int('PLAZA_VOTING_QUORUM_PERCENT', 50, 1, 100),
     votingMajorityPercent: read.int('PLAZA_VOTING_MAJORITY_PERCENT', 50, 0, 99),
+    schedulerIntervalSeconds: read.int('PLAZA_SCHEDULER_INTERVAL_SECONDS', 30, 0, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -16,6 +16,12 @@ export enum Action {
   ProposalReview = 'proposal.review',
   ProposalVote = 'proposal.vote',
   ProposalSteward = 'proposal.steward',
+  PrivacyRecordRead = 'privacy-record.read',
+  PrivacyRecordWrite = 'privacy-record.write',
+  PrivacyRecordApprove = 'privacy-record.approve',
+  AgreementRead = 'agreement.read',
+  AgreementWrite = 'agreement.write',
+  AgreementSign = 'agreement.sign',
 }
 
 type Grants = Partial<Record<OrganisationKind, readonly Role[]>>;
@@ -41,6 +47,15 @@ export const PERMISSIONS: { readonly [A in Action]: Grants } = {
   [Action.ProposalReview]: { city: ALL_ROLES, vendor: ALL_ROLES },
   [Action.ProposalVote]: { city: ['admin', 'standards-editor'], vendor: ['admin', 'standards-editor'] },
   [Action.ProposalSteward]: { operator: ['admin'], city: ['standards-editor'], vendor: ['standards-editor'] },
+  // Private parts of privacy records (drafts, internal detail) stay with the city.
+  [Action.PrivacyRecordRead]: { city: ALL_ROLES },
+  [Action.PrivacyRecordWrite]: { city: ['admin', 'member', 'privacy-approver'] },
+  // The approver must also not be the record's author (checked by the approval use case).
+  [Action.PrivacyRecordApprove]: { city: ['privacy-approver'] },
+  // Drafts are private to their parties (checked by the agreements service).
+  [Action.AgreementRead]: { city: ALL_ROLES, vendor: ALL_ROLES },
+  [Action.AgreementWrite]: { city: ['admin', 'member'] },
+  [Action.AgreementSign]: { city: ['admin'], vendor: ['admin'] },
 };
 
 export function isAllowed(action: Action, kind: OrganisationKind, roles: readonly Role[]): boolean {

@@ -2,6 +2,8 @@ import { ApiKeyErrorCode } from '../../api-keys/api-key-error.js';
 import { MemberErrorCode } from '../../members/member-error.js';
 import { OrganisationErrorCode } from '../../organisations/organisation-error.js';
 import { SigningKeyErrorCode } from '../../signing-keys/signing-key-error.js';
+import { AgreementErrorCode } from '../../agreements/agreement-error.js';
+import { PrivacyRecordErrorCode } from '../../privacy-records/privacy-record-error.js';
 import { ProposalErrorCode } from '../../proposals/proposal-error.js';
 import { SourceErrorCode } from '../../sources/source-error.js';
 import { StandardErrorCode } from '../../standards/standard-error.js';
@@ -18,7 +20,9 @@ export type ErrorCode =
   | SigningKeyErrorCode
   | SourceErrorCode
   | StandardErrorCode
-  | ProposalErrorCode;
+  | ProposalErrorCode
+  | PrivacyRecordErrorCode
+  | AgreementErrorCode;
 
 interface ProblemType {
   status: number;
@@ -86,6 +90,10 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [ProposalErrorCode.NotCoalitionMember]: { status: 403, title: 'Only coalition members (or the operator) run votes' },
   [ProposalErrorCode.StandardExists]: { status: 409, title: 'The standard already exists' },
   [ProposalErrorCode.StandardUnknown]: { status: 404, title: 'No such standard' },
+  // privacy records
+  [PrivacyRecordErrorCode.NotFound]: { status: 404, title: 'No such privacy impact record' },
+  // agreements
+  [AgreementErrorCode.NotFound]: { status: 404, title: 'No such agreement' },
 };
 
 export const PROBLEM_TYPE_PREFIX = 'urn:plaza:problem:';
