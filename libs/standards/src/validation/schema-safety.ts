@@ -139,11 +139,16 @@ export function checkSchemaSafety(schema: unknown, limits: SchemaLimits = DEFAUL
 
   // 3. Keyword rules, in schema positions only.
   const problems: SchemaProblem[] = [];
-  walkSchemas(schema, '', (node, pointer) => checkNode(node, pointer, pointer === '', limits, problems));
+  const checked = new Set<string>();
+  walkSchemas(schema, '', (node, pointer) => {
+    checked.add(pointer);
+    checkNode(node, pointer, pointer === '', limits, problems);
+  });
   if (problems.length > 0) return problems;
 
-  // 4. References: resolvable, not recursive, and a bounded expanded size.
-  const expansion = expandReferences(schema, limits.maxExpandedSubschemas);
+  // 4. References: resolvable, only to subschemas step 3 checked (a reference into `const` or
+  //    `default` would reach a schema no rule looked at), not recursive, and a bounded expanded size.
+  const expansion = expandReferences(schema, limits.maxExpandedSubschemas, checked);
   if (expansion) problems.push(expansion);
   return problems;
 }
@@ -270,7 +275,7 @@ function patternProblem(pattern: unknown): string | null {
  * unresolvable and recursive references and stops once the count passes the limit. Memoised per
  * subschema, so the work is linear in the document even when the expanded size is not.
  */
-function expandReferences(root: JsonObject, limit: number): SchemaProblem | null {
+function expandReferences(root: JsonObject, limit: number, checked: ReadonlySet<string>): SchemaProblem | null {
   const sizes = new Map<string, number>();
   const inProgress = new Set<string>();
   let failure: SchemaProblem | null = null;
@@ -290,6 +295,10 @@ function expandReferences(root: JsonObject, limit: number): SchemaProblem | null
       const refAt = `${pointer}/$ref`;
       if (!target) {
         failure = { pointer: refAt, message: `the reference ${JSON.stringify(node.$ref)} does not resolve in this schema` };
+        return 0;
+      }
+      if (isObject(target.node) && !checked.has(target.pointer)) {
+        failure = { pointer: refAt, message: `the reference ${JSON.stringify(node.$ref)} points outside the schema's subschemas (into data such as const or default)` };
         return 0;
       }
       if (inProgress.has(target.pointer)) {

@@ -105,6 +105,13 @@ describe('untrusted schemas', () => {
       expect(problems).toEqual([{ pointer: '/properties/a/$ref', message: expect.stringContaining('only local references') }]);
     });
 
+    it.each(['const', 'default', 'enum/0', 'examples/0'])('refuses a reference into data (%s), where no rule looked', (keyword) => {
+      const hidden = { $dynamicAnchor: 'n', type: 'object', anyOf: [{ properties: { c: { $dynamicRef: '#n' } } }] };
+      const data = keyword.includes('/') ? { [keyword.split('/')[0]!]: [hidden] } : { [keyword]: hidden };
+      const problems = validator.inspect(schema({ a: { $ref: `#/$defs/d/${keyword}` } }, { $defs: { d: { type: 'object', ...data } } }));
+      expect(problems).toEqual([{ pointer: '/properties/a/$ref', message: expect.stringContaining('points outside the schema') }]);
+    });
+
     it('accepts local references by JSON pointer, escaped or not', () => {
       const local = schema(
         { a: { $ref: '#/$defs/name' }, b: { $ref: '#/$defs/postal%20code' }, c: { $ref: '#/$defs/a~1b' } },
