@@ -31,6 +31,17 @@ describe('parsePublicSigningKey', () => {
     expect(parsed.kid).toBe('kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
   });
 
+  it.each([
+    ['the identity point', '0100000000000000000000000000000000000000000000000000000000000000'],
+    ['a point of order 2', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
+    ['a point of order 4', '0000000000000000000000000000000000000000000000000000000000000080'],
+    ['a point of order 8', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'],
+    ['another point of order 8', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85'],
+    ['a non-canonical encoding', 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
+  ])('refuses %s as an Ed25519 key: signatures under it would prove nothing', async (_label, hex) => {
+    expect(await codeOf({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') })).toBe(SigningKeyErrorCode.InvalidJwk);
+  });
+
   it('refuses private keys, RSA, a mismatched alg, a wrong kid and a point off the curve', async () => {
     const ed = await publicJwk('EdDSA');
     const ec = await publicJwk('ES256');

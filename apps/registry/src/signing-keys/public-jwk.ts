@@ -44,6 +44,9 @@ export async function parsePublicSigningKey(input: Record<string, unknown>): Pro
     if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) throw fail(SigningKeyErrorCode.InvalidJwk, `${member} must be base64url text.`);
     jwk[member] = value;
   }
+  if (spec.crv === 'Ed25519' && isWeakEd25519Point(Buffer.from(jwk.x!, 'base64url'))) {
+    throw fail(SigningKeyErrorCode.InvalidJwk, 'The Ed25519 point is of small order (or not canonical): signatures under it prove nothing.');
+  }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: jwk, format: 'jwk' });
@@ -55,4 +58,24 @@ export async function parsePublicSigningKey(input: Record<string, unknown>): Pro
     throw fail(SigningKeyErrorCode.InvalidJwk, `kid must be the RFC 7638 SHA-256 thumbprint of the key (${kid}), or absent.`);
   }
   return { jwk: { ...jwk, kid, alg: spec.alg, use: 'sig' }, kid, alg: spec.alg, key };
+}
+
+const ED25519_P = 2n ** 255n - 19n;
+// The y coordinates of the Ed25519 points of order 1, 2, 4 and 8: with such a "public key" a signature
+// can be made that verifies for any message, without any private key.
+const SMALL_ORDER_Y = new Set([
+  0n,
+  1n,
+  ED25519_P - 1n,
+  0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n,
+  0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+]);
+
+/** True for a small-order or non-canonical encoding of an Ed25519 public key. */
+function isWeakEd25519Point(x: Buffer): boolean {
+  if (x.length !== 32) return false; // the length itself is checked when the key is imported
+  const bytes = Buffer.from(x);
+  bytes[31]! &= 0x7f; // the top bit is the sign of the x coordinate; the rest is y, little-endian
+  const y = BigInt(`0x${Buffer.from(bytes).reverse().toString('hex')}`);
+  return y >= ED25519_P || SMALL_ORDER_Y.has(y);
 }
