@@ -8,7 +8,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { apiKeyPrefix } from './api-keys/api-key-secret.js';
 import { RequestError, RequestErrorCode } from './common/errors/request-error.js';
 import { registerStrictJson } from './common/http/json-body.js';
 import { validationPipe } from './common/http/validation.js';
@@ -58,11 +57,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(rateLimit as never, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Per API key where one is sent (by its public prefix), per client address otherwise.
-    keyGenerator: (request: FastifyRequest) => {
-      const [, key] = (request.headers.authorization ?? '').split(' ');
-      return (key && apiKeyPrefix(key)) ?? request.ip;
-    },
+    // Per client address: the limit runs before the key is checked, so a key's (public) prefix must not
+    // choose the bucket, or anyone could spend a key holder's budget, or dodge the limit with made-up prefixes.
+    keyGenerator: (request: FastifyRequest) => request.ip,
     errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
       new RequestError(RequestErrorCode.RateLimited, `At most ${context.max} requests a minute; retry in ${context.after}.`),
   });
