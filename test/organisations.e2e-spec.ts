@@ -114,11 +114,22 @@ describe('organisations, members and API keys', () => {
     });
 
     it("lets an organisation's admin change its public details, and refuses another organisation's admin with 404", async () => {
-      const res = await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(city.adminKey)).send({ coalitionMember: true, jurisdiction: 'CA-ON' }).expect(200);
-      expect(res.body).toMatchObject({ slug: city.slug, coalitionMember: true, jurisdiction: 'CA-ON' });
+      const res = await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(city.adminKey)).send({ coalitionMember: false, jurisdiction: 'CA-ON' }).expect(200);
+      expect(res.body).toMatchObject({ slug: city.slug, coalitionMember: false, jurisdiction: 'CA-ON' });
       const foreign = await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(vendor.adminKey)).send({ jurisdiction: 'FR' }).expect(404);
       expect(foreign.body.code).toBe('organisation.not_found');
       expect((await t.http.get(`/api/v1/organisations/${city.slug}`).expect(200)).body.jurisdiction).toBe('CA-ON');
+    });
+
+    it('lets only the operator grant coalition membership (it makes an organisation a reviewer and voter on proposals)', async () => {
+      const refused = await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(city.adminKey)).send({ coalitionMember: true, website: 'https://refused.example' }).expect(403);
+      expect(refused.body.code).toBe('auth.forbidden');
+      expect((await t.http.get(`/api/v1/organisations/${city.slug}`).expect(200)).body).toMatchObject({ coalitionMember: false, website: null });
+      const granted = await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(t.operatorKey)).send({ coalitionMember: true }).expect(200);
+      expect(granted.body.coalitionMember).toBe(true);
+      // Nor can the admin withdraw it; sending the value it already has is no change, and is accepted.
+      expect((await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(city.adminKey)).send({ coalitionMember: false }).expect(403)).body.code).toBe('auth.forbidden');
+      await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(city.adminKey)).send({ coalitionMember: true, jurisdiction: 'CA-QC' }).expect(200);
     });
   });
 

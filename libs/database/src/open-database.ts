@@ -51,7 +51,7 @@ export async function openDatabase(
     await dataSource.initialize();
     const pool = (dataSource.driver as unknown as { master?: { on(event: 'error', fn: (e: Error) => void): void } }).master;
     pool?.on('error', onPoolError);
-    await dataSource.runMigrations({ transaction: 'each' });
+    await migrate(dataSource, settings.mode === 'server');
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
@@ -64,4 +64,25 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * Runs pending migrations. On a server several instances (or test suites) may start at once on a new
+ * database; a session advisory lock makes them migrate one after another instead of colliding.
+ * The embedded database has one process (its folder is locked) and one connection, which the lock would hold.
+ */
+async function migrate(dataSource: DataSource, shared: boolean): Promise<void> {
+  if (!shared) {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock(hashtext('plaza.migrations'))");
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query("SELECT pg_advisory_unlock(hashtext('plaza.migrations'))").catch(() => undefined);
+    await lock.release();
+  }
 }

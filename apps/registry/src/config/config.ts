@@ -24,6 +24,8 @@ export interface AppConfig {
   /** The coalition's decision rule: share of the electorate that must vote, and share of yes among yes + no needed. */
   votingQuorumPercent: number;
   votingMajorityPercent: number;
+  /** Voting closes early only when the whole electorate has voted; otherwise not before this many hours. */
+  votingPeriodHours: number;
   /** How often time-driven transitions are applied; 0 turns the timer off (tests drive it by hand). */
   schedulerIntervalSeconds: number;
 }
@@ -74,6 +76,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     proposalsDir: resolve(read.string('PLAZA_PROPOSALS_DIR', './proposals')),
     votingQuorumPercent: read.int('PLAZA_VOTING_QUORUM_PERCENT', 50, 1, 100),
     votingMajorityPercent: read.int('PLAZA_VOTING_MAJORITY_PERCENT', 50, 0, 99),
+    votingPeriodHours: read.int('PLAZA_VOTING_PERIOD_HOURS', 168, 0, 8_760),
     schedulerIntervalSeconds: read.int('PLAZA_SCHEDULER_INTERVAL_SECONDS', 30, 0, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);

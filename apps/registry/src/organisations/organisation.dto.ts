@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsUrl, Matches, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsUrl, Matches, ValidateNested } from 'class-validator';
 import { PageQuery } from '../common/paging/paging.js';
 import { type LocalizedText, ShortText } from '../common/text/localized-text.js';
 import { ORGANISATION_KINDS, type Organisation, type OrganisationKind, type PrivacyContact } from './organisation.entity.js';
@@ -9,6 +9,7 @@ export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 
 export class PrivacyContactDto implements PrivacyContact {
   @ApiProperty({ type: ShortText, description: 'The office or role to contact, not a person' })
+  @IsDefined()
   @ValidateNested()
   @Type(() => ShortText)
   name: LocalizedText;
@@ -38,6 +39,7 @@ export class CreateOrganisationDto {
   coalitionMember?: boolean;
 
   @ApiProperty({ type: ShortText })
+  @IsDefined()
   @ValidateNested()
   @Type(() => ShortText)
   name: LocalizedText;
@@ -47,6 +49,7 @@ export class CreateOrganisationDto {
   jurisdiction: string;
 
   @ApiProperty({ type: PrivacyContactDto })
+  @IsDefined()
   @ValidateNested()
   @Type(() => PrivacyContactDto)
   privacyContact: PrivacyContactDto;

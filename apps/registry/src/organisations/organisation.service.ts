@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AuthError, AuthErrorCode } from '../common/auth/auth-error.js';
+import { Action, isAllowed } from '../common/auth/permissions.js';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { isUniqueViolation } from '../common/errors/unique-violation.js';
 import type { Page } from '../common/paging/paging.js';
@@ -40,6 +42,10 @@ export class OrganisationService {
     const { id } = await this.scope.resolve(principal, slug);
     const organisation = await this.uow.run(actorOf(principal), async (tx) => {
       const current = await tx.manager.findOneOrFail(Organisation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const coalitionChange = dto.coalitionMember !== undefined && dto.coalitionMember !== current.coalitionMember;
+      if (coalitionChange && !isAllowed(Action.OrganisationCoalition, principal.organisationKind, principal.roles)) {
+        throw new AuthError(AuthErrorCode.Forbidden, 'Only the registry operator grants or withdraws coalition membership.');
+      }
       tx.manager.merge(Organisation, current, dto);
       await tx.manager.save(current);
       record(tx, 'organisation.updated', current);

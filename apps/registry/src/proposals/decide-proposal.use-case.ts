@@ -40,12 +40,25 @@ export class DecideProposal {
       const proposal = await this.proposals.findForUpdate(number, tx.manager);
       if (!proposal) throw new ProposalError(ProposalErrorCode.NotFound, `There is no proposal ${number}.`);
       requireStatus(proposal, ['voting'], 'close voting');
+      await this.requireVotingOver(proposal, tx);
       const decision = await this.tally(proposal, tx);
       if (decision.outcome === 'accepted') await this.enact(proposal, decision, tx);
       else Object.assign(proposal, { status: 'rejected', decision, decidedAt: new Date() });
       await tx.manager.save(proposal);
       recordProposal(tx, `proposal.${proposal.status === 'review' ? 'returned-to-review' : proposal.status}`, proposal);
     });
+  }
+
+  /** One member must not decide alone: voting ends when the whole electorate has voted, or when the period is over. */
+  private async requireVotingOver(proposal: Proposal, tx: Transaction): Promise<void> {
+    const voted = countedVotes(proposal, await this.proposals.votes(proposal.number, tx.manager)).length;
+    const closes = new Date(proposal.votingOpenedAt!.getTime() + this.config.votingPeriodHours * 3_600_000);
+    if (voted < (proposal.electorate ?? []).length && Date.now() < closes.getTime()) {
+      throw new ProposalError(
+        ProposalErrorCode.VotingStillOpen,
+        `${voted} of ${proposal.electorate!.length} organisations have voted; voting closes when all have, or at ${closes.toISOString()}.`,
+      );
+    }
   }
 
   private async tally(proposal: Proposal, tx: Transaction): Promise<Decision> {

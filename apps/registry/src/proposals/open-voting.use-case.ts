@@ -24,7 +24,9 @@ export class OpenVoting {
       if (!proposal) throw new ProposalError(ProposalErrorCode.NotFound, `There is no proposal ${number}.`);
       requireStatus(proposal, ['review'], 'open voting');
       const electorate = await tx.manager.find(Organisation, { where: { coalitionMember: true }, order: { slug: 'ASC' } });
-      Object.assign(proposal, { status: 'voting', electorate: electorate.filter((o) => o.kind !== 'operator').map((o) => o.id), votingOpenedAt: new Date() });
+      Object.assign(proposal, {
+        status: 'voting', electorate: electorate.filter((o) => o.kind !== 'operator').map((o) => o.id), votingRound: proposal.votingRound + 1, votingOpenedAt: new Date(),
+      });
       await tx.manager.save(proposal);
       recordProposal(tx, 'proposal.voting-opened', proposal);
     });

@@ -31,8 +31,7 @@ export function requireCoalitionSteward(principal: Principal, organisation: Orga
   }
 }
 
-/** The votes that count: from the electorate fixed when this round of voting opened, cast during it. */
+/** The votes that count: cast in the current round, by the electorate fixed when it opened. */
 export function countedVotes(proposal: Proposal, votes: ProposalVote[]): ProposalVote[] {
-  const opened = proposal.votingOpenedAt;
-  return opened ? votes.filter((v) => proposal.electorate?.includes(v.organisationId) && v.updatedAt >= opened) : [];
+  return votes.filter((v) => v.round === proposal.votingRound && proposal.electorate?.includes(v.organisationId));
 }

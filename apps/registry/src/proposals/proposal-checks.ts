@@ -9,6 +9,9 @@ import { StandardRepository } from '../standards/standard.repository.js';
 import type { Proposal } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
 
+// Exported as examples/valid-<name>.json and examples/invalid-<name>.json.
+const EXAMPLE_NAME = /^[a-z0-9][a-z0-9._-]{0,80}$/;
+
 /** What a proposal's compatibility report records; it is public, beside the proposal. */
 export interface CompatibilityRecord extends HistoryReport {
   mode: typeof COALITION_MODE;
@@ -31,6 +34,9 @@ export class ProposalChecks {
     const standard = await this.standards.findStandard(proposal.standardId, manager);
     if (proposal.kind === 'new-standard') {
       if (standard) throw new ProposalError(ProposalErrorCode.StandardExists, `The standard "${proposal.standardId}" already exists; propose a new version of it.`);
+      if (await this.standards.findByType(proposal.standardInfo!.type, manager)) {
+        throw new ProposalError(ProposalErrorCode.TypeTaken, `Another standard already has the CloudEvents type ${proposal.standardInfo!.type}.`);
+      }
       if (semver.minor(proposal.version) !== 0 || semver.patch(proposal.version) !== 0) {
         throw new ProposalError(ProposalErrorCode.VersionNotAfterLatest, 'A new standard starts at a MAJOR.0.0 version, such as 1.0.0.');
       }
@@ -71,6 +77,13 @@ export class ProposalChecks {
   private checkSchema(proposal: Proposal): void {
     if (!proposal.schema || !proposal.examples) {
       throw new ProposalError(ProposalErrorCode.InvalidForKind, `A ${proposal.kind} proposal carries the schema and its examples.`);
+    }
+    const badNames = [...Object.keys(proposal.examples.valid).map((n) => `valid/${n}`), ...Object.keys(proposal.examples.invalid).map((n) => `invalid/${n}`)]
+      .filter((path) => !EXAMPLE_NAME.test(path.split('/')[1]!));
+    if (badNames.length > 0) {
+      throw new ProposalError(ProposalErrorCode.InvalidExampleName, 'Example names become file names: lowercase letters, digits, dots, hyphens and underscores.', {
+        errors: badNames.map((path) => ({ pointer: `#/examples/${path}`, detail: 'not a valid example name' })),
+      });
     }
     // Proposed schemas are untrusted: a fresh validator, so nothing of them stays compiled.
     const validator = new SchemaValidator();

@@ -14,6 +14,9 @@ export enum ProposalErrorCode {
   NotCoalitionMember = 'proposal.not_coalition_member',
   StandardExists = 'proposal.standard_exists',
   StandardUnknown = 'proposal.standard_unknown',
+  VotingStillOpen = 'proposal.voting_still_open',
+  InvalidExampleName = 'proposal.invalid_example_name',
+  TypeTaken = 'proposal.type_taken',
 }
 
 export class ProposalError extends PlazaError<ProposalErrorCode> {}

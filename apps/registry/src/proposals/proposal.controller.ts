@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal, Public } from '../common/auth/decorators.js';
 import { Action } from '../common/auth/permissions.js';
@@ -6,10 +6,10 @@ import type { Principal } from '../common/auth/principal.js';
 import { DecideProposal } from './decide-proposal.use-case.js';
 import { OpenVoting } from './open-voting.use-case.js';
 import { CreateProposalDto, ListProposalsQuery, ProposalDetailResponse, ProposalPage, ReviewDto, UpdateProposalDto, VoteDto } from './proposal.dto.js';
+import { ProposalNumberPipe } from './proposal-number.pipe.js';
 import { ProposalService } from './proposal.service.js';
 import { SubmitProposal } from './submit-proposal.use-case.js';
 
-const number = () => new ParseIntPipe({ errorHttpStatusCode: 400 });
 
 @ApiTags('proposals')
 @Controller('api/v1/proposals')
@@ -42,7 +42,7 @@ export class ProposalController {
   @Public()
   @ApiOperation({ summary: 'A proposal with its compatibility report, reviews, votes, tally and decision' })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  get(@Param('number', number()) n: number): Promise<ProposalDetailResponse> {
+  get(@Param('number', ProposalNumberPipe) n: number): Promise<ProposalDetailResponse> {
     return this.proposals.get(n);
   }
 
@@ -52,7 +52,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Edit a draft (its authors)' })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  update(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number, @Body() dto: UpdateProposalDto): Promise<ProposalDetailResponse> {
+  update(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number, @Body() dto: UpdateProposalDto): Promise<ProposalDetailResponse> {
     return this.proposals.update(principal, n, dto);
   }
 
@@ -62,7 +62,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Submit a draft for review; the compatibility report is computed now' })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  async submit(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number): Promise<ProposalDetailResponse> {
+  async submit(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number): Promise<ProposalDetailResponse> {
     await this.submitProposal.execute(principal, n);
     return this.proposals.get(n);
   }
@@ -72,7 +72,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Review: approve, request changes or comment (standards editors, coalition members)' })
   @ApiCreatedResponse({ type: ProposalDetailResponse })
-  review(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number, @Body() dto: ReviewDto): Promise<ProposalDetailResponse> {
+  review(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number, @Body() dto: ReviewDto): Promise<ProposalDetailResponse> {
     return this.proposals.review(principal, n, dto);
   }
 
@@ -82,7 +82,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Open voting; the electorate (coalition-member organisations) is fixed now' })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  async open(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number): Promise<ProposalDetailResponse> {
+  async open(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number): Promise<ProposalDetailResponse> {
     await this.openVoting.execute(principal, n);
     return this.proposals.get(n);
   }
@@ -93,7 +93,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "Cast or change your organisation's vote (yes, no, abstain) while voting is open" })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  vote(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number, @Body() dto: VoteDto): Promise<ProposalDetailResponse> {
+  vote(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number, @Body() dto: VoteDto): Promise<ProposalDetailResponse> {
     return this.proposals.vote(principal, n, dto);
   }
 
@@ -103,7 +103,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Close voting and apply the decision rule; an accepted version is published at once' })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  async decide(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number): Promise<ProposalDetailResponse> {
+  async decide(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number): Promise<ProposalDetailResponse> {
     await this.decideProposal.execute(principal, n);
     return this.proposals.get(n);
   }
@@ -114,7 +114,7 @@ export class ProposalController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Withdraw a proposal before its decision (its authors)' })
   @ApiOkResponse({ type: ProposalDetailResponse })
-  withdraw(@CurrentPrincipal() principal: Principal, @Param('number', number()) n: number): Promise<ProposalDetailResponse> {
+  withdraw(@CurrentPrincipal() principal: Principal, @Param('number', ProposalNumberPipe) n: number): Promise<ProposalDetailResponse> {
     return this.proposals.withdraw(principal, n);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { PageQuery } from '../common/paging/paging.js';
 import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
 import type { VersionExamples } from '../standards/standard.entity.js';
@@ -14,8 +14,8 @@ const VERSION = /^(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$/;
 const CE_TYPE = /^[a-z0-9]+(?:[.-][a-z0-9]+)+$/;
 
 export class StandardInfoDto implements StandardInfo {
-  @ApiProperty({ type: ShortText }) @ValidateNested() @Type(() => ShortText) title: LocalizedText;
-  @ApiProperty({ type: LongText }) @ValidateNested() @Type(() => LongText) description: LocalizedText;
+  @ApiProperty({ type: ShortText }) @IsDefined() @ValidateNested() @Type(() => ShortText) title: LocalizedText;
+  @ApiProperty({ type: LongText }) @IsDefined() @ValidateNested() @Type(() => LongText) description: LocalizedText;
   @ApiProperty({ example: 'org.plaza.bike-counter-observation' }) @Matches(CE_TYPE, { message: 'type must be a reverse-DNS CloudEvents type' }) @Length(3, 200) type: string;
   @ApiProperty({ example: 'CC-BY-4.0' }) @IsString() @Length(1, 60) licence: string;
 }
@@ -29,7 +29,7 @@ export class CreateProposalDto {
   @ApiProperty({ enum: PROPOSAL_KINDS }) @IsIn(PROPOSAL_KINDS) kind: ProposalKind;
   @ApiProperty({ example: 'noise-level-observation' }) @Matches(STANDARD_ID) @Length(3, 80) standard: string;
   @ApiProperty({ example: '1.2.0', description: 'The version introduced, or the one deprecated' }) @Matches(VERSION, { message: 'version must be MAJOR.MINOR.PATCH' }) version: string;
-  @ApiProperty({ type: ShortText }) @ValidateNested() @Type(() => ShortText) title: LocalizedText;
+  @ApiProperty({ type: ShortText }) @IsDefined() @ValidateNested() @Type(() => ShortText) title: LocalizedText;
   @ApiProperty({ description: 'The written proposal, in Markdown: motivation, change, compatibility' }) @IsString() @Length(1, 50_000) body: string;
   @ApiPropertyOptional({ description: 'The JSON Schema (2020-12) of the new version; its $id is the canonical URI' }) @IsOptional() @IsObject() schema?: Record<string, unknown>;
   @ApiPropertyOptional({ type: ExamplesDto }) @IsOptional() @ValidateNested() @Type(() => ExamplesDto) examples?: ExamplesDto;

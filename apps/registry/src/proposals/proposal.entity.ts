@@ -86,6 +86,10 @@ export class Proposal extends JournaledEntity {
   @Column({ type: 'jsonb', nullable: true })
   electorate: string[] | null;
 
+  /** Voting rounds so far: a proposal sent back to review is voted on afresh, with new votes. */
+  @Column({ name: 'voting_round', type: 'integer' })
+  votingRound: number;
+
   @Column({ name: 'voting_opened_at', type: 'timestamptz', nullable: true })
   votingOpenedAt: Date | null;
 
@@ -129,6 +133,9 @@ export type VoteChoice = (typeof VOTE_CHOICES)[number];
 /** One organisation's vote; it may change it until voting closes. */
 @Entity('proposal_votes')
 export class ProposalVote extends ProposalParticipation {
+  @Column({ type: 'integer' })
+  round: number;
+
   @Column({ type: 'text' })
   choice: VoteChoice;
 }

@@ -34,8 +34,8 @@ export class ProposalRepository {
     return manager.find(ProposalVote, { where: { proposalNumber: number }, order: { createdAt: 'ASC' } });
   }
 
-  findVote(number: number, organisationId: string, manager: EntityManager): Promise<ProposalVote | null> {
-    return manager.findOneBy(ProposalVote, { proposalNumber: number, organisationId });
+  findVote(number: number, organisationId: string, round: number, manager: EntityManager): Promise<ProposalVote | null> {
+    return manager.findOneBy(ProposalVote, { proposalNumber: number, organisationId, round });
   }
 
   list(filter: { status?: ProposalStatus; standard?: string }, page: PageQuery) {

@@ -31,7 +31,7 @@ export class ProposalService {
           number, slug: slugOf(dto.title.en), kind: dto.kind, title: dto.title, body: dto.body, standardId: dto.standard, version: dto.version,
           standardInfo: dto.standardInfo ?? null, schema: dto.schema ?? null, examples: dto.examples ?? null, status: 'draft', origin: 'api',
           authors: [principal.organisationSlug], authorOrganisationId: principal.organisationId, authorMemberId: principal.memberId,
-          compatibility: null, electorate: null, votingOpenedAt: null, decision: null, decidedAt: null,
+          compatibility: null, electorate: null, votingRound: 0, votingOpenedAt: null, decision: null, decidedAt: null,
         }),
       );
       recordProposal(tx, 'proposal.opened', created);
@@ -87,8 +87,8 @@ export class ProposalService {
       if (!proposal.electorate?.includes(principal.organisationId)) {
         throw new ProposalError(ProposalErrorCode.NotInElectorate, 'Your organisation was not a coalition member when voting opened, so it does not vote on this proposal.');
       }
-      const existing = await this.proposals.findVote(number, principal.organisationId, tx.manager);
-      const vote = existing ?? tx.manager.create(ProposalVote, { proposalNumber: number, organisationId: principal.organisationId });
+      const existing = await this.proposals.findVote(number, principal.organisationId, proposal.votingRound, tx.manager);
+      const vote = existing ?? tx.manager.create(ProposalVote, { proposalNumber: number, organisationId: principal.organisationId, round: proposal.votingRound });
       Object.assign(vote, { memberId: principal.memberId, choice: dto.choice });
       await tx.manager.save(vote);
       recordVote(tx, existing ? 'proposal.vote-changed' : 'proposal.voted', vote);

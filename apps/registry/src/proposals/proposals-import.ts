@@ -32,7 +32,7 @@ export class ProposalsImport implements OnApplicationBootstrap {
           tx.manager.create(Proposal, {
             number: file.number, slug: file.slug, kind: file.kind, title: file.title, body: file.body, standardId: file.standard, version: file.version,
             standardInfo: null, schema: null, examples: null, status: file.status, origin: 'file', authors: file.authors,
-            authorOrganisationId: null, authorMemberId: null, compatibility: null, electorate: null, votingOpenedAt: null, decision: null,
+            authorOrganisationId: null, authorMemberId: null, compatibility: null, electorate: null, votingRound: 0, votingOpenedAt: null, decision: null,
             decidedAt: file.decided ? new Date(`${file.decided}T00:00:00Z`) : null,
           }),
         );

@@ -14,6 +14,10 @@ export class StandardRepository {
     return manager.findOneBy(Standard, { id });
   }
 
+  findByType(ceType: string, manager: EntityManager = this.db.manager): Promise<Standard | null> {
+    return manager.findOneBy(Standard, { ceType });
+  }
+
   findVersion(standardId: string, version: string, manager: EntityManager = this.db.manager): Promise<StandardVersion | null> {
     return manager.findOneBy(StandardVersion, { standardId, version });
   }

@@ -58,6 +58,7 @@ export class StandardsAndProposals1795400000000 implements MigrationInterface {
         author_member_id uuid REFERENCES members (id),
         compatibility jsonb,
         electorate jsonb,
+        voting_round integer NOT NULL DEFAULT 0,
         voting_opened_at timestamptz,
         decision jsonb,
         decided_at timestamptz,
@@ -86,11 +87,12 @@ export class StandardsAndProposals1795400000000 implements MigrationInterface {
         proposal_number integer NOT NULL REFERENCES proposals (number),
         organisation_id uuid NOT NULL REFERENCES organisations (id),
         member_id uuid NOT NULL REFERENCES members (id),
+        round integer NOT NULL CHECK (round > 0),
         choice text NOT NULL CHECK (choice IN ('yes', 'no', 'abstain')),
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         journal_index bigint,
-        UNIQUE (proposal_number, organisation_id)
+        UNIQUE (proposal_number, organisation_id, round)
       );
     `);
   }
