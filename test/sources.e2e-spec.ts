@@ -89,6 +89,14 @@ describe('data sources', () => {
       expect(await listed({ q: value })).toEqual([]);
     });
 
+    it.each(['name', 'description', 'purpose', 'legalAuthority', 'measures', 'location', 'standards'])('refuses a source without %s with 400, never 500', async (field) => {
+      const body: Record<string, unknown> = sourceBody(ceSource());
+      delete body[field];
+      const res = await post(city.adminKey, body).expect(400);
+      expect(res.body.code).toBe('request.invalid');
+      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(`#/${field}`);
+    });
+
     it.each([
       [{ id: randomUUID() }, ['#/id']],
       [{ ownerId: randomUUID() }, ['#/ownerId']],

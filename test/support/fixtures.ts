@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { TestApp } from './test-app.js';
 import type { Role } from '../../apps/registry/src/members/member.entity.js';
 
@@ -22,9 +24,9 @@ export function organisationBody(slug: string, kind: 'city' | 'vendor', extra: R
   };
 }
 
-/** Registers an organisation through the operator, with one admin member and their API key. */
-export async function createOrganisation(t: TestApp, slug: string, kind: 'city' | 'vendor'): Promise<TestOrganisation> {
-  const org = await t.http.post('/api/v1/organisations').set(bearer(t.operatorKey)).send(organisationBody(slug, kind)).expect(201);
+/** Registers an organisation through the operator (with `extra` fields, such as coalitionMember), with one admin member and their API key. */
+export async function createOrganisation(t: TestApp, slug: string, kind: 'city' | 'vendor', extra: Record<string, unknown> = {}): Promise<TestOrganisation> {
+  const org = await t.http.post('/api/v1/organisations').set(bearer(t.operatorKey)).send(organisationBody(slug, kind, extra)).expect(201);
   const admin = await addMember(t, slug, t.operatorKey, ['admin']);
   return { id: org.body.id, slug, kind, adminKey: admin.key, adminId: admin.id };
 }
@@ -87,4 +89,59 @@ export async function walkPages(t: TestApp, path: string, query: Record<string, 
     if (pages > (options.maxPages ?? 500)) throw new Error(`walked more than ${options.maxPages ?? 500} pages of ${path}`);
   } while (cursor !== null && !(options.until?.(items) ?? false));
   return { items, pages };
+}
+
+/** The repository's `standards/` folder, which the registry imports at start. */
+export const standardsDir = resolve(import.meta.dirname, '../../standards');
+const readStandardsJson = (...path: string[]) => JSON.parse(readFileSync(join(standardsDir, ...path), 'utf8'));
+
+export interface VersionContent {
+  schema: Record<string, any>;
+  examples: { valid: Record<string, unknown>; invalid: Record<string, unknown> };
+}
+
+/** A new version of a shipped standard: its `from` schema under the new $id, changed by `change`, with `from`'s examples. */
+export function newVersion(standard: string, from: string, version: string, change: (schema: Record<string, any>) => void): VersionContent {
+  const schema = readStandardsJson(standard, from, 'schema.json');
+  schema.$id = schema.$id.replace(`/${from}/`, `/${version}/`);
+  change(schema);
+  const examples: VersionContent['examples'] = { valid: {}, invalid: {} };
+  for (const file of readdirSync(join(standardsDir, standard, from, 'examples'))) {
+    const [, kind, name] = /^(valid|invalid)-(.+)\.json$/.exec(file)!;
+    examples[kind as 'valid' | 'invalid'][name!] = readStandardsJson(standard, from, 'examples', file);
+  }
+  return { schema, examples };
+}
+
+/** The body of POST /api/v1/proposals for a new-version proposal carrying `content`. */
+export function proposalBody(standard: string, version: string, content: VersionContent) {
+  return {
+    kind: 'new-version', standard, version, ...content,
+    title: { en: `${standard} ${version}`, fr: `${standard} ${version}` },
+    body: '## Motivation\n\nTest.\n\n## Change\n\nTest.\n\n## Compatibility\n\nTest.\n',
+  };
+}
+
+/** The body of POST /api/v1/privacy-records: a complete assessment covering `sourceIds`, reviewed in a year. */
+export function privacyRecordBody(sourceIds: string[], extra: Record<string, unknown> = {}) {
+  return {
+    sourceIds,
+    title: { en: 'Pedestrian counting by camera', fr: 'Comptage des piétons par caméra' },
+    personalInformationElements: [{ en: 'Images of people', fr: 'Images de personnes' }],
+    purpose: { en: 'Count pedestrians to plan sidewalks', fr: 'Compter les piétons pour planifier les trottoirs' },
+    legalAuthority: { en: 'Charter of the city, s. 85', fr: 'Charte de la ville, art. 85' },
+    riskLevel: 'medium',
+    risks: [
+      {
+        risk: { en: 'People could be identified in images', fr: 'Des personnes pourraient être identifiées sur les images' },
+        mitigation: { en: 'Counting on the device; no image leaves it', fr: 'Comptage sur l’appareil ; aucune image n’en sort' },
+      },
+    ],
+    deIdentification: { en: 'Only counts per minute are kept', fr: 'Seuls les comptes par minute sont conservés' },
+    retention: 'P90D',
+    nextReviewDate: new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10),
+    summary: { en: 'The camera counts people; it keeps no image.', fr: 'La caméra compte les personnes ; elle ne garde aucune image.' },
+    internalDetail: 'Internal notes of the assessment.',
+    ...extra,
+  };
 }

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JWK } from 'jose';
+import { signDocument, verifyAgreement } from './agreements.js';
 import { generateSigningKey, proveChallenge, publicPart } from './keys.js';
 import { exportStandards } from './standards-export.js';
 
@@ -57,6 +58,32 @@ standards
     for (const r of await exportStandards(options.registry, options.dir, options.all ?? false)) {
       process.stdout.write(`${r.outcome === 'written' ? 'wrote    ' : 'unchanged'} ${options.dir}/${r.standard}/${r.version}\n`);
     }
+  });
+
+const agreements = program.command('agreements').description('data-sharing agreements');
+
+agreements
+  .command('sign')
+  .description("sign an agreement document's exact bytes; prints the detached JWS (<protected>..<signature>) to send as `jws`")
+  .requiredOption('--key <file>', 'your private JWK (its kid must be a registered key of your organisation)')
+  .requiredOption('--document <file>', 'the document bytes, as downloaded from the version\'s documentUrl')
+  .action(async (options: { key: string; document: string }) => {
+    process.stdout.write(`${await signDocument(readJwk(options.key), readFileSync(options.document))}\n`);
+  });
+
+agreements
+  .command('verify')
+  .description('re-verify every signature of an agreement from public data alone (document bytes + key history); exits 1 on any failure')
+  .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
+  .argument('<agreement-id>', 'the agreement')
+  .action(async (id: string, options: { registry: string }) => {
+    const report = await verifyAgreement(options.registry, id);
+    for (const c of report.checks) {
+      process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} version ${c.version} signed by ${c.organisation} with ${c.kid}${c.problem ? `: ${c.problem}` : ''}\n`);
+    }
+    for (const problem of report.problems) process.stdout.write(`FAIL ${problem}\n`);
+    process.stdout.write(report.ok ? `agreement ${report.agreement}: every signature verifies\n` : `agreement ${report.agreement}: verification failed\n`);
+    if (!report.ok) process.exitCode = 1;
   });
 
 program.parseAsync().catch((error: unknown) => {

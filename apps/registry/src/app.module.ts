@@ -16,6 +16,8 @@ import { SourceModule } from './sources/source.module.js';
 import { StandardModule } from './standards/standard.module.js';
 import { ProposalModule } from './proposals/proposal.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { PrivacyRecordModule } from './privacy-records/privacy-record.module.js';
+import { AgreementModule } from './agreements/agreement.module.js';
 
 @Module({})
 export class AppModule {
@@ -36,6 +38,8 @@ export class AppModule {
         SourceModule,
         StandardModule,
         ProposalModule,
+        PrivacyRecordModule,
+        AgreementModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,7 +1,9 @@
+import { Agreement, AgreementSignature, AgreementVersion } from '../agreements/agreement.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { JournalEntry } from '../journal/journal-entry.entity.js';
 import { Member } from '../members/member.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
+import { PrivacyRecord } from '../privacy-records/privacy-record.entity.js';
 import { Proposal, ProposalReview, ProposalVote } from '../proposals/proposal.entity.js';
 import { SigningKey, SigningKeyChallenge } from '../signing-keys/signing-key.entity.js';
 import { Source } from '../sources/source.entity.js';
@@ -11,4 +13,6 @@ import { Standard, StandardVersion } from '../standards/standard.entity.js';
 export const ENTITIES = [
   JournalEntry, Organisation, Member, ApiKey, SigningKey, SigningKeyChallenge, Source,
   Standard, StandardVersion, Proposal, ProposalReview, ProposalVote,
+  PrivacyRecord,
+  Agreement, AgreementVersion, AgreementSignature,
 ];

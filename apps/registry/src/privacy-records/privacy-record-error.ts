@@ -2,6 +2,11 @@ import { PlazaError } from '../common/errors/plaza-error.js';
 
 export enum PrivacyRecordErrorCode {
   NotFound = 'privacy_record.not_found',
+  WrongStatus = 'privacy_record.wrong_status',
+  UnknownSource = 'privacy_record.unknown_source',
+  ReviewDateNotAhead = 'privacy_record.review_date_not_ahead',
+  NothingCovered = 'privacy_record.nothing_covered',
+  DeciderIsAuthor = 'privacy_record.decider_is_author',
 }
 
 export class PrivacyRecordError extends PlazaError<PrivacyRecordErrorCode> {}

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../common/paging/paging.js';
 import { LongText, type LocalizedText, ShortText } from '../common/text/localized-text.js';
 import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import type { Geometry } from './geojson.js';
-import { type EmittedStandard, SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus, TECHNOLOGIES, type Technology } from './source.entity.js';
+import { type EmittedStandard, PRIVACY_FLAG_REASONS, type PrivacyFlagReason, SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus, TECHNOLOGIES, type Technology } from './source.entity.js';
 
 const STANDARD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // A CloudEvents `source` is a non-empty URI-reference; Plaza also keeps it printable and bounded.
@@ -30,16 +30,16 @@ const locationDoc = { description: 'GeoJSON Point, LineString or Polygon (WGS 84
 
 export class CreateSourceDto {
   @ApiProperty({ enum: SOURCE_KINDS }) @IsIn(SOURCE_KINDS) kind: SourceKind;
-  @ApiProperty({ type: ShortText }) @ValidateNested() @Type(() => ShortText) name: LocalizedText;
-  @ApiProperty({ type: LongText }) @ValidateNested() @Type(() => LongText) description: LocalizedText;
-  @ApiProperty({ type: LongText, description: 'Why the city collects this' }) @ValidateNested() @Type(() => LongText) purpose: LocalizedText;
+  @ApiProperty({ type: ShortText }) @IsDefined() @ValidateNested() @Type(() => ShortText) name: LocalizedText;
+  @ApiProperty({ type: LongText }) @IsDefined() @ValidateNested() @Type(() => LongText) description: LocalizedText;
+  @ApiProperty({ type: LongText, description: 'Why the city collects this' }) @IsDefined() @ValidateNested() @Type(() => LongText) purpose: LocalizedText;
 
   @ApiProperty({ type: [ShortText], description: 'What is measured' })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => ShortText)
   measures: LocalizedText[];
 
   @ApiProperty() @IsBoolean() personalInformation: boolean;
-  @ApiProperty({ type: LongText }) @ValidateNested() @Type(() => LongText) legalAuthority: LocalizedText;
+  @ApiProperty({ type: LongText }) @IsDefined() @ValidateNested() @Type(() => LongText) legalAuthority: LocalizedText;
   @ApiProperty(locationDoc) @IsObject() location: Record<string, unknown>;
   @ApiProperty({ enum: TECHNOLOGIES }) @IsIn(TECHNOLOGIES) technology: Technology;
 
@@ -114,6 +114,13 @@ export class OrganisationRef {
   @ApiProperty({ type: ShortText }) name: LocalizedText;
 }
 
+/** Why a source is flagged: the privacy impact record that covered it expired, and no other covers it. */
+export class PrivacyFlagResponse {
+  @ApiProperty({ enum: PRIVACY_FLAG_REASONS }) reason: PrivacyFlagReason;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The privacy impact record that expired' }) privacyRecordId: string | null;
+  @ApiProperty() flaggedAt: string;
+}
+
 export class SourceResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ type: OrganisationRef }) owner: OrganisationRef;
@@ -132,6 +139,11 @@ export class SourceResponse {
   @ApiProperty({ enum: SOURCE_STATUSES }) status: SourceStatus;
   @ApiProperty({ nullable: true, type: String }) statusReason: string | null;
   @ApiProperty() statusChangedAt: string;
+  @ApiProperty({
+    type: PrivacyFlagResponse, nullable: true,
+    description: 'Set while this source collects personal information and the privacy impact record that covered it has expired',
+  })
+  privacyFlag: PrivacyFlagResponse | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
   @ApiProperty({ nullable: true, type: Number }) journalIndex: number | null;
@@ -141,7 +153,9 @@ export class SourceResponse {
       id: s.id, owner, operator, kind: s.kind, name: s.name, description: s.description, purpose: s.purpose, measures: s.measures,
       personalInformation: s.personalInformation, legalAuthority: s.legalAuthority, location: s.location, technology: s.technology,
       standards: s.standards, ceSource: s.ceSource, status: s.status, statusReason: s.statusReason,
-      statusChangedAt: s.statusChangedAt.toISOString(), createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString(),
+      statusChangedAt: s.statusChangedAt.toISOString(),
+      privacyFlag: s.privacyFlaggedAt && s.privacyFlagReason ? { reason: s.privacyFlagReason, privacyRecordId: s.privacyFlagRecordId, flaggedAt: s.privacyFlaggedAt.toISOString() } : null,
+      createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString(),
       journalIndex: s.journalIndex,
     };
   }

@@ -13,6 +13,9 @@ export const TECHNOLOGIES = [
 ] as const;
 export type Technology = (typeof TECHNOLOGIES)[number];
 
+export const PRIVACY_FLAG_REASONS = ['privacy-record-expired'] as const;
+export type PrivacyFlagReason = (typeof PRIVACY_FLAG_REASONS)[number];
+
 /** A standard a source emits, by id and major version. */
 export interface EmittedStandard {
   standard: string;
@@ -85,6 +88,17 @@ export class Source extends JournaledEntity {
 
   @Column({ name: 'status_changed_at', type: 'timestamptz' })
   statusChangedAt: Date;
+
+  /** Set when the privacy impact record that covered this personal-information source expired and none covers it now. */
+  @Column({ name: 'privacy_flagged_at', type: 'timestamptz', nullable: true })
+  privacyFlaggedAt: Date | null;
+
+  @Column({ name: 'privacy_flag_reason', type: 'text', nullable: true })
+  privacyFlagReason: PrivacyFlagReason | null;
+
+  /** The record whose expiry raised the flag. */
+  @Column({ name: 'privacy_flag_record_id', type: 'uuid', nullable: true })
+  privacyFlagRecordId: string | null;
 
   /** Lower-cased names, descriptions and source value, for free-text search. */
   @Column({ name: 'search_text', type: 'text', select: false })

@@ -3,13 +3,15 @@ import { actorOf, type Principal } from '../common/auth/principal.js';
 import { isUniqueViolation } from '../common/errors/unique-violation.js';
 import { RequestError, RequestErrorCode } from '../common/errors/request-error.js';
 import type { Page } from '../common/paging/paging.js';
-import { journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
 import type { Organisation } from '../organisations/organisation.entity.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { PrivacyGate } from '../privacy-records/privacy-gate.js';
 import { boxAround, type BoundingBox, type Geometry, parseGeometry } from './geojson.js';
 import { canTransition, SOURCE_TRANSITIONS } from './source-status.js';
 import { Source } from './source.entity.js';
 import { SourceError, SourceErrorCode } from './source-error.js';
+import { organisationRef as ref, recordSource as record } from './source-record.js';
 import { type SourceFilter, SourceRepository } from './source.repository.js';
 import { type ChangeSourceStatusDto, type CreateSourceDto, type ListSourcesQuery, SourceResponse, type UpdateSourceDto } from './source.dto.js';
 
@@ -21,6 +23,7 @@ export class SourceService {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(SourceRepository) private readonly sources: SourceRepository,
     @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(PrivacyGate) private readonly privacy: PrivacyGate,
   ) {}
 
   async create(principal: Principal, dto: CreateSourceDto): Promise<SourceResponse> {
@@ -35,7 +38,7 @@ export class SourceService {
           tx.manager.create(Source, {
             ...fields, ownerId: owner!.id, operatorId: operator.id, location: geometry, ...bbox,
             standards: dto.standards.map(({ standard, major }) => ({ standard, major })),
-            status: 'planned', statusReason: null, statusChangedAt: new Date(), searchText: searchText(dto.name, dto.description, dto.ceSource),
+            status: 'planned', statusReason: null, statusChangedAt: new Date(), privacyFlaggedAt: null, privacyFlagReason: null, privacyFlagRecordId: null, searchText: searchText(dto.name, dto.description, dto.ceSource),
           }),
         );
         record(tx, 'source.created', created, owner!, operator);
@@ -55,7 +58,8 @@ export class SourceService {
     const source = await this.uow.run(actorOf(principal), async (tx) => {
       const current = await this.owned(principal, id, tx);
       if (current.status === 'retired') throw new SourceError(SourceErrorCode.RetiredIsFinal, 'A retired source is kept as it was; register a new one.');
-      if (dto.personalInformation === true && !current.personalInformation && current.status === 'active') throw privacyRecordRequired();
+      // A source that is active and starts collecting personal information must already be covered.
+      if (dto.personalInformation === true && !current.personalInformation && current.status === 'active') await this.requirePrivacyRecord(current, tx);
       const { location: _raw, operator: _slug, ...fields } = dto;
       Object.assign(current, fields);
       if (parsed) Object.assign(current, { location: parsed.geometry, ...parsed.bbox });
@@ -81,8 +85,7 @@ export class SourceService {
           `A ${current.status} source cannot become ${dto.status}; ${allowed.length ? `it can become ${allowed.join(' or ')}` : 'retired is final'}.`,
         );
       }
-      // Privacy impact records arrive with the agreements feature; until one can be approved, nothing qualifies.
-      if (dto.status === 'active' && current.personalInformation) throw privacyRecordRequired();
+      if (dto.status === 'active' && current.personalInformation) await this.requirePrivacyRecord(current, tx);
       Object.assign(current, { status: dto.status, statusReason: dto.reason ?? null, statusChangedAt: new Date() });
       await tx.manager.save(current);
       operator = (await this.organisations.findById(current.operatorId, tx.manager))!;
@@ -112,6 +115,11 @@ export class SourceService {
     filter.box = boundingBox(query);
     const { rows, nextCursor } = await this.sources.list(filter, query);
     return { items: await this.present(rows), nextCursor };
+  }
+
+  /** A source that collects personal information is active only under an approved privacy impact record in force now. */
+  private async requirePrivacyRecord(source: Source, tx: Transaction): Promise<void> {
+    if (!(await this.privacy.sourceCovered(source.id, new Date(), tx.manager))) throw privacyRecordRequired();
   }
 
   private async owned(principal: Principal, id: string, tx: Transaction): Promise<Source> {
@@ -165,16 +173,8 @@ function boundingBox(query: ListSourcesQuery): BoundingBox | undefined {
   return undefined;
 }
 
-function ref(o: Organisation) {
-  return { slug: o.slug, name: o.name };
-}
-
 function searchText(name: { en: string; fr: string }, description: { en: string; fr: string }, ceSource: string): string {
   return [name.en, name.fr, description.en, description.fr, ceSource].join('\n').toLowerCase();
-}
-
-function record(tx: Transaction, action: string, source: Source, owner: Organisation, operator: Organisation): void {
-  tx.record({ action, subjectType: 'source', subjectId: source.id, organisationId: source.ownerId, state: journalState(SourceResponse.from(source, ref(owner), ref(operator))), record: source });
 }
 
 function notFound(id: string): SourceError {

@@ -19,3 +19,8 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   if (!principal) throw new Error('CurrentPrincipal used on a route without @Allow');
   return principal;
 });
+
+/** The member whose key a @Public route was called with, if any (public reads that show more to the record's own organisation). */
+export const OptionalPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+);

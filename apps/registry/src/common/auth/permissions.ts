@@ -5,6 +5,8 @@ import type { OrganisationKind } from '../../organisations/organisation.entity.j
 export enum Action {
   OrganisationCreate = 'organisation.create',
   OrganisationUpdate = 'organisation.update',
+  /** Grant or withdraw coalition membership (a field of the organisation, checked by OrganisationService). */
+  OrganisationCoalition = 'organisation.coalition',
   MemberRead = 'member.read',
   MemberManage = 'member.manage',
   ApiKeyRead = 'api-key.read',
@@ -35,6 +37,9 @@ const ALL_ROLES: readonly Role[] = ['admin', 'member', 'privacy-approver', 'stan
 export const PERMISSIONS: { readonly [A in Action]: Grants } = {
   [Action.OrganisationCreate]: { operator: ['admin'] },
   [Action.OrganisationUpdate]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
+  // Coalition membership makes an organisation a reviewer and a voter on proposals (and its standards editors
+  // stewards), so an organisation's admin cannot give it to their own organisation: only the operator.
+  [Action.OrganisationCoalition]: { operator: ['admin'] },
   [Action.MemberRead]: { operator: ['admin'], city: ALL_ROLES, vendor: ALL_ROLES },
   [Action.MemberManage]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },
   [Action.ApiKeyRead]: { operator: ['admin'], city: ['admin'], vendor: ['admin'] },

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { JournalEntry } from '../journal/journal-entry.entity.js';
+import { Agreement, AgreementSignature, AgreementVersion, type AgreementStatus } from './agreement.entity.js';
+
+export interface AgreementFilter {
+  /** Agreements where this organisation is the city or a vendor party (of any version). */
+  partyId?: string;
+  sourceId?: string;
+  /** Only agreements with at least one version in one of these statuses. */
+  statuses?: readonly AgreementStatus[];
+}
+
+/** Every query of the agreements feature. */
+@Injectable()
+export class AgreementRepository {
+  private readonly pager = new KeysetPager({ createdAt: { expression: 'a.created_at', cast: 'timestamptz' } }, '-createdAt', 'a.id');
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  findAgreement(id: string, manager: EntityManager = this.db.manager): Promise<Agreement | null> {
+    return manager.findOneBy(Agreement, { id });
+  }
+
+  /** Locks the agreement's row: the changes to one agreement's versions happen one at a time. */
+  lockAgreement(id: string, manager: EntityManager): Promise<Agreement | null> {
+    return manager.findOne(Agreement, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  versions(agreementId: string, manager: EntityManager = this.db.manager): Promise<AgreementVersion[]> {
+    return manager.find(AgreementVersion, { where: { agreementId }, order: { number: 'ASC' } });
+  }
+
+  versionsOf(agreementIds: string[]): Promise<AgreementVersion[]> {
+    if (agreementIds.length === 0) return Promise.resolve([]);
+    return this.db.manager.createQueryBuilder(AgreementVersion, 'v').where('v.agreement_id IN (:...agreementIds)', { agreementIds }).orderBy('v.number', 'ASC').getMany();
+  }
+
+  signatures(versionIds: string[], manager: EntityManager = this.db.manager): Promise<AgreementSignature[]> {
+    if (versionIds.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(AgreementSignature, 's').where('s.version_id IN (:...versionIds)', { versionIds }).orderBy('s.signed_at', 'ASC').getMany();
+  }
+
+  /** The journal entries of these versions (subject `agreement-version`, id `<agreement>/<number>`). */
+  journal(subjectIds: string[]): Promise<JournalEntry[]> {
+    if (subjectIds.length === 0) return Promise.resolve([]);
+    return this.db.manager
+      .createQueryBuilder(JournalEntry, 'j')
+      .select(['j.index', 'j.action', 'j.subjectId', 'j.recordedAt'])
+      .where("j.subject_type = 'agreement-version' AND j.subject_id IN (:...subjectIds)", { subjectIds })
+      .orderBy('j.index', 'ASC')
+      .getMany();
+  }
+
+  /** Versions a time-driven transition may be due for at `now`: fully signed and started, or past their end. */
+  async dueVersions(now: Date, manager: EntityManager): Promise<AgreementVersion[]> {
+    return manager
+      .createQueryBuilder(AgreementVersion, 'v')
+      .where(
+        "(v.status = 'pending-signatures' AND v.signatures_completed_at IS NOT NULL AND v.valid_from <= :now) OR (v.status IN ('pending-signatures', 'active', 'suspended') AND v.valid_until <= :now)",
+        { now },
+      )
+      .orderBy('v.agreement_id')
+      .addOrderBy('v.number')
+      .getMany();
+  }
+
+  /** The agreements with a version covering this source. */
+  async agreementIdsCovering(sourceId: string, manager: EntityManager = this.db.manager): Promise<string[]> {
+    const rows = (await manager
+      .createQueryBuilder(AgreementVersion, 'v')
+      .select('DISTINCT v.agreement_id', 'id')
+      .where('v.source_ids @> CAST(:ids AS jsonb)', { ids: JSON.stringify([sourceId]) })
+      .getRawMany()) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  list(filter: AgreementFilter, page: PageQuery) {
+    const qb = this.db.manager.createQueryBuilder(Agreement, 'a');
+    const versionConditions: string[] = [];
+    const parameters: Record<string, unknown> = {};
+    if (filter.statuses) {
+      versionConditions.push('v.status IN (:...statuses)');
+      parameters.statuses = filter.statuses;
+    }
+    if (filter.sourceId) {
+      versionConditions.push('v.source_ids @> CAST(:sourceIds AS jsonb)');
+      parameters.sourceIds = JSON.stringify([filter.sourceId]);
+    }
+    if (filter.partyId) {
+      qb.andWhere('(a.city_id = :partyId OR EXISTS (SELECT 1 FROM agreement_versions pv WHERE pv.agreement_id = a.id AND pv.vendor_ids @> CAST(:partyIds AS jsonb)))', {
+        partyId: filter.partyId,
+        partyIds: JSON.stringify([filter.partyId]),
+      });
+    }
+    if (versionConditions.length > 0) {
+      qb.andWhere(`EXISTS (SELECT 1 FROM agreement_versions v WHERE v.agreement_id = a.id AND ${versionConditions.join(' AND ')})`, parameters);
+    }
+    return this.pager.page(qb, page);
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { OrganisationModule } from '../organisations/organisation.module.js';
+import { ApprovePrivacyRecord } from './approve-privacy-record.use-case.js';
+import { PrivacyGate } from './privacy-gate.js';
+import { PrivacyRecordExpiry } from './privacy-record-expiry.js';
+import { PrivacyRecordController } from './privacy-record.controller.js';
+import { PrivacyRecordRepository } from './privacy-record.repository.js';
+import { PrivacyRecordService } from './privacy-record.service.js';
+import { RejectPrivacyRecord } from './reject-privacy-record.use-case.js';
+import { SourcePrivacyFlags } from './source-privacy-flags.js';
+import { SubmitPrivacyRecord } from './submit-privacy-record.use-case.js';
+
+/**
+ * Privacy impact records and the rule they enforce (PrivacyGate). Sources and agreements import this
+ * module for the gate; it imports neither of theirs, and reads the sources table through its own repository.
+ */
+@Module({
+  imports: [OrganisationModule],
+  controllers: [PrivacyRecordController],
+  providers: [
+    PrivacyRecordService, PrivacyRecordRepository, PrivacyGate, SourcePrivacyFlags, SubmitPrivacyRecord, ApprovePrivacyRecord, RejectPrivacyRecord,
+    PrivacyRecordExpiry,
+  ],
+  exports: [PrivacyGate],
+})
+export class PrivacyRecordModule {}

@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { Source } from '../sources/source.entity.js';
+import { PUBLIC_STATUSES } from './privacy-record-status.js';
+import { PrivacyRecord, type PrivacyRecordStatus } from './privacy-record.entity.js';
+
+/** The instant a record expires, in SQL: when its review date (UTC) has passed. Mirrors expiryInstant(). */
+const EXPIRES_AT = "((r.next_review_date + 1)::timestamp AT TIME ZONE 'UTC')";
+/** A record in force at :at: approved at or before it, not yet expired. Mirrors inForceAt(). */
+const IN_FORCE_AT = `r.status IN ('approved', 'expired') AND r.decided_at <= :at AND ${EXPIRES_AT} > :at`;
+
+export interface PrivacyRecordFilter {
+  organisationId?: string;
+  /** The status now, as served: an approved record past its review date counts as expired. */
+  status?: PrivacyRecordStatus;
+  sourceId?: string;
+  /** Whose non-public records the reader may also see (a member of that city), if anyone's. */
+  privateTo?: string;
+}
+
+/**
+ * Every query of the privacy records feature, including the few it makes of the sources table (this
+ * feature is below sources in the module graph, so it reads them here rather than through SourceModule).
+ */
+@Injectable()
+export class PrivacyRecordRepository {
+  private readonly pager = new KeysetPager(
+    {
+      createdAt: { expression: 'r.created_at', cast: 'timestamptz' },
+      updatedAt: { expression: 'r.updated_at', cast: 'timestamptz' },
+    },
+    '-createdAt',
+    'r.id',
+  );
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  findById(id: string, manager: EntityManager = this.db.manager): Promise<PrivacyRecord | null> {
+    return manager.findOneBy(PrivacyRecord, { id });
+  }
+
+  /** The record, locked for update, if it belongs to this city. */
+  findOwnedForUpdate(organisationId: string, id: string, manager: EntityManager): Promise<PrivacyRecord | null> {
+    return manager.findOne(PrivacyRecord, { where: { id, organisationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  list(filter: PrivacyRecordFilter, page: PageQuery, now: Date) {
+    const qb = this.db.manager.createQueryBuilder(PrivacyRecord, 'r');
+    if (filter.privateTo) qb.andWhere('(r.status IN (:...publicStatuses) OR r.organisation_id = :privateTo)', { publicStatuses: PUBLIC_STATUSES, privateTo: filter.privateTo });
+    else qb.andWhere('r.status IN (:...publicStatuses)', { publicStatuses: PUBLIC_STATUSES });
+    if (filter.organisationId) qb.andWhere('r.organisation_id = :organisationId', { organisationId: filter.organisationId });
+    if (filter.sourceId) qb.andWhere('r.source_ids @> ARRAY[CAST(:sourceId AS uuid)]', { sourceId: filter.sourceId });
+    if (filter.status === 'approved') qb.andWhere(`r.status = 'approved' AND ${EXPIRES_AT} > :now`, { now });
+    else if (filter.status === 'expired') qb.andWhere(`(r.status = 'expired' OR (r.status = 'approved' AND ${EXPIRES_AT} <= :now))`, { now });
+    else if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    return this.pager.page(qb, page);
+  }
+
+  /** Whether a record in force at `at` covers this source. */
+  sourceCovered(sourceId: string, at: Date, manager: EntityManager): Promise<boolean> {
+    return manager
+      .createQueryBuilder(PrivacyRecord, 'r')
+      .where('r.source_ids @> ARRAY[CAST(:sourceId AS uuid)]', { sourceId })
+      .andWhere(IN_FORCE_AT, { at })
+      .getExists();
+  }
+
+  /** How many of these records belong to the city and are in force at `at`. */
+  countInForce(ids: string[], organisationId: string, at: Date, manager: EntityManager): Promise<number> {
+    return manager
+      .createQueryBuilder(PrivacyRecord, 'r')
+      .where('r.id IN (:...ids)', { ids })
+      .andWhere('r.organisation_id = :organisationId', { organisationId })
+      .andWhere(IN_FORCE_AT, { at })
+      .getCount();
+  }
+
+  /** Approved records whose review date has passed at `now`, locked: what the expiry job records. */
+  dueForExpiry(now: Date, manager: EntityManager): Promise<PrivacyRecord[]> {
+    return manager
+      .createQueryBuilder(PrivacyRecord, 'r')
+      .where(`r.status = 'approved' AND ${EXPIRES_AT} <= :now`, { now })
+      .orderBy('r.next_review_date')
+      .addOrderBy('r.id')
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
+  /** The sources with these ids that belong to this city. */
+  ownedSources(ownerId: string, ids: string[], manager: EntityManager = this.db.manager): Promise<Source[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).andWhere('s.owner_id = :ownerId', { ownerId }).getMany();
+  }
+
+  /** Sources by id, locked for update (to raise or clear their privacy flag). */
+  sourcesForUpdate(ids: string[], manager: EntityManager): Promise<Source[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.id').setLock('pessimistic_write').getMany();
+  }
+
+  sourcesByIds(ids: string[]): Promise<Source[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).getMany();
+  }
+}

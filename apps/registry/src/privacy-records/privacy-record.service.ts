@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import type { Page } from '../common/paging/paging.js';
+import { UnitOfWork } from '../journal/unit-of-work.js';
+import type { Organisation } from '../organisations/organisation.entity.js';
+import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { notFound, readsPrivately, requireDraft } from './privacy-record-access.js';
+import { recordPrivacyRecord } from './privacy-record-journal.js';
+import { reviewDateAhead } from './privacy-record-status.js';
+import {
+  CoveredSourceResponse, type CreatePrivacyRecordDto, type ListPrivacyRecordsQuery, PrivacyRecordDetailResponse, PrivacyRecordResponse,
+  type UpdatePrivacyRecordDto,
+} from './privacy-record.dto.js';
+import { PrivacyRecord } from './privacy-record.entity.js';
+import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
+import { type PrivacyRecordFilter, PrivacyRecordRepository } from './privacy-record.repository.js';
+
+/** Privacy impact records: opening, editing drafts and reading. The decisive steps are use cases of their own. */
+@Injectable()
+export class PrivacyRecordService {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
+    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+  ) {}
+
+  async create(principal: Principal, dto: CreatePrivacyRecordDto): Promise<PrivacyRecordDetailResponse> {
+    requireReviewDateAhead(dto.nextReviewDate);
+    const record = await this.uow.run(actorOf(principal), async (tx) => {
+      await this.requireOwnSources(principal.organisationId, dto.sourceIds, tx.manager);
+      const created = await tx.manager.save(
+        tx.manager.create(PrivacyRecord, {
+          ...dto, agreementIds: dto.agreementIds ?? [], organisationId: principal.organisationId, authorMemberId: principal.memberId,
+          contributorMemberIds: [principal.memberId], status: 'draft', submittedAt: null, decidedAt: null, decidedByMemberId: null,
+          rejectionReason: null, expiredAt: null,
+        }),
+      );
+      recordPrivacyRecord(tx, 'privacy-record.opened', created);
+      return created;
+    });
+    return this.get(principal, record.id) as Promise<PrivacyRecordDetailResponse>;
+  }
+
+  async update(principal: Principal, id: string, dto: UpdatePrivacyRecordDto): Promise<PrivacyRecordDetailResponse> {
+    if (dto.nextReviewDate !== undefined) requireReviewDateAhead(dto.nextReviewDate);
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
+      if (!record) throw notFound(id);
+      requireDraft(record);
+      if (dto.sourceIds !== undefined) await this.requireOwnSources(principal.organisationId, dto.sourceIds, tx.manager);
+      Object.assign(record, dto);
+      if (!record.contributorMemberIds.includes(principal.memberId)) record.contributorMemberIds = [...record.contributorMemberIds, principal.memberId];
+      await tx.manager.save(record);
+      recordPrivacyRecord(tx, 'privacy-record.edited', record);
+    });
+    return this.get(principal, id) as Promise<PrivacyRecordDetailResponse>;
+  }
+
+  /** The public part of an approved or expired record, or the whole record for its city's members; anything else is a 404. */
+  async get(principal: Principal | undefined, id: string): Promise<PrivacyRecordResponse | PrivacyRecordDetailResponse> {
+    const record = await this.records.findById(id);
+    if (!record) throw notFound(id);
+    const full = readsPrivately(principal, record.organisationId);
+    if (!full && record.status !== 'approved' && record.status !== 'expired') throw notFound(id);
+    return (await this.present([record], principal))[0]!;
+  }
+
+  async list(principal: Principal | undefined, query: ListPrivacyRecordsQuery): Promise<Page<PrivacyRecordResponse>> {
+    const filter: PrivacyRecordFilter = { status: query.status, sourceId: query.source };
+    if (principal && readsPrivately(principal, principal.organisationId)) filter.privateTo = principal.organisationId;
+    if (query.city) {
+      const city = await this.organisations.findBySlug(query.city);
+      if (!city) return { items: [], nextCursor: null };
+      filter.organisationId = city.id;
+    }
+    const { rows, nextCursor } = await this.records.list(filter, query, new Date());
+    return { items: await this.present(rows, principal), nextCursor };
+  }
+
+  private async present(rows: PrivacyRecord[], principal: Principal | undefined): Promise<PrivacyRecordResponse[]> {
+    const now = new Date();
+    const cities = new Map<string, Organisation>((await this.organisations.findByIds([...new Set(rows.map((r) => r.organisationId))])).map((o) => [o.id, o]));
+    const sources = new Map((await this.records.sourcesByIds([...new Set(rows.flatMap((r) => r.sourceIds))])).map((s) => [s.id, CoveredSourceResponse.from(s)]));
+    return rows.map((r) => {
+      const city = cities.get(r.organisationId)!;
+      const base = PrivacyRecordResponse.from(r, { slug: city.slug, name: city.name }, city.privacyContact, r.sourceIds.map((id) => sources.get(id)!).filter(Boolean), now);
+      return readsPrivately(principal, r.organisationId) ? PrivacyRecordDetailResponse.full(r, base) : base;
+    });
+  }
+
+  /** Every covered source must be one of the city's own; another city's reads like one that does not exist. */
+  private async requireOwnSources(organisationId: string, sourceIds: string[], manager: EntityManager): Promise<void> {
+    const owned = new Set((await this.records.ownedSources(organisationId, sourceIds, manager)).map((s) => s.id));
+    const unknown = sourceIds.map((id, index) => ({ id, index })).filter(({ id }) => !owned.has(id.toLowerCase()));
+    if (unknown.length > 0) {
+      throw new PrivacyRecordError(PrivacyRecordErrorCode.UnknownSource, `Not a source of your city: ${unknown.map((u) => u.id).join(', ')}.`, {
+        errors: unknown.map(({ index, id }) => ({ pointer: `#/sourceIds/${index}`, detail: `there is no source ${id} in your city` })),
+      });
+    }
+  }
+}
+
+function requireReviewDateAhead(nextReviewDate: string): void {
+  if (!reviewDateAhead(nextReviewDate, new Date())) {
+    throw new PrivacyRecordError(PrivacyRecordErrorCode.ReviewDateNotAhead, `nextReviewDate ${nextReviewDate} is not after today (UTC).`, {
+      errors: [{ pointer: '#/nextReviewDate', detail: 'must be after today (UTC)' }],
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '../common/auth/principal.js';
+import { UnitOfWork } from '../journal/unit-of-work.js';
+import { notFound, requireDecider, requireTransition } from './privacy-record-access.js';
+import { recordPrivacyRecord } from './privacy-record-journal.js';
+import { PrivacyRecordRepository } from './privacy-record.repository.js';
+
+/** Submitted -> rejected, with a reason, by a privacy approver of the city who neither wrote, edited nor submitted it. Final. */
+@Injectable()
+export class RejectPrivacyRecord {
+  constructor(
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
+  ) {}
+
+  async execute(principal: Principal, id: string, reason: string): Promise<void> {
+    await this.uow.run(actorOf(principal), async (tx) => {
+      const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
+      if (!record) throw notFound(id);
+      requireTransition(record, 'rejected', 'be rejected');
+      requireDecider(record, principal);
+      Object.assign(record, { status: 'rejected', decidedAt: new Date(), decidedByMemberId: principal.memberId, rejectionReason: reason });
+      await tx.manager.save(record);
+      recordPrivacyRecord(tx, 'privacy-record.rejected', record);
+    });
+  }
+}
