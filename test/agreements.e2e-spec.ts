@@ -1,32 +1,12 @@
-import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, FlattenedSign, flattenedVerify, generateKeyPair, importJWK, type JWK } from 'jose';
+import { CompactSign, flattenedVerify, importJWK, type JWK } from 'jose';
 import { verifyAgreement } from '../apps/cli/src/agreements.js';
 import { AgreementLifecycle } from '../apps/registry/src/agreements/agreement-lifecycle.js';
 import { Scheduler } from '../apps/registry/src/scheduler/scheduler.js';
-import { bearer, createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
+import { bearer, createOrganisation, createSource, rawBody, registerSigningKey, type SigningKeyPair as Key, signDetached as signBytes, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
-
-interface Key {
-  kid: string;
-  alg: 'EdDSA';
-  privateKey: CryptoKey;
-}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** A detached compact JWS over exactly these bytes: `<protected>..<signature>`, the payload left out. */
-async function signBytes(bytes: Uint8Array, key: Key, header: Record<string, unknown> = { alg: key.alg, kid: key.kid }): Promise<string> {
-  const jws = await new FlattenedSign(bytes).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
-  return `${jws.protected}..${jws.signature}`;
-}
-
-/** A supertest parser keeping the body as the exact bytes received. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const rawBody = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-};
 
 describe('data-sharing agreements', () => {
   let t: TestApp;
@@ -39,15 +19,7 @@ describe('data-sharing agreements', () => {
   let outsiderKey: Key;
   let sourceId: string;
 
-  /** Registers a new Ed25519 key for the organisation, with proof of possession, and returns its private half. */
-  async function registerKey(org: TestOrganisation): Promise<Key> {
-    const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    const jwk = await exportJWK(publicKey);
-    const challenge = (await t.http.post(`/api/v1/organisations/${org.slug}/signing-keys/challenges`).set(bearer(org.adminKey)).expect(201)).body.challenge as string;
-    const proof = await new CompactSign(new TextEncoder().encode(challenge)).setProtectedHeader({ alg: 'EdDSA' }).sign(privateKey);
-    await t.http.post(`/api/v1/organisations/${org.slug}/signing-keys`).set(bearer(org.adminKey)).send({ jwk, proof, label: 'agreements' }).expect(201);
-    return { kid: await calculateJwkThumbprint(jwk, 'sha256'), alg: 'EdDSA', privateKey };
-  }
+  const registerKey = (org: TestOrganisation) => registerSigningKey(t, org);
 
   function terms(extra: Record<string, unknown> = {}) {
     const now = Date.now();

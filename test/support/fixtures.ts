@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, FlattenedSign, generateKeyPair } from 'jose';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestApp } from './test-app.js';
@@ -145,3 +146,33 @@ export function privacyRecordBody(sourceIds: string[], extra: Record<string, unk
     ...extra,
   };
 }
+
+export interface SigningKeyPair {
+  kid: string;
+  alg: 'EdDSA';
+  privateKey: CryptoKey;
+}
+
+/** Registers a new Ed25519 signing key for the organisation, with proof of possession, and returns its private half. */
+export async function registerSigningKey(t: TestApp, org: TestOrganisation): Promise<SigningKeyPair> {
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const challenge = (await t.http.post(`/api/v1/organisations/${org.slug}/signing-keys/challenges`).set(bearer(org.adminKey)).expect(201)).body.challenge as string;
+  const proof = await new CompactSign(new TextEncoder().encode(challenge)).setProtectedHeader({ alg: 'EdDSA' }).sign(privateKey);
+  await t.http.post(`/api/v1/organisations/${org.slug}/signing-keys`).set(bearer(org.adminKey)).send({ jwk, proof, label: 'agreements' }).expect(201);
+  return { kid: await calculateJwkThumbprint(jwk, 'sha256'), alg: 'EdDSA', privateKey };
+}
+
+/** A detached compact JWS over exactly these bytes: `<protected>..<signature>`, the payload left out. */
+export async function signDetached(bytes: Uint8Array, key: SigningKeyPair, header: Record<string, unknown> = { alg: key.alg, kid: key.kid }): Promise<string> {
+  const jws = await new FlattenedSign(bytes).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
+  return `${jws.protected}..${jws.signature}`;
+}
+
+/** A supertest parser keeping the body as the exact bytes received. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const rawBody = (res: any, callback: (error: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+};
