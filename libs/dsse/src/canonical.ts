@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { decodeBase64 } from './base64.js';
+import { DsseError } from './errors.js';
+import type { AttributeValue, ExtensionType } from './types.js';
+
+/** The core context attributes in digest order (data follows them). */
+export const CORE_ATTRIBUTES = ['id', 'source', 'specversion', 'type', 'datacontenttype', 'dataschema', 'subject', 'time'] as const;
+const CORE_SET: ReadonlySet<string> = new Set(CORE_ATTRIBUTES);
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$/;
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/**
+ * Normalises an RFC 3339 timestamp to UTC with second precision and a `Z` suffix, as the digest
+ * requires: `2026-05-13T10:49:12.123456+01:00` becomes `2026-05-13T09:49:12Z`; a value without an
+ * offset is taken as UTC; the fraction is truncated. Leap seconds (`:60`) and results outside years
+ * 0000-9999 are refused (DsseError `invalid_time`) rather than guessed.
+ */
+export function normalizeTime(value: string): string {
+  const m = TIMESTAMP.exec(value);
+  const bad = (why: string): never => {
+    throw new DsseError('invalid_time', `"${value}" is not an RFC 3339 timestamp (${why})`);
+  };
+  if (!m) return bad('format');
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) bad('month');
+  const daysInMonth = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (day < 1 || day > daysInMonth) bad('day');
+  if (hour > 23 || minute > 59 || second > 59) bad('time of day');
+  let offsetMinutes = 0;
+  if (m[8] !== undefined) {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 23 || om > 59) bad('offset');
+    offsetMinutes = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  const y = d.getUTCFullYear();
+  if (y < 0 || y > 9999) bad('year out of range after normalisation');
+  return `${pad(y, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}Z`;
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const sha256 = (bytes: Uint8Array | string): Buffer => createHash('sha256').update(bytes).digest();
+const EMPTY_DIGEST = sha256(new Uint8Array(0));
+
+/**
+ * CORE_DIGEST: SHA-256 over the SHA-256 of id, source, specversion, type, datacontenttype,
+ * dataschema, subject, time (UTC seconds) and the data bytes. Absent (or empty) attributes
+ * contribute the SHA-256 of the empty byte sequence. Core attributes must be strings.
+ */
+export function coreDigest(attributes: Readonly<Record<string, AttributeValue>>, data: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  for (const name of CORE_ATTRIBUTES) {
+    const value = own(attributes, name);
+    if (value === undefined || value === '') {
+      parts.push(EMPTY_DIGEST);
+      continue;
+    }
+    if (typeof value !== 'string') throw new DsseError('invalid_attribute', `core attribute "${name}" must be a string`);
+    parts.push(sha256(name === 'time' ? normalizeTime(value) : value));
+  }
+  parts.push(sha256(data));
+  return sha256(Buffer.concat(parts));
+}
+
+/**
+ * The canonical bytes of an extension attribute value of a given CloudEvents type. Without a
+ * declared type the JSON type decides: boolean, integer, or string (binary-mode headers are strings,
+ * whose text equals the canonical form of booleans and integers).
+ */
+export function canonicalValue(name: string, value: AttributeValue, type?: ExtensionType): Uint8Array {
+  const unsupported = (): never => {
+    throw new DsseError('unsupported_extension_type', `extension "${name}" cannot be serialised as ${type ?? typeof value}`);
+  };
+  switch (type ?? (typeof value === 'boolean' ? 'boolean' : typeof value === 'number' ? 'integer' : 'string')) {
+    case 'boolean':
+      if (value === true || value === 'true') return Buffer.from('true');
+      if (value === false || value === 'false') return Buffer.from('false');
+      return unsupported();
+    case 'integer': {
+      const n = typeof value === 'string' && /^-?(0|[1-9][0-9]*)$/.test(value) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < -2147483648 || n > 2147483647) return unsupported();
+      return Buffer.from(String(n));
+    }
+    case 'binary': {
+      const bytes = typeof value === 'string' ? decodeBase64(value) : null;
+      return bytes ?? unsupported();
+    }
+    case 'timestamp':
+      return typeof value === 'string' ? Buffer.from(normalizeTime(value)) : unsupported();
+    default:
+      return typeof value === 'string' ? Buffer.from(value) : unsupported();
+  }
+}
+
+/** EXT_DIGEST: SHA-256 over the SHA-256 of each named extension's canonical value, in list order. */
+export function extDigest(
+  attributes: Readonly<Record<string, AttributeValue>>,
+  names: readonly string[],
+  types: Readonly<Record<string, ExtensionType>> = {},
+): Buffer {
+  const parts = names.map((name) => {
+    const value = own(attributes, name);
+    return value === undefined ? EMPTY_DIGEST : sha256(canonicalValue(name, value, own(types, name)));
+  });
+  return sha256(Buffer.concat(parts));
+}
+
+const NAME = /^[a-z0-9]+$/;
+
+/** Why a signedextattrs list is invalid, or null if it is valid. */
+export function signedExtensionsProblem(names: readonly unknown[]): string | null {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (typeof name !== 'string' || !NAME.test(name)) return `${JSON.stringify(name)} is not a CloudEvents attribute name`;
+    if (CORE_SET.has(name)) return `"${name}" is a core context attribute`;
+    if (name === 'dssematerial') return '"dssematerial" cannot be signed';
+    if (seen.has(name)) return `"${name}" is repeated`;
+    seen.add(name);
+  }
+  return null;
+}
+
+export function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, name) ? record[name] : undefined;
+}

@@ -1,0 +1,155 @@
+import { Buffer } from 'node:buffer';
+import { createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { decodeBase64, DsseError, generateSigningKey, normalizeTime, readBinary, scanBatch, scanStructured, sign, verify } from './index.js';
+import { pae, PAYLOAD_TYPE } from './envelope.js';
+
+const code = (f: () => unknown): string | undefined => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DsseError) return e.code;
+    throw e;
+  }
+  return undefined;
+};
+
+describe('raw scanner', () => {
+  it('yields attributes and the exact data bytes, from after the colon to the end of the value', () => {
+    const body = '{"id":"1", "n": 3, "b": true, "x": null, "data" :  {"a" : [1, 2]}  }';
+    const event = scanStructured(body);
+    expect(event.attributes).toEqual({ id: '1', n: 3, b: true });
+    expect(Buffer.from(event.data).toString()).toBe('  {"a" : [1, 2]}');
+    expect(event.dataEncoding).toBe('json');
+  });
+
+  it('decodes data_base64 and refuses it beside data', () => {
+    expect(Buffer.from(scanStructured('{"data_base64":"8J+koQ=="}').data).toString()).toBe('🤡');
+    expect(code(() => scanStructured('{"data_base64":"8J+koQ"}'))).toBe('invalid_data_base64');
+    expect(code(() => scanStructured('{"data":1,"data_base64":""}'))).toBe('invalid_event');
+  });
+
+  it('refuses duplicate members anywhere, including escaped spellings and inside data', () => {
+    expect(code(() => scanStructured('{"id":"1","id":"2"}'))).toBe('duplicate_member');
+    expect(code(() => scanStructured('{"id":"1","\\u0069d":"2"}'))).toBe('duplicate_member');
+    expect(code(() => scanStructured('{"data":{"a":[{"k":1,"k":2}]}}'))).toBe('duplicate_member');
+    expect(code(() => scanBatch('[{"id":"1"},{"id":"1","id":"1"}]'))).toBe('duplicate_member');
+    expect(scanBatch('[{"id":"1"},{"id":"1"}]')).toHaveLength(2);
+  });
+
+  it('bounds nesting without recursion trouble (10,000 levels)', () => {
+    expect(code(() => scanStructured(`{"data":${'['.repeat(10000)}${']'.repeat(10000)}}`))).toBe('too_deep');
+    expect(code(() => scanStructured(`{"data":${'['.repeat(10)}${']'.repeat(10)}}`, { maxDepth: 5 }))).toBe('too_deep');
+  });
+
+  it.each([
+    ['{"a":1,}'],
+    ['{"a":01}'],
+    ['{"a":"\u0001"}'],
+    ['{"a":"\\x"}'],
+    ['{"a":tru}'],
+    ['{"a":1} x'],
+    ["{'a':1}"],
+    ['{"a" 1}'],
+    [''],
+  ])('refuses invalid JSON %j', (body) => {
+    expect(code(() => scanStructured(body))).toBe('invalid_json');
+  });
+
+  it('refuses non-UTF-8, non-objects, structured attributes with object values and non-Integer numbers', () => {
+    expect(code(() => scanStructured(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])))).toBe('not_utf8');
+    expect(code(() => scanStructured('[]'))).toBe('invalid_event');
+    expect(code(() => scanBatch('{}'))).toBe('invalid_event');
+    expect(code(() => scanStructured('{"ext":{"a":1}}'))).toBe('invalid_attribute');
+    expect(code(() => scanStructured('{"ext":9007199254740993}'))).toBe('invalid_attribute');
+    expect(code(() => scanStructured('{"ext":1.5}'))).toBe('invalid_attribute');
+    expect(code(() => scanStructured('{"ext":"\\ud800"}'))).toBe('invalid_attribute');
+  });
+
+  it('gives batch events their own ranges in the body', () => {
+    const body = '[ {"id":"a","data":1} , {"id":"b"} ]';
+    const [a, b] = scanBatch(body);
+    expect(body.slice(a!.range.start, a!.range.end)).toBe('{"id":"a","data":1}');
+    expect(body.slice(b!.range.start, b!.range.end)).toBe('{"id":"b"}');
+    expect(b!.dataEncoding).toBe('none');
+  });
+});
+
+describe('binary mode headers', () => {
+  it('maps ce-* headers and Content-Type, percent-decoding values', () => {
+    const event = readBinary([['CE-ID', '1'], ['ce-subject', 'caf%C3%A9%20ok'], ['Content-Type', 'text/plain'], ['x-other', 'y']], 'hi');
+    expect(event.attributes).toEqual({ id: '1', subject: 'café ok', datacontenttype: 'text/plain' });
+  });
+  it('refuses repeated ce-* headers in every header form', () => {
+    expect(code(() => readBinary([['ce-id', '1'], ['Ce-Id', '2']], ''))).toBe('repeated_header');
+    expect(code(() => readBinary(['ce-id', '1', 'ce-id', '1'], ''))).toBe('repeated_header');
+    expect(code(() => readBinary({ 'ce-id': ['1', '2'] }, ''))).toBe('repeated_header');
+    expect(code(() => readBinary([['content-type', 'a'], ['ce-datacontenttype', 'a']], ''))).toBe('repeated_header');
+  });
+});
+
+describe('base64 and time', () => {
+  it('accepts standard base64 with padding and URL-safe base64, nothing looser', () => {
+    expect(Buffer.from(decodeBase64('+/8=')!)).toEqual(Buffer.from([0xfb, 0xff]));
+    expect(Buffer.from(decodeBase64('-_8')!)).toEqual(Buffer.from([0xfb, 0xff]));
+    expect(Buffer.from(decodeBase64('-_8=')!)).toEqual(Buffer.from([0xfb, 0xff]));
+    // 'QQ' is valid URL-safe base64 without padding (the alphabets share their letters and digits)
+    expect(Buffer.from(decodeBase64('QQ')!)).toEqual(Buffer.from('A'));
+    for (const bad of ['+/8', '+_8=', 'AB C', 'QQ=', '+/9=', 'A===', 'QR==']) expect(decodeBase64(bad)).toBeNull();
+  });
+  it('normalises RFC 3339 to UTC seconds with Z', () => {
+    expect(normalizeTime('2026-05-13T10:49:12.123456+01:00')).toBe('2026-05-13T09:49:12Z');
+    expect(normalizeTime('2026-05-13T09:49:12.999Z')).toBe('2026-05-13T09:49:12Z');
+    expect(normalizeTime('2026-05-13T09:49:12')).toBe('2026-05-13T09:49:12Z');
+    expect(normalizeTime('2020-01-01T00:30:00+01:00')).toBe('2019-12-31T23:30:00Z');
+    for (const bad of ['2026-02-30T00:00:00Z', '2026-05-13 09:49:12Z', '2026-05-13T24:00:00Z', '2016-12-31T23:59:60Z', 'yesterday', '0000-01-01T00:00:00+01:00']) {
+      expect(code(() => normalizeTime(bad))).toBe('invalid_time');
+    }
+  });
+});
+
+describe('verification failures', () => {
+  const ec = generateSigningKey('ES256', 'k1');
+  const attributes = { specversion: '1.0', id: '1', source: 'urn:s', type: 't' };
+
+  it('missing material, unknown keys, a resolver refusing a key, undecodable material', async () => {
+    expect(await verify({ attributes }, {})).toMatchObject({ ok: false, code: 'missing_material', scheme: expect.stringContaining('d54e6bbc') });
+    const dssematerial = sign({ attributes }, ec);
+    expect(await verify({ attributes: { ...attributes, dssematerial } }, { other: ec.publicKey })).toMatchObject({ code: 'unknown_key' });
+    expect(await verify({ attributes: { ...attributes, dssematerial } }, () => undefined)).toMatchObject({ code: 'unknown_key' });
+    expect(await verify({ attributes: { ...attributes, dssematerial } }, new Map([['k1', ec.publicKey]]))).toMatchObject({ ok: true });
+    expect(await verify({ attributes: { ...attributes, dssematerial: 'not base64!' } }, {})).toMatchObject({ code: 'malformed_material' });
+    const notJson = Buffer.from('{"payloadType":1').toString('base64');
+    expect(await verify({ attributes: { ...attributes, dssematerial: notJson } }, {})).toMatchObject({ code: 'malformed_material' });
+    const other = Buffer.from(JSON.stringify({ payloadType: 'x', payload: '', signatures: [{ keyid: 'k1', sig: '' }] })).toString('base64');
+    expect(await verify({ attributes: { ...attributes, dssematerial: other } }, {})).toMatchObject({ code: 'unknown_payload_type' });
+  });
+
+  it('accepts URL-safe material and refuses a DER-encoded ECDSA signature', async () => {
+    const dssematerial = sign({ attributes }, ec);
+    const envelope = JSON.parse(Buffer.from(dssematerial, 'base64').toString()) as { payload: string; signatures: { keyid: string; sig: string }[] };
+    const urlSafe = { ...envelope, payload: Buffer.from(envelope.payload, 'base64').toString('base64url') };
+    const material = Buffer.from(JSON.stringify(urlSafe)).toString('base64url');
+    expect(await verify({ attributes: { ...attributes, dssematerial: material } }, { k1: ec.publicKey })).toMatchObject({ ok: true });
+    const { createPrivateKey } = await import('node:crypto');
+    const der = nodeSign('sha256', pae(PAYLOAD_TYPE, Buffer.from(envelope.payload, 'base64')), createPrivateKey({ key: ec.privateKey, format: 'jwk' }));
+    const derEnvelope = { ...envelope, signatures: [{ keyid: 'k1', sig: der.toString('base64') }] };
+    const derMaterial = Buffer.from(JSON.stringify(derEnvelope)).toString('base64');
+    expect(await verify({ attributes: { ...attributes, dssematerial: derMaterial } }, { k1: ec.publicKey })).toMatchObject({ ok: false, code: 'signature_der' });
+  });
+
+  it('refuses keys other than Ed25519 and P-256, and bad signing input', async () => {
+    const ed448 = generateKeyPairSync('ed448');
+    const dssematerial = sign({ attributes }, ec);
+    expect(await verify({ attributes: { ...attributes, dssematerial } }, { k1: createPublicKey(ed448.privateKey) })).toMatchObject({ code: 'unsupported_key' });
+    expect(code(() => sign({ attributes }, { keyid: 'x', privateKey: ed448.privateKey }))).toBe('invalid_sign_input');
+    expect(code(() => sign({ attributes: { ...attributes, id: '' } }, ec))).toBe('invalid_sign_input');
+    expect(code(() => sign({ attributes }, ec, { signedExtensions: ['time'] }))).toBe('invalid_sign_input');
+    expect(code(() => sign({ attributes: { ...attributes, time: 'now' } }, ec))).toBe('invalid_time');
+  });
+
+  it('reports an unparseable time on a signed event, and a non-string core attribute', async () => {
+    const dssematerial = sign({ attributes }, ec);
+    expect(await verify({ attributes: { ...attributes, time: 'later', dssematerial } }, { k1: ec.publicKey })).toMatchObject({ code: 'invalid_time', keyid: 'k1' });
+    expect(await verify({ attributes: { ...attributes, id: 1, dssematerial } }, { k1: ec.publicKey })).toMatchObject({ code: 'invalid_attribute' });
+  });
+});
