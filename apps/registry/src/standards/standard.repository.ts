@@ -30,15 +30,6 @@ export class StandardRepository {
     return manager.find(StandardVersion, { where: { standardId, major }, order: { minor: 'ASC', patch: 'ASC' } });
   }
 
-  allVersions(): Promise<StandardVersion[]> {
-    return this.db.manager.find(StandardVersion, { order: { standardId: 'ASC', major: 'ASC', minor: 'ASC', patch: 'ASC' } });
-  }
-
-  /** Locks the standard's row: publications of one standard happen one at a time. */
-  lockStandard(id: string, manager: EntityManager): Promise<Standard | null> {
-    return manager.findOne(Standard, { where: { id }, lock: { mode: 'pessimistic_write' } });
-  }
-
   list(text: string | undefined, page: PageQuery) {
     const qb = this.db.manager.createQueryBuilder(Standard, 's');
     if (text) {
