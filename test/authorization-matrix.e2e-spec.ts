@@ -147,6 +147,16 @@ describe('authorisation matrix: every route x every caller', () => {
    * the matrix writes to is a fresh one of city A in the state the route needs (so never proposal.wrong_status),
    * and city A alone among the callers' organisations is a coalition member (so alone in the electorate).
    */
+  /**
+   * Query strings for the routes whose required parameters are in the query rather than the path: the public
+   * transparency log (by the time the matrix calls them, the log holds the entries of its own set-up).
+   */
+  const queries: Record<string, string> = {
+    'GET /api/v1/log/entries': 'start=0&end=2',
+    'GET /api/v1/log/proof/inclusion': 'index=0&size=2',
+    'GET /api/v1/log/proof/consistency': 'first=1&second=2',
+  };
+
   const notAuthor = { status: 403, code: 'proposal.not_author', refuses: (who: Identity) => who.organisation !== cityA.slug };
   const notSteward = { status: 403, code: 'proposal.not_coalition_member', refuses: (who: Identity) => who.kind !== 'operator' && !who.coalitionMember };
   const workflow: Record<string, { status: number; code: string; refuses: (who: Identity) => boolean }> = {
@@ -432,7 +442,7 @@ describe('authorisation matrix: every route x every caller', () => {
     const problems = routes.flatMap(uncallable);
     const known = new Set(routes.map(routeKey));
     const freshFor = Object.values(params).flatMap((source) => Object.keys(source.freshFor ?? {}));
-    for (const key of [...Object.keys(bodies), ...Object.keys(bodiesNamingCityA), ...freshFor, ...Object.keys(workflow)]) {
+    for (const key of [...Object.keys(bodies), ...Object.keys(bodiesNamingCityA), ...freshFor, ...Object.keys(workflow), ...Object.keys(queries)]) {
       if (!known.has(key)) problems.push(`${key}: a body, fresh value or workflow rule for a route that does not exist`);
     }
     expect(problems).toEqual([]);
@@ -471,6 +481,8 @@ describe('authorisation matrix: every route x every caller', () => {
       const value = overrides[name] ?? (writes && make ? await make() : source.shared);
       path = path.replace(`:${name}`, encodeURIComponent(value));
     }
+    const query = queries[routeKey(route)];
+    if (query) path += `?${query}`;
     const agent = t.http as unknown as Record<string, (url: string) => import('supertest').Test>;
     const request = agent[method.toLowerCase()]!(path);
     if (caller.authorization) request.set('authorization', caller.authorization);

@@ -18,6 +18,7 @@ import { ProposalModule } from './proposals/proposal.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { PrivacyRecordModule } from './privacy-records/privacy-record.module.js';
 import { AgreementModule } from './agreements/agreement.module.js';
+import { TransparencyModule } from './transparency/transparency.module.js';
 
 @Module({})
 export class AppModule {
@@ -40,6 +41,7 @@ export class AppModule {
         ProposalModule,
         PrivacyRecordModule,
         AgreementModule,
+        TransparencyModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -2,3 +2,4 @@ export { openDatabase, type DatabaseSettings, type OpenDatabase } from './open-d
 export { EmbeddedPostgres, DataFolderLockedError } from './embedded-postgres.js';
 export { isDatabaseUnavailable } from './unavailable.js';
 export { MIGRATIONS } from './migrations/index.js';
+export { backfillTransparencyLog } from './migrations/1795700000000-transparency-log.js';

@@ -27,4 +27,15 @@ describe('loadConfig', () => {
     expect(message).toContain('PLAZA_TRUST_PROXY must be true or false');
     expect(message).toContain('PLAZA_OPERATOR_KEY must be a Plaza API key');
   });
+
+  it('reads the log signing key as an Ed25519 private JWK and refuses anything else', () => {
+    const x = 'A'.repeat(43);
+    const d = 'B'.repeat(43);
+    expect(loadConfig({ PLAZA_LOG_SIGNING_KEY: JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x, d }) }).logSigningKey).toEqual({ kty: 'OKP', crv: 'Ed25519', x, d });
+    expect(loadConfig({}).logSigningKey).toBeUndefined();
+    for (const bad of ['nope', JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x }), JSON.stringify({ kty: 'EC', crv: 'P-256', x, d })]) {
+      expect(() => loadConfig({ PLAZA_LOG_SIGNING_KEY: bad })).toThrow('PLAZA_LOG_SIGNING_KEY must be an Ed25519 private JWK');
+    }
+    expect(() => loadConfig({ PLAZA_LOG_ORIGIN: 'has space' })).toThrow('PLAZA_LOG_ORIGIN must be');
+  });
 });

@@ -28,6 +28,34 @@ export interface AppConfig {
   votingPeriodHours: number;
   /** How often time-driven transitions are applied; 0 turns the timer off (tests drive it by hand). */
   schedulerIntervalSeconds: number;
+  /** The transparency log's checkpoint origin line (C2SP tlog-checkpoint). */
+  logOrigin: string;
+  /** Supplied Ed25519 private JWK signing the log's checkpoints; when absent the first start creates one in the data folder. */
+  logSigningKey: LogSigningJwk | undefined;
+}
+
+/** An Ed25519 private key as a JWK (RFC 8037). */
+export interface LogSigningJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  d: string;
+}
+
+const B64URL_32_BYTES = /^[A-Za-z0-9_-]{43}$/;
+
+/** Parses an Ed25519 private JWK; null if it is not one. */
+export function parseLogSigningJwk(raw: string): LogSigningJwk | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const jwk = value as Partial<LogSigningJwk> | null;
+  if (jwk === null || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') return null;
+  if (typeof jwk.x !== 'string' || typeof jwk.d !== 'string' || !B64URL_32_BYTES.test(jwk.x) || !B64URL_32_BYTES.test(jwk.d)) return null;
+  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d };
 }
 
 export class ConfigError extends Error {
@@ -60,6 +88,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (operatorKey !== undefined && !OPERATOR_KEY_PATTERN.test(operatorKey)) {
     problems.push('PLAZA_OPERATOR_KEY must be a Plaza API key (plz_<8 lowercase letters or digits>_<43 base64url characters>)');
   }
+  const rawLogKey = read.optional('PLAZA_LOG_SIGNING_KEY');
+  const logSigningKey = rawLogKey === undefined ? undefined : (parseLogSigningJwk(rawLogKey) ?? undefined);
+  if (rawLogKey !== undefined && !logSigningKey) problems.push('PLAZA_LOG_SIGNING_KEY must be an Ed25519 private JWK: {"kty":"OKP","crv":"Ed25519","x":…,"d":…}');
+  const logOrigin = read.string('PLAZA_LOG_ORIGIN', 'plaza.localhost/log');
+  if (!/^[\x21-\x7e]{1,255}$/.test(logOrigin)) problems.push('PLAZA_LOG_ORIGIN must be 1 to 255 printable ASCII characters without spaces');
   const config: AppConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.int('PORT', 3000, 0, 65_535),
@@ -78,6 +111,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     votingMajorityPercent: read.int('PLAZA_VOTING_MAJORITY_PERCENT', 50, 0, 99),
     votingPeriodHours: read.int('PLAZA_VOTING_PERIOD_HOURS', 168, 0, 8_760),
     schedulerIntervalSeconds: read.int('PLAZA_SCHEDULER_INTERVAL_SECONDS', 30, 0, 86_400),
+    logOrigin,
+    logSigningKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { appendLeafHashes } from '#plaza/merkle';
+import { PgHashStore, treeHasher } from '../transparency/pg-hash-store.js';
 import { JournalEntry } from './journal-entry.entity.js';
 import { encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
 
@@ -48,7 +50,8 @@ export class UnjournaledWriteError extends Error {
  * without its change, cannot be committed: both commit together or neither does.
  *
  * Indexes come from the single journal_head row, locked by the UPDATE until commit: they are gap-free
- * and in commit order. The lock is taken last, after the feature's own work, to hold it briefly.
+ * and in commit order. The lock is taken last, after the feature's own work, to hold it briefly. While it is held,
+ * the leaf hash of each new entry is appended to the transparency log's Merkle tree (apps/registry/src/transparency/).
  */
 @Injectable()
 export class UnitOfWork {
@@ -112,6 +115,10 @@ export class UnitOfWork {
       });
     });
     await manager.insert(JournalEntry, rows);
+    // The transparency log's tree grows with the journal, under the same lock: the tree's size is always journal_head.size.
+    // One read (the right edge of the tree at `first`) and one write (the new leaves and completed subtrees).
+    const leafHashes = await Promise.all(rows.map((row) => treeHasher.leaf(row.entry)));
+    await appendLeafHashes(new PgHashStore(manager), treeHasher, first, leafHashes);
     for (const [offset, change] of changes.entries()) {
       if (!change.record) continue;
       change.record.journalIndex = first + offset;

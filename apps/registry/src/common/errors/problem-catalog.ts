@@ -7,6 +7,7 @@ import { PrivacyRecordErrorCode } from '../../privacy-records/privacy-record-err
 import { ProposalErrorCode } from '../../proposals/proposal-error.js';
 import { SourceErrorCode } from '../../sources/source-error.js';
 import { StandardErrorCode } from '../../standards/standard-error.js';
+import { TransparencyErrorCode } from '../../transparency/transparency-error.js';
 import { AuthErrorCode } from '../auth/auth-error.js';
 import { RequestErrorCode, ServiceErrorCode } from './request-error.js';
 
@@ -22,7 +23,8 @@ export type ErrorCode =
   | StandardErrorCode
   | ProposalErrorCode
   | PrivacyRecordErrorCode
-  | AgreementErrorCode;
+  | AgreementErrorCode
+  | TransparencyErrorCode;
 
 interface ProblemType {
   status: number;
@@ -121,6 +123,11 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [AgreementErrorCode.SigningKeyNotYetValid]: { status: 422, title: 'The signing key is not valid yet' },
   [AgreementErrorCode.SignatureOverOtherVersion]: { status: 422, title: "The signature is over another version's document" },
   [AgreementErrorCode.SignatureInvalid]: { status: 422, title: "The signature does not verify over this version's document" },
+  // transparency log
+  [TransparencyErrorCode.InvalidRange]: { status: 400, title: 'The index range is not valid' },
+  [TransparencyErrorCode.SizeBeyondTree]: { status: 400, title: 'The tree size is beyond the current size of the log' },
+  [TransparencyErrorCode.IndexOutOfRange]: { status: 400, title: 'The index is not below the tree size' },
+  [TransparencyErrorCode.CheckpointConflict]: { status: 500, title: 'A checkpoint of this size was signed over another root' },
 };
 
 export const PROBLEM_TYPE_PREFIX = 'urn:plaza:problem:';

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { LogSigner } from './log-signer.js';
+import { TransparencyController, WellKnownController } from './transparency.controller.js';
+import { TransparencyRepository } from './transparency.repository.js';
+import { TransparencyService } from './transparency.service.js';
+
+@Module({
+  controllers: [TransparencyController, WellKnownController],
+  providers: [TransparencyService, TransparencyRepository, LogSigner],
+})
+export class TransparencyModule {}

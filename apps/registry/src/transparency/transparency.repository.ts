@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { PgHashStore } from './pg-hash-store.js';
+
+export interface StoredEntry {
+  index: number;
+  entry: Buffer;
+  leafHash: Buffer;
+}
+
+/** Every query of the transparency log's read side. The tree's size is journal_head.size (see UnitOfWork). */
+@Injectable()
+export class TransparencyRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async treeSize(manager: EntityManager = this.db.manager): Promise<number> {
+    const [head] = (await manager.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[];
+    return Number(head!.size);
+  }
+
+  /** The stored subtree hashes; they never change once written, so reads need no transaction. */
+  store(manager: EntityManager = this.db.manager): PgHashStore {
+    return new PgHashStore(manager);
+  }
+
+  /** Entries [start, end) with their leaf hashes, in index order. */
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    const rows = (await this.db.manager.query(
+      `SELECT e.index, e.entry, n.hash
+         FROM journal_entries e JOIN merkle_nodes n ON n.level = 0 AND n.index = e.index
+        WHERE e.index >= $1 AND e.index < $2
+        ORDER BY e.index`,
+      [start, end],
+    )) as { index: string; entry: Buffer; hash: Buffer }[];
+    return rows.map((row) => ({ index: Number(row.index), entry: row.entry, leafHash: row.hash }));
+  }
+
+  async findCheckpoint(size: number): Promise<StoredCheckpoint | null> {
+    const [row] = (await this.db.manager.query('SELECT size, root_hash, body, jws FROM log_checkpoints WHERE size = $1', [size])) as CheckpointRow[];
+    return row ? asCheckpoint(row) : null;
+  }
+
+  /** Stores a signed checkpoint unless one of this size exists; returns the one stored (this one or the earlier). */
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<StoredCheckpoint> {
+    const [inserted] = (await this.db.manager.query(
+      'INSERT INTO log_checkpoints (size, root_hash, body, jws) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING RETURNING size, root_hash, body, jws',
+      [checkpoint.size, checkpoint.rootHash, checkpoint.body, checkpoint.jws],
+    )) as CheckpointRow[];
+    if (inserted) return asCheckpoint(inserted);
+    return (await this.findCheckpoint(checkpoint.size))!;
+  }
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  rootHash: Buffer;
+  body: string;
+  jws: string;
+}
+
+interface CheckpointRow {
+  size: string;
+  root_hash: Buffer;
+  body: string;
+  jws: string;
+}
+
+const asCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({ size: Number(row.size), rootHash: row.root_hash, body: row.body, jws: row.jws });

@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { computeRoot, proveConsistency, proveInclusion } from '#plaza/merkle';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { LogSigner } from './log-signer.js';
+import { treeHasher } from './pg-hash-store.js';
+import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
+import { TransparencyRepository } from './transparency.repository.js';
+import {
+  type CheckpointResponse, type ConsistencyProofQuery, type ConsistencyProofResponse, type EntriesQuery, type InclusionProofQuery, type InclusionProofResponse,
+  type LogEntriesResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse,
+} from './transparency.dto.js';
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/**
+ * The public read side of the transparency log. Roots and proofs for any size up to the current one come from the
+ * stored complete-subtree hashes: one read of at most ~2·log2(n) rows, O(log n) hashes, never a rebuild.
+ */
+@Injectable()
+export class TransparencyService {
+  constructor(
+    @Inject(TransparencyRepository) private readonly log: TransparencyRepository,
+    @Inject(LogSigner) private readonly signer: LogSigner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The signed checkpoint of the current size, signed on demand the first time it is asked for and then served as
+   * stored. A size is signed at most once (its primary key), and a stored checkpoint whose root is not the tree's is
+   * never served nor replaced: that would be a fork.
+   */
+  async checkpoint(): Promise<CheckpointResponse> {
+    const size = await this.log.treeSize();
+    const root = Buffer.from(await computeRoot(this.log.store(), treeHasher, size));
+    const stored = (await this.log.findCheckpoint(size)) ?? (await this.log.saveCheckpoint(await this.sign(size, root)));
+    if (!stored.rootHash.equals(root)) {
+      throw new TransparencyError(TransparencyErrorCode.CheckpointConflict, `The checkpoint stored for size ${size} names another root than the tree's.`);
+    }
+    return { body: stored.body, jws: stored.jws };
+  }
+
+  jwks(): { keys: object[] } {
+    return { keys: [this.signer.publicJwk] };
+  }
+
+  private async sign(size: number, rootHash: Buffer) {
+    const body = checkpointBody(this.config.logOrigin, size, rootHash);
+    return { size, rootHash, body, jws: await this.signer.sign(body) };
+  }
+
+  async entries(query: EntriesQuery): Promise<LogEntriesResponse> {
+    const treeSize = await this.log.treeSize();
+    const { start } = query;
+    const end = query.end ?? Math.min(start + MAX_ENTRIES_PER_CALL, treeSize);
+    if (start >= treeSize) throw this.sizeError(`start ${start} is not below the tree size ${treeSize}.`, TransparencyErrorCode.IndexOutOfRange);
+    if (end <= start) throw new TransparencyError(TransparencyErrorCode.InvalidRange, `end ${end} must be greater than start ${start}.`);
+    if (end - start > MAX_ENTRIES_PER_CALL) {
+      throw new TransparencyError(TransparencyErrorCode.InvalidRange, `At most ${MAX_ENTRIES_PER_CALL} entries per call: end - start is ${end - start}.`);
+    }
+    if (end > treeSize) throw this.sizeError(`end ${end} is beyond the tree size ${treeSize}.`);
+    const rows = await this.log.entries(start, end);
+    return { treeSize, entries: rows.map((row) => ({ index: row.index, entry: row.entry.toString('base64'), leafHash: row.leafHash.toString('base64') })) };
+  }
+
+  async root(query: RootQuery): Promise<RootResponse> {
+    const treeSize = await this.checkedSize(query.size);
+    return { treeSize, rootHash: b64(await computeRoot(this.log.store(), treeHasher, treeSize)) };
+  }
+
+  async inclusion(query: InclusionProofQuery): Promise<InclusionProofResponse> {
+    const treeSize = await this.checkedSize(query.size);
+    const { index } = query;
+    if (index >= treeSize) throw this.sizeError(`index ${index} is not below the tree size ${treeSize}.`, TransparencyErrorCode.IndexOutOfRange);
+    const store = this.log.store();
+    const [[leafHash], rootHash, proof] = await Promise.all([
+      store.getNodes([{ level: 0, index }]),
+      computeRoot(store, treeHasher, treeSize),
+      proveInclusion(store, treeHasher, index, treeSize),
+    ]);
+    return { index, treeSize, leafHash: b64(leafHash!), rootHash: b64(rootHash), proof: proof.map(b64) };
+  }
+
+  async consistency(query: ConsistencyProofQuery): Promise<ConsistencyProofResponse> {
+    const second = await this.checkedSize(query.second);
+    const { first } = query;
+    if (first > second) throw new TransparencyError(TransparencyErrorCode.InvalidRange, `first ${first} must not be greater than second ${second}.`);
+    const store = this.log.store();
+    const [firstRoot, secondRoot, proof] = await Promise.all([
+      computeRoot(store, treeHasher, first),
+      computeRoot(store, treeHasher, second),
+      proveConsistency(store, treeHasher, first, second),
+    ]);
+    return { first, second, firstRootHash: b64(firstRoot), secondRootHash: b64(secondRoot), proof: proof.map(b64) };
+  }
+
+  /** The requested size, or the current one; refused when the log has not grown that far. */
+  private async checkedSize(size: number | undefined): Promise<number> {
+    const current = await this.log.treeSize();
+    if (size === undefined) return current;
+    if (size > current) throw this.sizeError(`size ${size} is beyond the tree size ${current}.`);
+    return size;
+  }
+
+  private sizeError(detail: string, code = TransparencyErrorCode.SizeBeyondTree): TransparencyError {
+    return new TransparencyError(code, detail);
+  }
+}
+
+/** The C2SP tlog-checkpoint body: origin, decimal tree size and standard base64 root hash, each ending with a newline. */
+export function checkpointBody(origin: string, size: number, rootHash: Uint8Array): string {
+  return `${origin}\n${size}\n${b64(rootHash)}\n`;
+}

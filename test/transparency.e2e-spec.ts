@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { compactVerify, importJWK } from 'jose';
+import { DataSource } from 'typeorm';
+import { computeRoot, equalBytes, MerkleTree, TreeHasher, verifyConsistency, verifyInclusion } from '#plaza/merkle';
+import { backfillTransparencyLog } from '#plaza/database';
+import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
+import { PgHashStore } from '../apps/registry/src/transparency/pg-hash-store.js';
+import { createOrganisation } from './support/fixtures.js';
+import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+
+const hasher = new TreeHasher((bytes) => createHash('sha256').update(bytes).digest());
+const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
+
+interface Entry {
+  index: number;
+  entry: string;
+  leafHash: string;
+}
+
+describe('transparency log', () => {
+  let t: TestApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(DataSource);
+  });
+  afterAll(() => t?.close());
+
+  const root = async (size?: number) =>
+    (await t.http.get('/api/v1/log/root').query(size === undefined ? {} : { size }).expect(200)).body as { treeSize: number; rootHash: string };
+
+  /** Every entry of the first `size`, paging by 1000 as a verifier would. */
+  async function entries(size: number): Promise<Entry[]> {
+    const all: Entry[] = [];
+    for (let start = 0; start < size; start += 1000) {
+      const res = await t.http.get('/api/v1/log/entries').query({ start, end: Math.min(start + 1000, size) }).expect(200);
+      all.push(...(res.body.entries as Entry[]));
+    }
+    return all;
+  }
+
+  /** The root recomputed from the entries' bytes alone, never from the hashes the registry serves. */
+  async function recomputedRoot(list: Entry[]): Promise<Uint8Array> {
+    const tree = new MerkleTree(hasher);
+    await tree.appendEntries(list.map((e) => bytes(e.entry)));
+    return tree.root();
+  }
+
+  it('grows with every write: entries, leaf hashes and roots agree with a tree recomputed from the entry bytes', async () => {
+    const before = (await root()).treeSize;
+    const org = await createOrganisation(t, uniqueSlug('tlog-city'), 'city');
+    const after = await root();
+    expect(after.treeSize).toBeGreaterThan(before);
+
+    const list = await entries(after.treeSize);
+    expect(list.map((e) => e.index)).toEqual([...Array(after.treeSize).keys()]);
+    for (const e of list) expect(equalBytes(bytes(e.leafHash), await hasher.leaf(bytes(e.entry)))).toBe(true);
+    expect(Buffer.from(await recomputedRoot(list)).toString('base64')).toBe(after.rootHash);
+    // Any past size: the root of the first `before` entries.
+    expect(Buffer.from(await recomputedRoot(list.slice(0, before))).toString('base64')).toBe((await root(before)).rootHash);
+
+    // The organisation's record names its log index, and its entry is in the log with a valid proof.
+    const served = (await t.http.get(`/api/v1/organisations/${org.slug}`).expect(200)).body as { id: string; journalIndex: number };
+    const entry = JSON.parse(Buffer.from(list[served.journalIndex]!.entry, 'base64').toString('utf8')) as { subject: { id: string } };
+    expect(entry.subject.id).toBe(served.id);
+    const proof = (await t.http.get('/api/v1/log/proof/inclusion').query({ index: served.journalIndex, size: after.treeSize }).expect(200)).body;
+    expect(proof.rootHash).toBe(after.rootHash);
+    expect(
+      await verifyInclusion(hasher, bytes(list[served.journalIndex]!.leafHash), served.journalIndex, after.treeSize, proof.proof.map(bytes), bytes(after.rootHash)),
+    ).toBe(true);
+    // ...and not at another index.
+    expect(
+      await verifyInclusion(hasher, bytes(list[served.journalIndex]!.leafHash), served.journalIndex + 1, after.treeSize, proof.proof.map(bytes), bytes(after.rootHash)),
+    ).toBe(false);
+
+    // The tree of `before` is a prefix of the tree of `after`.
+    const consistency = (await t.http.get('/api/v1/log/proof/consistency').query({ first: before, second: after.treeSize }).expect(200)).body;
+    expect(consistency.secondRootHash).toBe(after.rootHash);
+    expect(
+      await verifyConsistency(hasher, before, after.treeSize, bytes(consistency.firstRootHash), bytes(after.rootHash), consistency.proof.map(bytes)),
+    ).toBe(true);
+  });
+
+  it('proves inclusion of every entry and consistency between every pair of sizes of a small log', async () => {
+    await createOrganisation(t, uniqueSlug('tlog-vendor'), 'vendor');
+    const { treeSize } = await root();
+    const list = await entries(treeSize);
+    const tree = new MerkleTree(hasher);
+    await tree.appendEntries(list.map((e) => bytes(e.entry)));
+    // A sample of sizes keeps this quick on a server database shared with other suites.
+    const sizes = [...new Set([1, 2, 3, 4, 5, 7, 8, 9, Math.floor(treeSize / 2), treeSize - 1, treeSize])].filter((s) => s >= 1 && s <= treeSize);
+    for (const size of sizes) {
+      const rootN = await tree.root(size);
+      for (const index of [0, Math.floor(size / 2), size - 1]) {
+        const res = (await t.http.get('/api/v1/log/proof/inclusion').query({ index, size }).expect(200)).body;
+        expect(await verifyInclusion(hasher, bytes(list[index]!.leafHash), index, size, res.proof.map(bytes), rootN)).toBe(true);
+      }
+      for (const first of sizes.filter((m) => m <= size)) {
+        const res = (await t.http.get('/api/v1/log/proof/consistency').query({ first, second: size }).expect(200)).body;
+        expect(await verifyConsistency(hasher, first, size, await tree.root(first), rootN, res.proof.map(bytes))).toBe(true);
+      }
+    }
+  });
+
+  it('refuses ranges and sizes the log does not have, with 400 problems', async () => {
+    const { treeSize } = await root();
+    const problem = async (path: string, query: Record<string, string | number>, code: string) => {
+      const res = await t.http.get(path).query(query).expect(400);
+      expect(res.body.code).toBe(code);
+    };
+    await problem('/api/v1/log/root', { size: treeSize + 1 }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/root', { size: -1 }, 'request.invalid');
+    await problem('/api/v1/log/root', { size: 'x' }, 'request.invalid');
+    await problem('/api/v1/log/entries', { start: 0, end: 1001 }, 'log.invalid_range');
+    await problem('/api/v1/log/entries', { start: 2, end: 2 }, 'log.invalid_range');
+    await problem('/api/v1/log/entries', { start: 0, end: treeSize + 1 }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/entries', { start: treeSize }, 'log.index_out_of_range');
+    await problem('/api/v1/log/entries', {}, 'request.invalid');
+    await problem('/api/v1/log/proof/inclusion', { index: treeSize, size: treeSize }, 'log.index_out_of_range');
+    await problem('/api/v1/log/proof/inclusion', { index: 0, size: treeSize + 1 }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/proof/inclusion', { index: 0, size: 0 }, 'request.invalid');
+    await problem('/api/v1/log/proof/consistency', { first: 2, second: 1 }, 'log.invalid_range');
+    await problem('/api/v1/log/proof/consistency', { first: 1, second: treeSize + 1 }, 'log.size_beyond_tree');
+    // Defaults: the current size; at most 1000 entries.
+    const res = await t.http.get('/api/v1/log/entries').query({ start: 0 }).expect(200);
+    expect(res.body.entries).toHaveLength(Math.min(treeSize, 1000));
+    expect((await t.http.get('/api/v1/log/proof/consistency').query({ first: 0 }).expect(200)).body.proof).toEqual([]);
+  });
+
+  it('catches a journal row edited in the database: the recomputed root differs from the stored one', async () => {
+    await createOrganisation(t, uniqueSlug('tlog-tamper'), 'city');
+    const { treeSize, rootHash } = await root();
+    const index = treeSize - 1;
+    const [row] = (await db.query('SELECT entry FROM journal_entries WHERE index = $1', [index])) as { entry: Buffer }[];
+    const forged = Buffer.from(row!.entry.toString('utf8').replace(/"action":"[^"]*"/, '"action":"organisation.deleted"'), 'utf8');
+    expect(forged.equals(row!.entry)).toBe(false);
+    await db.query('UPDATE journal_entries SET entry = $1 WHERE index = $2', [forged, index]);
+    try {
+      const list = await entries(treeSize);
+      expect(Buffer.from(await recomputedRoot(list)).toString('base64')).not.toBe(rootHash);
+      // The stored root did not move, and the served leaf hash no longer matches the served bytes.
+      expect((await root(treeSize)).rootHash).toBe(rootHash);
+      expect(equalBytes(await hasher.leaf(bytes(list[index]!.entry)), bytes(list[index]!.leafHash))).toBe(false);
+    } finally {
+      await db.query('UPDATE journal_entries SET entry = $1 WHERE index = $2', [row!.entry, index]);
+    }
+    expect(Buffer.from(await recomputedRoot(await entries(treeSize))).toString('base64')).toBe(rootHash);
+  });
+
+  it('backfills the tree of entries whose leaves are missing, as the migration does for a journal written before it', async () => {
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      // Under the head lock, as the migration takes it: no write interleaves (they wait), and everything is rolled back.
+      const [head] = (await runner.query('SELECT size FROM journal_head WHERE id = 1 FOR UPDATE')) as { size: string }[];
+      const size = Number(head!.size);
+      const stored = await computeRoot(new PgHashStore(runner.manager), hasher, size);
+      await runner.query('DELETE FROM merkle_nodes');
+      expect(await backfillTransparencyLog(runner)).toBe(size);
+      expect(await backfillTransparencyLog(runner)).toBe(0);
+      expect(equalBytes(await computeRoot(new PgHashStore(runner.manager), hasher, size), stored)).toBe(true);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
+  it('signs C2SP checkpoints with its own Ed25519 key, published at /.well-known/jwks.json and kept in a 0600 file', async () => {
+    const { keys } = (await t.http.get('/.well-known/jwks.json').expect(200)).body as { keys: { kid: string; x: string; d?: string }[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.d).toBeUndefined();
+    expect(statSync(join(t.config.dataDir, LOG_SIGNING_KEY_FILE)).mode & 0o777).toBe(0o600);
+    const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: keys[0]!.x }, 'EdDSA');
+
+    const open = async () => {
+      const { body, jws } = (await t.http.get('/api/v1/log/checkpoint').expect(200)).body as { body: string; jws: string };
+      const verified = await compactVerify(jws, key);
+      expect(new TextDecoder().decode(verified.payload)).toBe(body);
+      expect(verified.protectedHeader).toEqual({ alg: 'EdDSA', kid: keys[0]!.kid });
+      const [origin, size, rootHash, rest] = body.split('\n');
+      expect(origin).toBe(t.config.logOrigin);
+      expect(rest).toBe('');
+      return { size: Number(size), rootHash: rootHash! };
+    };
+    const first = await open();
+    expect(first.rootHash).toBe((await root(first.size)).rootHash);
+    await createOrganisation(t, uniqueSlug('tlog-checkpoint'), 'vendor');
+    const second = await open();
+    expect(second.size).toBeGreaterThan(first.size);
+    const consistency = (await t.http.get('/api/v1/log/proof/consistency').query({ first: first.size, second: second.size }).expect(200)).body;
+    expect(await verifyConsistency(hasher, first.size, second.size, bytes(first.rootHash), bytes(second.rootHash), consistency.proof.map(bytes))).toBe(true);
+    // A size is signed once: the stored checkpoint is what is served.
+    const [stored] = (await db.query('SELECT body, jws FROM log_checkpoints WHERE size = $1', [second.size])) as { body: string; jws: string }[];
+    expect(stored!.body).toContain(`\n${second.size}\n${second.rootHash}\n`);
+  });
+});
