@@ -130,7 +130,8 @@ describe('transparency log', () => {
     expect((await t.http.get('/api/v1/log/proof/consistency').query({ first: 0 }).expect(200)).body.proof).toEqual([]);
   });
 
-  it('catches a journal row edited in the database: the recomputed root differs from the stored one', async () => {
+  // Embedded only: on a shared server database the edited row would be seen, for a moment, by suites running beside this one.
+  (process.env.DATABASE_URL ? it.skip : it)('catches a journal row edited in the database: the recomputed root differs from the stored one', async () => {
     await createOrganisation(t, uniqueSlug('tlog-tamper'), 'city');
     const { treeSize, rootHash } = await root();
     const index = treeSize - 1;

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JWK } from 'jose';
 import { signDocument, verifyAgreement } from './agreements.js';
 import { generateSigningKey, proveChallenge, publicPart } from './keys.js';
+import { DEFAULT_STATE_FILE, progressBar, runLogVerify } from './log-verify.js';
 import { exportStandards } from './standards-export.js';
 
 const program = new Command('plaza').description('Plaza command line: signing keys and registry tooling').showHelpAfterError();
@@ -84,6 +85,31 @@ agreements
     for (const problem of report.problems) process.stdout.write(`FAIL ${problem}\n`);
     process.stdout.write(report.ok ? `agreement ${report.agreement}: every signature verifies\n` : `agreement ${report.agreement}: verification failed\n`);
     if (!report.ok) process.exitCode = 1;
+  });
+
+const log = program.command('log').description("the registry's transparency log");
+
+log
+  .command('verify')
+  .description('download the signed checkpoint and every entry, recompute the root, and check the log only grew since last time; exits 1 on any failure')
+  .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
+  .option('--state <file>', 'where the last verified checkpoint is kept', DEFAULT_STATE_FILE)
+  .action(async (options: { registry: string; state: string }) => {
+    const result = await runLogVerify(options.registry, options.state, { progress: progressBar(process.stderr) });
+    const cp = result.checkpoint;
+    if (result.ok && cp) {
+      const since = result.previous ? `; consistent with size ${result.previous.size} seen ${result.previous.verifiedAt}` : '; first run, nothing to compare with';
+      process.stdout.write(`ok   ${cp.origin}: ${cp.size} entries, root ${cp.rootHash}, signature valid${since}
+`);
+      process.stdout.write(`saved the checkpoint to ${options.state}
+`);
+    } else {
+      if (result.badIndex !== undefined) process.stdout.write(`FAIL first bad index: ${result.badIndex}
+`);
+      process.stdout.write(`FAIL ${result.problem ?? 'verification failed'}
+`);
+      process.exitCode = 1;
+    }
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { DataSource } from 'typeorm';
+import { MerkleTree, TreeHasher } from '#plaza/merkle';
+import { type FetchLike, readLogState, runLogVerify } from '../apps/cli/src/log-verify.js';
+import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
+import { createOrganisation, rawBody } from './support/fixtures.js';
+import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+
+const REGISTRY = 'http://registry.test';
+const hasher = new TreeHasher((bytes) => createHash('sha256').update(bytes).digest());
+
+describe('plaza log verify', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let dir: string;
+  let states = 0;
+
+  /** The public API through supertest, as the CLI's fetch. */
+  const publicFetch: FetchLike = async (url) => {
+    const u = new URL(url);
+    const res = await t.http.get(u.pathname + u.search).buffer(true).parse(rawBody);
+    return new Response(new Uint8Array(res.body as Buffer), { status: res.status, headers: { 'content-type': res.headers['content-type'] ?? 'application/octet-stream' } });
+  };
+  const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  /** A fresh state file path (no file yet). */
+  const newState = () => join(dir, `state-${++states}.json`);
+  const verify = (state: string, fetcher: FetchLike = publicFetch) => runLogVerify(REGISTRY, state, { fetch: fetcher });
+  const headSize = async () => Number(((await db.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[])[0]!.size);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(DataSource);
+    dir = mkdtempSync(join(tmpdir(), 'plaza-log-verify-'));
+    for (let i = 0; i < 3; i++) await createOrganisation(t, uniqueSlug('lv-org'), i % 2 ? 'vendor' : 'city');
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await t?.close();
+  });
+
+  it('verifies the whole log, saves the checkpoint, and on the next run checks the grown log is consistent with it', async () => {
+    const state = newState();
+    const progress: [number, number][] = [];
+    const first = await runLogVerify(REGISTRY, state, { fetch: publicFetch, progress: (done, total) => progress.push([done, total]) });
+    expect(first).toMatchObject({ ok: true, previous: null });
+    expect(first.problem).toBeUndefined();
+    const size = first.checkpoint!.size;
+    expect(size).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toEqual([size, size]);
+    expect(readLogState(state)).toMatchObject({ size, rootHash: first.checkpoint!.rootHash, origin: first.checkpoint!.origin });
+
+    await createOrganisation(t, uniqueSlug('lv-more'), 'city');
+    const second = await verify(state);
+    expect(second.ok).toBe(true);
+    expect(second.previous).toMatchObject({ size });
+    expect(second.checkpoint!.size).toBeGreaterThan(size);
+    expect(readLogState(state)!.size).toBe(second.checkpoint!.size);
+
+    // Same size again: the roots must be equal, and are.
+    if (!t.onServer) expect((await verify(state)).ok).toBe(true);
+  });
+
+  // These cases edit, delete, reorder and truncate log rows directly in the database and restore them afterwards.
+  // On a shared PostgreSQL server other suites write and verify the log at the same time, so the tampering would
+  // break them: the tamper cases run on the embedded database only (one private database per suite).
+  (process.env.DATABASE_URL ? describe.skip : describe)('catches a tampered log (embedded database only)', () => {
+    type Row = Record<string, unknown>;
+    const rowAt = async (index: number) => ((await db.query('SELECT * FROM journal_entries WHERE index = $1', [index])) as Row[])[0]!;
+    async function insertRow(row: Row) {
+      const columns = Object.keys(row);
+      await db.query(`INSERT INTO journal_entries (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((c) => row[c]));
+    }
+    const setEntry = (index: number, entry: Buffer) => db.query('UPDATE journal_entries SET entry = $1 WHERE index = $2', [entry, index]);
+
+    /** A state file holding the current, verified checkpoint. */
+    async function verifiedState(): Promise<string> {
+      const state = newState();
+      expect((await verify(state)).ok).toBe(true);
+      return state;
+    }
+
+    afterEach(async () => {
+      // Every case restores what it changed: the log verifies again.
+      expect((await verify(newState())).problem).toBeUndefined();
+    });
+
+    it('EDIT: an entry whose bytes changed is named', async () => {
+      const size = await headSize();
+      const index = size - 2;
+      const row = await rowAt(index);
+      const original = row.entry as Buffer;
+      await setEntry(index, Buffer.from(original.toString('utf8').replace(/"action":"[^"]*"/, '"action":"organisation.deleted"')));
+      try {
+        const result = await verify(newState());
+        expect(result).toMatchObject({ ok: false, badIndex: index });
+        expect(result.problem).toMatch(/do not hash to the served leaf hash/);
+      } finally {
+        await setEntry(index, original);
+      }
+    });
+
+    it('DELETE: the last entry row gone while journal_head still counts it is named missing', async () => {
+      const state = await verifiedState();
+      const before = readFileSync(state, 'utf8');
+      const last = (await headSize()) - 1;
+      const row = await rowAt(last);
+      await db.query('DELETE FROM journal_entries WHERE index = $1', [last]);
+      try {
+        const result = await verify(state);
+        expect(result).toMatchObject({ ok: false, badIndex: last });
+        expect(result.problem).toMatch(/missing/);
+        // A failed run leaves the state as it was.
+        expect(readFileSync(state, 'utf8')).toBe(before);
+      } finally {
+        await insertRow(row);
+      }
+    });
+
+    it('REORDER: two entries swapped are caught at the first of them', async () => {
+      const size = await headSize();
+      const [i, j] = [1, size - 1];
+      const [a, b] = [(await rowAt(i)).entry as Buffer, (await rowAt(j)).entry as Buffer];
+      await setEntry(i, b);
+      await setEntry(j, a);
+      try {
+        expect(await verify(newState())).toMatchObject({ ok: false, badIndex: i });
+      } finally {
+        await setEntry(i, a);
+        await setEntry(j, b);
+      }
+    });
+
+    it('TRUNCATE: a log that lost entries since the last run fails on consistency', async () => {
+      await createOrganisation(t, uniqueSlug('lv-trunc'), 'vendor');
+      const state = await verifiedState();
+      const size = await headSize();
+      const keep = size - 2;
+      const removed = (await db.query('SELECT * FROM journal_entries WHERE index >= $1 ORDER BY index', [keep])) as Row[];
+      await db.query('DELETE FROM journal_entries WHERE index >= $1', [keep]);
+      await db.query('UPDATE journal_head SET size = $1 WHERE id = 1', [keep]);
+      try {
+        // On its own, the shorter log is internally sound: only the comparison with last time catches it.
+        expect((await verify(newState())).ok).toBe(true);
+        const result = await verify(state);
+        expect(result.ok).toBe(false);
+        expect(result.badIndex).toBeUndefined();
+        expect(result.problem).toMatch(/^consistency: .*truncated/);
+        expect(readLogState(state)!.size).toBe(size);
+      } finally {
+        for (const row of removed) await insertRow(row);
+        await db.query('UPDATE journal_head SET size = $1 WHERE id = 1', [size]);
+      }
+    });
+
+    it('a checkpoint signed with a key that is not the registry\'s fails on the signature', async () => {
+      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const cp = (await (await publicFetch(`${REGISTRY}/api/v1/log/checkpoint`)).json()) as { body: string; jws: string };
+      const forged = await new CompactSign(new TextEncoder().encode(cp.body)).setProtectedHeader({ alg: 'EdDSA' }).sign(privateKey);
+      const fetcher: FetchLike = (url) => (new URL(url).pathname === '/api/v1/log/checkpoint' ? Promise.resolve(json({ body: cp.body, jws: forged })) : publicFetch(url));
+      const result = await verify(newState(), fetcher);
+      expect(result.ok).toBe(false);
+      expect(result.problem).toMatch(/signature does not verify/);
+    });
+
+    it('a validly signed checkpoint whose root is not the root of the entries is caught', async () => {
+      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'EdDSA' };
+      const size = await headSize();
+      const body = `plaza.localhost/log\n${size}\n${Buffer.alloc(32, 7).toString('base64')}\n`;
+      const jws = await new CompactSign(new TextEncoder().encode(body)).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).sign(privateKey);
+      const fetcher: FetchLike = (url) => {
+        const path = new URL(url).pathname;
+        if (path === '/api/v1/log/checkpoint') return Promise.resolve(json({ body, jws }));
+        if (path === '/.well-known/jwks.json') return Promise.resolve(json({ keys: [jwk] }));
+        return publicFetch(url);
+      };
+      const result = await verify(newState(), fetcher);
+      expect(result.ok).toBe(false);
+      expect(result.problem).toMatch(/root recomputed from the \d+ entries differs/);
+      // A JWS whose payload is not exactly the body is refused too.
+      const other = await new CompactSign(new TextEncoder().encode(`${body}x`)).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).sign(privateKey);
+      const mismatch = await verify(newState(), (url) => (new URL(url).pathname === '/api/v1/log/checkpoint' ? Promise.resolve(json({ body, jws: other })) : fetcher(url)));
+      expect(mismatch.problem).toMatch(/payload is not exactly the checkpoint body/);
+    });
+
+    it('a registry that signs a forked log with its own key (entries and root agreeing) is caught on consistency with last time', async () => {
+      const state = await verifiedState();
+      await createOrganisation(t, uniqueSlug('lv-fork'), 'city');
+      const size = await headSize();
+      const page = (await (await publicFetch(`${REGISTRY}/api/v1/log/entries?start=0&end=${size}`)).json()) as { treeSize: number; entries: { index: number; entry: string; leafHash: string }[] };
+      // Rewrite history: entry 0 now says something else; leaf hash and root recomputed so the fork is self-consistent.
+      const entries = page.entries.map((e) => ({ ...e }));
+      const forgedBytes = Buffer.from(Buffer.from(entries[0]!.entry, 'base64').toString('utf8').replace(/"action":"[^"]*"/, '"action":"organisation.deleted"'));
+      entries[0] = { index: 0, entry: forgedBytes.toString('base64'), leafHash: Buffer.from(await hasher.leaf(forgedBytes)).toString('base64') };
+      const tree = new MerkleTree(hasher);
+      await tree.appendEntries(entries.map((e) => new Uint8Array(Buffer.from(e.entry, 'base64'))));
+      const origin = readLogState(state)!.origin;
+      const body = `${origin}\n${size}\n${Buffer.from(await tree.root()).toString('base64')}\n`;
+      const signingJwk = JSON.parse(readFileSync(join(t.config.dataDir, LOG_SIGNING_KEY_FILE), 'utf8')) as JWK;
+      const { keys } = (await (await publicFetch(`${REGISTRY}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+      const jws = await new CompactSign(new TextEncoder().encode(body)).setProtectedHeader({ alg: 'EdDSA', kid: keys[0]!.kid! }).sign(await importJWK(signingJwk, 'EdDSA'));
+      const fetcher: FetchLike = (url) => {
+        const u = new URL(url);
+        if (u.pathname === '/api/v1/log/checkpoint') return Promise.resolve(json({ body, jws }));
+        if (u.pathname === '/api/v1/log/entries') {
+          const start = Number(u.searchParams.get('start'));
+          const end = Number(u.searchParams.get('end'));
+          return Promise.resolve(json({ treeSize: size, entries: entries.slice(start, end) }));
+        }
+        return publicFetch(url);
+      };
+      // Without a memory of last time the fork looks sound; with it, it is caught.
+      expect((await verify(newState(), fetcher)).ok).toBe(true);
+      const result = await verify(state, fetcher);
+      expect(result.ok).toBe(false);
+      expect(result.problem).toMatch(/^consistency: the log of size \d+ does not extend the one of size \d+/);
+    });
+  });
+});
