@@ -42,6 +42,10 @@ export class ApiKeyRepository {
     return manager.findOneBy(ApiKey, { organisationId, id });
   }
 
+  findOwnedForUpdate(organisationId: string, id: string, manager: EntityManager): Promise<ApiKey | null> {
+    return manager.findOne(ApiKey, { where: { id, organisationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
   hasActiveKey(memberId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
     return manager.createQueryBuilder(ApiKey, 'k').where('k.member_id = :memberId AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())', { memberId }).getExists();
   }

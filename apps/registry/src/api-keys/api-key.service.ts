@@ -58,7 +58,7 @@ export class ApiKeyService {
   async revoke(principal: Principal, slug: string, keyId: string): Promise<ApiKeyResponse> {
     const organisation = await this.scope.resolve(principal, slug);
     const revoked = await this.uow.run(actorOf(principal), async (tx) => {
-      const key = await tx.manager.findOne(ApiKey, { where: { id: keyId, organisationId: organisation.id }, lock: { mode: 'pessimistic_write' } });
+      const key = await this.keys.findOwnedForUpdate(organisation.id, keyId, tx.manager);
       if (!key) throw new ApiKeyError(ApiKeyErrorCode.NotFound, `There is no API key ${keyId} in this organisation.`);
       if (key.revokedAt) throw new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, `The key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}.`);
       key.revokedAt = new Date();

@@ -14,6 +14,11 @@ export class MemberRepository {
     return manager.findOneBy(Member, { organisationId, id });
   }
 
+  /** The organisation's first member: for the operator, the one its key belongs to. */
+  firstOf(organisationId: string): Promise<Member | null> {
+    return this.db.manager.findOne(Member, { where: { organisationId }, order: { createdAt: 'ASC' } });
+  }
+
   emailTaken(organisationId: string, email: string, manager: EntityManager): Promise<boolean> {
     return manager.createQueryBuilder(Member, 'm').where('m.organisation_id = :organisationId AND lower(m.email) = lower(:email)', { organisationId, email }).getExists();
   }

@@ -1,14 +1,14 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../api-keys/api-key-secret.js';
 import { ApiKeyRepository } from '../api-keys/api-key.repository.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { SYSTEM_ACTOR, UnitOfWork } from '../journal/unit-of-work.js';
-import { Member } from '../members/member.entity.js';
+import { MemberRepository } from '../members/member.repository.js';
 import { MemberService } from '../members/member.service.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { OrganisationService } from '../organisations/organisation.service.js';
@@ -27,11 +27,11 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DataSource) private readonly db: DataSource,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(OrganisationRepository) private readonly organisationRepository: OrganisationRepository,
     @Inject(OrganisationService) private readonly organisations: OrganisationService,
     @Inject(MemberService) private readonly members: MemberService,
+    @Inject(MemberRepository) private readonly memberRepository: MemberRepository,
     @Inject(ApiKeyRepository) private readonly keyRepository: ApiKeyRepository,
     @Inject(ApiKeyService) private readonly keys: ApiKeyService,
   ) {}
@@ -43,7 +43,7 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
     const wanted = supplied !== undefined
       ? { key: supplied, prefix: apiKeyPrefix(supplied)!, hash: hashApiKey(supplied), label: 'operator key (PLAZA_OPERATOR_KEY)' }
       : { ...generateApiKey(), label: 'operator key (first start)' };
-    const done = (manager = this.db.manager) => (supplied !== undefined ? this.keyRepository.existsWithHash(wanted.hash, manager) : this.keyRepository.hasActiveKey(memberId, manager));
+    const done = (manager?: EntityManager) => (supplied !== undefined ? this.keyRepository.existsWithHash(wanted.hash, manager) : this.keyRepository.hasActiveKey(memberId, manager));
     if (await done()) return;
     // Several instances may start at once on one server database: only one creates the key.
     const created = await this.uow.runOnce(SYSTEM_ACTOR, 'plaza.operator-key', async (tx) => {
@@ -69,7 +69,7 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
   }
 
   private async ensureMember(organisationId: string): Promise<string> {
-    const find = () => this.db.manager.findOne(Member, { where: { organisationId }, order: { createdAt: 'ASC' } });
+    const find = () => this.memberRepository.firstOf(organisationId);
     const existing = await find();
     if (existing) return existing.id;
     const created = await this.members

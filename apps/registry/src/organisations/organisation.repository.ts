@@ -23,6 +23,15 @@ export class OrganisationRepository {
     return manager.findOneBy(Organisation, { id });
   }
 
+  findForUpdate(id: string, manager: EntityManager): Promise<Organisation> {
+    return manager.findOneOrFail(Organisation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The coalition-member cities and vendors, by slug: the electorate of a vote opened now. */
+  coalitionMembers(manager: EntityManager): Promise<Organisation[]> {
+    return manager.createQueryBuilder(Organisation, 'o').where("o.coalition_member AND o.kind <> 'operator'").orderBy('o.slug').getMany();
+  }
+
   findByIds(ids: string[]): Promise<Organisation[]> {
     return ids.length === 0 ? Promise.resolve([]) : this.db.manager.createQueryBuilder(Organisation, 'o').where('o.id IN (:...ids)', { ids }).getMany();
   }

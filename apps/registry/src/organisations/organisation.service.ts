@@ -41,7 +41,7 @@ export class OrganisationService {
   async update(principal: Principal, slug: string, dto: UpdateOrganisationDto): Promise<OrganisationResponse> {
     const { id } = await this.scope.resolve(principal, slug);
     const organisation = await this.uow.run(actorOf(principal), async (tx) => {
-      const current = await tx.manager.findOneOrFail(Organisation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const current = await this.organisations.findForUpdate(id, tx.manager);
       const coalitionChange = dto.coalitionMember !== undefined && dto.coalitionMember !== current.coalitionMember;
       if (coalitionChange && !isAllowed(Action.OrganisationCoalition, principal.organisationKind, principal.roles)) {
         throw new AuthError(AuthErrorCode.Forbidden, 'Only the registry operator grants or withdraws coalition membership.');

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { UnitOfWork } from '../journal/unit-of-work.js';
-import { Organisation } from '../organisations/organisation.entity.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { requireCoalitionSteward, requireStatus } from './proposal-access.js';
 import { recordProposal } from './proposal-record.js';
@@ -23,9 +22,9 @@ export class OpenVoting {
       const proposal = await this.proposals.findForUpdate(number, tx.manager);
       if (!proposal) throw new ProposalError(ProposalErrorCode.NotFound, `There is no proposal ${number}.`);
       requireStatus(proposal, ['review'], 'open voting');
-      const electorate = await tx.manager.find(Organisation, { where: { coalitionMember: true }, order: { slug: 'ASC' } });
+      const electorate = await this.organisations.coalitionMembers(tx.manager);
       Object.assign(proposal, {
-        status: 'voting', electorate: electorate.filter((o) => o.kind !== 'operator').map((o) => o.id), votingRound: proposal.votingRound + 1, votingOpenedAt: new Date(),
+        status: 'voting', electorate: electorate.map((o) => o.id), votingRound: proposal.votingRound + 1, votingOpenedAt: new Date(),
       });
       await tx.manager.save(proposal);
       recordProposal(tx, 'proposal.voting-opened', proposal);

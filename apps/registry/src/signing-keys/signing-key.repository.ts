@@ -14,6 +14,10 @@ export class SigningKeyRepository {
     return manager.findOneBy(SigningKey, { kid });
   }
 
+  findOwnedForUpdate(organisationId: string, kid: string, manager: EntityManager): Promise<SigningKey | null> {
+    return manager.findOne(SigningKey, { where: { kid, organisationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
   history(organisationId: string, page: PageQuery) {
     return this.pager.page(this.db.manager.createQueryBuilder(SigningKey, 'k').where('k.organisation_id = :organisationId', { organisationId }), page);
   }

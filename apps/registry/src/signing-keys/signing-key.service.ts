@@ -70,7 +70,7 @@ export class SigningKeyService {
   async revoke(principal: Principal, slug: string, kid: string, dto: RevokeSigningKeyDto): Promise<SigningKeyResponse> {
     const organisation = await this.scope.resolve(principal, slug);
     const key = await this.uow.run(actorOf(principal), async (tx) => {
-      const current = await tx.manager.findOne(SigningKey, { where: { kid, organisationId: organisation.id }, lock: { mode: 'pessimistic_write' } });
+      const current = await this.keys.findOwnedForUpdate(organisation.id, kid, tx.manager);
       if (!current) throw notFound(kid);
       if (current.revokedAt) throw new SigningKeyError(SigningKeyErrorCode.AlreadyRevoked, `The key was revoked at ${current.revokedAt.toISOString()}.`);
       Object.assign(current, { revokedAt: new Date(), revocationReason: dto.reason, revocationComment: dto.comment ?? null });
