@@ -1,4 +1,5 @@
 import { bearer, organisationBody } from './support/fixtures.js';
+import { discoverRoutes } from './support/routes.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 describe('the registry platform', () => {
@@ -22,6 +23,14 @@ describe('the registry platform', () => {
     const create = spec.paths['/api/v1/sources']!.post as { requestBody: unknown; responses: Record<string, unknown> };
     expect(create.requestBody).toBeDefined();
     expect(create.responses['201']).toBeDefined();
+  });
+
+  it('describes every route of the app in the OpenAPI document, with its method', async () => {
+    const spec = (await t.http.get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const missing = discoverRoutes(t.app)
+      .map((route) => ({ method: route.method.toLowerCase(), path: route.path.replace(/:([A-Za-z]+)/g, '{$1}') }))
+      .filter((route) => !spec.paths[route.path]?.[route.method]);
+    expect(missing).toEqual([]);
   });
 
   it('sets security headers and a request id on every response', async () => {
