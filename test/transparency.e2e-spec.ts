@@ -107,26 +107,29 @@ describe('transparency log', () => {
 
   it('refuses ranges and sizes the log does not have, with 400 problems', async () => {
     const { treeSize } = await root();
+    // Far past the end: on a shared server database other suites grow the log while this runs.
+    const beyond = treeSize + 1_000_000;
     const problem = async (path: string, query: Record<string, string | number>, code: string) => {
       const res = await t.http.get(path).query(query).expect(400);
       expect(res.body.code).toBe(code);
     };
-    await problem('/api/v1/log/root', { size: treeSize + 1 }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/root', { size: beyond }, 'log.size_beyond_tree');
     await problem('/api/v1/log/root', { size: -1 }, 'request.invalid');
     await problem('/api/v1/log/root', { size: 'x' }, 'request.invalid');
     await problem('/api/v1/log/entries', { start: 0, end: 1001 }, 'log.invalid_range');
     await problem('/api/v1/log/entries', { start: 2, end: 2 }, 'log.invalid_range');
-    await problem('/api/v1/log/entries', { start: 0, end: treeSize + 1 }, 'log.size_beyond_tree');
-    await problem('/api/v1/log/entries', { start: treeSize }, 'log.index_out_of_range');
+    await problem('/api/v1/log/entries', { start: 0, end: beyond }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/entries', { start: beyond }, 'log.index_out_of_range');
     await problem('/api/v1/log/entries', {}, 'request.invalid');
     await problem('/api/v1/log/proof/inclusion', { index: treeSize, size: treeSize }, 'log.index_out_of_range');
-    await problem('/api/v1/log/proof/inclusion', { index: 0, size: treeSize + 1 }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/proof/inclusion', { index: 0, size: beyond }, 'log.size_beyond_tree');
     await problem('/api/v1/log/proof/inclusion', { index: 0, size: 0 }, 'request.invalid');
     await problem('/api/v1/log/proof/consistency', { first: 2, second: 1 }, 'log.invalid_range');
-    await problem('/api/v1/log/proof/consistency', { first: 1, second: treeSize + 1 }, 'log.size_beyond_tree');
+    await problem('/api/v1/log/proof/consistency', { first: 1, second: beyond }, 'log.size_beyond_tree');
     // Defaults: the current size; at most 1000 entries.
     const res = await t.http.get('/api/v1/log/entries').query({ start: 0 }).expect(200);
-    expect(res.body.entries).toHaveLength(Math.min(treeSize, 1000));
+    expect(res.body.entries.length).toBeGreaterThanOrEqual(Math.min(treeSize, 1000));
+    expect(res.body.entries.length).toBeLessThanOrEqual(1000);
     expect((await t.http.get('/api/v1/log/proof/consistency').query({ first: 0 }).expect(200)).body.proof).toEqual([]);
   });
 
