@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, FlattenedSign, generateKeyPair } from 'jose';
 import type { Response } from 'supertest';
-import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
+import { DataSource } from 'typeorm';
+import { apiKeyPrefix, generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
 import { isAllowed } from '../apps/registry/src/common/auth/permissions.js';
 import type { Role } from '../apps/registry/src/members/member.entity.js';
 import type { OrganisationKind } from '../apps/registry/src/organisations/organisation.entity.js';
@@ -74,8 +77,48 @@ function paramKey(route: AppRoute, name: string): string {
   return route.path.slice(0, at.index + at[0].length);
 }
 
-/** Paths the app serves outside Nest's controllers (so outside AccessGuard): only the OpenAPI viewer, read-only. */
-const OUTSIDE_NEST = /^\/docs(?:$|[/-])/;
+/**
+ * Paths the app serves outside Nest's controllers (so outside AccessGuard), read-only: the OpenAPI viewer, and the
+ * public register's built scripts and styles (@fastify/static under /assets/).
+ */
+const OUTSIDE_NEST = /^\/(?:docs(?:$|[/-])|assets\/)/;
+
+/** Subject types whose records only their own organisation reads: their entries' salts stay private. */
+const PRIVATE_SUBJECTS = new Set(['member', 'api-key']);
+
+async function headSize(db: DataSource): Promise<number> {
+  const [row] = (await db.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[];
+  return Number(row!.size);
+}
+
+/** Indexes of the entries an actor wrote from `since` on (suites sharing a server database write their own at the same time). */
+async function entriesBy(db: DataSource, actor: string, since: number): Promise<number[]> {
+  const rows = (await db.query('SELECT index FROM journal_entries WHERE actor_id = $1 AND index >= $2 ORDER BY index', [actor, since])) as { index: string }[];
+  return rows.map((row) => Number(row.index));
+}
+
+async function memberOf(db: DataSource, caller: Caller): Promise<string> {
+  const key = caller.authorization!.replace(/^Bearer /, '');
+  const [row] = (await db.query('SELECT member_id FROM api_keys WHERE prefix = $1', [apiKeyPrefix(key)])) as { member_id: string }[];
+  return row!.member_id;
+}
+
+/** The object in a response that names the entry as its `journalIndex`: the record the write served. */
+function findNaming(value: unknown, index: number): Record<string, unknown> | null {
+  if (Array.isArray(value)) return value.map((v) => findNaming(v, index)).find((v) => v !== null) ?? null;
+  if (value === null || typeof value !== 'object') return null;
+  const record = value as Record<string, unknown>;
+  if (record.journalIndex === index) return record;
+  return Object.values(record).map((v) => findNaming(v, index)).find((v) => v !== null) ?? null;
+}
+
+/** Whether what the log recorded is what was served: equal, or for objects, every recorded member served alike. */
+function containedIn(recorded: unknown, served: unknown): boolean {
+  if (recorded !== null && served !== null && typeof recorded === 'object' && typeof served === 'object' && !Array.isArray(recorded)) {
+    return Object.entries(recorded).every(([k, v]) => containedIn(v, (served as Record<string, unknown>)[k]));
+  }
+  return canonicalize(recorded) === canonicalize(served);
+}
 
 describe('authorisation matrix: every route x every caller', () => {
   let t: TestApp;
@@ -88,7 +131,7 @@ describe('authorisation matrix: every route x every caller', () => {
   /** Keyed by `paramKey`: the route's path up to the parameter. */
   let params: Record<string, ParamSource>;
   /** Each gets the path being called (with its parameters filled in), for bodies that depend on the resource. */
-  let bodies: Record<string, (path: string) => Promise<object> | object>;
+  let bodies: Record<string, (path: string) => Promise<object | string> | object | string>;
   /** Routes whose body names a resource of city A, and what a caller acting in its own organisation gets for it. */
   let bodiesNamingCityA: Record<string, { status: number; code: string }>;
 
@@ -151,9 +194,17 @@ describe('authorisation matrix: every route x every caller', () => {
    * Query strings for the routes whose required parameters are in the query rather than the path: the public
    * transparency log (by the time the matrix calls them, the log holds the entries of its own set-up).
    */
+  /** Bodies that are not JSON, by route: the exchange reads CloudEvents (here a batch, answered per event). */
+  const contentTypes: Record<string, string> = {
+    'POST /api/v1/exchange/events': 'application/cloudevents-batch+json',
+    'POST /api/v1/exchange/events/dry-run': 'application/cloudevents-batch+json',
+  };
+
   const queries: Record<string, string> = {
     'GET /api/v1/log/entries': 'start=0&end=2',
     'GET /api/v1/log/proof/inclusion': 'index=0&size=2',
+    // The first entry: the registry's first standard, imported at start and never changed since.
+    'GET /api/v1/log/record': 'index=0',
     'GET /api/v1/log/proof/consistency': 'first=1&second=2',
   };
 
@@ -171,6 +222,8 @@ describe('authorisation matrix: every route x every caller', () => {
     'PUT /api/v1/proposals/:number/vote': { status: 403, code: 'proposal.not_in_electorate', refuses: (who) => !who.coalitionMember },
     // The matrix's agreement body names a source of city A: another city may draft agreements, only over its own sources.
     'POST /api/v1/agreements': { status: 400, code: 'agreement.invalid_source', refuses: (who) => who.organisation !== cityA.slug },
+    // The feed names a source of city A (under an agreement with a vendor none of the callers is): only city A reads it.
+    'GET /api/v1/exchange/events': { status: 404, code: 'exchange.source_not_found', refuses: (who) => who.organisation !== cityA.slug },
   };
 
   const paramSource = (route: AppRoute, name: string): ParamSource | undefined => params[paramKey(route, name)];
@@ -255,6 +308,7 @@ describe('authorisation matrix: every route x every caller', () => {
     cityASigner = await agreementSigner(cityA);
     partnerSigner = await agreementSigner(partner);
     agreementSourceId = await createSource();
+    queries['GET /api/v1/exchange/events'] = `source=${encodeURIComponent((await t.http.get(`/api/v1/sources/${agreementSourceId}`).expect(200)).body.ceSource as string)}`;
     const agreementId = await createAgreement('active');
 
     // A key that worked once: revoked keys must be refused like unknown ones, on every route.
@@ -349,6 +403,11 @@ describe('authorisation matrix: every route x every caller', () => {
       '/api/v1/standards/:id': standard,
       '/api/v1/standards/:id/versions/:version': standardVersion,
       '/standards/:id': standard,
+      // The public register's pages (HTML, public, read-only): the same records as the API routes above.
+      '/sources/:id': { shared: sourceId, notFound: 'source.not_found' },
+      '/agreements/:id': { shared: agreementId, notFound: 'agreement.not_found' },
+      '/privacy-records/:id': { shared: privacyRecordId, notFound: 'privacy_record.not_found' },
+      '/proposals/:number': { shared: proposalNumber, notFound: 'proposal.not_found' },
       '/standards/:id/:version': standardVersion,
       // A record of city A: public once approved; its writes need it in a given state, and another city gets a 404.
       [privacyRecord]: {
@@ -395,6 +454,9 @@ describe('authorisation matrix: every route x every caller', () => {
       'POST /api/v1/agreements/:id/suspend': () => ({ reason: 'Suspended by the authorisation matrix.' }),
       'POST /api/v1/agreements/:id/resume': () => ({}),
       'POST /api/v1/agreements/:id/terminate': () => ({ reason: 'Terminated by the authorisation matrix.' }),
+      // An unsigned event: the batch is answered 200 with the event rejected (the route's access is what is tested).
+      'POST /api/v1/exchange/events': () => `[{"specversion":"1.0","id":"matrix-${unique()}","source":"urn:plaza:matrix:none","type":"t","time":"${new Date().toISOString()}"}]`,
+      'POST /api/v1/exchange/events/dry-run': () => `[{"specversion":"1.0","id":"matrix","source":"urn:plaza:matrix:none","type":"t","time":"${new Date().toISOString()}"}]`,
     };
     bodiesNamingCityA = {
       'POST /api/v1/organisations/:slug/api-keys': { status: 404, code: 'member.not_found' },
@@ -442,7 +504,7 @@ describe('authorisation matrix: every route x every caller', () => {
     const problems = routes.flatMap(uncallable);
     const known = new Set(routes.map(routeKey));
     const freshFor = Object.values(params).flatMap((source) => Object.keys(source.freshFor ?? {}));
-    for (const key of [...Object.keys(bodies), ...Object.keys(bodiesNamingCityA), ...freshFor, ...Object.keys(workflow), ...Object.keys(queries)]) {
+    for (const key of [...Object.keys(bodies), ...Object.keys(bodiesNamingCityA), ...freshFor, ...Object.keys(workflow), ...Object.keys(queries), ...Object.keys(contentTypes)]) {
       if (!known.has(key)) problems.push(`${key}: a body, fresh value or workflow rule for a route that does not exist`);
     }
     expect(problems).toEqual([]);
@@ -473,6 +535,11 @@ describe('authorisation matrix: every route x every caller', () => {
    * refusal expected (only the guard gives those), and the failure would be reported.
    */
   async function call(route: AppRoute, caller: Caller, overrides: Record<string, string> = {}, method = route.method, fresh = true): Promise<Response> {
+    return (await prepare(route, caller, overrides, method, fresh))();
+  }
+
+  /** Makes the call's resources and body first, and returns the call itself, which may then be sent more than once. */
+  async function prepare(route: AppRoute, caller: Caller, overrides: Record<string, string> = {}, method = route.method, fresh = true): Promise<() => Promise<Response>> {
     const writes = fresh && method !== 'GET' && method !== 'HEAD';
     let path = route.path;
     for (const name of route.params) {
@@ -484,10 +551,15 @@ describe('authorisation matrix: every route x every caller', () => {
     const query = queries[routeKey(route)];
     if (query) path += `?${query}`;
     const agent = t.http as unknown as Record<string, (url: string) => import('supertest').Test>;
-    const request = agent[method.toLowerCase()]!(path);
-    if (caller.authorization) request.set('authorization', caller.authorization);
-    const body = bodies[routeKey(route)];
-    return body ? request.send(await body(path)) : request;
+    const factory = bodies[routeKey(route)];
+    const body = factory ? await factory(path) : undefined;
+    return async () => {
+      const request = agent[method.toLowerCase()]!(path);
+      if (caller.authorization) request.set('authorization', caller.authorization);
+      const contentType = contentTypes[routeKey(route)];
+      if (contentType) request.set('content-type', contentType);
+      return body === undefined ? request : request.send(body);
+    };
   }
 
   /** Null when the answer is the expected one; a HEAD answer has no body, so only its status is compared. */
@@ -532,6 +604,88 @@ describe('authorisation matrix: every route x every caller', () => {
     expect(tally.refused).toBeGreaterThan(0);
   });
 
+  /**
+   * Writes that are not changes to registry records, so they have no journal entry: a proof-of-possession challenge is
+   * protocol state, and exchanged events are data whose integrity their producers' signatures carry.
+   */
+  const UNJOURNALED_WRITES = [/^POST \/api\/v1\/organisations\/:slug\/signing-keys\/challenges$/, /^POST \/api\/v1\/exchange\//];
+
+  it('journals every write route: one entry, whose digest is the state the route served; the same call rolled back leaves none', async () => {
+    const db = t.app.get(DataSource);
+    const writes = routes.filter((r) => r.method !== 'GET' && !UNJOURNALED_WRITES.some((x) => x.test(routeKey(r))) && uncallable(r).length === 0);
+    expect(writes.length).toBeGreaterThan(25);
+    // The database refuses, at the last step of a unit of work (its journal entry), the entries of the actors listed here.
+    const suffix = `${process.pid}_${Date.now().toString(36)}`;
+    const [table, fn, trigger] = [`test_refused_actors_${suffix}`, `test_refuse_entry_${suffix}`, `test_refuse_${suffix}`];
+    await db.query(`CREATE TABLE ${table} (actor uuid PRIMARY KEY)`);
+    await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM ${table} WHERE actor = NEW.actor_id) THEN RAISE EXCEPTION 'refused by the journal test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`CREATE TRIGGER ${trigger} BEFORE INSERT ON journal_entries FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+    const failures: string[] = [];
+    try {
+      for (const route of writes) {
+        const key = routeKey(route);
+        const caller = callers.find((c) => expectation(route, c).outcome === 'success');
+        if (!caller) {
+          failures.push(`${key}: no caller of the matrix may call it`);
+          continue;
+        }
+        const actor = await memberOf(db, caller);
+        const send = await prepare(route, caller);
+        const since = await headSize(db);
+
+        await db.query(`INSERT INTO ${table} (actor) VALUES ($1)`, [actor]);
+        const refused = await send().finally(() => db.query(`DELETE FROM ${table} WHERE actor = $1`, [actor]));
+        const leftBehind = await entriesBy(db, actor, since);
+        if (refused.status !== 500 || leftBehind.length > 0) failures.push(`${key}: rolled back, got ${refused.status} and entries ${leftBehind.join(', ') || 'none'}`);
+
+        // The very same call again, now committed: had the first left anything behind, this one would collide with it.
+        const res = await send();
+        const written = await entriesBy(db, actor, since);
+        if (res.status >= 300 || written.length !== 1) {
+          failures.push(`${key}: got ${res.status} and entries [${written.join(', ')}], expected a success and exactly one entry`);
+          continue;
+        }
+        const problem = await checkDisclosure(written[0]!, res.body, caller);
+        if (problem) failures.push(`${key}: ${problem}`);
+      }
+    } finally {
+      await db.query(`DROP TRIGGER ${trigger} ON journal_entries`);
+      await db.query(`DROP FUNCTION ${fn}()`);
+      await db.query(`DROP TABLE ${table}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  /**
+   * What a resident does with a record: read the entry its `journalIndex` names and the record's disclosure (the
+   * entry's salt and the state), recompute SHA-256(salt || RFC 8785 state) here, independently of the server's code,
+   * and compare it with the entry's digest; then check that the disclosed state is the record the write served.
+   */
+  async function checkDisclosure(index: number, served: unknown, caller: Caller): Promise<string | null> {
+    const { entries } = (await t.http.get(`/api/v1/log/entries?start=${index}&end=${index + 1}`).expect(200)).body as { entries: { entry: string }[] };
+    const entry = JSON.parse(Buffer.from(entries[0]!.entry, 'base64').toString('utf8')) as { state: string; subject: { type: string } };
+    const anonymous = await t.http.get(`/api/v1/log/record?index=${index}`);
+    const disclosure = await t.http.get(`/api/v1/log/record?index=${index}`).set('authorization', caller.authorization!);
+    if (disclosure.status !== 200) return `the disclosure of entry ${index} answered ${disclosure.status} ${disclosure.body.code}`;
+    // Members and API keys are never disclosed to residents; drafts (of agreements, privacy records) until they are public.
+    const residentMay = anonymous.status === 200 || (anonymous.status === 404 && anonymous.body.code === 'log.record_not_disclosed');
+    if (!residentMay || (PRIVATE_SUBJECTS.has(entry.subject.type) && anonymous.status !== 404)) return `a resident got ${anonymous.status} for the ${entry.subject.type} of entry ${index}`;
+    const { salt, state } = disclosure.body as { salt: string; state: unknown };
+    const digest = `sha256:${createHash('sha256').update(Buffer.from(salt, 'base64url')).update(canonicalize(state)!, 'utf8').digest('base64url')}`;
+    if (digest !== entry.state) return `entry ${index} digests ${entry.state}, the disclosed state ${digest}`;
+    const record = findNaming(served, index);
+    if (!record) return `the response names no record with journalIndex ${index}`;
+    const shared = Object.keys(state as object).filter((k) => k in record);
+    const differing = shared.filter((k) => !containedIn((state as Record<string, unknown>)[k], record[k]));
+    if (shared.length === 0 || differing.length > 0) {
+      return `the disclosed state shares [${shared.join(', ')}] with the served record, differing in [${differing.map((k) => `${k}: ${JSON.stringify((state as Record<string, unknown>)[k])} vs ${JSON.stringify(record[k])}`).join(', ')}]`;
+    }
+    return null;
+  }
   it("refuses another organisation's members, keys and challenges addressed through one's own organisation", async () => {
     // City B's admin, on every organisation route of the app, names its own organisation in the path but a
     // resource of city A in the rest of the path or in the body: the resource must not be found.

@@ -28,9 +28,20 @@ describe('the registry platform', () => {
   it('describes every route of the app in the OpenAPI document, with its method', async () => {
     const spec = (await t.http.get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     const missing = discoverRoutes(t.app)
+      .filter((route) => route.documented)
       .map((route) => ({ method: route.method.toLowerCase(), path: route.path.replace(/:([A-Za-z]+)/g, '{$1}') }))
       .filter((route) => !spec.paths[route.path]?.[route.method]);
     expect(missing).toEqual([]);
+  });
+
+  it('leaves out of the OpenAPI document only the public HTML pages: public GET routes that answer text/html', async () => {
+    const undocumented = discoverRoutes(t.app).filter((route) => !route.documented);
+    expect(undocumented.length).toBeGreaterThan(0);
+    for (const route of undocumented) {
+      expect({ route: route.path, method: route.method, public: route.access?.public }).toEqual({ route: route.path, method: 'GET', public: true });
+    }
+    const home = await t.http.get('/').expect(200);
+    expect(home.headers['content-type']).toMatch(/^text\/html/);
   });
 
   it('sets security headers and a request id on every response', async () => {

@@ -98,4 +98,18 @@ function runScript(script: string, env: Record<string, string>): Promise<string>
     expect(stdout).toContain('"code": "proposal.version_contradicts_report"');
     expect(stdout).toMatch(/"detail": "against 1\.2\.0: [^"]*la10/);
   });
+
+  it("runs the exchange walkthrough verbatim: a vendor's first signed event, accepted, read back and verified by the city", async () => {
+    const stdout = await runScript(walkthroughScript('walkthrough-exchange'), { PLAZA: url, PLAZA_DATA_DIR: dataDir });
+    const source = 'urn:plaza:sherbrooke:air:station-3';
+    expect(stdout).toContain(`"ceSource": "${source}",\n  "status": "active"`);
+    expect(stdout).toMatch(/^pending-signatures\nactive$/m);
+    expect(stdout).toMatch(new RegExp(`^accepted  ${source} station-3-0001  sequence \\d+\n1 event: 1 accepted$`, 'm'));
+    expect(stdout).toMatch(/"id": "station-3-0001",\n {2}"mode": "structured",\n {2}"scheme": "cloudevents-verifiability@d54e6bb/);
+    const kid = /^ok {3}\d+ \S+ station-3-0001 {2}signed by capteurs-nord with (\S+)$/m.exec(stdout)?.[1];
+    expect(kid).toBeDefined();
+    expect(stdout.split('\n')).toContain(kid);
+    expect(stdout).toContain('1 event: every signature verifies');
+    expect(log).not.toMatch(/Bearer|plz_[a-z0-9]{8}_[A-Za-z0-9_-]{43}/);
+  });
 });

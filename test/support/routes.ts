@@ -17,7 +17,12 @@ export interface AppRoute {
   access: Access | undefined;
   /** `Controller.method`, for messages. */
   handler: string;
+  /** False for a controller marked @ApiExcludeController (the public register's HTML pages), which the OpenAPI document leaves out. */
+  documented: boolean;
 }
+
+// @nestjs/swagger's metadata key for @ApiExcludeController (its constants module is not among the package's exports).
+const API_EXCLUDE_CONTROLLER = 'swagger/apiExcludeController';
 
 export const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
 
@@ -52,6 +57,7 @@ export function discoverRoutes(app: INestApplication): AppRoute[] {
       const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, unknown>;
       const takesBody = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
       const access = reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [handler, controller]);
+      const documented = !(Reflect.getMetadata(API_EXCLUDE_CONTROLLER, controller) as boolean[] | undefined)?.[0];
       for (const prefix of prefixes) {
         for (const methodPath of asList(methodPaths)) {
           const path = joinPath(prefix, methodPath);
@@ -62,6 +68,7 @@ export function discoverRoutes(app: INestApplication): AppRoute[] {
             takesBody,
             access,
             handler: `${controller.name}.${name}`,
+            documented,
           });
         }
       }

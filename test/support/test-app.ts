@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { generateApiKey } from '../../apps/registry/src/api-keys/api-key-secret.js';
@@ -22,16 +23,20 @@ export interface TestApp {
  * Builds the real registry for a suite: embedded PGlite in a fresh folder, or the PostgreSQL server
  * named by DATABASE_URL (CI creates a fresh database for the run; suites make their own organisations).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { ownDatabase?: boolean } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plaza-test-'));
   const operatorKey = generateApiKey().key;
+  // On the server, a suite that tampers with the log gets a database of its own, so no other suite sees the damage.
+  const own = options.ownDatabase && process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
   const config = loadConfig({
-    DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_URL: own?.url ?? process.env.DATABASE_URL,
     PLAZA_DATA_DIR: dataDir,
     PLAZA_OPERATOR_KEY: operatorKey,
     PLAZA_LOG_LEVEL: 'silent',
     // Suites move time-driven transitions on themselves, with Scheduler.tick(at).
     PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
+    // and sign checkpoints when they ask for them (the transparency suite runs the publisher).
+    PLAZA_CHECKPOINT_INTERVAL_MS: '0',
     ...env,
   });
   const app = await createApp(config);
@@ -42,6 +47,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     // A start that fails (a test of a refusal) must still release the database and its lock.
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
+    await own?.drop();
     throw error;
   }
   return {
@@ -53,8 +59,27 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+      await own?.drop();
     },
   };
+}
+
+/** A new, empty database on the server of `serverUrl`, and how to drop it. */
+async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `plaza_own_${process.pid}_${Date.now().toString(36)}_${++counter}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** `describe` on the server database only: concurrency and fault tests would pass trivially on serialised PGlite. */

@@ -11,7 +11,7 @@ import { equalBytes, MerkleTree, TreeHasher, verifyConsistency } from '#plaza/me
  */
 
 /** The part of `fetch` the verifier uses, so tests can drive it through supertest. */
-export type FetchLike = (url: string) => Promise<Response>;
+export type FetchLike = (url: string, init?: { headers?: Record<string, string> }) => Promise<Response>;
 
 /** What the verifier remembers between runs: the last checkpoint it verified completely. */
 export interface LogState {
@@ -35,21 +35,21 @@ export interface LogVerification {
 
 export const DEFAULT_STATE_FILE = '.plaza-log-state.json';
 const PAGE = 1000;
-const hasher = new TreeHasher((bytes) => createHash('sha256').update(bytes).digest());
-const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+export const hasher = new TreeHasher((bytes) => createHash('sha256').update(bytes).digest());
+export const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 const toB64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const STRICT_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-class VerifyFailure extends Error {
+export class VerifyFailure extends Error {
   constructor(message: string, readonly badIndex?: number) {
     super(message);
   }
 }
 
-async function getJson<T>(fetcher: FetchLike, url: string): Promise<T> {
+export async function getJson<T>(fetcher: FetchLike, url: string, headers: Record<string, string> = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetcher(url);
+    res = await fetcher(url, { headers });
   } catch (error) {
     throw new VerifyFailure(`cannot reach ${url}: ${(error as Error).message}`);
   }
@@ -76,7 +76,7 @@ export function parseCheckpointBody(body: string): { origin: string; size: numbe
 }
 
 /** The checkpoint's JWS must verify (EdDSA) with a key of the registry's JWKS, and its payload be exactly the body. */
-async function verifyCheckpointSignature(body: string, jws: string, keys: JWK[]): Promise<void> {
+export async function verifyCheckpointSignature(body: string, jws: string, keys: JWK[]): Promise<void> {
   let kid: string | undefined;
   try {
     const header = decodeProtectedHeader(jws);
@@ -116,7 +116,7 @@ export async function verifyLog(
   previous: LogState | null,
   options: { fetch?: FetchLike; progress?: (done: number, total: number) => void } = {},
 ): Promise<LogVerification> {
-  const fetcher = options.fetch ?? ((url: string) => fetch(url));
+  const fetcher = options.fetch ?? ((url, init) => fetch(url, init));
   const base = registry.replace(/\/+$/, '');
   const result: LogVerification = { ok: false, previous };
   try {

@@ -3,7 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JWK } from 'jose';
 import { signDocument, verifyAgreement } from './agreements.js';
+import { allAccepted, type EventMode, eventTexts, formatMessage, formatOutcomes, sendMessages, signingKeyFromJwk, signMessages } from './events.js';
+import { formatChecks, verifyServedEvents } from './events-verify.js';
 import { generateSigningKey, proveChallenge, publicPart } from './keys.js';
+import { checkRecord } from './log-check.js';
 import { DEFAULT_STATE_FILE, progressBar, runLogVerify } from './log-verify.js';
 import { exportStandards } from './standards-export.js';
 
@@ -87,6 +90,56 @@ agreements
     if (!report.ok) process.exitCode = 1;
   });
 
+const events = program.command('events').description('signed CloudEvents (CloudEvents Verifiability, DSSE): sign, send, and verify what the registry serves');
+
+const modeOption = () =>
+  new Option('--mode <mode>', 'structured (one request per event), binary (ce-* headers) or batch (up to 1000 events a request)').choices(['structured', 'binary', 'batch']).default('structured');
+const signExtOption = () => new Option('--sign-ext <names>', 'extension attributes to sign too, comma-separated').argParser((value) => value.split(',').map((n) => n.trim()).filter(Boolean));
+/** The events of the files, signed as messages of the chosen mode. */
+const signFiles = (files: string[], options: { key: string; mode: EventMode; signExt?: string[] }) =>
+  signMessages(eventTexts(files.map((name) => ({ name, bytes: readFileSync(name) }))), signingKeyFromJwk(readJwk(options.key)), options.mode, options.signExt);
+
+events
+  .command('sign')
+  .description('sign events with your private key; prints the signed body (structured, batch) or the headers, a blank line and the body (binary)')
+  .requiredOption('--key <file>', 'your private JWK (its kid is the registered key the registry looks up)')
+  .addOption(modeOption())
+  .addOption(signExtOption())
+  .argument('<event.json...>', 'files holding one event (a JSON object) or several (a JSON array)')
+  .action((files: string[], options: { key: string; mode: EventMode; signExt?: string[] }) => {
+    for (const message of signFiles(files, options)) process.stdout.write(formatMessage(message));
+  });
+
+events
+  .command('send')
+  .description("sign events and POST them to a registry's exchange; prints the answer for each event and exits 1 if any was rejected")
+  .argument('<registry>', 'the registry, e.g. http://localhost:3000')
+  .argument('<event.json...>', 'files holding one event (a JSON object) or several (a JSON array)')
+  .addOption(new Option('--api-key <key>', "an API key of your organisation (better in the environment: it shows in the process list)").env('PLAZA_API_KEY').makeOptionMandatory())
+  .requiredOption('--key <file>', 'your private JWK (its kid is the registered key the registry looks up)')
+  .addOption(modeOption())
+  .addOption(signExtOption())
+  .option('--dry-run', 'run every check and store nothing')
+  .action(async (registry: string, files: string[], options: { apiKey: string; key: string; mode: EventMode; signExt?: string[]; dryRun?: boolean }) => {
+    const outcomes = await sendMessages(registry, options.apiKey, signFiles(files, options), { dryRun: options.dryRun ?? false });
+    process.stdout.write(formatOutcomes(outcomes));
+    if (!allAccepted(outcomes)) process.exitCode = 1;
+  });
+
+events
+  .command('verify')
+  .description("read a source's events back as a party to its agreement and verify every producer's signature yourself; exits 1 on any failure")
+  .argument('<registry>', 'the registry, e.g. http://localhost:3000')
+  .requiredOption('--source <source>', 'the CloudEvents source')
+  .option('--type <type>', 'only events of this type')
+  .option('--signer <organisation>', 'require the signing keys to belong to this organisation (slug), e.g. your source\'s operator')
+  .addOption(new Option('--api-key <key>', 'an API key of a party to the agreement').env('PLAZA_API_KEY').makeOptionMandatory())
+  .action(async (registry: string, options: { source: string; type?: string; signer?: string; apiKey: string }) => {
+    const checks = await verifyServedEvents(registry, options.source, options);
+    process.stdout.write(formatChecks(checks));
+    if (checks.some((c) => !c.ok)) process.exitCode = 1;
+  });
+
 const log = program.command('log').description("the registry's transparency log");
 
 log
@@ -108,6 +161,27 @@ log
 `);
       process.stdout.write(`FAIL ${result.problem ?? 'verification failed'}
 `);
+      process.exitCode = 1;
+    }
+  });
+
+log
+  .command('check')
+  .description("check one record against the log: its entry is in the signed tree, and the record as served now is what that entry digests; exits 1 if not")
+  .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
+  .requiredOption('--index <n>', 'the journalIndex the record names', (value) => {
+    if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError('an entry index is a whole number');
+    return Number(value);
+  })
+  .option('--api-key <key>', 'for a record only its organisation reads (a member, an API key, a draft); default $PLAZA_API_KEY')
+  .action(async (options: { registry: string; index: number; apiKey?: string }) => {
+    const result = await checkRecord(options.registry, options.index, { apiKey: options.apiKey ?? process.env.PLAZA_API_KEY });
+    const about = result.subject ? ` (${result.subject.type} ${result.subject.id})` : '';
+    if (result.ok) {
+      process.stdout.write(`ok   entry ${result.index}${about} is in the signed log of ${result.treeSize} entries, and the record as served matches its digest\n`);
+      process.stdout.write(`${JSON.stringify(result.state, null, 2)}\n`);
+    } else {
+      process.stdout.write(`FAIL entry ${result.index}${about}: ${result.problem}\n`);
       process.exitCode = 1;
     }
   });

@@ -19,6 +19,8 @@ import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { PrivacyRecordModule } from './privacy-records/privacy-record.module.js';
 import { AgreementModule } from './agreements/agreement.module.js';
 import { TransparencyModule } from './transparency/transparency.module.js';
+import { ExchangeModule } from './exchange/exchange.module.js';
+import { PublicSiteModule } from './public-site/public-site.module.js';
 
 @Module({})
 export class AppModule {
@@ -42,6 +44,8 @@ export class AppModule {
         PrivacyRecordModule,
         AgreementModule,
         TransparencyModule,
+        ExchangeModule,
+        PublicSiteModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

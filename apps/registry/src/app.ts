@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,8 +12,10 @@ import { AppModule } from './app.module.js';
 import { RequestError, RequestErrorCode } from './common/errors/request-error.js';
 import { registerStrictJson } from './common/http/json-body.js';
 import { validationPipe } from './common/http/validation.js';
+import { registerExchangeBody } from './exchange/exchange-body.js';
 import { createLogger, NestPinoLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/config.js';
+import { publicAssetsDir } from './public-site/public-assets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
@@ -43,6 +46,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     reply.header('x-request-id', request.id);
   });
   registerStrictJson(fastify);
+  registerExchangeBody(fastify, config.exchangeBodyLimitBytes);
   await app.register(helmet as never, {
     contentSecurityPolicy: {
       directives: {
@@ -63,6 +67,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
       new RequestError(RequestErrorCode.RateLimited, `At most ${context.max} requests a minute; retry in ${context.after}.`),
   });
+  // The public register's scripts and styles (built by `npm run build`); the pages set their own, stricter CSP.
+  await app.register(fastifyStatic as never, { root: publicAssetsDir(), prefix: '/assets/', decorateReply: false, index: false, wildcard: false, maxAge: 3_600_000 });
   app.useGlobalPipes(validationPipe());
   const document = SwaggerModule.createDocument(
     app,

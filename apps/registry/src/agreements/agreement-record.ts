@@ -1,5 +1,8 @@
+import type { EntityManager } from 'typeorm';
+import type { JournaledKind } from '../journal/journaled-kind.js';
 import { journalState, type Transaction } from '../journal/unit-of-work.js';
-import type { AgreementSignature, AgreementVersion } from './agreement.entity.js';
+import { mayRead } from './agreement-access.js';
+import { Agreement, AgreementSignature, AgreementVersion } from './agreement.entity.js';
 
 /** The journal subject of a version: `<agreement id>/<number>`. */
 export function versionSubject(version: Pick<AgreementVersion, 'agreementId' | 'number'>): string {
@@ -12,6 +15,10 @@ function versionState(v: AgreementVersion) {
   return journalState({ ...rest, journalIndex: v.journalIndex });
 }
 
+function signatureState(signature: AgreementSignature, version: AgreementVersion) {
+  return { agreement: version.agreementId, version: version.number, documentDigest: version.documentDigest, kid: signature.kid, jws: signature.jws, signedAt: signature.signedAt.toISOString() };
+}
+
 /** Journals a change to a version: every step of its life is an entry, and so is each signature (same subject). */
 export function recordVersion(tx: Transaction, action: string, version: AgreementVersion, cityId: string): void {
   tx.record({ action, subjectType: 'agreement-version', subjectId: versionSubject(version), organisationId: cityId, state: versionState(version), record: version, recordKey: { id: version.id } });
@@ -20,7 +27,24 @@ export function recordVersion(tx: Transaction, action: string, version: Agreemen
 export function recordSignature(tx: Transaction, signature: AgreementSignature, version: AgreementVersion): void {
   tx.record({
     action: 'agreement.signed', subjectType: 'agreement-version', subjectId: versionSubject(version), organisationId: signature.organisationId,
-    state: { agreement: version.agreementId, version: version.number, documentDigest: version.documentDigest, kid: signature.kid, jws: signature.jws, signedAt: signature.signedAt.toISOString() },
-    record: signature, recordKey: { id: signature.id },
+    state: signatureState(signature, version), record: signature, recordKey: { id: signature.id },
   });
+}
+
+/** A version's entries and its signatures' entries share the version's subject; both read like the version. */
+export const agreementVersionKind: JournaledKind = {
+  subjectType: 'agreement-version',
+  async disclose(manager, index) {
+    const version = await manager.findOneBy(AgreementVersion, { journalIndex: index });
+    if (version) return disclosed(manager, version, versionState(version));
+    const signature = await manager.findOneBy(AgreementSignature, { journalIndex: index });
+    if (!signature) return null;
+    const signed = await manager.findOneByOrFail(AgreementVersion, { id: signature.versionId });
+    return disclosed(manager, signed, signatureState(signature, signed));
+  },
+};
+
+async function disclosed(manager: EntityManager, version: AgreementVersion, state: unknown) {
+  const agreement = await manager.findOneByOrFail(Agreement, { id: version.agreementId });
+  return { state, visibleTo: (viewer: string | null) => mayRead(agreement, version, viewer) };
 }

@@ -140,6 +140,7 @@ export class SignatureResponse {
   @ApiProperty({ description: 'When the registry received it: the instant the key was judged valid at' }) signedAt: string;
   @ApiProperty({ description: 'The detached compact JWS as received' }) jws: string;
   @ApiProperty({ description: "Recomputed for this response from the stored document bytes and the key's history" }) verifies: boolean;
+  @ApiProperty({ nullable: true, type: Number, description: 'Index of the journal entry that recorded this signature' }) journalIndex: number | null;
 }
 
 export class JournalRef {

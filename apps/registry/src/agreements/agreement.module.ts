@@ -25,7 +25,7 @@ import { TerminateAgreement } from './terminate-agreement.use-case.js';
     TerminateAgreement,
   ],
   // The exchange asks AgreementLifecycle.inForceAt / inForceForSource.
-  exports: [AgreementLifecycle],
+  exports: [AgreementLifecycle, AgreementService],
 })
 export class AgreementModule implements OnModuleInit {
   constructor(

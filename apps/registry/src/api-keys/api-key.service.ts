@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuthError, AuthErrorCode } from '../common/auth/auth-error.js';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import type { Page, PageQuery } from '../common/paging/paging.js';
-import { journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
 import { MemberError, MemberErrorCode } from '../members/member-error.js';
 import { MemberRepository } from '../members/member.repository.js';
 import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { ApiKey } from './api-key.entity.js';
+import { recordApiKey } from './api-key-record.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-key-error.js';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from './api-key-secret.js';
 import { ApiKeyRepository } from './api-key.repository.js';
@@ -63,7 +64,7 @@ export class ApiKeyService {
       if (key.revokedAt) throw new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, `The key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}.`);
       key.revokedAt = new Date();
       await tx.manager.save(key);
-      record(tx, 'api-key.revoked', key);
+      recordApiKey(tx, 'api-key.revoked', key);
       return key;
     });
     return ApiKeyResponse.from(revoked);
@@ -78,11 +79,8 @@ export class ApiKeyService {
   /** Inside a unit of work: stores a key (its hash) and records the change. */
   async insert(tx: Transaction, fields: Pick<ApiKey, 'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label' | 'expiresAt'>): Promise<ApiKey> {
     const key = await tx.manager.save(tx.manager.create(ApiKey, { ...fields, revokedAt: null }));
-    record(tx, 'api-key.issued', key);
+    recordApiKey(tx, 'api-key.issued', key);
     return key;
   }
 }
 
-function record(tx: Transaction, action: string, key: ApiKey): void {
-  tx.record({ action, subjectType: 'api-key', subjectId: key.id, organisationId: key.organisationId, state: journalState(ApiKeyResponse.from(key)), record: key });
-}

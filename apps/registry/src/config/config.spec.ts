@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './config.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig, tileOrigin } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database in ./.plaza on port 3000', () => {
@@ -28,6 +29,15 @@ describe('loadConfig', () => {
     expect(message).toContain('PLAZA_OPERATOR_KEY must be a Plaza API key');
   });
 
+  it('runs one worker by default, one per CPU with auto, and refuses several on the single-process embedded database', () => {
+    const server = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' };
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ ...server, PLAZA_WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ ...server, PLAZA_WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(() => loadConfig({ PLAZA_WORKERS: '2' })).toThrow('PLAZA_WORKERS=2 needs DATABASE_URL: the embedded database serves a single process');
+    expect(() => loadConfig({ ...server, PLAZA_WORKERS: '0' })).toThrow('PLAZA_WORKERS must be a whole number from 1 to 256, got "0"');
+  });
+
   it('reads the log signing key as an Ed25519 private JWK and refuses anything else', () => {
     const x = 'A'.repeat(43);
     const d = 'B'.repeat(43);
@@ -37,5 +47,30 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ PLAZA_LOG_SIGNING_KEY: bad })).toThrow('PLAZA_LOG_SIGNING_KEY must be an Ed25519 private JWK');
     }
     expect(() => loadConfig({ PLAZA_LOG_ORIGIN: 'has space' })).toThrow('PLAZA_LOG_ORIGIN must be');
+  });
+
+  it('runs the demo on its own data folder and embedded database, whatever PLAZA_DATA_DIR and DATABASE_URL say', () => {
+    const config = loadConfig({ PLAZA_DEMO: 'true', PLAZA_DATA_DIR: '/srv/plaza', DATABASE_URL: 'postgres://plaza@db.example/plaza' });
+    expect(config.demo).toBe(true);
+    expect(config.dataDir.endsWith('.plaza-demo')).toBe(true);
+    expect(config.database.mode).toBe('embedded');
+    const onServer = loadConfig({ PLAZA_DEMO: 'true', PLAZA_DEMO_DATABASE_URL: 'postgres://plaza@127.0.0.1/demo' });
+    expect(onServer.database).toMatchObject({ mode: 'server', url: 'postgres://plaza@127.0.0.1/demo' });
+    expect(loadConfig({}).demo).toBe(false);
+  });
+
+  it("reads the map's tile server as a URL template, or none for a plain background", () => {
+    expect(loadConfig({}).mapTileUrl).toBe('https://tile.openstreetmap.org/{z}/{x}/{y}.png');
+    expect(loadConfig({ PLAZA_MAP_TILE_URL: 'none' }).mapTileUrl).toBeNull();
+    expect(() => loadConfig({ PLAZA_MAP_TILE_URL: 'javascript:alert(1)//{z}{x}{y}' })).toThrow('PLAZA_MAP_TILE_URL must be');
+    expect(() => loadConfig({ PLAZA_MAP_TILE_URL: 'https://tiles.example/{z}/{x}.png' })).toThrow('PLAZA_MAP_TILE_URL must be');
+  });
+});
+
+describe('tileOrigin', () => {
+  it('is the origin images load from, with a wildcard for a {s} subdomain', () => {
+    expect(tileOrigin('https://tile.openstreetmap.org/{z}/{x}/{y}.png')).toBe('https://tile.openstreetmap.org');
+    expect(tileOrigin('https://{s}.tiles.example:8443/{z}/{x}/{y}.png')).toBe('https://*.tiles.example:8443');
+    expect(tileOrigin('ftp://tiles.example/{z}/{x}/{y}.png')).toBeNull();
   });
 });

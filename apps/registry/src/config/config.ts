@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseSettings } from '#plaza/database';
 
@@ -32,6 +33,23 @@ export interface AppConfig {
   logOrigin: string;
   /** Supplied Ed25519 private JWK signing the log's checkpoints; when absent the first start creates one in the data folder. */
   logSigningKey: LogSigningJwk | undefined;
+  /** How often the registry looks for a grown log and signs its checkpoint (0: only when one is asked for). */
+  checkpointIntervalMs: number;
+  /** Processes serving HTTP on the one port (node:cluster); more than 1 needs a PostgreSQL server. */
+  workers: number;
+  /** The exchange: largest request body, events an organisation may submit a minute, and how far `time` may be ahead of or behind receipt. */
+  exchangeBodyLimitBytes: number;
+  exchangeEventsPerMinute: number;
+  exchangeMaxSkewSeconds: number;
+  exchangeMaxAgeSeconds: number;
+  /** The public register's map: a tile URL template ({z}, {x}, {y}, optional {s}), or null for markers on a plain background. */
+  mapTileUrl: string | null;
+  mapAttribution: string;
+  /**
+   * Demo mode (set by `npm run demo` only): the demo data folder and database, the demo banner on the public pages, and
+   * the committed demo signing keys accepted. Any other registry refuses those keys.
+   */
+  demo: boolean;
 }
 
 /** An Ed25519 private key as a JWK (RFC 8037). */
@@ -72,9 +90,12 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
   const read = new Reader(env, problems);
-  const dataDir = resolve(read.string('PLAZA_DATA_DIR', './.plaza'));
-  const url = read.optional('DATABASE_URL');
-  if (url !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(url)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  const demo = read.bool('PLAZA_DEMO', false);
+  // The demo never touches the default data folder nor a server database it was not explicitly given:
+  // it reads its own variables, so an exported PLAZA_DATA_DIR or DATABASE_URL is left alone.
+  const dataDir = demo ? resolve(read.string('PLAZA_DEMO_DATA_DIR', './.plaza-demo')) : resolve(read.string('PLAZA_DATA_DIR', './.plaza'));
+  const url = demo ? read.optional('PLAZA_DEMO_DATABASE_URL') : read.optional('DATABASE_URL');
+  if (url !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(url)) problems.push(`${demo ? 'PLAZA_DEMO_DATABASE_URL' : 'DATABASE_URL'} must be a postgres:// or postgresql:// URL`);
   const database: DatabaseSettings = url
     ? {
         mode: 'server',
@@ -92,7 +113,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logSigningKey = rawLogKey === undefined ? undefined : (parseLogSigningJwk(rawLogKey) ?? undefined);
   if (rawLogKey !== undefined && !logSigningKey) problems.push('PLAZA_LOG_SIGNING_KEY must be an Ed25519 private JWK: {"kty":"OKP","crv":"Ed25519","x":…,"d":…}');
   const logOrigin = read.string('PLAZA_LOG_ORIGIN', 'plaza.localhost/log');
+  const checkpointIntervalMs = read.int('PLAZA_CHECKPOINT_INTERVAL_MS', 1000, 0, 60_000);
+  const workers = read.optional('PLAZA_WORKERS') === 'auto' ? availableParallelism() : read.int('PLAZA_WORKERS', 1, 1, 256);
+  // PGlite is one backend inside one process, and its data folder is locked to that process.
+  if (workers > 1 && !url) problems.push(`PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} needs DATABASE_URL: the embedded database serves a single process, so run one worker or use a PostgreSQL server`);
   if (!/^[\x21-\x7e]{1,255}$/.test(logOrigin)) problems.push('PLAZA_LOG_ORIGIN must be 1 to 255 printable ASCII characters without spaces');
+  const tiles = read.string('PLAZA_MAP_TILE_URL', 'https://tile.openstreetmap.org/{z}/{x}/{y}.png');
+  const mapTileUrl = tiles === 'none' ? null : tiles;
+  if (mapTileUrl !== null && tileOrigin(mapTileUrl) === null) {
+    problems.push('PLAZA_MAP_TILE_URL must be an http(s) URL template with {z}, {x} and {y} (optionally {s}), or none');
+  }
   const config: AppConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.int('PORT', 3000, 0, 65_535),
@@ -113,9 +143,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
     schedulerIntervalSeconds: read.int('PLAZA_SCHEDULER_INTERVAL_SECONDS', 30, 0, 86_400),
     logOrigin,
     logSigningKey,
+    checkpointIntervalMs,
+    workers,
+    exchangeBodyLimitBytes: read.int('PLAZA_EXCHANGE_BODY_LIMIT_BYTES', 4 * 1_048_576, 1_024, 64 * 1_048_576),
+    exchangeEventsPerMinute: read.int('PLAZA_EXCHANGE_EVENTS_PER_MINUTE', 1_800_000, 1, 100_000_000),
+    exchangeMaxSkewSeconds: read.int('PLAZA_EXCHANGE_MAX_SKEW_SECONDS', 300, 0, 86_400),
+    exchangeMaxAgeSeconds: read.int('PLAZA_EXCHANGE_MAX_AGE_SECONDS', 7 * 86_400, 60, 366 * 86_400),
+    mapTileUrl,
+    mapAttribution: read.string('PLAZA_MAP_ATTRIBUTION', '© OpenStreetMap contributors'),
+    demo,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The origin a tile URL template loads images from, as a CSP source (`https://*.tile.example` for a `{s}` subdomain),
+ * or null if the template is not an http(s) URL with {z}, {x} and {y}.
+ */
+export function tileOrigin(template: string): string | null {
+  if (!['{z}', '{x}', '{y}'].every((p) => template.includes(p))) return null;
+  let url: URL;
+  try {
+    url = new URL(template.replace('{s}', 'tile-subdomain').replace(/\{[a-z]\}/g, '0'));
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  return `${url.protocol}//${url.host.replace('tile-subdomain', '*')}`;
 }
 
 class Reader {

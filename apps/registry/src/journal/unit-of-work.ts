@@ -120,11 +120,21 @@ export class UnitOfWork {
     const leafHashes = await Promise.all(rows.map((row) => treeHasher.leaf(row.entry)));
     await appendLeafHashes(new PgHashStore(manager), treeHasher, first, leafHashes);
     for (const [offset, change] of changes.entries()) {
-      if (!change.record) continue;
-      change.record.journalIndex = first + offset;
-      await manager.update(change.record.constructor, change.recordKey ?? { id: change.subjectId }, { journalIndex: first + offset });
+      if (change.record) await setJournalIndex(manager, change.record, change.recordKey ?? { id: change.subjectId }, first + offset);
     }
   }
+}
+
+/**
+ * Points the record at its entry, touching nothing else: an ORM update would also move `updated_at`, and the record
+ * would then differ from the state its entry digests (when the change itself left the row as it was).
+ */
+async function setJournalIndex(manager: EntityManager, record: NonNullable<Change['record']>, key: Record<string, unknown>, index: number): Promise<void> {
+  const metadata = manager.connection.getMetadata(record.constructor);
+  const keys = Object.entries(key).map(([property, value]) => ({ column: metadata.findColumnWithPropertyName(property)!.databaseName, value }));
+  const where = keys.map(({ column }, i) => `"${column}" = $${i + 2}`).join(' AND ');
+  await manager.query(`UPDATE "${metadata.tableName}" SET journal_index = $1 WHERE ${where}`, [index, ...keys.map(({ value }) => value)]);
+  record.journalIndex = index;
 }
 
 /** The state a journal entry digests: the record as served, without the index the entry itself assigns. */

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { isUniqueViolation } from '../common/errors/unique-violation.js';
 import type { Page, PageQuery } from '../common/paging/paging.js';
-import { type Actor, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { type Actor, UnitOfWork } from '../journal/unit-of-work.js';
 import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { Member } from './member.entity.js';
+import { recordMember } from './member-record.js';
 import { MemberError, MemberErrorCode } from './member-error.js';
 import { MemberRepository } from './member.repository.js';
 import { type CreateMemberDto, MemberResponse, type UpdateMemberDto } from './member.dto.js';
@@ -28,7 +29,7 @@ export class MemberService {
       return await this.uow.run(actor, async (tx) => {
         if (await this.members.emailTaken(organisationId, dto.email, tx.manager)) throw emailTaken();
         const member = await tx.manager.save(tx.manager.create(Member, { organisationId, name: dto.name, email: dto.email, roles: dto.roles, active: true }));
-        record(tx, 'member.created', member);
+        recordMember(tx, 'member.created', member);
         return member;
       });
     } catch (error) {
@@ -48,7 +49,7 @@ export class MemberService {
       }
       tx.manager.merge(Member, current, dto);
       await tx.manager.save(current);
-      record(tx, 'member.updated', current);
+      recordMember(tx, 'member.updated', current);
       return current;
     });
     return MemberResponse.from(member);
@@ -68,17 +69,6 @@ export class MemberService {
   }
 }
 
-// Names and emails are personal information: the journal digests only the member's roles and status.
-function record(tx: Transaction, action: string, member: Member): void {
-  tx.record({
-    action,
-    subjectType: 'member',
-    subjectId: member.id,
-    organisationId: member.organisationId,
-    state: { id: member.id, organisationId: member.organisationId, roles: [...member.roles].sort(), active: member.active },
-    record: member,
-  });
-}
 
 function notFound(id: string): MemberError {
   return new MemberError(MemberErrorCode.NotFound, `There is no member ${id} in this organisation.`);

@@ -4,8 +4,9 @@ import { Action, isAllowed } from '../common/auth/permissions.js';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { isUniqueViolation } from '../common/errors/unique-violation.js';
 import type { Page } from '../common/paging/paging.js';
-import { type Actor, journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { type Actor, UnitOfWork } from '../journal/unit-of-work.js';
 import { Organisation } from './organisation.entity.js';
+import { recordOrganisation } from './organisation-record.js';
 import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
 import { OrganisationScope } from './organisation-scope.js';
 import { OrganisationRepository } from './organisation.repository.js';
@@ -29,7 +30,7 @@ export class OrganisationService {
       const organisation = await this.uow.run(actor, async (tx) => {
         if (await this.organisations.findBySlug(fields.slug, tx.manager)) throw slugTaken(fields.slug);
         const created = await tx.manager.save(tx.manager.create(Organisation, fields));
-        record(tx, 'organisation.created', created);
+        recordOrganisation(tx, 'organisation.created', created);
         return created;
       });
       return OrganisationResponse.from(organisation);
@@ -48,7 +49,7 @@ export class OrganisationService {
       }
       tx.manager.merge(Organisation, current, dto);
       await tx.manager.save(current);
-      record(tx, 'organisation.updated', current);
+      recordOrganisation(tx, 'organisation.updated', current);
       return current;
     });
     return OrganisationResponse.from(organisation);
@@ -64,16 +65,6 @@ export class OrganisationService {
   }
 }
 
-function record(tx: Transaction, action: string, organisation: Organisation): void {
-  tx.record({
-    action,
-    subjectType: 'organisation',
-    subjectId: organisation.id,
-    organisationId: organisation.id,
-    state: journalState(OrganisationResponse.from(organisation)),
-    record: organisation,
-  });
-}
 
 function slugTaken(slug: string): OrganisationError {
   return new OrganisationError(OrganisationErrorCode.SlugTaken, `The slug "${slug}" is already taken.`);

@@ -1,8 +1,19 @@
+import type { JournaledKind } from '../journal/journaled-kind.js';
 import type { Transaction } from '../journal/unit-of-work.js';
 import { privacyRecordState } from './privacy-record.dto.js';
-import type { PrivacyRecord } from './privacy-record.entity.js';
+import { PrivacyRecord } from './privacy-record.entity.js';
+import { PUBLIC_STATUSES } from './privacy-record-status.js';
 
 /** Journals a change to a privacy impact record: every step of its life is an entry. */
 export function recordPrivacyRecord(tx: Transaction, action: string, record: PrivacyRecord): void {
   tx.record({ action, subjectType: 'privacy-record', subjectId: record.id, organisationId: record.organisationId, state: privacyRecordState(record), record });
 }
+
+/** Drafts, submissions and rejections are the city's own; anyone reads an approved or expired record. */
+export const privacyRecordKind: JournaledKind = {
+  subjectType: 'privacy-record',
+  async disclose(manager, index) {
+    const record = await manager.findOneBy(PrivacyRecord, { journalIndex: index });
+    return record && { state: privacyRecordState(record), visibleTo: (viewer) => PUBLIC_STATUSES.includes(record.status) || viewer === record.organisationId };
+  },
+};

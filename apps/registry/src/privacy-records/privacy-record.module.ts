@@ -21,6 +21,6 @@ import { SubmitPrivacyRecord } from './submit-privacy-record.use-case.js';
     PrivacyRecordService, PrivacyRecordRepository, PrivacyGate, SourcePrivacyFlags, SubmitPrivacyRecord, ApprovePrivacyRecord, RejectPrivacyRecord,
     PrivacyRecordExpiry,
   ],
-  exports: [PrivacyGate],
+  exports: [PrivacyGate, PrivacyRecordService],
 })
 export class PrivacyRecordModule {}

@@ -1,22 +1,46 @@
+import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
 import { journalState, type Transaction } from '../journal/unit-of-work.js';
-import type { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
+import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
 import { ProposalResponse } from './proposal.dto.js';
+
+const proposalState = (proposal: Proposal) => journalState(ProposalResponse.from(proposal));
+const reviewState = (review: ProposalReview) => ({ proposal: review.proposalNumber, organisationId: review.organisationId, verdict: review.verdict, comment: review.comment });
+const voteState = (vote: ProposalVote) => ({ proposal: vote.proposalNumber, organisationId: vote.organisationId, choice: vote.choice });
 
 /** Journals a change to a proposal, its reviews or its votes: every step of the process is an entry. */
 export function recordProposal(tx: Transaction, action: string, proposal: Proposal): void {
-  tx.record({ action, subjectType: 'proposal', subjectId: String(proposal.number), organisationId: proposal.authorOrganisationId, state: journalState(ProposalResponse.from(proposal)), record: proposal, recordKey: { number: proposal.number } });
+  tx.record({ action, subjectType: 'proposal', subjectId: String(proposal.number), organisationId: proposal.authorOrganisationId, state: proposalState(proposal), record: proposal, recordKey: { number: proposal.number } });
 }
 
 export function recordReview(tx: Transaction, review: ProposalReview): void {
-  tx.record({
-    action: 'proposal.reviewed', subjectType: 'proposal-review', subjectId: review.id, organisationId: review.organisationId,
-    state: { proposal: review.proposalNumber, organisation: review.organisationId, verdict: review.verdict, comment: review.comment }, record: review,
-  });
+  tx.record({ action: 'proposal.reviewed', subjectType: 'proposal-review', subjectId: review.id, organisationId: review.organisationId, state: reviewState(review), record: review });
 }
 
 export function recordVote(tx: Transaction, action: string, vote: ProposalVote): void {
-  tx.record({
-    action, subjectType: 'proposal-vote', subjectId: vote.id, organisationId: vote.organisationId,
-    state: { proposal: vote.proposalNumber, organisation: vote.organisationId, choice: vote.choice }, record: vote,
-  });
+  tx.record({ action, subjectType: 'proposal-vote', subjectId: vote.id, organisationId: vote.organisationId, state: voteState(vote), record: vote });
 }
+
+// The standards process is public from the first draft: proposals, reviews and votes are read by anyone.
+export const proposalKinds: JournaledKind[] = [
+  {
+    subjectType: 'proposal',
+    async disclose(manager, index) {
+      const proposal = await manager.findOneBy(Proposal, { journalIndex: index });
+      return proposal && { state: proposalState(proposal), visibleTo: everyone };
+    },
+  },
+  {
+    subjectType: 'proposal-review',
+    async disclose(manager, index) {
+      const review = await manager.findOneBy(ProposalReview, { journalIndex: index });
+      return review && { state: reviewState(review), visibleTo: everyone };
+    },
+  },
+  {
+    subjectType: 'proposal-vote',
+    async disclose(manager, index) {
+      const vote = await manager.findOneBy(ProposalVote, { journalIndex: index });
+      return vote && { state: voteState(vote), visibleTo: everyone };
+    },
+  },
+];

@@ -14,5 +14,6 @@ import { SubmitProposal } from './submit-proposal.use-case.js';
   imports: [OrganisationModule, StandardModule],
   controllers: [ProposalController],
   providers: [ProposalService, ProposalRepository, ProposalChecks, SubmitProposal, OpenVoting, DecideProposal, ProposalsImport],
+  exports: [ProposalService],
 })
 export class ProposalModule {}

@@ -11,6 +11,7 @@ export enum SigningKeyErrorCode {
   ProofInvalid = 'signing_key.proof_invalid',
   InvalidValidity = 'signing_key.invalid_validity',
   AlreadyRevoked = 'signing_key.already_revoked',
+  DemoKey = 'signing_key.demo_key',
 }
 
 export class SigningKeyError extends PlazaError<SigningKeyErrorCode> {}

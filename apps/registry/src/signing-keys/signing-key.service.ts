@@ -6,11 +6,13 @@ import { isUniqueViolation } from '../common/errors/unique-violation.js';
 import type { Page, PageQuery } from '../common/paging/paging.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { journalState, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { UnitOfWork } from '../journal/unit-of-work.js';
 import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
+import { DEMO_KEY_KIDS } from './demo-keys.js';
 import { parsePublicSigningKey, type PublicSigningKey } from './public-jwk.js';
 import { SigningKey } from './signing-key.entity.js';
+import { recordSigningKey } from './signing-key-record.js';
 import { SigningKeyError, SigningKeyErrorCode } from './signing-key-error.js';
 import { SigningKeyRepository } from './signing-key.repository.js';
 import { type ChallengeResponse, type JwksResponse, type RegisterSigningKeyDto, type RevokeSigningKeyDto, SigningKeyResponse } from './signing-key.dto.js';
@@ -39,6 +41,10 @@ export class SigningKeyService {
   async register(principal: Principal, slug: string, dto: RegisterSigningKeyDto): Promise<SigningKeyResponse> {
     const organisation = await this.scope.resolve(principal, slug);
     const parsed = await parsePublicSigningKey(dto.jwk);
+    // The demo's private keys are public: only a registry running the demo may accept them.
+    if (DEMO_KEY_KIDS.has(parsed.kid) && !this.config.demo) {
+      throw new SigningKeyError(SigningKeyErrorCode.DemoKey, `The key ${parsed.kid} is one of the demo's published keys; it is accepted only by a registry running the demo.`);
+    }
     const challenge = await proofPayload(dto.proof, parsed);
     // Validity is judged by the registry's clock: a key never counts as valid before it arrived.
     const receivedAt = new Date();
@@ -58,7 +64,7 @@ export class SigningKeyService {
             revokedAt: null, revocationReason: null, revocationComment: null,
           }),
         );
-        record(tx, 'signing-key.registered', created, organisation.slug);
+        recordSigningKey(tx, 'signing-key.registered', created, organisation.slug);
         return created;
       });
       return SigningKeyResponse.from(key, organisation.slug);
@@ -75,7 +81,7 @@ export class SigningKeyService {
       if (current.revokedAt) throw new SigningKeyError(SigningKeyErrorCode.AlreadyRevoked, `The key was revoked at ${current.revokedAt.toISOString()}.`);
       Object.assign(current, { revokedAt: new Date(), revocationReason: dto.reason, revocationComment: dto.comment ?? null });
       await tx.manager.save(current);
-      record(tx, 'signing-key.revoked', current, organisation.slug);
+      recordSigningKey(tx, 'signing-key.revoked', current, organisation.slug);
       return current;
     });
     return SigningKeyResponse.from(key, organisation.slug);
@@ -113,18 +119,7 @@ async function proofPayload(proof: string, key: PublicSigningKey): Promise<strin
   }
 }
 
-function record(tx: Transaction, action: string, key: SigningKey, slug: string): void {
-  tx.record({
-    action, subjectType: 'signing-key', subjectId: key.kid, organisationId: key.organisationId,
-    state: stateOf(key, slug), record: key, recordKey: { kid: key.kid },
-  });
-}
 
-// The status member is derived from the clock when served, so it is not part of the recorded state.
-function stateOf(key: SigningKey, slug: string) {
-  const { status: _derived, ...state } = journalState(SigningKeyResponse.from(key, slug));
-  return state;
-}
 
 function alreadyRegistered(kid: string): SigningKeyError {
   return new SigningKeyError(SigningKeyErrorCode.AlreadyRegistered, `A key with thumbprint ${kid} is already registered.`);

@@ -1,16 +1,36 @@
+import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
 import { journalState, type Transaction } from '../journal/unit-of-work.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
-import type { Source } from './source.entity.js';
+import { Organisation } from '../organisations/organisation.entity.js';
+import { Source } from './source.entity.js';
 import { type OrganisationRef, SourceResponse } from './source.dto.js';
 
 export function organisationRef(o: Organisation): OrganisationRef {
   return { slug: o.slug, name: o.name };
 }
 
-/** Journals a change to a source, digesting the source as it is served. Used by every feature that changes sources. */
-export function recordSource(tx: Transaction, action: string, source: Source, owner: Organisation, operator: Organisation): void {
-  tx.record({
-    action, subjectType: 'source', subjectId: source.id, organisationId: source.ownerId,
-    state: journalState(SourceResponse.from(source, organisationRef(owner), organisationRef(operator))), record: source,
-  });
+/**
+ * The source as it is served, with its owner and operator by slug alone: their names belong to the organisations'
+ * own entries, and renaming one must not change what a source's entry digests.
+ */
+function sourceState(source: Source, owner: Organisation, operator: Organisation) {
+  const { owner: _owner, operator: _operator, ...state } = journalState(SourceResponse.from(source, organisationRef(owner), organisationRef(operator)));
+  return { ...state, owner: { slug: owner.slug }, operator: { slug: operator.slug } };
 }
+
+/** Journals a change to a source. Used by every feature that changes sources. */
+export function recordSource(tx: Transaction, action: string, source: Source, owner: Organisation, operator: Organisation): void {
+  tx.record({ action, subjectType: 'source', subjectId: source.id, organisationId: source.ownerId, state: sourceState(source, owner, operator), record: source });
+}
+
+export const sourceKind: JournaledKind = {
+  subjectType: 'source',
+  async disclose(manager, index) {
+    const source = await manager.findOneBy(Source, { journalIndex: index });
+    if (!source) return null;
+    const [owner, operator] = await Promise.all([
+      manager.findOneByOrFail(Organisation, { id: source.ownerId }),
+      manager.findOneByOrFail(Organisation, { id: source.operatorId }),
+    ]);
+    return { state: sourceState(source, owner, operator), visibleTo: everyone };
+  },
+};

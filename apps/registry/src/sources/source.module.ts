@@ -9,6 +9,6 @@ import { SourceService } from './source.service.js';
   imports: [OrganisationModule, PrivacyRecordModule],
   controllers: [SourceController],
   providers: [SourceService, SourceRepository],
-  exports: [SourceRepository],
+  exports: [SourceRepository, SourceService],
 })
 export class SourceModule {}

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import semver from 'semver';
 import { canonicalSchemaUri, schemaDigest } from '#plaza/standards';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import type { Transaction } from '../journal/unit-of-work.js';
 import { Standard, StandardVersion, type VersionExamples } from './standard.entity.js';
 import type { LocalizedText } from '../common/text/localized-text.js';
-import { StandardResponse, StandardVersionResponse } from './standard.dto.js';
+import { recordStandard, recordStandardVersion } from './standard-record.js';
 
 export interface StandardFields {
   id: string;
@@ -30,14 +30,14 @@ export class StandardPublisher {
     const standard = await tx.manager.save(
       tx.manager.create(Standard, { id: fields.id, title: fields.title, description: fields.description, ceType: fields.type, licence: fields.licence }),
     );
-    tx.record({ action: 'standard.created', subjectType: 'standard', subjectId: standard.id, organisationId: null, state: journalState(StandardResponse.from(standard)), record: standard });
+    recordStandard(tx, 'standard.created', standard);
     return standard;
   }
 
   async updateStandard(tx: Transaction, standard: Standard, fields: Pick<StandardFields, 'title' | 'description' | 'licence'>): Promise<Standard> {
     Object.assign(standard, fields);
     await tx.manager.save(standard);
-    tx.record({ action: 'standard.updated', subjectType: 'standard', subjectId: standard.id, organisationId: null, state: journalState(StandardResponse.from(standard)), record: standard });
+    recordStandard(tx, 'standard.updated', standard);
     return standard;
   }
 
@@ -62,18 +62,14 @@ export class StandardPublisher {
         retiredAt: null,
       }),
     );
-    this.record(tx, 'standard-version.published', version);
+    recordStandardVersion(tx, 'standard-version.published', version);
     return version;
   }
 
   async deprecateVersion(tx: Transaction, version: StandardVersion): Promise<StandardVersion> {
     Object.assign(version, { status: 'deprecated', deprecatedAt: new Date() });
     await tx.manager.save(version);
-    this.record(tx, 'standard-version.deprecated', version);
+    recordStandardVersion(tx, 'standard-version.deprecated', version);
     return version;
-  }
-
-  private record(tx: Transaction, action: string, version: StandardVersion): void {
-    tx.record({ action, subjectType: 'standard-version', subjectId: version.id, organisationId: null, state: journalState(StandardVersionResponse.from(version)), record: version });
   }
 }

@@ -9,6 +9,6 @@ import { StandardsImport } from './standards-import.js';
 @Module({
   controllers: [StandardController, SchemaController],
   providers: [StandardService, StandardRepository, StandardPublisher, StandardsCatalogue, StandardsImport],
-  exports: [StandardRepository, StandardPublisher, StandardsCatalogue],
+  exports: [StandardRepository, StandardPublisher, StandardsCatalogue, StandardService],
 })
 export class StandardModule {}

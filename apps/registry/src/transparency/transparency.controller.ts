@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/auth/decorators.js';
+import { OptionalPrincipal, Public } from '../common/auth/decorators.js';
+import type { Principal } from '../common/auth/principal.js';
 import {
-  CheckpointResponse, ConsistencyProofQuery, JwksResponse, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
+  CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, JwksResponse, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
   RootResponse,
 } from './transparency.dto.js';
 import { TransparencyService } from './transparency.service.js';
@@ -26,6 +27,17 @@ export class TransparencyController {
   @ApiOkResponse({ type: LogEntriesResponse })
   entries(@Query() query: EntriesQuery): Promise<LogEntriesResponse> {
     return this.log.entries(query);
+  }
+
+  @Get('record')
+  @Public()
+  @ApiOperation({
+    summary: "The record an entry is about, with the entry's salt, to check the entry's state digest against the record as served",
+    description: 'Public records to anyone; members, API keys, drafts and other non-public records only to their own organisation (send its key).',
+  })
+  @ApiOkResponse({ type: DisclosedRecordResponse })
+  record(@OptionalPrincipal() principal: Principal | undefined, @Query() query: RecordQuery): Promise<DisclosedRecordResponse> {
+    return this.log.record(query, principal?.organisationId ?? null);
   }
 
   @Get('root')

@@ -106,3 +106,24 @@ export class CheckpointResponse {
 export class JwksResponse {
   @ApiProperty({ description: "The registry's public keys (Ed25519 JWKs)" }) keys: object[];
 }
+
+export class RecordQuery {
+  @ApiProperty({ minimum: 0, description: 'Index of the entry: the `journalIndex` a record names' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  index: number;
+}
+
+export class EntrySubject {
+  @ApiProperty({ example: 'source' }) type: string;
+  @ApiProperty() id: string;
+}
+
+export class DisclosedRecordResponse {
+  @ApiProperty() index: number;
+  @ApiProperty({ type: EntrySubject }) subject: EntrySubject;
+  @ApiProperty({ description: "The entry's salt, base64url: SHA-256(salt || RFC 8785 JSON of `state`) is the entry's `state` digest" }) salt: string;
+  @ApiProperty({ description: 'The state the entry digests, recomputed from the record as stored now', type: Object }) state: unknown;
+}

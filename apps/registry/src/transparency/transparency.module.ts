@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CheckpointPublisher } from './checkpoint-publisher.js';
 import { LogSigner } from './log-signer.js';
 import { TransparencyController, WellKnownController } from './transparency.controller.js';
 import { TransparencyRepository } from './transparency.repository.js';
@@ -6,6 +7,7 @@ import { TransparencyService } from './transparency.service.js';
 
 @Module({
   controllers: [TransparencyController, WellKnownController],
-  providers: [TransparencyService, TransparencyRepository, LogSigner],
+  providers: [TransparencyService, TransparencyRepository, LogSigner, CheckpointPublisher],
+  exports: [TransparencyService],
 })
 export class TransparencyModule {}

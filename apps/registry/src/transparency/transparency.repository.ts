@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { DisclosedRecord, JournaledKind } from '../journal/journaled-kind.js';
 import { PgHashStore } from './pg-hash-store.js';
 
 export interface StoredEntry {
@@ -35,6 +36,27 @@ export class TransparencyRepository {
     return rows.map((row) => ({ index: Number(row.index), entry: row.entry, leafHash: row.hash }));
   }
 
+  /** What an entry is about and its salt: the columns beside the hashed bytes. */
+  async findSubject(index: number): Promise<EntrySubjectRow | null> {
+    const [row] = (await this.db.manager.query('SELECT subject_type, subject_id, salt FROM journal_entries WHERE index = $1', [index])) as {
+      subject_type: string; subject_id: string; salt: Buffer;
+    }[];
+    return row ? { subjectType: row.subject_type, subjectId: row.subject_id, salt: row.salt } : null;
+  }
+
+  /** The latest entry about a subject. */
+  async latestIndexAbout(subjectType: string, subjectId: string): Promise<number> {
+    const [row] = (await this.db.manager.query('SELECT max(index) AS index FROM journal_entries WHERE subject_type = $1 AND subject_id = $2', [subjectType, subjectId])) as {
+      index: string;
+    }[];
+    return Number(row!.index);
+  }
+
+  /** The record whose latest entry is `index`, as its kind discloses it (the kinds' look-ups by journal index). */
+  disclose(kind: JournaledKind, index: number): Promise<DisclosedRecord | null> {
+    return kind.disclose(this.db.manager, index);
+  }
+
   async findCheckpoint(size: number): Promise<StoredCheckpoint | null> {
     const [row] = (await this.db.manager.query('SELECT size, root_hash, body, jws FROM log_checkpoints WHERE size = $1', [size])) as CheckpointRow[];
     return row ? asCheckpoint(row) : null;
@@ -49,6 +71,12 @@ export class TransparencyRepository {
     if (inserted) return asCheckpoint(inserted);
     return (await this.findCheckpoint(checkpoint.size))!;
   }
+}
+
+export interface EntrySubjectRow {
+  subjectType: string;
+  subjectId: string;
+  salt: Buffer;
 }
 
 export interface StoredCheckpoint {

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { computeRoot, proveConsistency, proveInclusion } from '#plaza/merkle';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { JOURNALED_KINDS } from './journaled-kinds.js';
 import { LogSigner } from './log-signer.js';
 import { treeHasher } from './pg-hash-store.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import {
-  type CheckpointResponse, type ConsistencyProofQuery, type ConsistencyProofResponse, type EntriesQuery, type InclusionProofQuery, type InclusionProofResponse,
+  type CheckpointResponse, type ConsistencyProofQuery, type DisclosedRecordResponse, type RecordQuery, type ConsistencyProofResponse, type EntriesQuery, type InclusionProofQuery, type InclusionProofResponse,
   type LogEntriesResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse,
 } from './transparency.dto.js';
 
@@ -92,6 +93,32 @@ export class TransparencyService {
       proveConsistency(store, treeHasher, first, second),
     ]);
     return { first, second, firstRootHash: b64(firstRoot), secondRootHash: b64(secondRoot), proof: proof.map(b64) };
+  }
+
+  /**
+   * The record an entry is about, with the entry's salt and the state recomputed from the record as stored now, so that
+   * anyone can check SHA-256(salt || RFC 8785 state) against the entry's `state` digest. Only an entry that is still
+   * the record's latest can be checked this way (older states are not kept), and only for a record the caller may read.
+   */
+  async record(query: RecordQuery, viewer: string | null): Promise<DisclosedRecordResponse> {
+    const { index } = query;
+    const subject = await this.log.findSubject(index);
+    if (!subject) throw this.sizeError(`There is no entry ${index} in the log.`, TransparencyErrorCode.IndexOutOfRange);
+    const kind = JOURNALED_KINDS.get(subject.subjectType);
+    const disclosed = kind && (await this.log.disclose(kind, index));
+    if (!disclosed) {
+      const latest = await this.log.latestIndexAbout(subject.subjectType, subject.subjectId);
+      throw new TransparencyError(
+        TransparencyErrorCode.RecordSuperseded,
+        latest > index
+          ? `Entry ${index} is no longer the latest about ${subject.subjectType} ${subject.subjectId}: its record changed at entry ${latest} or later.`
+          : `The ${subject.subjectType} ${subject.subjectId} that entry ${index} is about no longer names it as its latest entry.`,
+      );
+    }
+    if (!disclosed.visibleTo(viewer)) {
+      throw new TransparencyError(TransparencyErrorCode.RecordNotDisclosed, `Entry ${index} is about a ${subject.subjectType} that only its organisation may read.`);
+    }
+    return { index, subject: { type: subject.subjectType, id: subject.subjectId }, salt: subject.salt.toString('base64url'), state: disclosed.state };
   }
 
   /** The requested size, or the current one; refused when the log has not grown that far. */

@@ -24,6 +24,8 @@ export enum Action {
   AgreementRead = 'agreement.read',
   AgreementWrite = 'agreement.write',
   AgreementSign = 'agreement.sign',
+  ExchangeSubmit = 'exchange.submit',
+  ExchangeRead = 'exchange.read',
 }
 
 type Grants = Partial<Record<OrganisationKind, readonly Role[]>>;
@@ -61,6 +63,9 @@ export const PERMISSIONS: { readonly [A in Action]: Grants } = {
   [Action.AgreementRead]: { city: ALL_ROLES, vendor: ALL_ROLES },
   [Action.AgreementWrite]: { city: ['admin', 'member'] },
   [Action.AgreementSign]: { city: ['admin'], vendor: ['admin'] },
+  // Signed events: the signer's organisation is checked against the key by the exchange; reads are for parties to an agreement covering the source.
+  [Action.ExchangeSubmit]: { city: ['admin', 'member'], vendor: ['admin', 'member'] },
+  [Action.ExchangeRead]: { city: ALL_ROLES, vendor: ALL_ROLES },
 };
 
 export function isAllowed(action: Action, kind: OrganisationKind, roles: readonly Role[]): boolean {

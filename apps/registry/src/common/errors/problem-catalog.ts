@@ -8,6 +8,7 @@ import { ProposalErrorCode } from '../../proposals/proposal-error.js';
 import { SourceErrorCode } from '../../sources/source-error.js';
 import { StandardErrorCode } from '../../standards/standard-error.js';
 import { TransparencyErrorCode } from '../../transparency/transparency-error.js';
+import { ExchangeErrorCode } from '../../exchange/exchange-error.js';
 import { AuthErrorCode } from '../auth/auth-error.js';
 import { RequestErrorCode, ServiceErrorCode } from './request-error.js';
 
@@ -24,7 +25,8 @@ export type ErrorCode =
   | ProposalErrorCode
   | PrivacyRecordErrorCode
   | AgreementErrorCode
-  | TransparencyErrorCode;
+  | TransparencyErrorCode
+  | ExchangeErrorCode;
 
 interface ProblemType {
   status: number;
@@ -70,6 +72,7 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [SigningKeyErrorCode.ProofInvalid]: { status: 400, title: 'The proof of possession does not verify' },
   [SigningKeyErrorCode.InvalidValidity]: { status: 400, title: 'The validity window is not valid' },
   [SigningKeyErrorCode.AlreadyRevoked]: { status: 409, title: 'The signing key is already revoked' },
+  [SigningKeyErrorCode.DemoKey]: { status: 403, title: 'Demo signing keys are refused outside the demo' },
   [SourceErrorCode.NotFound]: { status: 404, title: 'No such data source' },
   [SourceErrorCode.CeSourceTaken]: { status: 409, title: 'The CloudEvents source value is already registered' },
   [SourceErrorCode.InvalidLocation]: { status: 400, title: 'The location is not valid GeoJSON' },
@@ -128,6 +131,56 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [TransparencyErrorCode.SizeBeyondTree]: { status: 400, title: 'The tree size is beyond the current size of the log' },
   [TransparencyErrorCode.IndexOutOfRange]: { status: 400, title: 'The index is not below the tree size' },
   [TransparencyErrorCode.CheckpointConflict]: { status: 500, title: 'A checkpoint of this size was signed over another root' },
+  [TransparencyErrorCode.RecordSuperseded]: { status: 409, title: 'The record has changed since this entry' },
+  [TransparencyErrorCode.RecordNotDisclosed]: { status: 404, title: 'This entry is about a record you may not read' },
+  // the exchange (per event: check 1 envelope ... 7 once; then whole requests and reads)
+  [ExchangeErrorCode.BodyUnreadable]: { status: 422, title: 'The event is not strict JSON (or not UTF-8, or not an object)' },
+  [ExchangeErrorCode.DuplicateMember]: { status: 422, title: 'The JSON repeats a member name in one object' },
+  [ExchangeErrorCode.TooDeep]: { status: 422, title: 'The JSON is nested too deeply' },
+  [ExchangeErrorCode.RepeatedHeader]: { status: 422, title: 'A ce-* or Content-Type header appears more than once' },
+  [ExchangeErrorCode.AttributeMissing]: { status: 422, title: 'A required attribute is missing or empty' },
+  [ExchangeErrorCode.AttributeInvalid]: { status: 422, title: 'An attribute has a value the exchange does not accept' },
+  [ExchangeErrorCode.AttributeNameInvalid]: { status: 422, title: 'An attribute name is not lowercase letters and digits, at most 20' },
+  [ExchangeErrorCode.SpecversionUnsupported]: { status: 422, title: 'Only CloudEvents specversion 1.0 is accepted' },
+  [ExchangeErrorCode.TimeMissing]: { status: 422, title: 'The event has no time' },
+  [ExchangeErrorCode.TimeInvalid]: { status: 422, title: 'The time is not an RFC 3339 timestamp with an offset' },
+  [ExchangeErrorCode.TimeNotWholeSeconds]: { status: 422, title: 'The time is not in whole seconds' },
+  [ExchangeErrorCode.TimeOutOfBounds]: { status: 422, title: 'The time is too far ahead of or behind the receipt time' },
+  [ExchangeErrorCode.SignatureMissing]: { status: 422, title: 'The event has no dssematerial' },
+  [ExchangeErrorCode.MaterialMalformed]: { status: 422, title: 'The dssematerial is not a well-formed DSSE envelope and payload' },
+  [ExchangeErrorCode.PayloadTypeUnknown]: { status: 422, title: 'The DSSE payloadType is not the Verifiability extension' },
+  [ExchangeErrorCode.SignedExtensionsInvalid]: { status: 422, title: 'signedextattrs names a core attribute, repeats a name or is not a list of names' },
+  [ExchangeErrorCode.KeyUnknown]: { status: 422, title: 'No registered signing key has this keyid' },
+  [ExchangeErrorCode.KeyOfAnotherOrganisation]: { status: 403, title: "The signing key belongs to another organisation than the caller's" },
+  [ExchangeErrorCode.KeyRevoked]: { status: 422, title: 'The signing key is revoked' },
+  [ExchangeErrorCode.KeyExpired]: { status: 422, title: 'The signing key has expired' },
+  [ExchangeErrorCode.KeyNotYetValid]: { status: 422, title: 'The signing key is not valid yet' },
+  [ExchangeErrorCode.SignatureDer]: { status: 422, title: 'The ECDSA signature is DER-encoded; raw r||s is required' },
+  [ExchangeErrorCode.SignatureInvalid]: { status: 422, title: 'The signature does not verify' },
+  [ExchangeErrorCode.ContentMismatch]: { status: 422, title: 'The event differs from what was signed' },
+  [ExchangeErrorCode.SourceUnknown]: { status: 404, title: 'No registered source has this CloudEvents source value' },
+  [ExchangeErrorCode.SourceInactive]: { status: 422, title: 'The source is not active' },
+  [ExchangeErrorCode.NotSourceOperator]: { status: 403, title: "Only the source's owning city or its operator may send its events" },
+  [ExchangeErrorCode.NoActiveAgreement]: { status: 403, title: 'No agreement in force covers this source for your organisation' },
+  [ExchangeErrorCode.TypeNotCoveredByAgreement]: { status: 422, title: 'The agreement in force does not cover this event type' },
+  [ExchangeErrorCode.TimeOutsideAgreement]: { status: 422, title: 'The event time is outside what the agreement covers' },
+  [ExchangeErrorCode.PrivacyRecordRequired]: { status: 422, title: 'No approved, unexpired privacy impact record covers the source then' },
+  [ExchangeErrorCode.TypeUnknown]: { status: 422, title: 'No standard has this CloudEvents type' },
+  [ExchangeErrorCode.DataschemaMissing]: { status: 422, title: 'The event names no dataschema' },
+  [ExchangeErrorCode.DataschemaUnpublished]: { status: 422, title: 'The dataschema is not a published version of the standard of this type' },
+  [ExchangeErrorCode.TypeNotDeclaredBySource]: { status: 422, title: 'The source does not declare this standard and major version' },
+  [ExchangeErrorCode.DataMissing]: { status: 422, title: 'The event has no data' },
+  [ExchangeErrorCode.DataNotJson]: { status: 422, title: 'The data is not JSON' },
+  [ExchangeErrorCode.DataNulCharacter]: { status: 422, title: 'The data contains a NUL character' },
+  [ExchangeErrorCode.DataNumberOutOfRange]: { status: 422, title: 'The data holds a number beyond 2^53' },
+  [ExchangeErrorCode.DataInvalid]: { status: 422, title: "The data is not valid against the standard's schema" },
+  [ExchangeErrorCode.FieldNotAllowed]: { status: 422, title: 'The data holds a field the agreement does not allow' },
+  [ExchangeErrorCode.EventConflict]: { status: 409, title: 'Another event with this source and id was accepted' },
+  [ExchangeErrorCode.BatchEmpty]: { status: 422, title: 'The batch holds no event' },
+  [ExchangeErrorCode.BatchTooLarge]: { status: 413, title: 'The batch holds more than 1000 events' },
+  [ExchangeErrorCode.QuotaExceeded]: { status: 429, title: "The organisation's event quota for this minute is spent" },
+  [ExchangeErrorCode.ContentEncodingUnsupported]: { status: 415, title: 'Compressed bodies are not accepted' },
+  [ExchangeErrorCode.SourceNotFound]: { status: 404, title: 'No such source among those you may read' },
 };
 
 export const PROBLEM_TYPE_PREFIX = 'urn:plaza:problem:';

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { equalBytes, verifyInclusion } from '#plaza/merkle';
+import { type FetchLike, fromB64, getJson, hasher, parseCheckpointBody, verifyCheckpointSignature, VerifyFailure } from './log-verify.js';
+
+export interface RecordCheck {
+  ok: boolean;
+  /** What failed, in a sentence, when `ok` is false. */
+  problem?: string;
+  index: number;
+  treeSize?: number;
+  subject?: { type: string; id: string };
+  /** The record's state as the registry serves it now, which the entry's digest commits to. */
+  state?: unknown;
+}
+
+/**
+ * `plaza log check`: one record against the log, from the public API alone. The entry at `index` must be in the tree
+ * of the signed checkpoint (inclusion proof), and SHA-256(salt || RFC 8785 state) of the record as the registry
+ * serves it now must be the digest that entry holds. Together: the record you are reading is the one the log
+ * recorded, and the log cannot later pretend otherwise without failing `plaza log verify`.
+ */
+export async function checkRecord(registry: string, index: number, options: { fetch?: FetchLike; apiKey?: string } = {}): Promise<RecordCheck> {
+  const fetcher = options.fetch ?? ((url, init) => fetch(url, init));
+  const base = registry.replace(/\/+$/, '');
+  const result: RecordCheck = { ok: false, index };
+  try {
+    const [checkpoint, jwks] = await Promise.all([
+      getJson<{ body?: unknown; jws?: unknown }>(fetcher, `${base}/api/v1/log/checkpoint`),
+      getJson<{ keys?: unknown }>(fetcher, `${base}/.well-known/jwks.json`),
+    ]);
+    if (typeof checkpoint.body !== 'string' || typeof checkpoint.jws !== 'string' || !Array.isArray(jwks.keys)) throw new VerifyFailure('the checkpoint or the JWKS is malformed');
+    await verifyCheckpointSignature(checkpoint.body, checkpoint.jws, jwks.keys);
+    const { size, root } = parseCheckpointBody(checkpoint.body);
+    result.treeSize = size;
+    if (index >= size) throw new VerifyFailure(`entry ${index} is not in the signed log of ${size} entries`);
+
+    // The entry is in the signed tree.
+    const page = await getJson<{ entries?: { index?: unknown; entry?: unknown }[] }>(fetcher, `${base}/api/v1/log/entries?start=${index}&end=${index + 1}`);
+    const served = page.entries?.[0];
+    if (!served || served.index !== index || typeof served.entry !== 'string') throw new VerifyFailure(`entry ${index} is not served`);
+    const bytes = fromB64(served.entry);
+    const proof = await getJson<{ proof?: unknown }>(fetcher, `${base}/api/v1/log/proof/inclusion?index=${index}&size=${size}`);
+    const path = Array.isArray(proof.proof) && proof.proof.every((p) => typeof p === 'string') ? (proof.proof as string[]).map(fromB64) : null;
+    if (!path || !(await verifyInclusion(hasher, await hasher.leaf(bytes), index, size, path, root))) {
+      throw new VerifyFailure(`entry ${index} is not included in the signed tree of size ${size}`);
+    }
+
+    // The record as served now is what the entry digests.
+    const entry = JSON.parse(Buffer.from(bytes).toString('utf8')) as { state?: unknown; subject?: { type: string; id: string } };
+    result.subject = entry.subject;
+    const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+    const disclosed = await getJson<{ salt?: unknown; state?: unknown }>(fetcher, `${base}/api/v1/log/record?index=${index}`, headers);
+    if (typeof disclosed.salt !== 'string') throw new VerifyFailure(`the record of entry ${index} came without its salt`);
+    result.state = disclosed.state;
+    const digest = createHash('sha256').update(Buffer.from(disclosed.salt, 'base64url')).update(canonicalize(disclosed.state) ?? '', 'utf8').digest();
+    if (!equalBytes(digest, new Uint8Array(Buffer.from(String(entry.state).replace(/^sha256:/, ''), 'base64url')))) {
+      throw new VerifyFailure(`the record served for entry ${index} is not the state that entry recorded: it was changed outside the log`);
+    }
+    result.ok = true;
+  } catch (error) {
+    if (!(error instanceof VerifyFailure)) throw error;
+    result.problem = error.message;
+  }
+  return result;
+}

@@ -1,0 +1,37 @@
+import type { PointerError } from './exchange-error.js';
+import { escapeToken } from './received-event.js';
+
+const MAX_REPORTED = 20;
+
+const tokensOf = (pointer: string): string[] => pointer.slice(1).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+// An allowed pointer's token matches a data token when equal; `-` (any element, as the agreement writes array items) matches an index.
+const matches = (allowed: string, actual: string, inArray: boolean) => allowed === actual || (allowed === '-' && inArray);
+
+/**
+ * The fields of `data` that no allowed pointer covers (check 6, the agreement's terms). A pointer allows the member
+ * it names and everything under it; a member that is only on the way to allowed ones (`/location` for
+ * `/location/lat`) is walked through, not allowed itself. With no allowed pointers, any member at all is outside.
+ */
+export function fieldsOutside(data: unknown, allowedPointers: readonly string[]): PointerError[] {
+  const allowed = allowedPointers.map(tokensOf);
+  const outside: PointerError[] = [];
+  // [value, path tokens, pointer, the allowed pointers whose prefix matches the path so far]
+  const pending: [unknown, number, string, string[][]][] = [[data, 0, '', allowed]];
+  for (let next = pending.pop(); next !== undefined && outside.length < MAX_REPORTED; next = pending.pop()) {
+    const [value, depth, at, candidates] = next;
+    if (value === null || typeof value !== 'object') continue;
+    const inArray = Array.isArray(value);
+    for (const [name, member] of Object.entries(value)) {
+      const pointer = `${at}/${escapeToken(name)}`;
+      const onPath = candidates.filter((tokens) => tokens.length > depth && matches(tokens[depth]!, name, inArray));
+      if (onPath.some((tokens) => tokens.length === depth + 1)) continue;
+      if (onPath.length === 0 || member === null || typeof member !== 'object') {
+        outside.push({ pointer, detail: 'the agreement does not allow this field' });
+        continue;
+      }
+      pending.push([member, depth + 1, pointer, onPath]);
+    }
+  }
+  return outside.sort((a, b) => a.pointer.localeCompare(b.pointer));
+}

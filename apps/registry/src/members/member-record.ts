@@ -1,0 +1,20 @@
+import { type JournaledKind, onlyOrganisation } from '../journal/journaled-kind.js';
+import type { Transaction } from '../journal/unit-of-work.js';
+import { Member } from './member.entity.js';
+
+// Names and emails are personal information: the journal digests only the member's roles and status.
+function memberState(member: Member) {
+  return { id: member.id, organisationId: member.organisationId, roles: [...member.roles].sort(), active: member.active };
+}
+
+export function recordMember(tx: Transaction, action: string, member: Member): void {
+  tx.record({ action, subjectType: 'member', subjectId: member.id, organisationId: member.organisationId, state: memberState(member), record: member });
+}
+
+export const memberKind: JournaledKind = {
+  subjectType: 'member',
+  async disclose(manager, index) {
+    const member = await manager.findOneBy(Member, { journalIndex: index });
+    return member && { state: memberState(member), visibleTo: onlyOrganisation(member.organisationId) };
+  },
+};

@@ -1,0 +1,17 @@
+import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
+import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { OrganisationResponse } from './organisation.dto.js';
+import { Organisation } from './organisation.entity.js';
+
+/** Journals a change to an organisation, digesting it as it is served. */
+export function recordOrganisation(tx: Transaction, action: string, organisation: Organisation): void {
+  tx.record({ action, subjectType: 'organisation', subjectId: organisation.id, organisationId: organisation.id, state: journalState(OrganisationResponse.from(organisation)), record: organisation });
+}
+
+export const organisationKind: JournaledKind = {
+  subjectType: 'organisation',
+  async disclose(manager, index) {
+    const organisation = await manager.findOneBy(Organisation, { journalIndex: index });
+    return organisation && { state: journalState(OrganisationResponse.from(organisation)), visibleTo: everyone };
+  },
+};

@@ -1,0 +1,118 @@
+import { Controller, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../common/auth/decorators.js';
+import { LogPageQuery, RegisterPageQuery, SourcesPageQuery } from './public-site.dto.js';
+import { PublicSiteService } from './public-site.service.js';
+import { PageErrorFilter } from './page-error.filter.js';
+import { PageRenderer } from './page-renderer.js';
+import { agreementPage, agreementsPage } from './views/agreements.js';
+import { homePage } from './views/home.js';
+import { logPage } from './views/log.js';
+import { privacyRecordPage, privacyRecordsPage } from './views/privacy-records.js';
+import { proposalPage, proposalsPage } from './views/proposals.js';
+import { sourcePage, sourcesPage } from './views/sources.js';
+import { standardPage, standardsPage } from './views/standards.js';
+
+// Any UUID form, as the API's own routes accept, and a 400 page (not a 500) for anything else.
+const uuid = () => new ParseUUIDPipe({ version: undefined });
+const MAP_SCRIPT = '/assets/map.js';
+const MAP_STYLE = '/assets/map.css';
+
+/** The public register: server-rendered pages for residents, in English and French, readable without JavaScript. */
+@ApiExcludeController()
+@Controller()
+@Public()
+@UseFilters(PageErrorFilter)
+export class PublicSiteController {
+  constructor(
+    @Inject(PublicSiteService) private readonly site: PublicSiteService,
+    @Inject(PageRenderer) private readonly pages: PageRenderer,
+  ) {}
+
+  @Get()
+  async home(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    this.pages.send(reply, request, { locale, title: locale.t.navHome, section: 'home' }, homePage(locale, await this.site.home()));
+  }
+
+  @Get('sources')
+  async sources(@Query() query: SourcesPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const view = await this.site.sourceList(query);
+    const content = sourcesPage(locale, view, query, this.pages.map);
+    this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE] }, content);
+  }
+
+  @Get('sources/:id')
+  async source(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const view = await this.site.source(id);
+    const content = sourcePage(locale, view, this.pages.map);
+    this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE] }, content);
+  }
+
+  @Get('agreements')
+  async agreements(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const content = agreementsPage(locale, await this.site.agreementList(query.cursor), query.cursor);
+    this.pages.send(reply, request, { locale, title: locale.t.agreementsTitle, section: 'agreements' }, content);
+  }
+
+  @Get('agreements/:id')
+  async agreement(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const view = await this.site.agreement(id);
+    this.pages.send(reply, request, { locale, title: locale.t.agreementTitle(locale.text(view.agreement.city.name)), section: 'agreements' }, agreementPage(locale, view));
+  }
+
+  @Get('privacy-records')
+  async privacyRecords(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const content = privacyRecordsPage(locale, await this.site.privacyRecordList(query.cursor), query.cursor);
+    this.pages.send(reply, request, { locale, title: locale.t.privacyTitle, section: 'privacy' }, content);
+  }
+
+  @Get('privacy-records/:id')
+  async privacyRecord(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const record = await this.site.privacyRecord(id);
+    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, privacyRecordPage(locale, record));
+  }
+
+  @Get('standards')
+  async standards(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    this.pages.send(reply, request, { locale, title: locale.t.standardsTitle, section: 'standards' }, standardsPage(locale, await this.site.standardList()));
+  }
+
+  @Get('standards/:id')
+  async standard(@Param('id') id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const standard = await this.site.standard(id);
+    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, standardPage(locale, standard));
+  }
+
+  @Get('proposals')
+  async proposals(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const content = proposalsPage(locale, await this.site.proposalList(query.cursor), query.cursor);
+    this.pages.send(reply, request, { locale, title: locale.t.proposalsTitle, section: 'proposals' }, content);
+  }
+
+  @Get('proposals/:number')
+  async proposal(
+    @Param('number', new ParseIntPipe({ errorHttpStatusCode: 400 })) number: number, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const proposal = await this.site.proposal(number);
+    this.pages.send(reply, request, { locale, title: locale.t.proposalTitle(proposal.number), section: 'proposals' }, proposalPage(locale, proposal));
+  }
+
+  @Get('log')
+  async log(@Query() query: LogPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const content = logPage(locale, await this.site.logPage(query.index), query.index);
+    this.pages.send(reply, request, { locale, title: locale.t.logTitle, section: 'log', scripts: ['/assets/log-verify.js'] }, content);
+  }
+}

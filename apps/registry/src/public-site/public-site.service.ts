@@ -1,0 +1,248 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AgreementService } from '../agreements/agreement.service.js';
+import type { AgreementResponse, AgreementSummary } from '../agreements/agreement.dto.js';
+import type { Page } from '../common/paging/paging.js';
+import type { ConformanceResponse } from '../exchange/exchange.dto.js';
+import { ExchangeService } from '../exchange/exchange.service.js';
+import { OrganisationService } from '../organisations/organisation.service.js';
+import type { OrganisationResponse } from '../organisations/organisation.dto.js';
+import { PrivacyRecordError, PrivacyRecordErrorCode } from '../privacy-records/privacy-record-error.js';
+import { PrivacyRecordService } from '../privacy-records/privacy-record.service.js';
+import type { PrivacyRecordResponse } from '../privacy-records/privacy-record.dto.js';
+import { ProposalService } from '../proposals/proposal.service.js';
+import type { ProposalDetailResponse, ProposalResponse } from '../proposals/proposal.dto.js';
+import { SourceService } from '../sources/source.service.js';
+import type { SourceResponse } from '../sources/source.dto.js';
+import { StandardError, StandardErrorCode } from '../standards/standard-error.js';
+import { StandardService } from '../standards/standard.service.js';
+import type { StandardDetailResponse, StandardResponse } from '../standards/standard.dto.js';
+import { TransparencyService } from '../transparency/transparency.service.js';
+import type { InclusionProofResponse } from '../transparency/transparency.dto.js';
+import type { SourcesPageQuery } from './public-site.dto.js';
+
+const PAGE = 50;
+/** The home page counts by paging through the public lists; past this many pages it says "at least". */
+const COUNT_PAGES = 10;
+
+export interface Count {
+  n: number;
+  atLeast: boolean;
+}
+
+export interface HomeView {
+  cities: Count;
+  vendors: Count;
+  sources: Count;
+  agreements: Count;
+  privacyRecords: Count;
+  standards: Count;
+  proposals: Count;
+  logSize: number;
+}
+
+export interface SourcesView {
+  page: Page<SourceResponse>;
+  cities: OrganisationResponse[];
+}
+
+export interface StandardRef {
+  id: string;
+  major: number;
+  title: StandardResponse['title'] | null;
+}
+
+export interface SourceView {
+  source: SourceResponse;
+  owner: OrganisationResponse;
+  privacyRecords: PrivacyRecordResponse[];
+  agreements: AgreementSummary[];
+  standards: StandardRef[];
+  /** The exchange's public conformance record: events accepted, and refused by code. */
+  conformance: ConformanceResponse;
+}
+
+export interface AgreementView {
+  agreement: AgreementResponse;
+  /** Titles of the public privacy records the versions rely on, by id. */
+  privacyRecords: Map<string, PrivacyRecordResponse['title']>;
+}
+
+export interface LogEntryView {
+  index: number;
+  /** The entry's exact bytes, as text (RFC 8785 JSON), and the fields a reader looks for. */
+  text: string;
+  time: string;
+  action: string;
+  subject: string;
+  leafHash: string;
+}
+
+export interface LogView {
+  checkpoint: { body: string; jws: string; origin: string; size: number; root: string };
+  recent: LogEntryView[];
+  chosen: { entry: LogEntryView; proof: InclusionProofResponse } | null;
+}
+
+/**
+ * What the public pages show, read through the features' own services exactly as the public API reads it (no key,
+ * so only what is public): nothing here queries the database itself, and nothing is made up.
+ */
+@Injectable()
+export class PublicSiteService {
+  constructor(
+    @Inject(OrganisationService) private readonly organisations: OrganisationService,
+    @Inject(SourceService) private readonly sources: SourceService,
+    @Inject(AgreementService) private readonly agreements: AgreementService,
+    @Inject(PrivacyRecordService) private readonly privacyRecords: PrivacyRecordService,
+    @Inject(StandardService) private readonly standards: StandardService,
+    @Inject(ProposalService) private readonly proposals: ProposalService,
+    @Inject(TransparencyService) private readonly log: TransparencyService,
+    @Inject(ExchangeService) private readonly exchange: ExchangeService,
+  ) {}
+
+  async home(): Promise<HomeView> {
+    const [cities, vendors, sources, agreements, privacyRecords, standards, proposals, checkpoint] = await Promise.all([
+      count((cursor) => this.organisations.list({ kind: 'city', limit: 100, cursor })),
+      count((cursor) => this.organisations.list({ kind: 'vendor', limit: 100, cursor })),
+      count((cursor) => this.sources.list({ limit: 100, cursor })),
+      count((cursor) => this.agreements.list({ limit: 100, cursor })),
+      count((cursor) => this.privacyRecords.list(undefined, { limit: 100, cursor })),
+      count((cursor) => this.standards.list({ limit: 100, cursor })),
+      count((cursor) => this.proposals.list({ limit: 100, cursor })),
+      this.log.checkpoint(),
+    ]);
+    return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize: parseCheckpoint(checkpoint.body).size };
+  }
+
+  async sourceList(query: SourcesPageQuery): Promise<SourcesView> {
+    const [page, cities] = await Promise.all([
+      this.sources.list({
+        city: query.city, kind: query.kind, status: query.status, personalInformation: query.personalInformation, bbox: query.bbox, cursor: query.cursor, limit: PAGE,
+      }),
+      this.allCities(),
+    ]);
+    return { page, cities };
+  }
+
+  async source(id: string): Promise<SourceView> {
+    const source = await this.sources.get(id);
+    const [owner, privacyRecords, agreements, standards, conformance] = await Promise.all([
+      this.organisations.get(source.owner.slug),
+      this.privacyRecords.list(undefined, { source: id, limit: 100 }),
+      this.agreements.list({ source: id, limit: 100 }),
+      Promise.all(source.standards.map(async ({ standard, major }) => ({ id: standard, major, title: (await this.standardOrNull(standard))?.title ?? null }))),
+      this.exchange.conformance(id),
+    ]);
+    return { source, owner, privacyRecords: privacyRecords.items, agreements: agreements.items, standards, conformance };
+  }
+
+  agreementList(cursor: string | undefined): Promise<Page<AgreementSummary>> {
+    return this.agreements.list({ cursor, limit: PAGE });
+  }
+
+  async agreement(id: string): Promise<AgreementView> {
+    const agreement = await this.agreements.get(id);
+    const ids = [...new Set(agreement.versions.flatMap((v) => v.privacyRecords))];
+    const records = await Promise.all(ids.map((recordId) => this.privacyRecords.get(undefined, recordId).catch(ignoreNotFound)));
+    return { agreement, privacyRecords: new Map(records.filter((r) => r !== null).map((r) => [r.id, r.title])) };
+  }
+
+  privacyRecordList(cursor: string | undefined): Promise<Page<PrivacyRecordResponse>> {
+    return this.privacyRecords.list(undefined, { cursor, limit: PAGE });
+  }
+
+  async privacyRecord(id: string): Promise<PrivacyRecordResponse> {
+    return this.privacyRecords.get(undefined, id);
+  }
+
+  /** Every standard with its versions (the catalogue is small: a few dozen at most). */
+  async standardList(): Promise<StandardDetailResponse[]> {
+    const all: StandardResponse[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.standards.list({ limit: 100, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return Promise.all(all.map((s) => this.standards.get(s.id)));
+  }
+
+  standard(id: string): Promise<StandardDetailResponse> {
+    return this.standards.get(id);
+  }
+
+  proposalList(cursor: string | undefined): Promise<Page<ProposalResponse>> {
+    return this.proposals.list({ cursor, limit: PAGE });
+  }
+
+  proposal(number: number): Promise<ProposalDetailResponse> {
+    return this.proposals.get(number);
+  }
+
+  /** The latest checkpoint, the latest entries, and the chosen entry with its inclusion proof against that checkpoint. */
+  async logPage(index: number | undefined): Promise<LogView> {
+    const signed = await this.log.checkpoint();
+    const checkpoint = { ...signed, ...parseCheckpoint(signed.body) };
+    const { size } = checkpoint;
+    const start = Math.max(0, size - 20);
+    const recent = size === 0 ? [] : (await this.log.entries({ start, end: size })).entries.map(entryView).reverse();
+    let chosen: LogView['chosen'] = null;
+    if (index !== undefined && index < size) {
+      const [entry] = (await this.log.entries({ start: index, end: index + 1 })).entries;
+      chosen = { entry: entryView(entry!), proof: await this.log.inclusion({ index, size }) };
+    }
+    return { checkpoint, recent, chosen };
+  }
+
+  private async allCities(): Promise<OrganisationResponse[]> {
+    const cities: OrganisationResponse[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < COUNT_PAGES; pages++) {
+      const page = await this.organisations.list({ kind: 'city', limit: 100, cursor });
+      cities.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return cities;
+  }
+
+  private async standardOrNull(id: string): Promise<StandardDetailResponse | null> {
+    try {
+      return await this.standards.get(id);
+    } catch (error) {
+      // A source may name a standard the registry does not hold (yet): the page shows the id alone.
+      if (error instanceof StandardError && error.code === StandardErrorCode.NotFound) return null;
+      throw error;
+    }
+  }
+}
+
+/** A record another page links to may not be public (a privacy record not yet approved): it is left out, not an error. */
+function ignoreNotFound(error: unknown): null {
+  if (error instanceof PrivacyRecordError && error.code === PrivacyRecordErrorCode.NotFound) return null;
+  throw error;
+}
+
+async function count(list: (cursor: string | undefined) => Promise<Page<unknown>>): Promise<Count> {
+  let n = 0;
+  let cursor: string | undefined;
+  for (let pages = 0; pages < COUNT_PAGES; pages++) {
+    const page = await list(cursor);
+    n += page.items.length;
+    if (!page.nextCursor) return { n, atLeast: false };
+    cursor = page.nextCursor;
+  }
+  return { n, atLeast: true };
+}
+
+/** origin, size and root hash of a C2SP checkpoint body (`<origin>\n<size>\n<root>\n`). */
+export function parseCheckpoint(body: string): { origin: string; size: number; root: string } {
+  const [origin = '', size = '0', root = ''] = body.split('\n');
+  return { origin, size: Number(size), root };
+}
+
+function entryView(served: { index: number; entry: string; leafHash: string }): LogEntryView {
+  const text = Buffer.from(served.entry, 'base64').toString('utf8');
+  const fields = JSON.parse(text) as { time: string; action: string; subject: { type: string; id: string } };
+  return { index: served.index, text, time: fields.time, action: fields.action, subject: `${fields.subject.type} ${fields.subject.id}`, leafHash: served.leafHash };
+}

@@ -1,0 +1,65 @@
+import { type Html, html } from '../html.js';
+import type { Locale } from '../i18n.js';
+import type { LogView } from '../public-site.service.js';
+import { facts } from './layout.js';
+
+export function logPage(locale: Locale, view: LogView, chosenIndex: number | undefined): Html {
+  const { t } = locale;
+  const { checkpoint, chosen } = view;
+  const defaultIndex = chosenIndex ?? Math.max(0, checkpoint.size - 1);
+  // The script speaks the page's language: its sentences come from the catalogue, placeholders filled in by the script.
+  const messages = {
+    'data-running': t.logVerifyRunning,
+    'data-signature-ok': t.logVerifySignatureOk,
+    'data-signature-bad': t.logVerifySignatureBad,
+    'data-inclusion-ok': t.logVerifyInclusionOk('{index}', '{size}'),
+    'data-inclusion-bad': t.logVerifyInclusionBad('{index}'),
+    'data-error': t.logVerifyError,
+    'data-done': t.logVerifyDone,
+    'data-failed': t.logVerifyFailed,
+    'data-button': t.logVerifyButton,
+  };
+  return html`
+<h1>${t.logTitle}</h1>
+<p>${t.logIntro}</p>
+<section aria-labelledby="checkpoint">
+  <h2 id="checkpoint">${t.logCheckpoint}</h2>
+  ${facts([
+    [t.logOrigin, html`<code>${checkpoint.origin}</code>`],
+    [t.logSize, locale.number(checkpoint.size)],
+    [t.logRoot, html`<code class="hash">${checkpoint.root}</code>`],
+    [t.logSignature, html`<code class="hash">${checkpoint.jws}</code>`],
+  ])}
+</section>
+<section aria-labelledby="verify" class="verify">
+  <h2 id="verify">${t.logVerifyTitle}</h2>
+  <p>${t.logVerifyExplain}</p>
+  <noscript><p class="note">${t.logVerifyNoScript}</p></noscript>
+  <form id="verify-form" method="get" action="/log">
+    <input type="hidden" name="lang" value="${locale.lang}">
+    <label for="verify-index">${t.logVerifyIndex}</label>
+    <input id="verify-index" name="index" type="number" inputmode="numeric" min="0" max="${Math.max(0, checkpoint.size - 1)}" value="${defaultIndex}">
+    <button type="submit">${t.logShowEntry}</button>
+  </form>
+  <div id="verify-result" role="status" aria-live="polite" ${Object.entries(messages).map(([name, text]) => html`${name}="${text}" `)}></div>
+</section>
+${chosen ? html`
+<section aria-labelledby="entry">
+  <h2 id="entry">${t.logEntry(chosen.entry.index)}</h2>
+  ${facts([
+    [t.colTime, locale.dateTime(chosen.entry.time)],
+    [t.colAction, html`<code>${chosen.entry.action}</code>`],
+    [t.colSubject, html`<code>${chosen.entry.subject}</code>`],
+    [t.logEntryShown, html`<pre class="entry">${chosen.entry.text}</pre>`],
+    [t.logEntryHash, html`<code class="hash">${chosen.entry.leafHash}</code>`],
+    [t.logEntryProof, html`<ol class="proof">${chosen.proof.proof.map((h) => html`<li><code class="hash">${h}</code></li>`)}</ol>`],
+  ])}
+</section>` : ''}
+<section aria-labelledby="recent">
+  <h2 id="recent">${t.logRecent}</h2>
+  <table class="list">
+    <thead><tr><th scope="col">${t.colIndex}</th><th scope="col">${t.colTime}</th><th scope="col">${t.colAction}</th><th scope="col">${t.colSubject}</th></tr></thead>
+    <tbody>${view.recent.map((e) => html`<tr><th scope="row"><a href="${locale.href('/log', { index: e.index })}">${e.index}</a></th><td>${locale.dateTime(e.time)}</td><td><code>${e.action}</code></td><td><code>${e.subject}</code></td></tr>`)}</tbody>
+  </table>
+</section>`;
+}

@@ -1,0 +1,25 @@
+import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
+import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { Organisation } from '../organisations/organisation.entity.js';
+import { SigningKeyResponse } from './signing-key.dto.js';
+import { SigningKey } from './signing-key.entity.js';
+
+// The status member is derived from the clock when served, so it is not part of the recorded state.
+function signingKeyState(key: SigningKey, slug: string) {
+  const { status: _derived, ...state } = journalState(SigningKeyResponse.from(key, slug));
+  return state;
+}
+
+export function recordSigningKey(tx: Transaction, action: string, key: SigningKey, slug: string): void {
+  tx.record({ action, subjectType: 'signing-key', subjectId: key.kid, organisationId: key.organisationId, state: signingKeyState(key, slug), record: key, recordKey: { kid: key.kid } });
+}
+
+export const signingKeyKind: JournaledKind = {
+  subjectType: 'signing-key',
+  async disclose(manager, index) {
+    const key = await manager.findOneBy(SigningKey, { journalIndex: index });
+    if (!key) return null;
+    const organisation = await manager.findOneByOrFail(Organisation, { id: key.organisationId });
+    return { state: signingKeyState(key, organisation.slug), visibleTo: everyone };
+  },
+};

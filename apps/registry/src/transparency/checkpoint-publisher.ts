@@ -1,0 +1,48 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { TransparencyRepository } from './transparency.repository.js';
+import { TransparencyService } from './transparency.service.js';
+
+/**
+ * Signs the checkpoint of a grown log within PLAZA_CHECKPOINT_INTERVAL_MS of the change, whether or not anyone asks,
+ * so witnesses and residents polling the log find it published. Every instance may do this: a size is stored once
+ * (its primary key) and its root is a function of the entries, so two instances can only ever sign the same root.
+ */
+@Injectable()
+export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TransparencyLog');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private published = -1;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TransparencyService) private readonly log: TransparencyService,
+    @Inject(TransparencyRepository) private readonly repository: TransparencyRepository,
+  ) {}
+
+  /** Signs the current size unless this instance already published it. */
+  async publish(): Promise<void> {
+    const size = await this.repository.treeSize();
+    if (size === this.published) return;
+    // Signs the size it finds then, or a later one if the log grew meanwhile: the next tick looks again either way.
+    await this.log.checkpoint();
+    this.published = size;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.checkpointIntervalMs === 0) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.publish()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not publish the checkpoint; retrying'))
+        .finally(() => (this.running = undefined));
+    }, this.config.checkpointIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,202 @@
+import { decodeBase64, SCHEME_VERSION, verifyBinary, verifyStructured } from '#plaza/dsse';
+import { bearer, createOrganisation } from './support/fixtures.js';
+import {
+  AIR_TYPE, BATCH, binaryReading, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, readingData, registerDsseKey, STRUCTURED, signed, signedBatch,
+} from './support/exchange-fixtures.js';
+import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+
+interface Served {
+  sequence: string;
+  source: string;
+  id: string;
+  type: string;
+  time: string;
+  receivedAt: string;
+  mode: string;
+  scheme: string;
+  keyid: string;
+  event?: string;
+  headers?: [string, string][];
+  bodyBase64?: string;
+}
+
+describe('the exchange gateway: signed events in, verifiable events out', () => {
+  let t: TestApp;
+  let s: ExchangeScenario;
+  beforeAll(async () => {
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '100000' });
+    s = await exchangeScenario(t);
+  });
+  afterAll(() => t.close());
+
+  type Feed = { items: Served[]; nextCursor: string | null; pollCursor: string };
+  const feed = async (apiKey: string, query: Record<string, string | number> = {}) =>
+    (await t.http.get('/api/v1/exchange/events').set(bearer(apiKey)).query({ source: s.source, ...query }).expect(200)).body as Feed;
+  /**
+   * The feed once it shows these events. An accepted event is served once every transaction of the database that
+   * began before it has ended, so a suite running beside this one on a server database can hold it back a moment.
+   */
+  const feedShowing = async (ids: string[], query: Record<string, string | number> = {}): Promise<Feed> => {
+    for (let attempt = 0; ; attempt++) {
+      const page = await feed(s.city.adminKey, { limit: 1000, ...query });
+      if (ids.every((id) => page.items.some((item) => item.id === id)) || attempt === 100) return page;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('accepts a structured event (201), answers its signed retry as a duplicate (200, same sequence and time) and a changed one as a conflict (409)', async () => {
+    const time = nowSeconds();
+    const text = reading(s.source, 'st-1', { time });
+    const first = await post(t, s.vendor.adminKey, STRUCTURED, signed(text, s.vendorKey)).expect(201);
+    expect(first.body).toEqual({ status: 'accepted', source: s.source, id: 'st-1', sequence: expect.stringMatching(/^\d+$/), receivedAt: expect.any(String) });
+    expect(new Date(first.body.receivedAt).toISOString()).toBe(first.body.receivedAt);
+
+    // Re-signed (a new signature over the same content, with different whitespace outside the data): the same event.
+    const again = await post(t, s.vendorMemberKey, STRUCTURED, signed(text.replace('{"specversion"', '{ "specversion"'), s.vendorKey)).expect(200);
+    expect(again.body).toEqual({ ...first.body, status: 'duplicate' });
+
+    const changed = await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'st-1', { time, data: readingData(time).replace('9.7', '9.8') }), s.vendorKey)).expect(409);
+    expect(changed.body).toMatchObject({ code: 'exchange.event_conflict', check: 'once', status: 409 });
+    expect(changed.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('accepts binary mode: ce-* headers, the body as data', async () => {
+    const { headers, body } = binaryReading(s.source, 'bin-1', s.vendorKey);
+    const res = await post(t, s.vendor.adminKey, headers['content-type']!, body, headers).expect(201);
+    expect(res.body).toMatchObject({ status: 'accepted', id: 'bin-1' });
+  });
+
+  it('answers a batch per event, storing the accepted ones even when others are rejected', async () => {
+    const good = reading(s.source, 'batch-1');
+    const unknownSource = reading(`${s.source}:nowhere`, 'batch-2');
+    const res = await post(t, s.vendor.adminKey, BATCH, signedBatch([good, unknownSource, reading(s.source, 'batch-3'), good], s.vendorKey)).expect(200);
+    expect(res.body).toMatchObject({ accepted: 2, duplicates: 1, rejected: 1 });
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'rejected', 'accepted', 'duplicate']);
+    expect(res.body.results[1]).toMatchObject({ index: 1, code: 'exchange.source_unknown', check: 'source', id: 'batch-2' });
+    expect(res.body.results[3].sequence).toBe(res.body.results[0].sequence);
+    const ids = (await feedShowing(['batch-1', 'batch-3'])).items.map((i) => i.id);
+    expect(ids).toEqual(expect.arrayContaining(['batch-1', 'batch-3']));
+    expect(ids).not.toContain('batch-2');
+  });
+
+  it('lets the owning city send events for its own source without an agreement', async () => {
+    await post(t, s.city.adminKey, STRUCTURED, signed(reading(s.source, 'city-1', { data: readingData(nowSeconds(), ',"temperature":4.5') }), s.cityKey)).expect(201);
+  });
+
+  it('serves accepted events exactly as received, so the city verifies the vendor signature itself', async () => {
+    const page = await feedShowing(['st-1', 'bin-1', 'batch-1'], { type: AIR_TYPE });
+    const items = page.items.filter((i) => ['st-1', 'bin-1', 'batch-1'].includes(i.id));
+    expect(items.map((i) => i.mode).sort()).toEqual(['batch', 'binary', 'structured']);
+    for (const item of items) {
+      expect(item).toMatchObject({ source: s.source, type: AIR_TYPE, scheme: SCHEME_VERSION, keyid: s.vendorKey.keyid });
+      const keys = { [s.vendorKey.keyid]: s.vendorKey.publicKey };
+      const result = item.mode === 'binary'
+        ? await verifyBinary(item.headers!, decodeBase64(item.bodyBase64!)!, keys)
+        : await verifyStructured(item.event!, keys);
+      expect(result).toMatchObject({ ok: true, keyid: s.vendorKey.keyid });
+      expect(result.ok && result.event.attributes.time).toBe(item.time);
+    }
+    // A changed byte would not verify: the served text is the signed text.
+    const structured = items.find((i) => i.mode === 'structured')!;
+    expect((await verifyStructured(structured.event!.replace('9.7', '9.6'), { [s.vendorKey.keyid]: s.vendorKey.publicKey })).ok).toBe(false);
+  });
+
+  it('pages the feed by cursor and gives a poll cursor that picks up what is accepted later', async () => {
+    const all = (await feedShowing(['st-1', 'bin-1', 'batch-1', 'batch-3', 'city-1'])).items;
+    const first = await feed(s.city.adminKey, { limit: 2 });
+    expect(first.items).toEqual(all.slice(0, 2));
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await feed(s.city.adminKey, { limit: 1000, cursor: first.nextCursor! });
+    expect([...first.items, ...rest.items].map((i) => i.sequence)).toEqual(all.map((i) => i.sequence));
+    expect(rest.nextCursor).toBeNull();
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'late-1'), s.vendorKey)).expect(201);
+    const later = await feedShowing(['late-1'], { cursor: rest.pollCursor });
+    expect(later.items.map((i) => i.id)).toEqual(['late-1']);
+    const bad = await t.http.get('/api/v1/exchange/events').set(bearer(s.city.adminKey)).query({ source: s.source, cursor: Buffer.from('{"x":"99999999999999999999","s":"1"}').toString('base64url') }).expect(400);
+    expect(bad.body.code).toBe('request.invalid_cursor');
+  });
+
+  it('lets only the city and the parties to an agreement covering the source read its events: anyone else gets 404', async () => {
+    expect((await feed(s.vendorMemberKey)).items.length).toBeGreaterThan(0);
+    const stranger = await createOrganisation(t, uniqueSlug('ex-stranger'), 'vendor');
+    const refused = await t.http.get('/api/v1/exchange/events').set(bearer(stranger.adminKey)).query({ source: s.source }).expect(404);
+    const missing = await t.http.get('/api/v1/exchange/events').set(bearer(stranger.adminKey)).query({ source: `${s.source}:none` }).expect(404);
+    expect(refused.body.code).toBe('exchange.source_not_found');
+    expect(missing.body.code).toBe(refused.body.code);
+    await t.http.get('/api/v1/exchange/events').query({ source: s.source }).expect(401);
+  });
+
+  it('runs every check in a dry run and stores nothing', async () => {
+    const text = reading(s.source, 'dry-1');
+    const valid = await post(t, s.vendor.adminKey, STRUCTURED, signed(text, s.vendorKey), {}, '/api/v1/exchange/events/dry-run').expect(200);
+    expect(valid.body).toEqual({ status: 'valid', source: s.source, id: 'dry-1' });
+    const refused = await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'dry-2', { data: readingData(nowSeconds(), ',"temperature":3') }), s.vendorKey), {}, '/api/v1/exchange/events/dry-run').expect(422);
+    expect(refused.body).toMatchObject({ code: 'exchange.field_not_allowed', check: 'terms', errors: [{ pointer: '/data/temperature' }] });
+    const changed = reading(s.source, 'st-1', { data: readingData(nowSeconds()).replace('9.7', '1.5') });
+    const batch = await post(t, s.vendor.adminKey, BATCH, signedBatch([reading(s.source, 'dry-3'), changed], s.vendorKey), {}, '/api/v1/exchange/events/dry-run').expect(200);
+    expect(batch.body.results.map((r: { status: string; code?: string }) => r.code ?? r.status)).toEqual(['valid', 'exchange.event_conflict']);
+    const ids = (await feed(s.city.adminKey, { limit: 1000 })).items.map((i) => i.id);
+    expect(ids.filter((id) => id.startsWith('dry-'))).toEqual([]);
+    const rejections = (await t.http.get('/api/v1/exchange/rejections').set(bearer(s.vendor.adminKey)).query({ limit: 200 }).expect(200)).body.items as { id: string }[];
+    expect(rejections.filter((r) => r.id?.startsWith('dry-'))).toEqual([]);
+    // The event checked in the dry run is accepted for real afterwards.
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(text, s.vendorKey)).expect(201);
+  });
+
+  it("shows a vendor its own rejections with their details, and nobody else's", async () => {
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'rej-1', { data: readingData(nowSeconds(), ',"temperature":3') }), s.vendorKey)).expect(422);
+    const mine = (await t.http.get('/api/v1/exchange/rejections').set(bearer(s.vendorMemberKey)).expect(200)).body.items as Record<string, unknown>[];
+    expect(mine[0]).toMatchObject({
+      id: 'rej-1', source: s.source, code: 'exchange.field_not_allowed', check: 'terms', signatureVerified: true, keyid: s.vendorKey.keyid,
+      errors: [{ pointer: '/data/temperature', detail: expect.any(String) }], mode: 'structured', index: null,
+    });
+    const cityView = (await t.http.get('/api/v1/exchange/rejections').set(bearer(s.city.adminKey)).expect(200)).body.items as { id: string }[];
+    expect(cityView.map((r) => r.id)).not.toContain('rej-1');
+  });
+
+  it('keeps a public conformance record per source, counting only events whose signature verified', async () => {
+    const before = (await t.http.get(`/api/v1/sources/${s.sourceId}/conformance`).expect(200)).body;
+    // Unsigned: refused at the signature check, so it cannot count against the vendor.
+    await post(t, s.vendor.adminKey, STRUCTURED, reading(s.source, 'conf-1')).expect(422);
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'conf-2', { data: readingData(nowSeconds(), ',"temperature":3') }), s.vendorKey)).expect(422);
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'conf-3'), s.vendorKey)).expect(201);
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'conf-3'), s.vendorKey)).expect(200);
+    const after = (await t.http.get(`/api/v1/sources/${s.sourceId}/conformance`).expect(200)).body;
+    expect(after).toMatchObject({ source: s.sourceId, ceSource: s.source, accepted: before.accepted + 1, rejected: before.rejected + 1 });
+    expect(after.rejectedByCode['exchange.field_not_allowed']).toBe((before.rejectedByCode['exchange.field_not_allowed'] ?? 0) + 1);
+    expect(after.rejectedByCode['exchange.signature_missing']).toBeUndefined();
+    expect(Date.parse(after.lastAcceptedAt)).toBeGreaterThanOrEqual(Date.parse(before.lastAcceptedAt));
+    expect((await t.http.get('/api/v1/sources/00000000-0000-4000-8000-000000000000/conformance').expect(404)).body.code).toBe('source.not_found');
+  });
+
+  it('accepts events signed with a P-256 key (raw r||s)', async () => {
+    const key = await registerDsseKey(t, s.vendor, 'ES256');
+    const res = await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'p256-1'), key)).expect(201);
+    expect(res.body.status).toBe('accepted');
+  });
+});
+
+describe('the exchange quota', () => {
+  let t: TestApp;
+  let s: ExchangeScenario;
+  beforeAll(async () => {
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '100000', PLAZA_EXCHANGE_EVENTS_PER_MINUTE: '5' });
+    s = await exchangeScenario(t);
+  });
+  afterAll(() => t.close());
+
+  it("refuses a request that would go beyond the organisation's events a minute with 429 and Retry-After, counting nothing for it", async () => {
+    // Avoid a minute boundary during the test: the window is the calendar minute.
+    if (new Date().getSeconds() > 50) await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const batch = (prefix: string, n: number) => signedBatch(Array.from({ length: n }, (_, i) => reading(s.source, `${prefix}-${i}`)), s.vendorKey);
+    expect((await post(t, s.vendor.adminKey, BATCH, batch('q1', 4)).expect(200)).body.accepted).toBe(4);
+    const refused = await post(t, s.vendor.adminKey, BATCH, batch('q2', 2)).expect(429);
+    expect(refused.body.code).toBe('exchange.quota_exceeded');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // The refused request took nothing: one more event still fits, and the city's quota is its own.
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'q3'), s.vendorKey)).expect(201);
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'q4'), s.vendorKey)).expect(429);
+    await post(t, s.city.adminKey, STRUCTURED, signed(reading(s.source, 'q5'), s.cityKey)).expect(201);
+  });
+});

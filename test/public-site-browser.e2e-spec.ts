@@ -1,0 +1,232 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { fetchHttp, seedDemo } from '../demo/seed.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * The public register in a real browser (Debian's Chromium, headless), on a registry running the demo with its data
+ * set: a resident's path from the home page to a sensor, the filters, the map (with its tile server unreachable),
+ * the language switch, an agreement's signatures, and the transparency log verified by the browser itself, with
+ * axe-core on every page and full-page screenshots in test-output/public-site/.
+ */
+const SHOTS = resolve(import.meta.dirname, '../test-output/public-site');
+const suffix = `b${process.pid.toString(36)}${Date.now().toString(36)}`;
+
+describe('public register in a browser', () => {
+  let t: TestApp;
+  let demoDir: string;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Demo slugs: the demo's own on a fresh embedded database; suffixed on a shared server database. */
+  let slug: (name: string) => string;
+  let blockedRequests: string[];
+  let seed: () => ReturnType<typeof seedDemo>;
+  let firstSeed: Awaited<ReturnType<typeof seedDemo>>;
+
+  beforeAll(async () => {
+    demoDir = mkdtempSync(join(tmpdir(), 'plaza-demo-test-'));
+    t = await startTestApp({
+      PLAZA_DEMO: 'true',
+      PLAZA_DEMO_DATA_DIR: demoDir,
+      PLAZA_DEMO_DATABASE_URL: process.env.DATABASE_URL ?? '',
+      // On a shared server other suites' coalition members are in the electorate: the demo's decision may close at once.
+      PLAZA_VOTING_PERIOD_HOURS: '0',
+      PLAZA_RATE_LIMIT_PER_MINUTE: '100000',
+    });
+    const shared = t.config.database.mode === 'server';
+    slug = (name) => (shared ? `${name}-${suffix}` : name);
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    seed = () => seedDemo(fetchHttp(base), { operatorKey: t.operatorKey, suffix: shared ? suffix : undefined });
+    firstSeed = await seed();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    blockedRequests = [];
+    // Nothing leaves the machine: the map's tile server is unreachable, as on a machine with no internet.
+    await context.route((url) => url.origin !== base, (route) => {
+      blockedRequests.push(route.request().url());
+      return route.abort();
+    });
+    page = await context.newPage();
+  });
+  afterEach(() => context?.close());
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (demoDir) rmSync(demoDir, { recursive: true, force: true });
+  });
+
+  async function expectAccessible(): Promise<void> {
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(results.violations.map((v) => `${page.url()}: ${v.id} (${v.nodes.length}): ${v.help}`)).toEqual([]);
+  }
+
+  async function screenshot(name: string): Promise<void> {
+    const lang = await page.locator('html').getAttribute('lang');
+    await page.screenshot({ path: join(SHOTS, `${name}-${lang}.png`), fullPage: true });
+  }
+
+  it('leads a resident from the home page to a sensor: who runs it, why, under which agreement, and the privacy contact', async () => {
+    for (const lang of ['en', 'fr']) {
+      await page.goto(`${base}/?lang=${lang}`);
+      expect(await page.locator('.demo-banner').innerText()).toMatch(lang === 'en' ? /Demonstration data/ : /Données de démonstration/);
+      await expectAccessible();
+      await screenshot('home');
+    }
+    await page.goto(`${base}/?lang=en`);
+    await page.getByRole('link', { name: 'Find what is deployed on your street' }).click();
+    // Their city (on a shared database, other suites' copies of the demo are in the list too).
+    await page.getByLabel('City').selectOption(slug('montreal'));
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('link', { name: 'Pedestrian and cyclist counting camera, Sainte-Catherine at Saint-Laurent' }).click();
+    expect(await page.locator('h1').innerText()).toBe('Pedestrian and cyclist counting camera, Sainte-Catherine at Saint-Laurent');
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('UrbanFlow Analytics');
+    expect(text).toContain('Plan wider sidewalks and safer crossings from real counts.');
+    expect(text).toContain('Yes: this source collects personal information.');
+    expect(text).toContain('Counting people with a camera at Sainte-Catherine and Saint-Laurent');
+    expect(text).toContain('privacy@montreal.example');
+    expect(text).toMatch(/Transparency log entry: entry \d+/);
+    await page.locator('#map[data-markers="1"]').waitFor();
+    await expectAccessible();
+    await screenshot('source');
+    await page.getByRole('link', { name: 'Français' }).click();
+    await page.locator('html[lang="fr"]').waitFor({ state: 'attached' });
+    expect(await page.locator('h1').innerText()).toBe('Caméra de comptage des piétons et cyclistes, Sainte-Catherine et Saint-Laurent');
+    await expectAccessible();
+    await screenshot('source');
+  });
+
+  it('filters the list with the form, and the map (tiles unreachable) shows the markers and narrows the list to the visible area', async () => {
+    await page.goto(`${base}/sources?lang=en`);
+    await page.getByLabel('City').selectOption(slug('laval'));
+    await page.getByRole('button', { name: 'Show' }).click();
+    const names = await page.locator('tbody th[scope=row]').allInnerTexts();
+    expect(names.sort()).toEqual(['Air station 2, Chomedey', 'Car park occupancy, Montmorency metro station', 'On-street parking sensors, Boulevard Le Carrefour']);
+    await page.getByLabel('Personal information').selectOption('true');
+    await page.getByLabel('City').selectOption(slug('montreal'));
+    await page.getByRole('button', { name: 'Show' }).click();
+    expect(await page.locator('tbody th[scope=row]').allInnerTexts()).toEqual(['Pedestrian and cyclist counting camera, Sainte-Catherine at Saint-Laurent']);
+    await page.getByLabel('Personal information').selectOption('false');
+    await page.getByRole('button', { name: 'Show' }).click();
+    expect(await page.locator('tbody tr').count()).toBe(3);
+
+    await page.goto(`${base}/sources?lang=en&city=${slug('montreal')}`);
+    const before = await page.locator('tbody tr').count();
+    await page.locator(`#map[data-markers="${before}"]`).waitFor();
+    expect(await page.locator('#map path.leaflet-interactive').count()).toBe(before);
+    expect(blockedRequests.some((url) => url.includes('tile.openstreetmap.org'))).toBe(true);
+    await expectAccessible();
+    await screenshot('sources');
+    // Zooming in on the map refilters the list to what is visible (the server's bbox filter).
+    for (let i = 0; i < 4; i++) {
+      await page.locator('.leaflet-control-zoom-in').click();
+      await page.waitForTimeout(400);
+    }
+    await page.waitForURL(/bbox=/);
+    await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length < n, before);
+    const bbox = new URL(page.url()).searchParams.get('bbox')!.split(',').map(Number);
+    for (const row of await page.locator('tbody tr').all()) {
+      const [lon, lat] = [Number(await row.getAttribute('data-lon')), Number(await row.getAttribute('data-lat'))];
+      expect(lon >= bbox[0]! && lat >= bbox[1]! && lon <= bbox[2]! && lat <= bbox[3]!).toBe(true);
+    }
+  });
+
+  it('opens an agreement: parties, terms, status history, and both signatures verified by the registry', async () => {
+    for (const lang of ['en', 'fr']) {
+      await page.goto(`${base}/agreements?lang=${lang}`);
+      await expectAccessible();
+      // From the camera's page, the agreement that covers it (the list holds other suites' agreements on a shared database).
+      await page.goto(`${base}/sources?lang=${lang}&city=${slug('montreal')}&personalInformation=true`);
+      await page.locator('tbody a').first().click();
+      await page.getByRole('link', { name: lang === 'en' ? 'City of Montréal — UrbanFlow Analytics' : 'Ville de Montréal — Analytique UrbanFlow' }).click();
+      const main = await page.locator('main').innerText();
+      expect(main).toContain(lang === 'en' ? 'UrbanFlow operates the counting camera and sends only counts, never images.' : 'UrbanFlow exploite la caméra de comptage');
+      expect(await page.locator('.signatures li.verifies').count()).toBe(2);
+      expect(await page.locator('.signatures li.fails').count()).toBe(0);
+      expect(main).toContain(lang === 'en' ? '90 days' : '90 jours');
+      await expectAccessible();
+      await screenshot('agreement');
+    }
+  });
+
+  it("verifies the latest checkpoint's signature and an entry's inclusion in the browser, and says so in both languages", async () => {
+    for (const [lang, verified] of [['en', 'Verified in your browser.'], ['fr', 'Vérifié dans votre navigateur.']] as const) {
+      await page.goto(`${base}/log?lang=${lang}&index=3`);
+      await page.locator('#verify-button').click();
+      await page.locator('#verify-result[data-outcome="verified"]').waitFor();
+      expect(await page.locator('#verify-result').innerText()).toContain(verified);
+      await expectAccessible();
+      await screenshot('log');
+    }
+  });
+
+  it('reports a failure when the served inclusion proof, the entry or the checkpoint signature is tampered with', async () => {
+    const tamper = async (pattern: string, change: (body: Record<string, any>) => void) => {
+      await page.route(pattern, async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        change(body);
+        await route.fulfill({ response, json: body });
+      });
+      await page.goto(`${base}/log?lang=en&index=2`);
+      await page.locator('#verify-button').click();
+      await page.locator('#verify-result[data-outcome="failed"]').waitFor();
+      expect(await page.locator('#verify-result').innerText()).toContain('Verification failed.');
+      await page.unrouteAll();
+    };
+    const flip = (b64: string) => Buffer.from(Buffer.from(b64, 'base64').map((byte, i) => (i === 0 ? byte ^ 1 : byte))).toString('base64');
+    await tamper('**/api/v1/log/proof/inclusion**', (body) => {
+      body.proof[0] = flip(body.proof[0]);
+    });
+    await tamper('**/api/v1/log/entries**', (body) => {
+      const entry = JSON.parse(Buffer.from(body.entries[0].entry, 'base64').toString('utf8'));
+      entry.action = 'organisation.deleted';
+      body.entries[0].entry = Buffer.from(JSON.stringify(entry)).toString('base64');
+    });
+    await tamper('**/api/v1/log/checkpoint', (body) => {
+      const [origin, size, root] = body.body.split('\n');
+      body.body = `${origin}\n${size}\n${flip(root)}\n`;
+    });
+    expect(await page.locator('#verify-result .bad').count()).toBeGreaterThan(0);
+  });
+
+  it('seeds the demo once: a second run finds everything and writes nothing', async () => {
+    expect(firstSeed.writes).toBeGreaterThan(50);
+    expect((await seed()).writes).toBe(0);
+  });
+
+  it("shows a source's conformance record: the readings its operator sent, signed, through the exchange", async () => {
+    await page.goto(`${base}/sources?lang=en&city=${slug('laval')}`);
+    await page.getByRole('link', { name: 'Car park occupancy, Montmorency metro station' }).click();
+    const section = await page.locator('section[aria-labelledby=conformance]').innerText();
+    expect(section).toMatch(/Events accepted\s+24/);
+    expect(section).toMatch(/Events refused\s+1/);
+  });
+
+  it('passes axe-core on every page of the register, in English and French', async () => {
+    const paths = ['/', '/sources', '/agreements', '/privacy-records', '/standards', '/standards/air-quality-observation', '/proposals', '/log'];
+    await page.goto(`${base}/privacy-records?lang=en`);
+    paths.push(new URL(await page.locator('tbody a').first().getAttribute('href') ?? '', base).pathname);
+    const proposals = (await (await fetch(`${base}/api/v1/proposals?standard=${slug('bike-counter-observation')}`)).json()) as { items: { number: number }[] };
+    paths.push(`/proposals/${proposals.items[0]!.number}`);
+    await page.goto(`${base}/sources?lang=en&city=${slug('longueuil')}`);
+    paths.push(new URL(await page.locator('tbody a').first().getAttribute('href') ?? '', base).pathname);
+    for (const path of paths) {
+      for (const lang of ['en', 'fr']) {
+        await page.goto(`${base}${path}?lang=${lang}`);
+        await expectAccessible();
+      }
+    }
+  });
+});
