@@ -8,7 +8,7 @@ import { computeRoot, equalBytes, MerkleTree, TreeHasher, verifyConsistency, ver
 import { backfillTransparencyLog } from '#plaza/database';
 import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
 import { PgHashStore } from '../apps/registry/src/transparency/pg-hash-store.js';
-import { bearer, createOrganisation, createSource } from './support/fixtures.js';
+import { addMember, bearer, createOrganisation, createSource } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 const hasher = new TreeHasher((bytes) => createHash('sha256').update(bytes).digest());
@@ -215,7 +215,7 @@ describe('transparency log', () => {
       expect((await check(after)).matches).toBe(true);
     });
 
-    it("discloses a member's entry only to its own organisation, and refuses an index past the log", async () => {
+    it("discloses a member's or an API key's entry only to those who may read it through the API, and refuses an index past the log", async () => {
       const city = await createOrganisation(t, uniqueSlug('tlog-member'), 'city');
       const stranger = await createOrganisation(t, uniqueSlug('tlog-stranger'), 'city');
       const member = (await t.http.get(`/api/v1/organisations/${city.slug}/members/${city.adminId}`).set(bearer(city.adminKey)).expect(200)).body;
@@ -227,6 +227,13 @@ describe('transparency log', () => {
       expect(own.matches).toBe(true);
       // Roles and status only: a member's name and email never enter the log, not even digested.
       expect(Object.keys(own.res.body.state).sort()).toEqual(['active', 'id', 'organisationId', 'roles']);
+
+      // An API key's entry: to the roles that may read API keys (admins), not to any member of the organisation.
+      const plain = await addMember(t, city.slug, city.adminKey, ['member']);
+      const keys = (await t.http.get(`/api/v1/organisations/${city.slug}/api-keys`).set(bearer(city.adminKey)).expect(200)).body.items as { memberId: string; journalIndex: number }[];
+      const plainKey = keys.find((k) => k.memberId === plain.id)!;
+      expect((await check(plainKey.journalIndex, bearer(plain.key).authorization)).res.body.code).toBe('log.record_not_disclosed');
+      expect((await check(plainKey.journalIndex, bearer(city.adminKey).authorization)).matches).toBe(true);
 
       const { treeSize } = await root();
       const past = await t.http.get('/api/v1/log/record').query({ index: treeSize + 1000 }).expect(400);

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { Principal } from '../common/auth/principal.js';
 import type { JournaledKind } from '../journal/journaled-kind.js';
 import { journalState, type Transaction } from '../journal/unit-of-work.js';
 import { mayRead } from './agreement-access.js';
@@ -46,5 +47,5 @@ export const agreementVersionKind: JournaledKind = {
 
 async function disclosed(manager: EntityManager, version: AgreementVersion, state: unknown) {
   const agreement = await manager.findOneByOrFail(Agreement, { id: version.agreementId });
-  return { state, visibleTo: (viewer: string | null) => mayRead(agreement, version, viewer) };
+  return { state, visibleTo: (viewer: Principal | undefined) => mayRead(agreement, version, viewer?.organisationId ?? null) };
 }

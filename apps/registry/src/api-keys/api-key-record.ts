@@ -1,4 +1,5 @@
-import { type JournaledKind, onlyOrganisation } from '../journal/journaled-kind.js';
+import { Action } from '../common/auth/permissions.js';
+import { type JournaledKind, readableWith } from '../journal/journaled-kind.js';
 import { journalState, type Transaction } from '../journal/unit-of-work.js';
 import { ApiKeyResponse } from './api-key.dto.js';
 import { ApiKey } from './api-key.entity.js';
@@ -11,6 +12,6 @@ export const apiKeyKind: JournaledKind = {
   subjectType: 'api-key',
   async disclose(manager, index) {
     const key = await manager.findOneBy(ApiKey, { journalIndex: index });
-    return key && { state: journalState(ApiKeyResponse.from(key)), visibleTo: onlyOrganisation(key.organisationId) };
+    return key && { state: journalState(ApiKeyResponse.from(key)), visibleTo: readableWith(key.organisationId, Action.ApiKeyRead) };
   },
 };

@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
+import { type Action, isAllowed } from '../common/auth/permissions.js';
+import type { Principal } from '../common/auth/principal.js';
 
 /** A record as the transparency log discloses it: the state its latest entry digests, recomputed from what is stored now. */
 export interface DisclosedRecord {
   state: unknown;
-  /** Whether a caller of organisation `viewer` (null: a resident with no key) may read the record, and so learn its entry's salt. */
-  visibleTo(viewer: string | null): boolean;
+  /** Whether this caller (undefined: a resident with no key) may read the record, and so learn its entry's salt. */
+  visibleTo(viewer: Principal | undefined): boolean;
 }
 
 /**
@@ -21,8 +23,10 @@ export interface JournaledKind {
 /** For records anyone may read. */
 export const everyone = (): boolean => true;
 
-/** For records only their own organisation reads. */
-export const onlyOrganisation =
-  (organisationId: string) =>
-  (viewer: string | null): boolean =>
-    viewer === organisationId;
+/** For records only their own organisation's members whose roles grant `action` read (and the operator, who acts on any). */
+export const readableWith =
+  (organisationId: string, action: Action) =>
+  (viewer: Principal | undefined): boolean =>
+    viewer !== undefined &&
+    (viewer.organisationId === organisationId || viewer.organisationKind === 'operator') &&
+    isAllowed(action, viewer.organisationKind, viewer.roles);

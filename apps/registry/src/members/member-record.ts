@@ -1,4 +1,5 @@
-import { type JournaledKind, onlyOrganisation } from '../journal/journaled-kind.js';
+import { Action } from '../common/auth/permissions.js';
+import { type JournaledKind, readableWith } from '../journal/journaled-kind.js';
 import type { Transaction } from '../journal/unit-of-work.js';
 import { Member } from './member.entity.js';
 
@@ -15,6 +16,6 @@ export const memberKind: JournaledKind = {
   subjectType: 'member',
   async disclose(manager, index) {
     const member = await manager.findOneBy(Member, { journalIndex: index });
-    return member && { state: memberState(member), visibleTo: onlyOrganisation(member.organisationId) };
+    return member && { state: memberState(member), visibleTo: readableWith(member.organisationId, Action.MemberRead) };
   },
 };

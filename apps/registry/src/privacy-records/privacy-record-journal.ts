@@ -1,5 +1,6 @@
 import type { JournaledKind } from '../journal/journaled-kind.js';
 import type { Transaction } from '../journal/unit-of-work.js';
+import { readsPrivately } from './privacy-record-access.js';
 import { privacyRecordState } from './privacy-record.dto.js';
 import { PrivacyRecord } from './privacy-record.entity.js';
 import { PUBLIC_STATUSES } from './privacy-record-status.js';
@@ -14,6 +15,6 @@ export const privacyRecordKind: JournaledKind = {
   subjectType: 'privacy-record',
   async disclose(manager, index) {
     const record = await manager.findOneBy(PrivacyRecord, { journalIndex: index });
-    return record && { state: privacyRecordState(record), visibleTo: (viewer) => PUBLIC_STATUSES.includes(record.status) || viewer === record.organisationId };
+    return record && { state: privacyRecordState(record), visibleTo: (viewer) => PUBLIC_STATUSES.includes(record.status) || readsPrivately(viewer, record.organisationId) };
   },
 };

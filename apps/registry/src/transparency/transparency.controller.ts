@@ -33,11 +33,11 @@ export class TransparencyController {
   @Public()
   @ApiOperation({
     summary: "The record an entry is about, with the entry's salt, to check the entry's state digest against the record as served",
-    description: 'Public records to anyone; members, API keys, drafts and other non-public records only to their own organisation (send its key).',
+    description: 'Public records to anyone; members, API keys, drafts and other non-public records only to those who may read them through the API (send your key).',
   })
   @ApiOkResponse({ type: DisclosedRecordResponse })
   record(@OptionalPrincipal() principal: Principal | undefined, @Query() query: RecordQuery): Promise<DisclosedRecordResponse> {
-    return this.log.record(query, principal?.organisationId ?? null);
+    return this.log.record(query, principal);
   }
 
   @Get('root')

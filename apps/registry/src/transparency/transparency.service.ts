@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { computeRoot, proveConsistency, proveInclusion } from '#plaza/merkle';
+import type { Principal } from '../common/auth/principal.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { JOURNALED_KINDS } from './journaled-kinds.js';
@@ -100,7 +101,7 @@ export class TransparencyService {
    * anyone can check SHA-256(salt || RFC 8785 state) against the entry's `state` digest. Only an entry that is still
    * the record's latest can be checked this way (older states are not kept), and only for a record the caller may read.
    */
-  async record(query: RecordQuery, viewer: string | null): Promise<DisclosedRecordResponse> {
+  async record(query: RecordQuery, viewer: Principal | undefined): Promise<DisclosedRecordResponse> {
     const { index } = query;
     const subject = await this.log.findSubject(index);
     if (!subject) throw this.sizeError(`There is no entry ${index} in the log.`, TransparencyErrorCode.IndexOutOfRange);
@@ -116,7 +117,7 @@ export class TransparencyService {
       );
     }
     if (!disclosed.visibleTo(viewer)) {
-      throw new TransparencyError(TransparencyErrorCode.RecordNotDisclosed, `Entry ${index} is about a ${subject.subjectType} that only its organisation may read.`);
+      throw new TransparencyError(TransparencyErrorCode.RecordNotDisclosed, `Entry ${index} is about a ${subject.subjectType} you may not read.`);
     }
     return { index, subject: { type: subject.subjectType, id: subject.subjectId }, salt: subject.salt.toString('base64url'), state: disclosed.state };
   }
