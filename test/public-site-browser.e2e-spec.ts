@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { fetchHttp, seedDemo } from '../demo/seed.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { createOrganisation, createSource } from './support/fixtures.js';
+import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 /**
  * The public register in a real browser (Debian's Chromium, headless), on a registry running the demo with its data
@@ -105,6 +106,20 @@ describe('public register in a browser', () => {
     expect(await page.locator('h1').innerText()).toBe('Caméra de comptage des piétons et cyclistes, Sainte-Catherine et Saint-Laurent');
     await expectAccessible();
     await screenshot('source');
+  });
+
+  it("shows a source's name in its map tooltip as text: markup a city member typed creates no element", async () => {
+    const city = await createOrganisation(t, uniqueSlug('tooltip-city'), 'city');
+    const name = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
+    const source = await createSource(t, city.adminKey, `urn:plaza:browser:${uniqueSlug('tooltip')}`, { name: { en: name, fr: name } });
+    await page.goto(`${base}/sources/${source.id}?lang=en`);
+    await page.locator('#map[data-markers="1"]').waitFor();
+    await page.locator('#map path.leaflet-interactive').hover();
+    const tooltip = page.locator('#map .leaflet-tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.innerText()).toBe(name);
+    expect(await tooltip.locator('img, b').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
   });
 
   it('filters the list with the form, and the map (tiles unreachable) shows the markers and narrows the list to the visible area', async () => {

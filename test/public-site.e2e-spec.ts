@@ -1,6 +1,8 @@
 import { CompactSign, importJWK } from 'jose';
+import { DataSource } from 'typeorm';
 import { DEMO_KEYS } from '../demo/keys.js';
-import { bearer, createOrganisation, createSource, privacyRecordBody, type TestOrganisation } from './support/fixtures.js';
+import { en } from '../apps/registry/src/public-site/messages/en.js';
+import { bearer, createOrganisation, createSource, privacyRecordBody, type TestOrganisation, walkPages } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 /**
@@ -123,5 +125,71 @@ describe('public register pages (server-rendered HTML)', () => {
     expect(shown).toBeGreaterThanOrEqual(before);
     expect(log.text).toContain('Entry 0');
     expect(log.text).toContain('&quot;index&quot;:0');
+  });
+});
+
+describe('public register home page counts', () => {
+  // A database of its own: the counts must equal the lists, which other suites on a shared server keep adding to.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { ownDatabase: true });
+    const city = await createOrganisation(t, uniqueSlug('count-city'), 'city');
+    await createOrganisation(t, uniqueSlug('count-city'), 'city');
+    await createOrganisation(t, uniqueSlug('count-vendor'), 'vendor');
+    const sources = [];
+    for (let i = 0; i < 3; i++) sources.push(await createSource(t, city.adminKey, `urn:plaza:count:${uniqueSlug('s')}`));
+    // A draft privacy record is not public: neither the list nor the count shows it.
+    await t.http.post('/api/v1/privacy-records').set(bearer(city.adminKey)).send(privacyRecordBody([sources[0]!.id])).expect(201);
+  });
+  afterAll(() => t?.close());
+
+  /** How many SQL statements the app sends while `action` runs (every query goes through a query runner). */
+  async function queriesDuring(action: () => Promise<unknown>): Promise<number> {
+    const runner = t.app.get(DataSource).createQueryRunner();
+    const prototype = Object.getPrototypeOf(runner) as { query: (...args: unknown[]) => Promise<unknown> };
+    await runner.release();
+    const query = prototype.query;
+    let n = 0;
+    prototype.query = function (this: unknown, ...args: unknown[]) {
+      n += 1;
+      return query.apply(this, args);
+    };
+    try {
+      await action();
+    } finally {
+      prototype.query = query;
+    }
+    return n;
+  }
+
+  it('shows for each kind of record the number the public list holds', async () => {
+    const listed = async (path: string, query: Record<string, string> = {}) => (await walkPages(t, path, { limit: 100, ...query })).items.length;
+    const expected = [
+      en.countCities(await listed('/api/v1/organisations', { kind: 'city' })),
+      en.countVendors(await listed('/api/v1/organisations', { kind: 'vendor' })),
+      en.countSources(await listed('/api/v1/sources')),
+      en.countAgreements(await listed('/api/v1/agreements')),
+      en.countPrivacy(await listed('/api/v1/privacy-records')),
+      en.countStandards(await listed('/api/v1/standards')),
+      en.countProposals(await listed('/api/v1/proposals')),
+    ];
+    expect(expected.slice(0, 3)).toEqual([en.countCities(2), en.countVendors(1), en.countSources(3)]);
+    expect(expected[4]).toBe(en.countPrivacy(0));
+    const home = (await t.http.get('/').expect(200)).text;
+    for (const text of expected) expect(home).toContain(text);
+  });
+
+  it('costs a handful of queries, however many records the lists hold (one count each, no paging)', async () => {
+    await t.http.get('/').expect(200);
+    const before = await queriesDuring(() => t.http.get('/').expect(200));
+    // Seven counts and the transparency log's checkpoint.
+    expect(before).toBeLessThanOrEqual(10);
+    // More vendors than one page of the list holds: a count by paging would need another query.
+    for (let i = 0; i < 101; i += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, 101 - i) }, () => createOrganisation(t, uniqueSlug('count-many'), 'vendor')));
+    }
+    const home = (await t.http.get('/').expect(200)).text;
+    expect(home).toContain(en.countVendors(102));
+    expect(await queriesDuring(() => t.http.get('/').expect(200))).toBe(before);
   });
 });

@@ -1,7 +1,11 @@
-import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { addMember, bearer, createOrganisation, type TestOrganisation, walkPages } from './support/fixtures.js';
-import { describeOnServer, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { DEMO_KEYS } from '../demo/keys.js';
+import { addMember, bearer, createOrganisation, paddingTwin, type TestOrganisation, walkPages } from './support/fixtures.js';
+import { createDatabase, describeOnServer, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 type Alg = 'EdDSA' | 'ES256';
 
@@ -211,6 +215,28 @@ describe('signing keys with proof of possession', () => {
       await expectNotStored(key, vendor);
     });
 
+    it("refuses a demo key whose x is spelled with its last character changed (400 signing_key.invalid_jwk): the same key cannot slip past the demo-key refusal under another kid", async () => {
+      const { kid, d, ...demoJwk } = DEMO_KEYS.parkwise!;
+      const twin = { ...demoJwk, x: paddingTwin(demoJwk.x) };
+      const twinKid = await calculateJwkThumbprint(twin);
+      expect(twinKid).not.toBe(kid);
+      const demoKey: KeyPair = { alg: 'EdDSA', privateKey: (await importJWK({ ...demoJwk, d }, 'EdDSA')) as CryptoKey, jwk: twin, privateJwk: { ...demoJwk, d }, thumbprint: twinKid };
+      const res = await registerKey(vendor, demoKey, 400);
+      expect(res.body.code).toBe('signing_key.invalid_jwk');
+      await expectNotStored(demoKey, vendor);
+      await t.http.get(`/api/v1/signing-keys/${kid}`).expect(404);
+    });
+
+    it.each(['EdDSA', 'ES256'] as const)("refuses a revoked %s key's non-canonical twin (400 signing_key.invalid_jwk): one key is never registered under a second kid", async (alg) => {
+      const key = await newKeyPair(alg);
+      await registerKey(vendor, key, 201);
+      await t.http.post(`/api/v1/organisations/${vendor.slug}/signing-keys/${key.thumbprint}/revoke`).set(bearer(vendor.adminKey)).send({ reason: 'key-compromise' }).expect(200);
+      const twinJwk = { ...key.jwk, x: paddingTwin(key.jwk.x!) };
+      const twin: KeyPair = { ...key, jwk: twinJwk, thumbprint: await calculateJwkThumbprint(twinJwk) };
+      expect((await registerKey(vendor, twin, 400)).body.code).toBe('signing_key.invalid_jwk');
+      await expectNotStored(twin, vendor);
+    });
+
     it("lets only the organisation's admins register keys", async () => {
       const member = await addMember(t, vendor.slug, vendor.adminKey, ['member', 'standards-editor']);
       const key = await newKeyPair('EdDSA');
@@ -390,5 +416,33 @@ describe('signing keys with proof of possession', () => {
       expect(results.map((r) => r.status).sort()).toEqual([201, 400]);
       expect(results.find((r) => r.status === 400)!.body.code).toBe('signing_key.challenge_invalid');
     });
+  });
+});
+
+describe('demo keys left in a database', () => {
+  it("refuses to start a registry outside demo mode on a database holding one of the demo's published keys, and still starts the demo on it", async () => {
+    // Its own database (or data folder): while it holds a demo key, no other registry may start on it.
+    const own = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
+    const dataDir = mkdtempSync(join(tmpdir(), 'plaza-demo-keys-'));
+    const demoEnv = { PLAZA_DEMO: 'true', PLAZA_DEMO_DATA_DIR: dataDir, ...(own ? { PLAZA_DEMO_DATABASE_URL: own.url } : {}) };
+    try {
+      const demo = await startTestApp(demoEnv);
+      const org = await createOrganisation(demo, uniqueSlug('demo-keys'), 'vendor');
+      const { kid, d, ...publicJwk } = DEMO_KEYS.urbanflow!;
+      const { challenge } = (await demo.http.post(`/api/v1/organisations/${org.slug}/signing-keys/challenges`).set(bearer(org.adminKey)).expect(201)).body as { challenge: string };
+      const proof = await new CompactSign(new TextEncoder().encode(challenge)).setProtectedHeader({ alg: 'EdDSA' }).sign(await importJWK({ ...publicJwk, d }, 'EdDSA'));
+      await demo.http.post(`/api/v1/organisations/${org.slug}/signing-keys`).set(bearer(org.adminKey)).send({ jwk: publicJwk, proof, label: 'demo key' }).expect(201);
+      await demo.close();
+
+      await expect(startTestApp(own ? { DATABASE_URL: own.url } : { PLAZA_DATA_DIR: dataDir })).rejects.toThrow(
+        new RegExp(`the database holds the demo's published signing keys \\(${kid}\\)`),
+      );
+      const again = await startTestApp(demoEnv);
+      await again.http.get(`/api/v1/signing-keys/${kid}`).expect(200);
+      await again.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await own?.drop();
+    }
   });
 });

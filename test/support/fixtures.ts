@@ -176,3 +176,14 @@ export const rawBody = (res: any, callback: (error: Error | null, body: Buffer) 
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.on('end', () => callback(null, Buffer.concat(chunks)));
 };
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The same 32-byte coordinate spelled another way: its last base64url character also carries two padding bits, which
+ * decoders ignore, so flipping one gives different text (and a different RFC 7638 thumbprint) for the same key.
+ */
+export function paddingTwin(coordinate: string): string {
+  const last = BASE64URL_ALPHABET.indexOf(coordinate.at(-1)!);
+  return coordinate.slice(0, -1) + BASE64URL_ALPHABET[last ^ 0b01]!;
+}

@@ -65,7 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
 }
 
 /** A new, empty database on the server of `serverUrl`, and how to drop it. */
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `plaza_own_${process.pid}_${Date.now().toString(36)}_${++counter}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: serverUrl });

@@ -5,6 +5,7 @@ import { DataFolderLockedError } from '#plaza/database';
 import { FolderError } from '#plaza/standards';
 import { createApp } from './app.js';
 import { createLogger } from './common/logging/logger.js';
+import { DemoKeysStoredError } from './signing-keys/signing-key-error.js';
 import { StandardsImportError } from './standards/standard-error.js';
 
 /** The primary's request to a worker to stop: finish what is in flight, close, exit. */
@@ -97,8 +98,8 @@ async function runPrimary(config: AppConfig): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Configuration and locking problems are the operator's to fix: say what, without a stack.
-  if (error instanceof ConfigError || error instanceof DataFolderLockedError || error instanceof StandardsImportError || error instanceof FolderError) {
+  // Configuration, locking and stored-data problems are the operator's to fix: say what, without a stack.
+  if (error instanceof ConfigError || error instanceof DataFolderLockedError || error instanceof StandardsImportError || error instanceof FolderError || error instanceof DemoKeysStoredError) {
     process.stderr.write(`plaza: ${error.message}\n`);
   } else {
     process.stderr.write(`plaza: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -114,6 +114,11 @@ export class AgreementService {
     return { items: await this.summaries(rows, { kind: 'public' }), nextCursor };
   }
 
+  /** How many agreements the public list holds, unfiltered. */
+  count(): Promise<number> {
+    return this.agreements.count({ statuses: PUBLIC_STATUSES });
+  }
+
   async listForParty(principal: Principal, slug: string, query: ListAgreementsQuery): Promise<Page<AgreementSummary>> {
     const organisation = await this.scope.resolve(principal, slug);
     const { rows, nextCursor } = await this.agreements.list({ partyId: organisation.id, sourceId: query.source }, query);

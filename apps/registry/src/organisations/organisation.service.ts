@@ -63,6 +63,11 @@ export class OrganisationService {
     const { rows, nextCursor } = await this.organisations.list({ kind: query.kind, coalitionMember: query.coalitionMember }, query);
     return { items: rows.map(OrganisationResponse.from), nextCursor };
   }
+
+  /** How many organisations of this kind the public list holds. */
+  count(kind: ListOrganisationsQuery['kind']): Promise<number> {
+    return this.organisations.count({ kind });
+  }
 }
 
 

@@ -46,6 +46,15 @@ export class PrivacyRecordRepository {
   }
 
   list(filter: PrivacyRecordFilter, page: PageQuery, now: Date) {
+    return this.pager.page(this.filtered(filter, now), page);
+  }
+
+  /** How many records `list` walks through with this filter, in one query. */
+  count(filter: PrivacyRecordFilter, now: Date): Promise<number> {
+    return this.filtered(filter, now).getCount();
+  }
+
+  private filtered(filter: PrivacyRecordFilter, now: Date) {
     const qb = this.db.manager.createQueryBuilder(PrivacyRecord, 'r');
     if (filter.privateTo) qb.andWhere('(r.status IN (:...publicStatuses) OR r.organisation_id = :privateTo)', { publicStatuses: PUBLIC_STATUSES, privateTo: filter.privateTo });
     else qb.andWhere('r.status IN (:...publicStatuses)', { publicStatuses: PUBLIC_STATUSES });
@@ -54,7 +63,7 @@ export class PrivacyRecordRepository {
     if (filter.status === 'approved') qb.andWhere(`r.status = 'approved' AND ${EXPIRES_AT} > :now`, { now });
     else if (filter.status === 'expired') qb.andWhere(`(r.status = 'expired' OR (r.status = 'approved' AND ${EXPIRES_AT} <= :now))`, { now });
     else if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
-    return this.pager.page(qb, page);
+    return qb;
   }
 
   /** Whether a record in force at `at` covers this source. */

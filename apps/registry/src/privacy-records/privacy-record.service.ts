@@ -78,6 +78,11 @@ export class PrivacyRecordService {
     return { items: await this.present(rows, principal), nextCursor };
   }
 
+  /** How many records the list shows to anyone without a key, unfiltered. */
+  countPublic(): Promise<number> {
+    return this.records.count({}, new Date());
+  }
+
   private async present(rows: PrivacyRecord[], principal: Principal | undefined): Promise<PrivacyRecordResponse[]> {
     const now = new Date();
     const cities = new Map<string, Organisation>((await this.organisations.findByIds([...new Set(rows.map((r) => r.organisationId))])).map((o) => [o.id, o]));

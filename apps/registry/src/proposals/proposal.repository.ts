@@ -4,6 +4,11 @@ import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
 import type { ProposalStatus } from './proposal.entity.js';
 import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
 
+interface ProposalFilter {
+  status?: ProposalStatus;
+  standard?: string;
+}
+
 /** Every query of the proposals feature. */
 @Injectable()
 export class ProposalRepository {
@@ -38,10 +43,19 @@ export class ProposalRepository {
     return manager.findOneBy(ProposalVote, { proposalNumber: number, organisationId, round });
   }
 
-  list(filter: { status?: ProposalStatus; standard?: string }, page: PageQuery) {
+  list(filter: ProposalFilter, page: PageQuery) {
+    return this.pager.page(this.filtered(filter), page);
+  }
+
+  /** How many proposals `list` walks through with this filter, in one query. */
+  count(filter: ProposalFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  private filtered(filter: ProposalFilter) {
     const qb = this.db.manager.createQueryBuilder(Proposal, 'p');
     if (filter.status) qb.andWhere('p.status = :status', { status: filter.status });
     if (filter.standard) qb.andWhere('p.standard_id = :standard', { standard: filter.standard });
-    return this.pager.page(qb, page);
+    return qb;
   }
 }

@@ -122,6 +122,11 @@ export class ProposalService {
     return { items: rows.map(ProposalResponse.from), nextCursor };
   }
 
+  /** How many proposals the public list holds, unfiltered. */
+  count(): Promise<number> {
+    return this.proposals.count({});
+  }
+
   private async mustFind(number: number, manager?: Parameters<ProposalRepository['findForUpdate']>[1]): Promise<Proposal> {
     const proposal = manager ? await this.proposals.findForUpdate(number, manager) : await this.proposals.find(number);
     if (!proposal) throw new ProposalError(ProposalErrorCode.NotFound, `There is no proposal ${number}.`);

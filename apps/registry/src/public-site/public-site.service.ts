@@ -21,22 +21,18 @@ import type { InclusionProofResponse } from '../transparency/transparency.dto.js
 import type { SourcesPageQuery } from './public-site.dto.js';
 
 const PAGE = 50;
-/** The home page counts by paging through the public lists; past this many pages it says "at least". */
-const COUNT_PAGES = 10;
+/** The city filter of the sources page offers at most this many pages of cities. */
+const CITY_PAGES = 10;
 
-export interface Count {
-  n: number;
-  atLeast: boolean;
-}
-
+/** How many of each the public lists hold, counted in one query each. */
 export interface HomeView {
-  cities: Count;
-  vendors: Count;
-  sources: Count;
-  agreements: Count;
-  privacyRecords: Count;
-  standards: Count;
-  proposals: Count;
+  cities: number;
+  vendors: number;
+  sources: number;
+  agreements: number;
+  privacyRecords: number;
+  standards: number;
+  proposals: number;
   logSize: number;
 }
 
@@ -102,13 +98,13 @@ export class PublicSiteService {
 
   async home(): Promise<HomeView> {
     const [cities, vendors, sources, agreements, privacyRecords, standards, proposals, checkpoint] = await Promise.all([
-      count((cursor) => this.organisations.list({ kind: 'city', limit: 100, cursor })),
-      count((cursor) => this.organisations.list({ kind: 'vendor', limit: 100, cursor })),
-      count((cursor) => this.sources.list({ limit: 100, cursor })),
-      count((cursor) => this.agreements.list({ limit: 100, cursor })),
-      count((cursor) => this.privacyRecords.list(undefined, { limit: 100, cursor })),
-      count((cursor) => this.standards.list({ limit: 100, cursor })),
-      count((cursor) => this.proposals.list({ limit: 100, cursor })),
+      this.organisations.count('city'),
+      this.organisations.count('vendor'),
+      this.sources.count(),
+      this.agreements.count(),
+      this.privacyRecords.countPublic(),
+      this.standards.count(),
+      this.proposals.count(),
       this.log.checkpoint(),
     ]);
     return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize: parseCheckpoint(checkpoint.body).size };
@@ -197,7 +193,7 @@ export class PublicSiteService {
   private async allCities(): Promise<OrganisationResponse[]> {
     const cities: OrganisationResponse[] = [];
     let cursor: string | undefined;
-    for (let pages = 0; pages < COUNT_PAGES; pages++) {
+    for (let pages = 0; pages < CITY_PAGES; pages++) {
       const page = await this.organisations.list({ kind: 'city', limit: 100, cursor });
       cities.push(...page.items);
       if (!page.nextCursor) break;
@@ -221,18 +217,6 @@ export class PublicSiteService {
 function ignoreNotFound(error: unknown): null {
   if (error instanceof PrivacyRecordError && error.code === PrivacyRecordErrorCode.NotFound) return null;
   throw error;
-}
-
-async function count(list: (cursor: string | undefined) => Promise<Page<unknown>>): Promise<Count> {
-  let n = 0;
-  let cursor: string | undefined;
-  for (let pages = 0; pages < COUNT_PAGES; pages++) {
-    const page = await list(cursor);
-    n += page.items.length;
-    if (!page.nextCursor) return { n, atLeast: false };
-    cursor = page.nextCursor;
-  }
-  return { n, atLeast: true };
 }
 
 /** origin, size and root hash of a C2SP checkpoint body (`<origin>\n<size>\n<root>\n`). */

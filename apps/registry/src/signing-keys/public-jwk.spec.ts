@@ -1,4 +1,5 @@
 import { exportJWK, generateKeyPair } from 'jose';
+import { paddingTwin } from '../../../../test/support/fixtures.js';
 import { parsePublicSigningKey } from './public-jwk.js';
 import { SigningKeyErrorCode } from './signing-key-error.js';
 
@@ -25,6 +26,13 @@ describe('parsePublicSigningKey', () => {
     }
   });
 
+  it.each(['EdDSA', 'ES256'] as const)('accepts every %s public key as a standard library exports it (its canonical spelling)', async (alg) => {
+    for (let i = 0; i < 100; i++) {
+      const { pub } = await publicJwk(alg);
+      expect(await codeOf(pub)).toBe('accepted');
+    }
+  });
+
   it('computes the thumbprint of the RFC 8037 example key', async () => {
     // RFC 8037 appendix A.3: the thumbprint of its Ed25519 example public key.
     const parsed = await parsePublicSigningKey({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' });
@@ -40,6 +48,29 @@ describe('parsePublicSigningKey', () => {
     ['a non-canonical encoding', 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
   ])('refuses %s as an Ed25519 key: signatures under it would prove nothing', async (_label, hex) => {
     expect(await codeOf({ kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') })).toBe(SigningKeyErrorCode.InvalidJwk);
+  });
+
+  it.each(['EdDSA', 'ES256'] as const)('refuses an %s key whose coordinate is spelled with non-zero padding bits: the same key under another thumbprint', async (alg) => {
+    const { pub } = await publicJwk(alg);
+    const canonicalKid = (await parsePublicSigningKey(pub)).kid;
+    for (const member of alg === 'ES256' ? ['x', 'y'] : ['x']) {
+      const twin = { ...pub, [member]: paddingTwin(pub[member] as string) };
+      expect(Buffer.from(twin[member] as string, 'base64url')).toEqual(Buffer.from(pub[member] as string, 'base64url'));
+      expect(await codeOf(twin)).toBe(SigningKeyErrorCode.InvalidJwk);
+    }
+    expect((await parsePublicSigningKey(pub)).kid).toBe(canonicalKid);
+  });
+
+  it('refuses a coordinate of the wrong length, with base64 padding or in the standard base64 alphabet', async () => {
+    const ed = await publicJwk('EdDSA');
+    const x = ed.pub.x as string;
+    expect(await codeOf({ ...ed.pub, x: `${x}=` })).toBe(SigningKeyErrorCode.InvalidJwk);
+    // A valid Ed25519 key whose base64url text has a '-', which standard base64 spells '+'.
+    const urlSafe = 'eR0Zd5VFXb5OiKU2Q0gG2WZiXc3hFXQ8o-q5GaYJySw';
+    expect(await codeOf({ kty: 'OKP', crv: 'Ed25519', x: urlSafe })).toBe('accepted');
+    expect(await codeOf({ kty: 'OKP', crv: 'Ed25519', x: urlSafe.replace('-', '+') })).toBe(SigningKeyErrorCode.InvalidJwk);
+    expect(await codeOf({ ...ed.pub, x: Buffer.alloc(33, 7).toString('base64url') })).toBe(SigningKeyErrorCode.InvalidJwk);
+    expect(await codeOf({ ...ed.pub, x: x.slice(0, 42) })).toBe(SigningKeyErrorCode.InvalidJwk);
   });
 
   it('refuses private keys, RSA, a mismatched alg, a wrong kid and a point off the curve', async () => {

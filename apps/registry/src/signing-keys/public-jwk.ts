@@ -41,7 +41,11 @@ export async function parsePublicSigningKey(input: Record<string, unknown>): Pro
   const jwk: Record<string, string> = { kty: kty as string, crv: spec.crv };
   for (const member of spec.members) {
     const value = input[member];
-    if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) throw fail(SigningKeyErrorCode.InvalidJwk, `${member} must be base64url text.`);
+    // Only the one canonical spelling is accepted: the last base64url character carries padding bits that
+    // decoders ignore, so a looser check would let one key be registered (and named by thumbprint) several ways.
+    if (typeof value !== 'string' || !isCanonicalCoordinate(value)) {
+      throw fail(SigningKeyErrorCode.InvalidJwk, `${member} must be the unpadded base64url encoding of exactly ${COORDINATE_BYTES} bytes, in its canonical form.`);
+    }
     jwk[member] = value;
   }
   if (spec.crv === 'Ed25519' && isWeakEd25519Point(Buffer.from(jwk.x!, 'base64url'))) {
@@ -60,6 +64,15 @@ export async function parsePublicSigningKey(input: Record<string, unknown>): Pro
   return { jwk: { ...jwk, kid, alg: spec.alg, use: 'sig' }, kid, alg: spec.alg, key };
 }
 
+// Ed25519's x and P-256's x and y are all 32 bytes long.
+const COORDINATE_BYTES = 32;
+
+/** Decodes and re-encodes: anything but the one canonical spelling (other alphabets, padding, stray bits) differs. */
+function isCanonicalCoordinate(value: string): boolean {
+  const bytes = Buffer.from(value, 'base64url');
+  return bytes.length === COORDINATE_BYTES && bytes.toString('base64url') === value;
+}
+
 const ED25519_P = 2n ** 255n - 19n;
 // The y coordinates of the Ed25519 points of order 1, 2, 4 and 8: with such a "public key" a signature
 // can be made that verifies for any message, without any private key.
@@ -73,7 +86,6 @@ const SMALL_ORDER_Y = new Set([
 
 /** True for a small-order or non-canonical encoding of an Ed25519 public key. */
 function isWeakEd25519Point(x: Buffer): boolean {
-  if (x.length !== 32) return false; // the length itself is checked when the key is imported
   const bytes = Buffer.from(x);
   bytes[31]! &= 0x7f; // the top bit is the sign of the x coordinate; the rest is y, little-endian
   const y = BigInt(`0x${Buffer.from(bytes).reverse().toString('hex')}`);

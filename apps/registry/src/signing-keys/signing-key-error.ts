@@ -15,3 +15,6 @@ export enum SigningKeyErrorCode {
 }
 
 export class SigningKeyError extends PlazaError<SigningKeyErrorCode> {}
+
+/** The registry refuses to start: the operator must remove the stored keys or run the demo. */
+export class DemoKeysStoredError extends Error {}

@@ -14,6 +14,12 @@ export class SigningKeyRepository {
     return manager.findOneBy(SigningKey, { kid });
   }
 
+  /** Which of these kids are stored, whatever their status. */
+  async storedKids(kids: string[]): Promise<string[]> {
+    const rows = await this.db.manager.createQueryBuilder(SigningKey, 'k').select('k.kid', 'kid').where('k.kid IN (:...kids)', { kids }).getRawMany<{ kid: string }>();
+    return rows.map((r) => r.kid);
+  }
+
   findOwnedForUpdate(organisationId: string, kid: string, manager: EntityManager): Promise<SigningKey | null> {
     return manager.findOne(SigningKey, { where: { kid, organisationId }, lock: { mode: 'pessimistic_write' } });
   }

@@ -43,6 +43,15 @@ export class SourceRepository {
   }
 
   list(filter: SourceFilter, page: PageQuery) {
+    return this.pager.page(this.filtered(filter), page);
+  }
+
+  /** How many sources `list` walks through with this filter, in one query. */
+  count(filter: SourceFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  private filtered(filter: SourceFilter) {
     const qb = this.db.manager.createQueryBuilder(Source, 's');
     if (filter.ownerId) qb.andWhere('s.owner_id = :ownerId', { ownerId: filter.ownerId });
     if (filter.kind) qb.andWhere('s.kind = :kind', { kind: filter.kind });
@@ -56,6 +65,6 @@ export class SourceRepository {
     if (filter.box) {
       qb.andWhere('s.max_lon >= :minLon AND s.min_lon <= :maxLon AND s.max_lat >= :minLat AND s.min_lat <= :maxLat', filter.box);
     }
-    return this.pager.page(qb, page);
+    return qb;
   }
 }

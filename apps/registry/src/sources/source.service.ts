@@ -117,6 +117,11 @@ export class SourceService {
     return { items: await this.present(rows), nextCursor };
   }
 
+  /** How many sources the public list holds, unfiltered. */
+  count(): Promise<number> {
+    return this.sources.count({});
+  }
+
   /** A source that collects personal information is active only under an approved privacy impact record in force now. */
   private async requirePrivacyRecord(source: Source, tx: Transaction): Promise<void> {
     if (!(await this.privacy.sourceCovered(source.id, new Date(), tx.manager))) throw privacyRecordRequired();

@@ -31,6 +31,15 @@ export class StandardRepository {
   }
 
   list(text: string | undefined, page: PageQuery) {
+    return this.pager.page(this.filtered(text), page);
+  }
+
+  /** How many standards `list` walks through with this search, in one query. */
+  count(text: string | undefined): Promise<number> {
+    return this.filtered(text).getCount();
+  }
+
+  private filtered(text: string | undefined) {
     const qb = this.db.manager.createQueryBuilder(Standard, 's');
     if (text) {
       const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -39,6 +48,6 @@ export class StandardRepository {
         { p: pattern },
       );
     }
-    return this.pager.page(qb, page);
+    return qb;
   }
 }

@@ -17,6 +17,11 @@ export class StandardService {
     return { items: rows.map(StandardResponse.from), nextCursor };
   }
 
+  /** How many standards the public list holds, unfiltered. */
+  count(): Promise<number> {
+    return this.standards.count(undefined);
+  }
+
   async get(id: string): Promise<StandardDetailResponse> {
     const standard = await this.standard(id);
     const versions = await this.standards.versionsOf(id);

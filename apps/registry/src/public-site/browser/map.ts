@@ -7,6 +7,13 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 
+// Leaflet writes a string it is given (tooltip, popup, attribution) as HTML: user and config text goes in as text.
+function textOf<K extends keyof HTMLElementTagNameMap>(tag: K, text: string): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  element.textContent = text;
+  return element;
+}
+
 function markers(layer: L.LayerGroup, container: HTMLElement): L.LatLng[] {
   layer.clearLayers();
   const points: L.LatLng[] = [];
@@ -16,12 +23,11 @@ function markers(layer: L.LayerGroup, container: HTMLElement): L.LatLng[] {
     const marker = L.circleMarker(at, { radius: 8, color: '#0b4f8a', weight: 2, fillColor: '#2b8cd6', fillOpacity: 0.9 }).addTo(layer);
     const name = row.dataset.name ?? '';
     if (row.dataset.href) {
-      const link = document.createElement('a');
+      const link = textOf('a', name);
       link.href = row.dataset.href;
-      link.textContent = name;
       marker.bindPopup(link);
     } else {
-      marker.bindTooltip(name);
+      marker.bindTooltip(textOf('span', name));
     }
   }
   return points;
@@ -33,7 +39,8 @@ function start(): void {
   if (!element || !results) return;
   const map = L.map(element, { scrollWheelZoom: false });
   const tiles = element.dataset.tileUrl;
-  if (tiles) L.tileLayer(tiles, { attribution: element.dataset.attribution ?? '', maxZoom: 19 }).addTo(map);
+  // The attribution control takes only HTML strings: escaped, the configured text shows as written.
+  if (tiles) L.tileLayer(tiles, { attribution: textOf('span', element.dataset.attribution ?? '').innerHTML, maxZoom: 19 }).addTo(map);
   const layer = L.layerGroup().addTo(map);
   const points = markers(layer, results);
   const bbox = new URL(location.href).searchParams.get('bbox')?.split(',').map(Number);

@@ -31,7 +31,6 @@ export const en = {
   countStandards: (n: number) => (n === 1 ? '1 data standard' : `${n} data standards`),
   countProposals: (n: number) => (n === 1 ? '1 proposal' : `${n} proposals`),
   countLog: (n: number) => (n === 1 ? '1 entry in the transparency log' : `${n} entries in the transparency log`),
-  atLeast: (text: string) => `at least ${text}`,
   homeStart: 'Where to start',
   homeStartSources: 'Find what is deployed on your street',
   homeStartAgreements: 'Read who may receive the data, and on what terms',

@@ -33,7 +33,6 @@ export const fr: Messages = {
   countStandards: (n: number) => (n <= 1 ? `${n} norme de données` : `${n} normes de données`),
   countProposals: (n: number) => (n <= 1 ? `${n} proposition` : `${n} propositions`),
   countLog: (n: number) => (n <= 1 ? `${n} entrée au journal de transparence` : `${n} entrées au journal de transparence`),
-  atLeast: (text: string) => `au moins ${text}`,
   homeStart: 'Par où commencer',
   homeStartSources: 'Trouver ce qui est installé dans votre rue',
   homeStartAgreements: 'Lire qui peut recevoir les données, et à quelles conditions',

@@ -1,16 +1,15 @@
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
-import type { Count, HomeView } from '../public-site.service.js';
+import type { HomeView } from '../public-site.service.js';
 
 export function homePage(locale: Locale, view: HomeView): Html {
   const { t } = locale;
-  const counted = (count: Count, words: (n: number) => string) => (count.atLeast ? t.atLeast(words(count.n)) : words(count.n));
   const counts: [string, string][] = [
-    ['/sources', counted(view.sources, t.countSources)],
-    ['/agreements', counted(view.agreements, t.countAgreements)],
-    ['/privacy-records', counted(view.privacyRecords, t.countPrivacy)],
-    ['/standards', counted(view.standards, t.countStandards)],
-    ['/proposals', counted(view.proposals, t.countProposals)],
+    ['/sources', t.countSources(view.sources)],
+    ['/agreements', t.countAgreements(view.agreements)],
+    ['/privacy-records', t.countPrivacy(view.privacyRecords)],
+    ['/standards', t.countStandards(view.standards)],
+    ['/proposals', t.countProposals(view.proposals)],
     ['/log', t.countLog(view.logSize)],
   ];
   return html`
@@ -19,7 +18,7 @@ export function homePage(locale: Locale, view: HomeView): Html {
 <p>${t.homeTrust}</p>
 <section aria-labelledby="counts">
   <h2 id="counts">${t.homeCounts}</h2>
-  <p class="organisations">${counted(view.cities, t.countCities)} · ${counted(view.vendors, t.countVendors)}</p>
+  <p class="organisations">${t.countCities(view.cities)} · ${t.countVendors(view.vendors)}</p>
   <ul class="counts">
     ${counts.map(([path, text]) => html`<li><a href="${locale.href(path)}">${text}</a></li>`)}
   </ul>
