@@ -216,6 +216,33 @@ describe('public register in a browser', () => {
     expect(await page.locator('#verify-result .bad').count()).toBeGreaterThan(0);
   });
 
+  it('remembers the checkpoint it verified, proves the next one extends it, and catches a log rewritten in between', async () => {
+    const verify = async (outcome: 'verified' | 'failed') => {
+      await page.goto(`${base}/log?lang=en&index=1`);
+      await page.locator('#verify-button').click();
+      await page.locator(`#verify-result[data-outcome="${outcome}"]`).waitFor();
+      return page.locator('#verify-result').innerText();
+    };
+    await page.goto(`${base}/log?lang=en`);
+    await page.evaluate(() => localStorage.clear());
+    expect(await verify('verified')).toContain('This is the first check from this browser');
+    // The log grows between two visits: the registry's consistency proof links the two signed roots.
+    await createOrganisation(t, uniqueSlug('browser-grows'), 'city');
+    expect(await verify('verified')).toContain('The log is consistent with the checkpoint this browser checked last time');
+
+    // What a rewritten history looks like from here: the remembered root of a size differs from the one now signed.
+    const remembered = await page.evaluate(() => localStorage.getItem('plaza.log.checkpoint')!);
+    const forked = JSON.parse(remembered) as { size: number; root: string };
+    forked.root = Buffer.from(Buffer.from(forked.root, 'base64').map((byte, i) => (i === 0 ? byte ^ 1 : byte))).toString('base64');
+    await page.evaluate((value) => localStorage.setItem('plaza.log.checkpoint', value), JSON.stringify(forked));
+    await createOrganisation(t, uniqueSlug('browser-forked'), 'city');
+    expect(await verify('failed')).toContain('The log is NOT consistent with the checkpoint this browser checked last time');
+    // A failed check does not replace what the browser remembers: the rewrite keeps failing.
+    expect(await page.evaluate(() => localStorage.getItem('plaza.log.checkpoint'))).toBe(JSON.stringify(forked));
+    expect(await verify('failed')).toContain('NOT consistent');
+    await page.evaluate(() => localStorage.clear());
+  });
+
   it('seeds the demo once: a second run finds everything and writes nothing', async () => {
     expect(firstSeed.writes).toBeGreaterThan(50);
     expect((await seed()).writes).toBe(0);

@@ -2,9 +2,12 @@
  * The transparency log page's check, run by the reader's own browser: it trusts nothing the page says. It fetches the
  * signed checkpoint and the registry's public key, verifies the Ed25519 signature with WebCrypto, then fetches the
  * chosen entry and its inclusion proof, hashes the entry itself and walks the proof up to the signed root
- * (libs/merkle with WebCrypto SHA-256). Its sentences come from the page (data-* attributes), in the page's language.
+ * (libs/merkle with WebCrypto SHA-256). It remembers the last checkpoint it verified (localStorage), with the key that
+ * signed it, and proves the next one consistent with it: a registry that rewrites its history and signs it again,
+ * even with a new key, is caught by every browser that checked it before. Its sentences come from the page (data-*
+ * attributes), in the page's language.
  */
-import { TreeHasher, verifyInclusion } from '#plaza/merkle';
+import { TreeHasher, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 
 const base64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 const base64url = (text: string) => base64(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
@@ -19,6 +22,30 @@ async function getJson<T>(url: string): Promise<T> {
 interface Checkpoint {
   size: number;
   root: Uint8Array;
+  /** The Ed25519 public key (JWK `x`) that signed it. */
+  key: string;
+}
+
+const REMEMBERED = 'plaza.log.checkpoint';
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+
+/** The checkpoint this browser verified last time on this registry, if any. */
+function remembered(): Checkpoint | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(REMEMBERED) ?? 'null') as { size: number; root: string; key: string } | null;
+    return saved && Number.isSafeInteger(saved.size) ? { size: saved.size, root: base64(saved.root), key: saved.key } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `current` extends `previous`: same key, and the registry's consistency proof walks from one root to the other. */
+async function consistentWith(previous: Checkpoint, current: Checkpoint): Promise<boolean> {
+  if (previous.key !== current.key || current.size < previous.size) return false;
+  if (current.size === previous.size) return toBase64(current.root) === toBase64(previous.root);
+  const hasher = new TreeHasher();
+  const { proof } = await getJson<{ proof: string[] }>(`/api/v1/log/proof/consistency?first=${previous.size}&second=${current.size}`);
+  return verifyConsistency(hasher, previous.size, current.size, previous.root, current.root, proof.map(base64));
 }
 
 /** The checkpoint, if its JWS verifies with a key of the registry's JWKS and its payload is exactly its body; null if not. */
@@ -38,7 +65,7 @@ async function verifiedCheckpoint(): Promise<Checkpoint | null> {
   // The signature covers the payload: the body shown must be exactly that payload.
   if (utf8.decode(base64url(payload)) !== checkpoint.body) return null;
   const [, size = '', root = ''] = checkpoint.body.split('\n');
-  return { size: Number(size), root: base64(root) };
+  return { size: Number(size), root: base64(root), key: jwk.x };
 }
 
 /** Whether entry `index` is provably leaf `index` of the signed tree: its bytes hashed here, its path walked here. */
@@ -83,12 +110,20 @@ function start(): void {
       const checkpoint = await verifiedCheckpoint();
       line(steps, checkpoint !== null, say(checkpoint ? 'signatureOk' : 'signatureBad'));
       const included = checkpoint !== null && (await entryIncluded(index, checkpoint));
+      let consistent = false;
       if (checkpoint) {
         const text = (included ? say('inclusionOk') : say('inclusionBad')).replace('{index}', String(index)).replace('{size}', String(checkpoint.size));
         line(steps, included, text);
+        const previous = remembered();
+        consistent = previous === null || (await consistentWith(previous, checkpoint));
+        if (previous === null) line(steps, true, say('consistencyFirst'));
+        else line(steps, consistent, say(consistent ? 'consistencyOk' : 'consistencyBad').replace('{previous}', String(previous.size)));
+        // Only a checkpoint proven to extend the remembered one replaces it: a rewritten log keeps failing.
+        if (consistent) localStorage.setItem(REMEMBERED, JSON.stringify({ size: checkpoint.size, root: toBase64(checkpoint.root), key: checkpoint.key }));
       }
-      result.dataset.outcome = included ? 'verified' : 'failed';
-      status.textContent = included ? say('done') : say('failed');
+      const verified = included && consistent;
+      result.dataset.outcome = verified ? 'verified' : 'failed';
+      status.textContent = verified ? say('done') : say('failed');
     } catch {
       result.dataset.outcome = 'failed';
       status.textContent = `${say('failed')} ${say('error')}`;

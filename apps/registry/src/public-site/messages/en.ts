@@ -191,7 +191,8 @@ export const en = {
   logVerifyTitle: 'Check it in your browser',
   logVerifyExplain:
     'This check runs in your own browser, not on the registry: it downloads the signed checkpoint and the registry’s public key, verifies the signature, ' +
-    'then downloads the chosen entry and its inclusion proof and recomputes the hashes up to the signed root.',
+    'then downloads the chosen entry and its inclusion proof and recomputes the hashes up to the signed root. It also remembers the checkpoint, ' +
+    'so that next time it can prove that the log only grew in between.',
   logVerifyNoScript: 'The check in the browser needs JavaScript. Without it, you can run the same check with the plaza log verify command.',
   logVerifyIndex: 'Entry to check',
   logVerifyButton: 'Verify in my browser',
@@ -200,6 +201,11 @@ export const en = {
   logVerifySignatureBad: 'The checkpoint’s signature does NOT verify.',
   logVerifyInclusionOk: (index: number | string, size: number | string) => `Entry ${index} is in the log of ${size} entries: its hashes lead to the signed root.`,
   logVerifyInclusionBad: (index: number | string) => `Entry ${index} could NOT be proven to be in the signed log.`,
+  logVerifyConsistencyFirst: 'This is the first check from this browser: it remembers this checkpoint, and the next check will prove the log only grew since.',
+  logVerifyConsistencyOk: (previous: number | string) =>
+    `The log is consistent with the checkpoint this browser checked last time (${previous} entries): nothing recorded then has been changed, removed or reordered.`,
+  logVerifyConsistencyBad: (previous: number | string) =>
+    `The log is NOT consistent with the checkpoint this browser checked last time (${previous} entries): its history was rewritten, or it is signed with another key.`,
   logVerifyError: 'The check could not be completed.',
   logVerifyDone: 'Verified in your browser.',
   logVerifyFailed: 'Verification failed.',

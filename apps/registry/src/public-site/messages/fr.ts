@@ -193,7 +193,8 @@ export const fr: Messages = {
   logVerifyTitle: 'Vérifiez-le dans votre navigateur',
   logVerifyExplain:
     'Cette vérification se fait dans votre propre navigateur, pas sur le registre : il télécharge le point de contrôle signé et la clé publique du registre, vérifie la signature, ' +
-    'puis télécharge l’entrée choisie et sa preuve d’inclusion, et recalcule les hachages jusqu’à la racine signée.',
+    'puis télécharge l’entrée choisie et sa preuve d’inclusion, et recalcule les hachages jusqu’à la racine signée. Il retient aussi le point de contrôle, ' +
+    'pour prouver la prochaine fois que le journal n’a fait que s’allonger entre-temps.',
   logVerifyNoScript: 'La vérification dans le navigateur a besoin de JavaScript. Sans lui, vous pouvez faire la même vérification avec la commande plaza log verify.',
   logVerifyIndex: 'Entrée à vérifier',
   logVerifyButton: 'Vérifier dans mon navigateur',
@@ -202,6 +203,11 @@ export const fr: Messages = {
   logVerifySignatureBad: 'La signature du point de contrôle NE se vérifie PAS.',
   logVerifyInclusionOk: (index: number | string, size: number | string) => `L’entrée ${index} figure au journal de ${size} entrées : ses hachages mènent à la racine signée.`,
   logVerifyInclusionBad: (index: number | string) => `Impossible de prouver que l’entrée ${index} figure au journal signé.`,
+  logVerifyConsistencyFirst: 'C’est la première vérification depuis ce navigateur : il retient ce point de contrôle, et la prochaine vérification prouvera que le journal n’a fait que s’allonger depuis.',
+  logVerifyConsistencyOk: (previous: number | string) =>
+    `Le journal est cohérent avec le point de contrôle que ce navigateur a vérifié la dernière fois (${previous} entrées) : rien de ce qui y figurait n’a été modifié, retiré ni réordonné.`,
+  logVerifyConsistencyBad: (previous: number | string) =>
+    `Le journal N’est PAS cohérent avec le point de contrôle que ce navigateur a vérifié la dernière fois (${previous} entrées) : son historique a été réécrit, ou il est signé avec une autre clé.`,
   logVerifyError: 'La vérification n’a pas pu être menée à terme.',
   logVerifyDone: 'Vérifié dans votre navigateur.',
   logVerifyFailed: 'La vérification a échoué.',
