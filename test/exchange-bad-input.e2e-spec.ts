@@ -198,6 +198,8 @@ describe('the exchange refuses every bad input with its own code, stores nothing
       ['data that is not JSON', { datacontenttype: '"text/plain"' }, undefined, 'exchange.data_not_json'],
       ['a NUL in data', {}, '{"stationId":"a\\u0000b"}', 'exchange.data_nul_character'],
       ['a number beyond 2^53', {}, '{"stationId":"a","pollutants":{"pm2_5":9007199254740993}}', 'exchange.data_number_out_of_range'],
+      ['an unpaired surrogate in a data string', {}, '{"stationId":"a\\ud800b"}', 'exchange.data_not_json'],
+      ['an unpaired surrogate in a data member name', {}, '{"\\udead":1}', 'exchange.data_not_json'],
     ])('%s', async (_name, attributes, data, code) => {
       const text = reading(s.source, id(code), { attributes, ...(data ? { data } : {}) });
       expectProblem(await vendorPosts(signed(text, s.vendorKey)), 422, code, 'standard');
@@ -216,6 +218,18 @@ describe('the exchange refuses every bad input with its own code, stores nothing
         data: `{"roadSegmentId":"r-1","periodStart":"${time}","periodEnd":"${time}","location":{"type":"Point","coordinates":[2.35,48.85]},"vehicleClass":"bicycle","vehicleCount":0}`,
       });
       expectProblem(await post(t, s.city.adminKey, STRUCTURED, signed(traffic, s.cityKey)), 422, 'exchange.type_not_declared_by_source', 'standard');
+    });
+
+    it('refuses only the event of a batch whose data holds an unpaired surrogate, storing the valid one and a clean rejection (no 500)', async () => {
+      const bad = reading(s.source, id('surrogate'), { data: readingData(nowSeconds(), ',"\\udead":1') });
+      const good = reading(s.source, `ok-${prefix}-surrogate-neighbour`);
+      const res = await vendorPosts(signedBatch([bad, good], s.vendorKey), BATCH).expect(200);
+      expect(res.body.results).toEqual([
+        expect.objectContaining({ index: 0, status: 'rejected', code: 'exchange.data_not_json', check: 'standard', errors: [{ pointer: '/data/\uFFFD', detail: expect.stringContaining('unpaired') }] }),
+        expect.objectContaining({ index: 1, status: 'accepted' }),
+      ]);
+      const rejections = (await t.http.get('/api/v1/exchange/rejections').set(bearer(s.vendor.adminKey)).expect(200)).body.items as { id: string; errors: unknown }[];
+      expect(rejections.find((r) => r.id === id('surrogate'))?.errors).toEqual([{ pointer: '/data/\uFFFD', detail: expect.any(String) }]);
     });
 
     it('binary-mode data with duplicate members, nested too deep, or missing', async () => {
@@ -253,6 +267,14 @@ describe('the exchange refuses every bad input with its own code, stores nothing
       expect((await vendorPosts('[]', BATCH).expect(422)).body.code).toBe('exchange.batch_empty');
       expect((await vendorPosts('[{"id":1,"id":2}]', BATCH).expect(422)).body.code).toBe('exchange.duplicate_member');
       expect((await vendorPosts('{"not":"an array"}', BATCH).expect(422)).body.code).toBe('exchange.body_unreadable');
+    });
+
+    it('a 4 MiB batch of empty objects: 413 batch_too_large, reading stopped at event 1001 (nothing after it is even parsed)', async () => {
+      const count = Math.floor((t.config.exchangeBodyLimitBytes - 2) / 3);
+      const res = await vendorPosts(`[${'{},'.repeat(count - 1)}{}]`, BATCH).expect(413);
+      expect(res.body).toMatchObject({ code: 'exchange.batch_too_large', detail: expect.stringContaining('more than 1000') });
+      // Were the rest read, the broken tail would make it unreadable (422).
+      expect((await vendorPosts(`[${'{},'.repeat(1001)}not json`, BATCH).expect(413)).body.code).toBe('exchange.batch_too_large');
     });
 
     it('the operator may not submit', async () => {

@@ -1,7 +1,7 @@
 import { decodeBase64, SCHEME_VERSION, verifyBinary, verifyStructured } from '#plaza/dsse';
 import { bearer, createOrganisation } from './support/fixtures.js';
 import {
-  AIR_TYPE, BATCH, binaryReading, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, readingData, registerDsseKey, STRUCTURED, signed, signedBatch,
+  AIR_TYPE, airAgreementBody, BATCH, binaryReading, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, readingData, registerDsseKey, STRUCTURED, signed, signedBatch,
 } from './support/exchange-fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
@@ -169,10 +169,74 @@ describe('the exchange gateway: signed events in, verifiable events out', () => 
     expect((await t.http.get('/api/v1/sources/00000000-0000-4000-8000-000000000000/conformance').expect(404)).body.code).toBe('source.not_found');
   });
 
+  it("does not count in a source's public record what another organisation's key signs about it", async () => {
+    const before = (await t.http.get(`/api/v1/sources/${s.sourceId}/conformance`).expect(200)).body;
+    const stranger = await createOrganisation(t, uniqueSlug('ex-smear'), 'vendor');
+    const key = await registerDsseKey(t, stranger);
+    for (const n of [1, 2, 3]) {
+      const res = await post(t, stranger.adminKey, STRUCTURED, signed(reading(s.source, `smear-${n}`), key)).expect(403);
+      expect(res.body.code).toBe('exchange.not_source_operator');
+    }
+    const after = (await t.http.get(`/api/v1/sources/${s.sourceId}/conformance`).expect(200)).body;
+    expect(after.rejectedByCode).toEqual(before.rejectedByCode);
+    expect(after.rejected).toBe(before.rejected);
+  });
+
   it('accepts events signed with a P-256 key (raw r||s)', async () => {
     const key = await registerDsseKey(t, s.vendor, 'ES256');
     const res = await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'p256-1'), key)).expect(201);
     expect(res.body.status).toBe('accepted');
+  });
+});
+
+describe("who reads a source's events", () => {
+  let t: TestApp;
+  let s: ExchangeScenario;
+  beforeAll(async () => {
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '100000' });
+    // The source also emits noise levels, which the vendor's agreement does not cover.
+    s = await exchangeScenario(t, { sourceStandards: [{ standard: 'air-quality-observation', major: 1 }, { standard: 'noise-level-observation', major: 1 }] });
+  });
+  afterAll(() => t.close());
+
+  const NOISE_TYPE = 'org.plaza.noise-level-observation';
+  const read = (apiKey: string, query: Record<string, string> = {}) => t.http.get('/api/v1/exchange/events').set(bearer(apiKey)).query({ source: s.source, limit: 1000, ...query });
+  const noise = (id: string) => {
+    const time = nowSeconds();
+    return reading(s.source, id, {
+      attributes: { type: JSON.stringify(NOISE_TYPE), dataschema: JSON.stringify('https://schemas.plaza.example/standards/noise-level-observation/1.0.0/schema.json') },
+      data: `{"sensorId":"n-1","periodStart":"${time}","periodEnd":"${time}","location":{"type":"Point","coordinates":[4.35,50.85]},"laeq":47}`,
+    });
+  };
+
+  it('refuses a vendor named only in an agreement that was terminated before it came into force (404)', async () => {
+    const other = await createOrganisation(t, uniqueSlug('ex-drafted'), 'vendor');
+    const { id } = (await t.http.post('/api/v1/agreements').set(bearer(s.city.adminKey)).send(airAgreementBody(other.slug, s.sourceId)).expect(201)).body as { id: string };
+    await t.http.post(`/api/v1/agreements/${id}/versions/1/open-signatures`).set(bearer(s.city.adminKey)).expect(200);
+    await t.http.post(`/api/v1/agreements/${id}/terminate`).set(bearer(s.city.adminKey)).send({ reason: 'Abandoned before signature.' }).expect(200);
+    expect((await read(other.adminKey).expect(404)).body.code).toBe('exchange.source_not_found');
+  });
+
+  it('shows the city every event of its source, and a vendor only the types its agreement covers (another type asked for: 404)', async () => {
+    await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'who-air'), s.vendorKey)).expect(201);
+    await post(t, s.city.adminKey, STRUCTURED, signed(noise('who-noise'), s.cityKey)).expect(201);
+    let cityIds: string[] = [];
+    for (let attempt = 0; attempt < 100 && cityIds.length < 2; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      cityIds = ((await read(s.city.adminKey).expect(200)).body.items as Served[]).map((i) => i.id);
+    }
+    expect(cityIds.sort()).toEqual(['who-air', 'who-noise']);
+    expect(((await read(s.vendorMemberKey).expect(200)).body.items as Served[]).map((i) => i.id)).toEqual(['who-air']);
+    expect(((await read(s.vendor.adminKey, { type: AIR_TYPE }).expect(200)).body.items as Served[]).map((i) => i.id)).toEqual(['who-air']);
+    expect((await read(s.vendor.adminKey, { type: NOISE_TYPE }).expect(404)).body.code).toBe('exchange.source_not_found');
+    expect(((await read(s.city.adminKey, { type: NOISE_TYPE }).expect(200)).body.items as Served[]).map((i) => i.id)).toEqual(['who-noise']);
+  });
+
+  it("stops serving a vendor the source's events once its agreement is terminated, while the city still reads them", async () => {
+    await read(s.vendor.adminKey).expect(200);
+    await t.http.post(`/api/v1/agreements/${s.agreementId}/terminate`).set(bearer(s.city.adminKey)).send({ reason: 'The contract ended.' }).expect(200);
+    expect((await read(s.vendor.adminKey).expect(404)).body.code).toBe('exchange.source_not_found');
+    await read(s.city.adminKey).expect(200);
   });
 });
 

@@ -79,14 +79,7 @@ export async function exchangeScenario(t: TestApp, options: ScenarioOptions = {}
   await t.http.post(`/api/v1/sources/${created.id}/status`).set(bearer(city.adminKey)).send({ status: 'active' }).expect(200);
   const validFrom = options.validFrom ?? new Date(Date.now() - 3_600_000);
   const { id: agreementId } = (
-    await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send({
-      vendors: [vendor.slug], sources: [created.id], eventTypes: [{ standard: 'air-quality-observation', major: 1 }], privacyRecords,
-      purposes: [{ en: 'Air-quality index', fr: 'Indice de la qualité de l’air' }],
-      allowedFields: [{ party: vendor.slug, standard: 'air-quality-observation', major: 1, fields: options.allowedFields ?? READING_FIELDS }],
-      retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
-      validFrom: validFrom.toISOString(), validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-      summary: { en: 'The vendor sends the station readings.', fr: 'Le fournisseur transmet les mesures de la station.' },
-    }).expect(201)
+    await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(airAgreementBody(vendor.slug, created.id, { privacyRecords, validFrom, allowedFields: options.allowedFields })).expect(201)
   ).body as { id: string };
   await t.http.post(`/api/v1/agreements/${agreementId}/versions/1/open-signatures`).set(bearer(city.adminKey)).expect(200);
   for (const [org, key] of [[city, cityKey], [vendor, vendorKey]] as const) {
@@ -95,6 +88,18 @@ export async function exchangeScenario(t: TestApp, options: ScenarioOptions = {}
     await t.http.post(`/api/v1/agreements/${agreementId}/versions/1/signatures`).set(bearer(org.adminKey)).send({ jws }).expect(201);
   }
   return { city, vendor, cityKey, vendorKey, vendorMemberKey: vendorMember.key, sourceId: created.id, source, agreementId };
+}
+
+/** A draft agreement letting one vendor send air-quality-observation 1 readings of one source, for a year. */
+export function airAgreementBody(vendor: string, sourceId: string, options: { privacyRecords?: string[]; validFrom?: Date; allowedFields?: string[] } = {}) {
+  return {
+    vendors: [vendor], sources: [sourceId], eventTypes: [{ standard: 'air-quality-observation', major: 1 }], privacyRecords: options.privacyRecords ?? [],
+    purposes: [{ en: 'Air-quality index', fr: 'Indice de la qualité de l’air' }],
+    allowedFields: [{ party: vendor, standard: 'air-quality-observation', major: 1, fields: options.allowedFields ?? READING_FIELDS }],
+    retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
+    validFrom: (options.validFrom ?? new Date(Date.now() - 3_600_000)).toISOString(), validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    summary: { en: 'The vendor sends the station readings.', fr: 'Le fournisseur transmet les mesures de la station.' },
+  };
 }
 
 /** Now, in whole seconds, as RFC 3339. */

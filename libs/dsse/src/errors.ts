@@ -9,6 +9,7 @@ export type DsseErrorCode =
   | 'duplicate_member' // a JSON object repeats a member name (anywhere in the body)
   | 'too_deep' // JSON nesting exceeds the configured maximum depth
   | 'invalid_event' // an event is not a JSON object, or carries both `data` and `data_base64`
+  | 'too_many_events' // a batch holds more events than the caller's `maxEvents`
   | 'invalid_attribute' // an attribute has an object/array value, a non-string core value, a lone surrogate...
   | 'invalid_data_base64' // `data_base64` is not valid base64
   | 'repeated_header' // binary mode: a `ce-*` (or content-type) header appears more than once

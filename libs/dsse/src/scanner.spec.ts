@@ -65,6 +65,14 @@ describe('raw scanner', () => {
     expect(code(() => scanStructured('{"ext":"\\ud800"}'))).toBe('invalid_attribute');
   });
 
+  it('stops reading a batch as soon as an event past maxEvents begins, before reading the rest of the body', () => {
+    expect(scanBatch('[{},{}]', { maxEvents: 2 })).toHaveLength(2);
+    expect(code(() => scanBatch('[{},{},{}]', { maxEvents: 2 }))).toBe('too_many_events');
+    // The third event is not even read: its broken JSON, and what follows, never reach the reader.
+    expect(code(() => scanBatch('[{},{},{"id":', { maxEvents: 2 }))).toBe('too_many_events');
+    expect(code(() => scanBatch('[{},{},{"id":'))).toBe('invalid_json');
+  });
+
   it('gives batch events their own ranges in the body', () => {
     const body = '[ {"id":"a","data":1} , {"id":"b"} ]';
     const [a, b] = scanBatch(body);

@@ -33,6 +33,11 @@ export interface ScannedEvent {
 export interface ScanOptions {
   /** Deepest nesting of arrays/objects accepted anywhere in the body (default 64). */
   readonly maxDepth?: number;
+  /**
+   * scanBatch: the most events accepted. Reading stops (DsseError `too_many_events`) as soon as one more begins,
+   * so an oversized batch of tiny events costs no more than `maxEvents` of them.
+   */
+  readonly maxEvents?: number;
 }
 
 interface Member {
@@ -325,9 +330,11 @@ export function scanBatch(body: Uint8Array | string, options: ScanOptions = {}):
   const buf = checkedBody(body);
   const reader = new RawJson(buf, options.maxDepth ?? 64);
   const events: ScannedEvent[] = [];
+  const maxEvents = options.maxEvents ?? Infinity;
   reader.document(() => {
     if (reader.peek() !== 0x5b) throw new DsseError('invalid_event', 'a batch body must be a JSON array');
     reader.array(1, (index, start) => {
+      if (index >= maxEvents) throw new DsseError('too_many_events', `the batch holds more than ${maxEvents} events`);
       events.push(readEvent(reader, buf, index, start, 1));
     });
   });

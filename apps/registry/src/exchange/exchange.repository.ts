@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Agreement, AgreementVersion } from '../agreements/agreement.entity.js';
+import { Agreement, AgreementVersion, type EventType } from '../agreements/agreement.entity.js';
 import type { SigningKey } from '../signing-keys/signing-key.entity.js';
 import type { Source } from '../sources/source.entity.js';
 import type { StandardVersion } from '../standards/standard.entity.js';
@@ -91,6 +91,41 @@ export interface ConformanceRow {
 /** Counter shards per source, hour and code: each backend writes its own, so concurrent requests never wait on one row. */
 const COUNTER_SHARDS = 16;
 
+/** Conformance to add: events of a source with one outcome ('accepted' or a rejection code). */
+export interface ConformanceCount {
+  sourceId: string;
+  code: string;
+  count: number;
+}
+
+/** INSERT of rejections from 12 arrays at $first.. ; $who and $who + 1 are the organisation and the API key. */
+const insertRejectionsSql = (first: number, who: number) => {
+  const $ = (n: number) => `$${first + n}`;
+  return `INSERT INTO exchange_rejections (received_at, mode, batch_index, ce_source, ce_id, ce_type, keyid, signature_verified, code, check_name, detail, errors,
+                                        organisation_id, api_key_id)
+       SELECT r.*, $${who}::uuid, $${who + 1}::uuid
+         FROM unnest(${$(0)}::timestamptz[], ${$(1)}::text[], ${$(2)}::integer[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::boolean[],
+                     ${$(8)}::text[], ${$(9)}::text[], ${$(10)}::text[], ${$(11)}::jsonb[]) AS r`;
+};
+const rejectionParams = (rejections: NewRejection[]) => [
+  rejections.map((r) => r.receivedAt), rejections.map((r) => r.mode), rejections.map((r) => r.index), rejections.map((r) => r.source),
+  rejections.map((r) => r.id), rejections.map((r) => r.type), rejections.map((r) => r.keyid), rejections.map((r) => r.signatureVerified),
+  rejections.map((r) => r.code), rejections.map((r) => r.check), rejections.map((r) => r.detail), rejections.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
+];
+
+/**
+ * Adds to the conformance counters the counts in the 3 arrays at $first.. (source ids, codes, counts), plus the rows
+ * (source id, code, count) of `more`, at the instant $at. One row per key, taken in key order (no deadlock between
+ * requests counting the same sources).
+ */
+const countSql = (first: number, at: number, more?: string) => `INSERT INTO exchange_conformance AS c (source_id, hour, code, shard, count, last_received_at)
+       SELECT t.source_id, date_trunc('hour', $${at}::timestamptz), t.code, pg_backend_pid() % ${COUNTER_SHARDS}, sum(t.count), $${at}::timestamptz
+         FROM (SELECT * FROM unnest($${first}::uuid[], $${first + 1}::text[], $${first + 2}::bigint[])${more ? ` UNION ALL ${more}` : ''}) AS t(source_id, code, count)
+        GROUP BY t.source_id, t.code ORDER BY t.source_id, t.code
+       ON CONFLICT (source_id, hour, code, shard)
+       DO UPDATE SET count = c.count + excluded.count, last_received_at = greatest(c.last_received_at, excluded.last_received_at)`;
+const countParams = (counts: ConformanceCount[]) => [counts.map((c) => c.sourceId), counts.map((c) => c.code), counts.map((c) => c.count)];
+
 const toIdentity = (row: { sequence: string; ce_source: string; ce_id: string; core_digest: Buffer; ext_digest: Buffer | null; received_at: Date }): StoredIdentity => ({
   sequence: row.sequence, source: row.ce_source, id: row.ce_id, coreDigest: row.core_digest, extDigest: row.ext_digest, receivedAt: row.received_at,
 });
@@ -104,9 +139,23 @@ const instant = (value: Date | string | null): Date | null => (value === null ? 
 const toKey = (r: KeyRow): ExchangeKey => ({
   kid: r.kid, organisationId: r.organisation_id, jwk: r.jwk, validFrom: instant(r.valid_from)!, expiresAt: instant(r.expires_at), revokedAt: instant(r.revoked_at),
 });
+interface StandardRow { standard_id: string; ce_type: string; id: string | null; major: number; schema_uri: string; status: StandardVersion['status'] }
+const toStandards = (rows: StandardRow[]): { standards: ExchangeStandard[]; versions: ExchangeVersion[] } => ({
+  standards: [...new Map(rows.map((r) => [r.standard_id, { id: r.standard_id, ceType: r.ce_type }])).values()],
+  versions: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, standardId: r.standard_id, major: r.major, schemaUri: r.schema_uri, status: r.status })),
+});
 const toSource = (r: SourceRow): ExchangeSource => ({
   id: r.id, ownerId: r.owner_id, operatorId: r.operator_id, status: r.status, personalInformation: r.personal_information, standards: r.standards, ceSource: r.ce_source,
 });
+
+/**
+ * Runs one of the hot path's statements as a named prepared statement on the query runner's connection, so that
+ * PostgreSQL parses it once per connection instead of once per request (and less text is sent each time).
+ */
+async function prepared(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<unknown> {
+  const client = (await manager.queryRunner!.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+  return (await client.query({ name, text, values })).rows;
+}
 
 /**
  * Every query of the exchange. Events are not registry records (no journal entry each): they are written in
@@ -122,11 +171,43 @@ export class ExchangeRepository {
     return this.db.transaction(work);
   }
 
-  /** Signing keys by kid (to verify signatures, before any transaction). */
-  async keys(kids: string[]): Promise<ExchangeKey[]> {
-    if (kids.length === 0) return [];
-    const rows = (await this.db.manager.query('SELECT kid, organisation_id, jwk, valid_from, expires_at, revoked_at FROM signing_keys WHERE kid = ANY($1::text[])', [kids])) as KeyRow[];
-    return rows.map(toKey);
+  /**
+   * Before any transaction, in one statement: counts `events` against the organisation's quota for the current
+   * minute (adding them only if the total stays within `limit`), and reads the signing keys by kid and the standards
+   * named by these CloudEvents types with their versions named by these dataschema URIs (no schema bodies). Its own
+   * transaction, committed without waiting for the disk (a lost increment after a crash costs nothing), so the
+   * organisation's quota row is held only for the statement. `admitted` is false when the events would not fit.
+   */
+  async admit(
+    quota: { organisationId: string; minute: Date; events: number; limit: number },
+    kids: string[], types: string[], schemaUris: string[],
+  ): Promise<{ admitted: boolean; keys: ExchangeKey[]; standards: ExchangeStandard[]; versions: ExchangeVersion[] }> {
+    const runner = this.db.createQueryRunner();
+    const rows = (await prepared(runner.manager, 'exchange_admit',
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+            q AS (INSERT INTO exchange_quota AS q (organisation_id, minute, events)
+                  SELECT $1::uuid, $2::timestamptz, $3::integer FROM relaxed WHERE $3::integer <= $4::integer
+                  ON CONFLICT (organisation_id, minute) DO UPDATE SET events = q.events + excluded.events WHERE q.events + excluded.events <= $4::integer
+                  RETURNING (xmax = 0) AS inserted),
+            k AS (SELECT kid, organisation_id, jwk, valid_from, expires_at, revoked_at FROM signing_keys WHERE kid = ANY($5::text[])),
+            st AS (SELECT s.id AS standard_id, s.ce_type, v.id, v.major, v.schema_uri, v.status
+                     FROM standards s LEFT JOIN standard_versions v ON v.standard_id = s.id AND v.schema_uri = ANY($7::text[])
+                    WHERE s.ce_type = ANY($6::text[]))
+       SELECT 'quota' AS kind, to_jsonb(q) AS row FROM q
+       UNION ALL SELECT 'key', to_jsonb(k) FROM k
+       UNION ALL SELECT 'standard', to_jsonb(st) FROM st`,
+      [quota.organisationId, quota.minute, quota.events, quota.limit, kids, types, schemaUris],
+    ).finally(() => runner.release())) as ({ kind: 'quota'; row: { inserted: boolean } } | { kind: 'key'; row: KeyRow } | { kind: 'standard'; row: StandardRow })[];
+    const admitted = rows.find((r) => r.kind === 'quota');
+    if (admitted && (admitted.row as { inserted: boolean }).inserted) {
+      // A new minute: the organisation's earlier minutes are no longer needed.
+      await this.db.manager.query('DELETE FROM exchange_quota WHERE organisation_id = $1 AND minute < $2', [quota.organisationId, quota.minute]);
+    }
+    return {
+      admitted: admitted !== undefined,
+      keys: rows.flatMap((r) => (r.kind === 'key' ? [toKey(r.row)] : [])),
+      ...toStandards(rows.flatMap((r) => (r.kind === 'standard' ? [r.row] : []))),
+    };
   }
 
   /**
@@ -136,7 +217,7 @@ export class ExchangeRepository {
    * committed; the agreements' versions must be read by a later statement (see `versions`).
    */
   async lockRegistry(kids: string[], ceSources: string[], organisationId: string, manager: EntityManager): Promise<{ keys: ExchangeKey[]; sources: ExchangeSource[]; agreements: Agreement[] }> {
-    const rows = (await manager.query(
+    const rows = (await prepared(manager, 'exchange_lock_registry',
       `WITH k AS (SELECT kid, organisation_id, jwk, valid_from, expires_at, revoked_at FROM signing_keys WHERE kid = ANY($1::text[]) ORDER BY kid FOR SHARE),
             s AS (SELECT id, owner_id, operator_id, status, personal_information, standards, ce_source FROM sources WHERE ce_source = ANY($2::text[]) ORDER BY id FOR SHARE),
             a AS (SELECT a.id, a.city_id, a.created_at FROM agreements a
@@ -159,7 +240,7 @@ export class ExchangeRepository {
   /** The versions of these agreements: the columns that say what is in force when, and for what. */
   async versions(agreementIds: string[], manager: EntityManager): Promise<AgreementVersion[]> {
     if (agreementIds.length === 0) return [];
-    const rows = (await manager.query(
+    const rows = (await prepared(manager, 'exchange_agreement_versions',
       `SELECT id, agreement_id, number, status, vendor_ids, source_ids, event_types, allowed_fields, valid_from, valid_until, privacy_record_ids,
               signatures_completed_at, history
          FROM agreement_versions WHERE agreement_id = ANY($1::uuid[]) ORDER BY agreement_id, number`,
@@ -184,10 +265,8 @@ export class ExchangeRepository {
          FROM standards s LEFT JOIN standard_versions v ON v.standard_id = s.id AND v.schema_uri = ANY($2::text[])
         WHERE s.ce_type = ANY($1::text[])`,
       [types, schemaUris],
-    )) as { standard_id: string; ce_type: string; id: string | null; major: number; schema_uri: string; status: StandardVersion['status'] }[];
-    const standards = new Map(rows.map((r) => [r.standard_id, { id: r.standard_id, ceType: r.ce_type }]));
-    const versions = rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, standardId: r.standard_id, major: r.major, schemaUri: r.schema_uri, status: r.status }));
-    return { standards: [...standards.values()], versions };
+    )) as StandardRow[];
+    return toStandards(rows);
   }
 
   /** The JSON Schemas of these published versions (each is needed once per process: the catalogue compiles and keeps it). */
@@ -200,24 +279,33 @@ export class ExchangeRepository {
   }
 
   /**
-   * Inserts the events in one statement; an event whose (source, id) exists is left alone (ON CONFLICT DO NOTHING
-   * waits for a concurrent insert of the same pair to commit or roll back). Returns the rows it inserted.
+   * Stores a request's outcome in one statement: inserts the events (an event whose (source, id) exists is left
+   * alone; ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair to commit or roll back), the
+   * rejections, and adds to the conformance counters the given counts plus one `accepted` per event inserted.
+   * Returns the rows it inserted.
    */
-  async insertEvents(events: NewEvent[], meta: { receivedAt: Date; mode: Mode; scheme: string; organisationId: string; apiKeyId: string }, manager: EntityManager): Promise<StoredIdentity[]> {
-    if (events.length === 0) return [];
-    const rows = (await manager.query(
-      `INSERT INTO exchange_events (source_id, ce_source, ce_id, ce_type, time_text, event_time, keyid, standard_version_id, core_digest, ext_digest,
-                                    dssematerial, received, headers, received_at, mode, scheme, organisation_id, api_key_id)
-       SELECT e.*, $14::timestamptz, $15, $16, $17::uuid, $18::uuid
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::uuid[], $9::bytea[], $10::bytea[],
-                     $11::text[], $12::bytea[], $13::jsonb[]) AS e
-       ON CONFLICT (ce_source, ce_id) DO NOTHING
-       RETURNING sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at`,
+  async store(
+    events: NewEvent[], meta: { receivedAt: Date; mode: Mode; scheme: string; organisationId: string; apiKeyId: string },
+    rejections: NewRejection[], counts: ConformanceCount[], manager: EntityManager,
+  ): Promise<StoredIdentity[]> {
+    const rows = (await prepared(manager, 'exchange_store',
+      `WITH ins AS (
+              INSERT INTO exchange_events (source_id, ce_source, ce_id, ce_type, time_text, event_time, keyid, standard_version_id, core_digest, ext_digest,
+                                           dssematerial, received, headers, received_at, mode, scheme, organisation_id, api_key_id)
+              SELECT e.*, $14::timestamptz, $15, $16, $17::uuid, $18::uuid
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::uuid[], $9::bytea[], $10::bytea[],
+                            $11::text[], $12::bytea[], $13::jsonb[]) AS e
+              ON CONFLICT (ce_source, ce_id) DO NOTHING
+              RETURNING sequence, source_id, ce_source, ce_id, core_digest, ext_digest, received_at),
+            rejected AS (${insertRejectionsSql(19, 17)}),
+            counted AS (${countSql(31, 14, `SELECT source_id, 'accepted', 1::bigint FROM ins`)})
+       SELECT sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at FROM ins`,
       [
         events.map((e) => e.sourceId), events.map((e) => e.source), events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.timeText),
         events.map((e) => e.time), events.map((e) => e.keyid), events.map((e) => e.standardVersionId), events.map((e) => e.coreDigest),
         events.map((e) => e.extDigest), events.map((e) => e.dssematerial), events.map((e) => e.received), events.map((e) => (e.headers ? JSON.stringify(e.headers) : null)),
         meta.receivedAt, meta.mode, meta.scheme, meta.organisationId, meta.apiKeyId,
+        ...rejectionParams(rejections), ...countParams(counts),
       ],
     )) as Parameters<typeof toIdentity>[0][];
     return rows.map(toIdentity);
@@ -235,19 +323,12 @@ export class ExchangeRepository {
   }
 
   /**
-   * Adds to the conformance counters (per source, hour and code), once per request. Each backend adds to its own
-   * shard, so concurrent requests about one source never queue on a row.
+   * Adds to the conformance counters (per source, hour and code). Each backend adds to its own shard, so concurrent
+   * requests about one source never queue on a row.
    */
-  async countConformance(counts: { sourceId: string; code: string; count: number }[], receivedAt: Date, manager: EntityManager): Promise<void> {
+  async countConformance(counts: ConformanceCount[], receivedAt: Date, manager: EntityManager): Promise<void> {
     if (counts.length === 0) return;
-    await manager.query(
-      `INSERT INTO exchange_conformance AS c (source_id, hour, code, shard, count, last_received_at)
-       SELECT t.source_id, date_trunc('hour', $4::timestamptz), t.code, pg_backend_pid() % ${COUNTER_SHARDS}, t.count, $4::timestamptz
-         FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS t(source_id, code, count)
-       ON CONFLICT (source_id, hour, code, shard)
-       DO UPDATE SET count = c.count + excluded.count, last_received_at = greatest(c.last_received_at, excluded.last_received_at)`,
-      [counts.map((c) => c.sourceId), counts.map((c) => c.code), counts.map((c) => c.count), receivedAt],
-    );
+    await manager.query(countSql(1, 4), [...countParams(counts), receivedAt]);
   }
 
   async conformance(sourceId: string): Promise<ConformanceRow[]> {
@@ -260,19 +341,7 @@ export class ExchangeRepository {
 
   async insertRejections(rejections: NewRejection[], who: { organisationId: string; apiKeyId: string }, manager: EntityManager = this.db.manager): Promise<void> {
     if (rejections.length === 0) return;
-    await manager.query(
-      `INSERT INTO exchange_rejections (received_at, mode, batch_index, ce_source, ce_id, ce_type, keyid, signature_verified, code, check_name, detail, errors,
-                                        organisation_id, api_key_id)
-       SELECT r.*, $13::uuid, $14::uuid
-         FROM unnest($1::timestamptz[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::text[], $10::text[],
-                     $11::text[], $12::jsonb[]) AS r`,
-      [
-        rejections.map((r) => r.receivedAt), rejections.map((r) => r.mode), rejections.map((r) => r.index), rejections.map((r) => r.source),
-        rejections.map((r) => r.id), rejections.map((r) => r.type), rejections.map((r) => r.keyid), rejections.map((r) => r.signatureVerified),
-        rejections.map((r) => r.code), rejections.map((r) => r.check), rejections.map((r) => r.detail), rejections.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
-        who.organisationId, who.apiKeyId,
-      ],
-    );
+    await manager.query(insertRejectionsSql(1, 13), [...rejectionParams(rejections), who.organisationId, who.apiKeyId]);
   }
 
   /** An organisation's rejections, newest first, after the cursor's. */
@@ -297,9 +366,10 @@ export class ExchangeRepository {
    * A source's events after a feed position, in (transaction, sequence) order, only from transactions older than the
    * oldest one still running in this database: a transaction that commits late can never put an event behind a
    * position already handed out. Transactions of other databases of the cluster cannot write here and do not hold
-   * the feed back (one whose database cannot be seen is assumed to be this one's).
+   * the feed back (one whose database cannot be seen is assumed to be this one's). `covered` (null: every type)
+   * keeps only the events of these standards and majors.
    */
-  async feed(sourceId: string, type: string | null, after: FeedPosition, limit: number): Promise<StoredEvent[]> {
+  async feed(sourceId: string, type: string | null, covered: EventType[] | null, after: FeedPosition, limit: number): Promise<StoredEvent[]> {
     const rows = (await this.db.manager.query(
       `WITH snapshot AS (SELECT pg_current_snapshot() AS s),
             horizon AS (
@@ -312,10 +382,13 @@ export class ExchangeRepository {
        SELECT e.sequence::text AS sequence, e.xid::text AS xid, e.ce_source, e.ce_id, e.ce_type, e.time_text, e.received_at, e.mode, e.scheme, e.keyid, e.received, e.headers
          FROM exchange_events e, horizon
         WHERE e.source_id = $1 AND ($2::text IS NULL OR e.ce_type = $2)
+          AND ($6::text[] IS NULL OR EXISTS (
+                SELECT 1 FROM standard_versions sv
+                 WHERE sv.id = e.standard_version_id AND (sv.standard_id, sv.major) IN (SELECT * FROM unnest($6::text[], $7::integer[]))))
           AND e.xid < horizon.xid
           AND (e.xid, e.sequence) > ($3::xid8, $4::bigint)
         ORDER BY e.xid, e.sequence LIMIT $5`,
-      [sourceId, type, after.xid, after.sequence, limit],
+      [sourceId, type, after.xid, after.sequence, limit, covered?.map((c) => c.standard) ?? null, covered?.map((c) => c.major) ?? null],
     )) as {
       sequence: string; xid: string; ce_source: string; ce_id: string; ce_type: string; time_text: string; received_at: Date; mode: Mode; scheme: string;
       keyid: string; received: Buffer; headers: [string, string][] | null;
@@ -326,43 +399,9 @@ export class ExchangeRepository {
     }));
   }
 
-  /** Whether this organisation is a party (city or vendor) to an agreement covering the source that has come into force. */
-  async isParty(sourceId: string, organisationId: string): Promise<boolean> {
-    const [row] = (await this.db.manager.query(
-      `SELECT EXISTS (
-         SELECT 1 FROM agreements a JOIN agreement_versions v ON v.agreement_id = a.id
-          WHERE v.source_ids @> jsonb_build_array($1::text)
-            AND v.status IN ('active', 'suspended', 'terminated', 'expired', 'superseded')
-            AND (a.city_id = $2::uuid OR v.vendor_ids @> jsonb_build_array($2::text))) AS party`,
-      [sourceId, organisationId],
-    )) as { party: boolean }[];
-    return row!.party;
-  }
-
   async findSource(where: { id: string } | { ceSource: string }): Promise<Pick<Source, 'id' | 'ownerId' | 'ceSource'> | null> {
     const [column, value] = 'id' in where ? ['id', where.id] : ['ce_source', where.ceSource];
     const [row] = (await this.db.manager.query(`SELECT id, owner_id, ce_source FROM sources WHERE ${column} = $1`, [value])) as { id: string; owner_id: string; ce_source: string }[];
     return row ? { id: row.id, ownerId: row.owner_id, ceSource: row.ce_source } : null;
-  }
-
-  /**
-   * Counts `events` against the organisation's quota for the current minute, in one statement that adds them only
-   * if the total stays within `limit`. Returns false when it would not. Its own transaction, committed without
-   * waiting for the disk (a lost increment after a crash costs nothing), so the hot row is held only for the statement.
-   */
-  async takeQuota(organisationId: string, minute: Date, events: number, limit: number): Promise<boolean> {
-    const rows = (await this.db.manager.query(
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO exchange_quota AS q (organisation_id, minute, events)
-       SELECT $1::uuid, $2::timestamptz, $3::integer FROM relaxed WHERE $3::integer <= $4::integer
-       ON CONFLICT (organisation_id, minute) DO UPDATE SET events = q.events + excluded.events WHERE q.events + excluded.events <= $4::integer
-       RETURNING (xmax = 0) AS inserted`,
-      [organisationId, minute, events, limit],
-    )) as { inserted: boolean }[];
-    if (rows[0]?.inserted) {
-      // A new minute: the organisation's earlier minutes are no longer needed.
-      await this.db.manager.query('DELETE FROM exchange_quota WHERE organisation_id = $1 AND minute < $2', [organisationId, minute]);
-    }
-    return rows.length > 0;
   }
 }

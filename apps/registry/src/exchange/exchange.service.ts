@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { detectMode, SCHEME_VERSION } from '#plaza/dsse';
+import { detectMode, DsseError, SCHEME_VERSION } from '#plaza/dsse';
 import type { EntityManager } from 'typeorm';
 import { AgreementLifecycle } from '../agreements/agreement-lifecycle.js';
+import type { EventType } from '../agreements/agreement.entity.js';
 import type { Principal } from '../common/auth/principal.js';
 import { RequestError, RequestErrorCode } from '../common/errors/request-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -10,7 +11,7 @@ import { PrivacyGate } from '../privacy-records/privacy-gate.js';
 import { SourceError, SourceErrorCode } from '../sources/source-error.js';
 import { StandardsCatalogue } from '../standards/standards-catalogue.js';
 import { ExchangeError, ExchangeErrorCode, type Refusal } from './exchange-error.js';
-import { type ExchangeSource, type FeedPosition, ExchangeRepository, type NewEvent, type NewRejection, type StoredIdentity } from './exchange.repository.js';
+import { type ConformanceCount, type ExchangeSource, type FeedPosition, ExchangeRepository, type NewEvent, type NewRejection, type StoredIdentity } from './exchange.repository.js';
 import type {
   BatchResponse, ConformanceResponse, EventAcceptedResponse, EventFeedQuery, EventFeedResponse, RejectionPage, RejectionsQuery, ServedEvent,
 } from './exchange.dto.js';
@@ -76,9 +77,10 @@ export class ExchangeService {
     const receivedAt = new Date();
     const mode = detectMode(contentTypeOf(message.rawHeaders));
     const read = this.read(mode, message);
-    await this.takeQuota(principal, Array.isArray(read) ? read.length : 1, receivedAt);
+    const submitted = Array.isArray(read) ? read.length : 1;
     const who = { organisationId: principal.organisationId, apiKeyId: principal.keyId };
     if (!Array.isArray(read)) {
+      await this.admit(principal, submitted, receivedAt, [], [], []);
       if (!dryRun) await this.repository.insertRejections([rejectionOf(mode, null, null, read, receivedAt)], who);
       return { mode, outcomes: [{ index: 0, status: 'rejected', refusal: read }] };
     }
@@ -99,16 +101,15 @@ export class ExchangeService {
       else enveloped.push(checked);
     }
 
-    // 2. signature, outside any transaction (the key is judged again under a lock when storing). The standards the
-    // events name are looked up meanwhile: published standards never change their schema.
+    // 2. signature, outside any transaction (the key is judged again under a lock when storing). The statement that
+    // takes the quota also reads the keys, and the standards the events name: published standards never change their schema.
     const keyids = enveloped.map(keyidsOf);
-    const [found, { standards, versions }] = await Promise.all([
-      this.repository.keys([...new Set(keyids.flat())].filter((kid) => KEYID.test(kid))),
-      this.repository.standards(
-        [...new Set(enveloped.map((e) => e.type))],
-        [...new Set(enveloped.flatMap((e) => (typeof e.attributes.dataschema === 'string' ? [e.attributes.dataschema] : [])))],
-      ),
-    ]);
+    const { keys: found, standards, versions } = await this.admit(
+      principal, submitted, receivedAt,
+      [...new Set(keyids.flat())].filter((kid) => KEYID.test(kid)),
+      [...new Set(enveloped.map((e) => e.type))],
+      [...new Set(enveloped.flatMap((e) => (typeof e.attributes.dataschema === 'string' ? [e.attributes.dataschema] : [])))],
+    );
     const keys = new Map(found.map((key) => [key.kid, key]));
     const signed: SignedEvent[] = [];
     for (const [i, event] of enveloped.entries()) {
@@ -150,20 +151,25 @@ export class ExchangeService {
       if (mode === 'structured') return [readStructured(message.body)];
       const events = readBatch(message.body);
       if (events.length === 0) throw new ExchangeError(ExchangeErrorCode.BatchEmpty, 'The batch holds no event.', { check: 'envelope' });
-      if (events.length > MAX_BATCH) throw new ExchangeError(ExchangeErrorCode.BatchTooLarge, `The batch holds ${events.length} events; at most ${MAX_BATCH} are accepted in one request.`);
       return events;
     } catch (error) {
       if (error instanceof ExchangeError) throw error;
+      // Reading stopped at the first event past the bound: nothing beyond it was read.
+      if (error instanceof DsseError && error.code === 'too_many_events') {
+        throw new ExchangeError(ExchangeErrorCode.BatchTooLarge, `The batch holds more than ${MAX_BATCH} events; at most ${MAX_BATCH} are accepted in one request.`);
+      }
       const refusal = readRefusal(error);
       if (mode === 'batch') throw ExchangeError.refusing(refusal);
       return refusal;
     }
   }
 
-  private async takeQuota(principal: Principal, events: number, at: Date): Promise<void> {
+  /** Takes the events from the organisation's quota (429 when they do not fit) and reads the keys and standards they need. */
+  private async admit(principal: Principal, events: number, at: Date, kids: string[], types: string[], schemaUris: string[]) {
     const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
     const limit = this.config.exchangeEventsPerMinute;
-    if (await this.repository.takeQuota(principal.organisationId, minute, events, limit)) return;
+    const { admitted, ...found } = await this.repository.admit({ organisationId: principal.organisationId, minute, events, limit }, kids, types, schemaUris);
+    if (admitted) return found;
     const retryAfter = Math.max(1, Math.ceil((minute.getTime() + 60_000 - Date.now()) / 1000));
     throw new ExchangeError(
       ExchangeErrorCode.QuotaExceeded,
@@ -195,10 +201,14 @@ export class ExchangeService {
     const checks = new RegistryChecks({ sources, agreements, versions }, organisationId, now, this.lifecycle, this.privacy, manager);
 
     const outcomes: Outcome[] = [];
-    const rejections: NewRejection[] = [...early];
-    const counts = new Map<string, { sourceId: string; code: string; count: number }>();
+    // What is refused (and counted) before the insert is stored with it; what the insert reveals, after it.
+    let rejections: NewRejection[] = [...early];
+    let counts = new Map<string, ConformanceCount>();
+    const sortedCounts = () => [...counts.values()].sort((a, b) => `${a.sourceId} ${a.code}`.localeCompare(`${b.sourceId} ${b.code}`));
+    // Only the source's owner and operator can smear or flatter its public record: a stranger's events naming it
+    // (refused as not_source_operator, source_inactive, ...) are not counted, whatever key signed them.
     const count = (source: ExchangeSource | undefined, code: string) => {
-      if (!source) return;
+      if (!source || (source.ownerId !== organisationId && source.operatorId !== organisationId)) return;
       const key = `${source.id} ${code}`;
       const entry = counts.get(key) ?? { sourceId: source.id, code, count: 0 };
       entry.count += 1;
@@ -226,16 +236,19 @@ export class ExchangeService {
     const firsts = new Map<string, (typeof passed)[number]>();
     for (const p of passed) if (!firsts.has(identityKey(p.event.source, p.event.id))) firsts.set(identityKey(p.event.source, p.event.id), p);
     const stored = new Map<string, { identity: StoredIdentity; fresh: boolean }>();
+    // Every event inserted now is accepted now: the statement counts them itself.
     const fresh = dryRun
       ? []
-      : await this.repository.insertEvents(
+      : await this.repository.store(
         [...firsts.values()].sort((a, b) => compare(a.event, b.event)).map(({ event, source, standardVersionId }): NewEvent => ({
           sourceId: source.id, source: event.source, id: event.id, type: event.type, timeText: event.timeText, time: event.time, keyid: event.keyid,
           standardVersionId, coreDigest: event.coreDigest, extDigest: event.extDigest, dssematerial: event.dssematerial, received: event.received, headers: event.headers ?? null,
         })),
         { receivedAt: now, mode, scheme: SCHEME_VERSION, organisationId, apiKeyId: principal.keyId },
-        manager,
+        rejections, sortedCounts(), manager,
       );
+    rejections = [];
+    counts = new Map();
     for (const identity of fresh) stored.set(identityKey(identity.source, identity.id), { identity, fresh: true });
     const missing = [...firsts.values()].filter((p) => !stored.has(identityKey(p.event.source, p.event.id))).map((p) => ({ source: p.event.source, id: p.event.id }));
     for (const identity of await this.repository.identities(missing, manager)) stored.set(identityKey(identity.source, identity.id), { identity, fresh: false });
@@ -258,13 +271,13 @@ export class ExchangeService {
         continue;
       }
       const status: OutcomeStatus = found.fresh && event === first ? 'accepted' : 'duplicate';
-      if (status === 'accepted') count(source, 'accepted');
       outcomes.push({ index: event.index, status, source: event.source, id: event.id, sequence: found.identity.sequence, receivedAt: found.identity.receivedAt });
     }
 
     if (!dryRun) {
+      // Conflicts with events stored earlier, known only now (rare).
       await this.repository.insertRejections(rejections, { organisationId, apiKeyId: principal.keyId }, manager);
-      await this.repository.countConformance([...counts.values()].sort((a, b) => `${a.sourceId} ${a.code}`.localeCompare(`${b.sourceId} ${b.code}`)), now, manager);
+      await this.repository.countConformance(sortedCounts(), now, manager);
     }
     return outcomes;
   }
@@ -281,16 +294,28 @@ export class ExchangeService {
     }
   }
 
-  /** GET /api/v1/exchange/events: a source's accepted events, for its city and the parties to an agreement covering it. */
+  /**
+   * GET /api/v1/exchange/events: a source's accepted events. The owning city reads them all; a vendor only while it
+   * is a party to an agreement version in force now covering the source (as for submitting: a suspended, terminated
+   * or expired agreement shares nothing), and only the event types that version covers. Anything else is a 404.
+   */
   async feed(principal: Principal, query: EventFeedQuery): Promise<EventFeedResponse> {
+    const notFound = () => new ExchangeError(ExchangeErrorCode.SourceNotFound, 'No source with this CloudEvents source value is one whose events you may read.');
     const source = await this.repository.findSource({ ceSource: query.source });
-    const readable = source !== null && (source.ownerId === principal.organisationId || (await this.repository.isParty(source.id, principal.organisationId)));
-    if (!readable) {
-      throw new ExchangeError(ExchangeErrorCode.SourceNotFound, 'No source with this CloudEvents source value is one whose events you may read.');
+    if (!source) throw notFound();
+    let covered: EventType[] | null = null;
+    if (source.ownerId !== principal.organisationId) {
+      const inForce = await this.lifecycle.inForceForSource(source.id, new Date());
+      covered = inForce.filter((v) => v.vendorIds.includes(principal.organisationId)).flatMap((v) => v.eventTypes);
+      if (covered.length === 0) throw notFound();
+      if (query.type !== undefined) {
+        const { standards } = await this.repository.standards([query.type], []);
+        if (!standards.some((s) => covered!.some((c) => c.standard === s.id))) throw notFound();
+      }
     }
     const after = query.cursor === undefined ? { xid: '0', sequence: '0' } : decodePosition(query.cursor);
     const limit = query.limit ?? 100;
-    const rows = await this.repository.feed(source.id, query.type ?? null, after, limit + 1);
+    const rows = await this.repository.feed(source.id, query.type ?? null, covered, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const position = last ? encodePosition({ xid: last.xid, sequence: last.sequence }) : encodePosition(after);

@@ -71,7 +71,7 @@ export function readStructured(body: Buffer): ReceivedEvent {
 
 /** Reads a batch body. Throws DsseError when the body is not a strict JSON array of event objects. */
 export function readBatch(body: Buffer): ReceivedEvent[] {
-  return scanBatch(body, { maxDepth: MAX_DEPTH }).map(fromScanned('batch', body));
+  return scanBatch(body, { maxDepth: MAX_DEPTH, maxEvents: MAX_BATCH }).map(fromScanned('batch', body));
 }
 
 /** Reads a binary-mode message from Node's raw header list (so repeated headers show). Throws DsseError on a repeat. */
@@ -139,10 +139,15 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
   return { ...event, source: attributes.source as string, id: attributes.id as string, type: attributes.type as string, timeText, time };
 }
 
-/** A value from a caller, fit to quote in a message and to store: no NUL, bounded. */
+// A UTF-16 surrogate without its pair: not Unicode text, so neither jsonb nor a consumer can take it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** A value from a caller, fit to quote in a message and to store: no NUL, no unpaired surrogate, bounded. */
 export function printable(value: string, max = 200): string {
-  const clean = value.replace(/\u0000/g, '\uFFFD');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  const clean = value.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
+  // A cut between the two halves of a pair would leave the first half alone.
+  return clean.length > max ? `${clean.slice(0, max).replace(LONE_SURROGATES, '\uFFFD')}…` : clean;
 }
 
 const JSON_MEDIA = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;.*)?$/i;
@@ -169,13 +174,20 @@ export function readData(event: ReceivedEvent): { value: unknown } | Refusal {
   }
   const text = bytes.toString('utf8');
   const value: unknown = JSON.parse(text);
-  const problem = unsafeValue(value, text.includes('\\u0000'));
+  // Raw UTF-8 cannot encode a surrogate (the body was checked): only a \uD800-\uDFFF escape can make one.
+  const problem = unsafeValue(value, text.includes('\\u0000'), /\\u[dD][89a-fA-F]/.test(text));
   if (problem) return refuse(problem.code, problem.detail, [{ pointer: problem.pointer, detail: problem.detail }]);
   return { value };
 }
 
-/** The first string holding U+0000 (only looked for when the text escapes one) or number beyond ±(2^53 - 1). */
-function unsafeValue(root: unknown, mayHoldNul: boolean): { code: ExchangeErrorCode; pointer: string; detail: string } | null {
+/**
+ * The first string (or member name) holding U+0000 or an unpaired surrogate (each only looked for when the text
+ * escapes one), or number beyond ±(2^53 - 1).
+ */
+function unsafeValue(root: unknown, mayHoldNul: boolean, mayHoldSurrogate: boolean): { code: ExchangeErrorCode; pointer: string; detail: string } | null {
+  const loneSurrogate = (at: string, what: string) => ({
+    code: ExchangeErrorCode.DataNotJson, pointer: printable(at, 300), detail: `${what} an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text`,
+  });
   const pending: [unknown, string][] = [[root, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [value, at] = next;
@@ -183,10 +195,12 @@ function unsafeValue(root: unknown, mayHoldNul: boolean): { code: ExchangeErrorC
       return { code: ExchangeErrorCode.DataNumberOutOfRange, pointer: at, detail: 'a number beyond ±(2^53 - 1) cannot be read the same way by every consumer' };
     }
     if (mayHoldNul && typeof value === 'string' && value.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: at, detail: 'text contains a NUL character (U+0000)' };
+    if (mayHoldSurrogate && typeof value === 'string' && LONE_SURROGATE.test(value)) return loneSurrogate(at, 'text contains');
     if (value === null || typeof value !== 'object') continue;
     for (const [name, member] of Object.entries(value)) {
       const child = `${at}/${escapeToken(name)}`;
       if (mayHoldNul && name.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: child, detail: 'a member name contains a NUL character (U+0000)' };
+      if (mayHoldSurrogate && LONE_SURROGATE.test(name)) return loneSurrogate(child, 'a member name contains');
       pending.push([member, child]);
     }
   }
