@@ -232,6 +232,17 @@ describe('data-sharing agreements', () => {
     await conflict(t.http.patch(`/api/v1/agreements/${draftId}/versions/1`).set(bearer(city.adminKey)).send({ retention: 'P2Y' }));
   });
 
+  it('lets the city abandon a draft that never opened for signatures: terminated, with no document, and never a 500', async () => {
+    const { id } = await draft();
+    const ended = (await t.http.post(`/api/v1/agreements/${id}/terminate`).set(bearer(city.adminKey)).send({ reason: 'Plans changed' }).expect(200)).body;
+    expect(ended.versions[0]).toMatchObject({ status: 'terminated', statusReason: 'Plans changed', documentDigest: null, signaturesOpenedAt: null });
+    expect(ended.versions[0].history.map((h: any) => h.status)).toEqual(['draft', 'terminated']);
+    // Never in force: still only its parties read it, and it cannot be opened, signed or terminated again.
+    await publicView(id).expect(404);
+    expect((await open(id, 1)).body.code).toBe('agreement.wrong_status');
+    expect((await t.http.post(`/api/v1/agreements/${id}/terminate`).set(bearer(city.adminKey)).send({ reason: 'again' })).body.code).toBe('agreement.wrong_status');
+  });
+
   it('keeps drafts and pending versions from vendors not party and from other cities (404), and refuses their signatures', async () => {
     const { id } = await draft();
     await open(id, 1).expect(200);
