@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,9 +29,13 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const operatorKey = generateApiKey().key;
   // On the server, a suite that tampers with the log gets a database of its own, so no other suite sees the damage.
   const own = options.ownDatabase && process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
+  const shared = process.env.DATABASE_URL !== undefined && own === undefined;
   const config = loadConfig({
     DATABASE_URL: own?.url ?? process.env.DATABASE_URL,
     PLAZA_DATA_DIR: dataDir,
+    // Registries sharing a database share its log key, as instances in production do: a checkpoint one suite's
+    // registry signs is served by every other's, and must verify with their JWKS.
+    ...(shared ? { PLAZA_LOG_SIGNING_KEY: SHARED_LOG_KEY } : {}),
     PLAZA_OPERATOR_KEY: operatorKey,
     PLAZA_LOG_LEVEL: 'silent',
     // Suites move time-driven transitions on themselves, with Scheduler.tick(at).
@@ -63,6 +68,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     },
   };
 }
+
+/** One Ed25519 key for every suite on the shared server database, the same in every jest worker (a fixed seed). */
+const SHARED_LOG_KEY = JSON.stringify(
+  createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }),
+);
 
 /** A new, empty database on the server of `serverUrl`, and how to drop it. */
 export async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
