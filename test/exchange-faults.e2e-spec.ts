@@ -7,7 +7,7 @@ import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js'
 import { type ExchangeScenario, readingText, registerScenario } from '../bench/exchange-scenario.js';
 import { type RegistryProcess, startRegistry } from '../bench/registry-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { describeOnServer } from './support/test-app.js';
+import { describeOnServer, SHARED_LOG_KEY } from './support/test-app.js';
 
 interface BatchAnswer {
   accepted: number;
@@ -45,6 +45,8 @@ describeOnServer('the exchange under faults: a killed registry, a lost database'
       PLAZA_RETRY_AFTER_SECONDS: '2',
       PLAZA_RATE_LIMIT_PER_MINUTE: '100000',
       PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
+      // It publishes checkpoints on the database other suites share: with their key, or their browser checks would fail.
+      PLAZA_LOG_SIGNING_KEY: SHARED_LOG_KEY,
     });
   const proxiedUrl = () => {
     const url = new URL(process.env.DATABASE_URL!);

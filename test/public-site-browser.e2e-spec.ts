@@ -179,7 +179,8 @@ describe('public register in a browser', () => {
     for (const [lang, verified] of [['en', 'Verified in your browser.'], ['fr', 'Vérifié dans votre navigateur.']] as const) {
       await page.goto(`${base}/log?lang=${lang}&index=3`);
       await page.locator('#verify-button').click();
-      await page.locator('#verify-result[data-outcome="verified"]').waitFor();
+      // Either outcome ends the wait, so a failure shows which step failed.
+      await page.locator('#verify-result[data-outcome="verified"], #verify-result[data-outcome="failed"]').waitFor();
       expect(await page.locator('#verify-result').innerText()).toContain(verified);
       await expectAccessible();
       await screenshot('log');

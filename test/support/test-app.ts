@@ -69,8 +69,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   };
 }
 
-/** One Ed25519 key for every suite on the shared server database, the same in every jest worker (a fixed seed). */
-const SHARED_LOG_KEY = JSON.stringify(
+/**
+ * One Ed25519 log key for every registry on the shared server database (suites' apps and the processes some suites
+ * start), the same in every jest worker (a fixed seed).
+ */
+export const SHARED_LOG_KEY = JSON.stringify(
   createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }),
 );
 
