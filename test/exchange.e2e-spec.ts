@@ -143,6 +143,15 @@ describe('the exchange gateway: signed events in, verifiable events out', () => 
     await post(t, s.vendor.adminKey, STRUCTURED, signed(text, s.vendorKey)).expect(201);
   });
 
+  it('lists rejections newest first, however many digits their positions have (never sorted as text)', async () => {
+    const ids = Array.from({ length: 12 }, (_, n) => `order-${n}`);
+    for (const id of ids) {
+      await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, id, { data: readingData(nowSeconds(), ',"temperature":3') }), s.vendorKey)).expect(422);
+    }
+    const listed = (await t.http.get('/api/v1/exchange/rejections').set(bearer(s.vendor.adminKey)).query({ limit: 12 }).expect(200)).body.items as { id: string }[];
+    expect(listed.map((r) => r.id)).toEqual([...ids].reverse());
+  });
+
   it("shows a vendor its own rejections with their details, and nobody else's", async () => {
     await post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, 'rej-1', { data: readingData(nowSeconds(), ',"temperature":3') }), s.vendorKey)).expect(422);
     const mine = (await t.http.get('/api/v1/exchange/rejections').set(bearer(s.vendorMemberKey)).expect(200)).body.items as Record<string, unknown>[];

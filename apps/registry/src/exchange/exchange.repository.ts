@@ -347,10 +347,11 @@ export class ExchangeRepository {
   /** An organisation's rejections, newest first, after the cursor's. */
   async rejections(organisationId: string, before: string | null, limit: number): Promise<StoredRejection[]> {
     const rows = (await this.db.manager.query(
-      `SELECT id::text, received_at, mode, batch_index, ce_source, ce_id, ce_type, keyid, signature_verified, code, check_name, detail, errors
-         FROM exchange_rejections
-        WHERE organisation_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
-        ORDER BY id DESC LIMIT $3`,
+      // Ordered by the bigint column, qualified: a bare `id` would name the text output column and sort "99" after "100".
+      `SELECT r.id::text AS id, received_at, mode, batch_index, ce_source, ce_id, ce_type, keyid, signature_verified, code, check_name, detail, errors
+         FROM exchange_rejections r
+        WHERE organisation_id = $1 AND ($2::bigint IS NULL OR r.id < $2::bigint)
+        ORDER BY r.id DESC LIMIT $3`,
       [organisationId, before, limit],
     )) as {
       id: string; received_at: Date; mode: Mode; batch_index: number | null; ce_source: string | null; ce_id: string | null; ce_type: string | null;
