@@ -58,12 +58,13 @@ export class SigningKeyService {
           throw new SigningKeyError(SigningKeyErrorCode.ChallengeInvalid, 'The signed challenge is not a live challenge of this organisation; ask for a new one.');
         }
         if (await this.keys.findByKid(parsed.kid, tx.manager)) throw alreadyRegistered(parsed.kid);
-        const created = await tx.manager.save(
-          tx.manager.create(SigningKey, {
-            kid: parsed.kid, organisationId: organisation.id, jwk: parsed.jwk, alg: parsed.alg, label: dto.label, validFrom, expiresAt,
-            revokedAt: null, revocationReason: null, revocationComment: null,
-          }),
-        );
+        const created = tx.manager.create(SigningKey, {
+          kid: parsed.kid, organisationId: organisation.id, jwk: parsed.jwk, alg: parsed.alg, label: dto.label, validFrom, expiresAt,
+          revokedAt: null, revocationReason: null, revocationComment: null,
+        });
+        // An INSERT, never save(): save() looks the kid up again and, had a racing registration committed meanwhile,
+        // would update that key instead of failing on the primary key.
+        await tx.manager.insert(SigningKey, created);
         recordSigningKey(tx, 'signing-key.registered', created, organisation.slug);
         return created;
       });
