@@ -29,6 +29,7 @@ import { decodeMaterial, scanBatch, signBatch, signStructured } from '#plaza/dss
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
 import { type ExchangeScenario, readingText, registerScenario } from './exchange-scenario.js';
 import { startRegistry } from './registry-process.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/';
 const BATCH_SIZE = 100;
@@ -214,12 +215,8 @@ function verifyLoop(): void {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const database = `plaza_bench_exchange_${process.pid}`;
-  const admin = new pg.Client({ connectionString: new URL('/postgres', SERVER).toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.query(`ALTER DATABASE ${database} SET synchronous_commit = on`);
-  const url = new URL(`/${database}`, SERVER).toString();
+  const database = await createScratchDatabase(SERVER, `plaza_bench_exchange_${process.pid}`, { synchronous_commit: 'on' });
+  const url = database.url;
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const dataDir = mkdtempSync(join(tmpdir(), 'plaza-bench-exchange-'));
@@ -310,8 +307,7 @@ async function main(): Promise<void> {
       if (code !== 0) console.error(`the registry stopped with ${code ?? signal}:\n${registry.log().slice(-2000)}`);
     }
     await db.end();
-    if (!process.env.BENCH_KEEP) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    if (!process.env.BENCH_KEEP) await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

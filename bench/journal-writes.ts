@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
 import { startRegistry } from './registry-process.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -35,16 +36,6 @@ interface Run {
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** `writers` loops, each changing its own organisation as fast as the registry answers, for SECONDS. */
 async function writeLoad(url: string, operator: string, slugs: string[], writers: number, what: string, sampler: pg.Client): Promise<Run> {
@@ -89,18 +80,15 @@ async function writeLoad(url: string, operator: string, slugs: string[], writers
 }
 
 async function main(): Promise<void> {
-  const database = `plaza_bench_journal_${process.pid}`;
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'plaza-bench-journal-'));
   const operator = generateApiKey().key;
-  await admin(`CREATE DATABASE ${database}`);
-  const reader = new pg.Client({ connectionString: url.toString() });
-  const sampler = new pg.Client({ connectionString: url.toString() });
+  const database = await createScratchDatabase(SERVER, `plaza_bench_journal_${process.pid}`);
+  const reader = new pg.Client({ connectionString: database.url });
+  const sampler = new pg.Client({ connectionString: database.url });
   let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
   try {
     registry = await startRegistry({
-      DATABASE_URL: url.toString(), PLAZA_DATA_DIR: dataDir, PLAZA_OPERATOR_KEY: operator, PLAZA_WORKERS: 'auto',
+      DATABASE_URL: database.url, PLAZA_DATA_DIR: dataDir, PLAZA_OPERATOR_KEY: operator, PLAZA_WORKERS: 'auto',
       PLAZA_LOG_LEVEL: 'warn', PLAZA_RATE_LIMIT_PER_MINUTE: '1000000',
     });
     const slugs = Array.from({ length: Math.max(...CONCURRENCY) }, (_, i) => `bench-journal-${i}`);
@@ -160,7 +148,7 @@ async function main(): Promise<void> {
     await sampler.end().catch(() => undefined);
     await registry?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database.drop();
   }
 }
 

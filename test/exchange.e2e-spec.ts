@@ -3,22 +3,8 @@ import { bearer, createOrganisation } from './support/fixtures.js';
 import {
   AIR_TYPE, airAgreementBody, BATCH, binaryReading, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, readingData, registerDsseKey, STRUCTURED, signed, signedBatch,
 } from './support/exchange-fixtures.js';
+import type { EventFeedResponse, ServedEvent } from '../apps/registry/src/exchange/exchange.dto.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
-
-interface Served {
-  sequence: string;
-  source: string;
-  id: string;
-  type: string;
-  time: string;
-  receivedAt: string;
-  mode: string;
-  scheme: string;
-  keyid: string;
-  event?: string;
-  headers?: [string, string][];
-  bodyBase64?: string;
-}
 
 describe('the exchange gateway: signed events in, verifiable events out', () => {
   let t: TestApp;
@@ -29,14 +15,13 @@ describe('the exchange gateway: signed events in, verifiable events out', () => 
   });
   afterAll(() => t.close());
 
-  type Feed = { items: Served[]; nextCursor: string | null; pollCursor: string };
   const feed = async (apiKey: string, query: Record<string, string | number> = {}) =>
-    (await t.http.get('/api/v1/exchange/events').set(bearer(apiKey)).query({ source: s.source, ...query }).expect(200)).body as Feed;
+    (await t.http.get('/api/v1/exchange/events').set(bearer(apiKey)).query({ source: s.source, ...query }).expect(200)).body as EventFeedResponse;
   /**
    * The feed once it shows these events. An accepted event is served once every transaction of the database that
    * began before it has ended, so a suite running beside this one on a server database can hold it back a moment.
    */
-  const feedShowing = async (ids: string[], query: Record<string, string | number> = {}): Promise<Feed> => {
+  const feedShowing = async (ids: string[], query: Record<string, string | number> = {}): Promise<EventFeedResponse> => {
     for (let attempt = 0; ; attempt++) {
       const page = await feed(s.city.adminKey, { limit: 1000, ...query });
       if (ids.every((id) => page.items.some((item) => item.id === id)) || attempt === 100) return page;
@@ -232,13 +217,13 @@ describe("who reads a source's events", () => {
     let cityIds: string[] = [];
     for (let attempt = 0; attempt < 100 && cityIds.length < 2; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      cityIds = ((await read(s.city.adminKey).expect(200)).body.items as Served[]).map((i) => i.id);
+      cityIds = ((await read(s.city.adminKey).expect(200)).body.items as ServedEvent[]).map((i) => i.id);
     }
     expect(cityIds.sort()).toEqual(['who-air', 'who-noise']);
-    expect(((await read(s.vendorMemberKey).expect(200)).body.items as Served[]).map((i) => i.id)).toEqual(['who-air']);
-    expect(((await read(s.vendor.adminKey, { type: AIR_TYPE }).expect(200)).body.items as Served[]).map((i) => i.id)).toEqual(['who-air']);
+    expect(((await read(s.vendorMemberKey).expect(200)).body.items as ServedEvent[]).map((i) => i.id)).toEqual(['who-air']);
+    expect(((await read(s.vendor.adminKey, { type: AIR_TYPE }).expect(200)).body.items as ServedEvent[]).map((i) => i.id)).toEqual(['who-air']);
     expect((await read(s.vendor.adminKey, { type: NOISE_TYPE }).expect(404)).body.code).toBe('exchange.source_not_found');
-    expect(((await read(s.city.adminKey, { type: NOISE_TYPE }).expect(200)).body.items as Served[]).map((i) => i.id)).toEqual(['who-noise']);
+    expect(((await read(s.city.adminKey, { type: NOISE_TYPE }).expect(200)).body.items as ServedEvent[]).map((i) => i.id)).toEqual(['who-noise']);
   });
 
   it("stops serving a vendor the source's events once its agreement is terminated, while the city still reads them", async () => {

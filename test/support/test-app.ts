@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import pg from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../bench/scratch-database.js';
 import { generateApiKey } from '../../apps/registry/src/api-keys/api-key-secret.js';
 import { createApp } from '../../apps/registry/src/app.js';
 import { type AppConfig, loadConfig } from '../../apps/registry/src/config/config.js';
@@ -78,21 +78,8 @@ export const SHARED_LOG_KEY = JSON.stringify(
 );
 
 /** A new, empty database on the server of `serverUrl`, and how to drop it. */
-export async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `plaza_own_${process.pid}_${Date.now().toString(36)}_${++counter}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+export function createDatabase(serverUrl: string): Promise<ScratchDatabase> {
+  return createScratchDatabase(serverUrl, `plaza_own_${process.pid}_${Date.now().toString(36)}_${++counter}`);
 }
 
 /** `describe` on the server database only: concurrency and fault tests would pass trivially on serialised PGlite. */
