@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fetchHttp, seedDemo } from '../demo/seed.js';
+import { launchBrowser } from './support/browser.js';
 import { createOrganisation, createSource } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 /**
- * The public register in a real browser (Debian's Chromium, headless), on a registry running the demo with its data
+ * The public register in a real browser (headless Chromium: the npm-bundled one, or Debian's with PLAZA_BROWSER=system), on a registry running the demo with its data
  * set: a resident's path from the home page to a sensor, the filters, the map (with its tile server unreachable),
  * the language switch, an agreement's signatures, and the transparency log verified by the browser itself, with
  * axe-core on every page and full-page screenshots in test-output/public-site/.
@@ -46,7 +47,7 @@ describe('public register in a browser', () => {
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     seed = () => seedDemo(fetchHttp(base), { operatorKey: t.operatorKey, suffix: shared ? suffix : undefined });
     firstSeed = await seed();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
     mkdirSync(SHOTS, { recursive: true });
   });
 

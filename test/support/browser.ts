@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bundledChromium from '@sparticuz/chromium';
+import { type Browser, chromium } from 'playwright-core';
+
+/**
+ * Which Chromium the browser suites drive, chosen explicitly with PLAZA_BROWSER:
+ * - `bundled` (the default): the headless Chromium that @sparticuz/chromium ships inside its npm tarball, unpacked
+ *   into the temporary folder on first use, with its own fonts; a fresh clone needs nothing beyond Node.
+ * - `system`: an installed Chromium, at PLAZA_CHROMIUM_PATH (default /usr/bin/chromium, Debian's).
+ */
+export type BrowserChoice = 'bundled' | 'system';
+
+export function browserChoice(env: NodeJS.ProcessEnv = process.env): BrowserChoice {
+  const choice = env.PLAZA_BROWSER ?? 'bundled';
+  if (choice !== 'bundled' && choice !== 'system') throw new Error(`PLAZA_BROWSER must be bundled or system, not ${JSON.stringify(choice)}`);
+  return choice;
+}
+
+/** Flags for a headless browser on a machine with no network: no sandbox (root), no GPU, no calls home. */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
+  if (browserChoice(env) === 'system') {
+    const executablePath = env.PLAZA_CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!existsSync(executablePath)) {
+      throw new Error(`PLAZA_BROWSER=system, but there is no Chromium at ${executablePath}: install one, set PLAZA_CHROMIUM_PATH, or use PLAZA_BROWSER=bundled`);
+    }
+    return chromium.launch({ executablePath, args: FLAGS });
+  }
+  const executablePath = await bundledChromium.executablePath();
+  // The bundled build finds its fonts through fontconfig, in the folder it unpacked them to.
+  return chromium.launch({ executablePath, args: FLAGS, env: { ...env, FONTCONFIG_PATH: join(tmpdir(), 'fonts') } as Record<string, string> });
+}
