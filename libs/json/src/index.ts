@@ -1,2 +1,2 @@
 export { canonicalJson } from './canonical.js';
-export { findDuplicateMember } from './duplicates.js';
+export { escapeToken, findDuplicateMember, inspectJson, type InspectOptions, type JsonFinding, type JsonFlaw } from './inspect.js';

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
-import { findDuplicateMember } from '#plaza/json';
+import { inspectJson, type JsonFinding } from '#plaza/json';
 import { RequestError, RequestErrorCode } from '../errors/request-error.js';
 
 /**
  * Replaces fastify's JSON parser with a stricter one: no `__proto__` or `constructor.prototype`
  * members (prototype pollution), no member name twice in one object (JSON.parse would silently
- * keep the last, so two readers of one body could see different values), and no NUL character in
- * any text (PostgreSQL cannot store it, so it would otherwise fail as a 500 deep in a query).
+ * keep the last, so two readers of one body could see different values), no NUL character and no lone
+ * surrogate in any text (PostgreSQL cannot store either, so they would otherwise fail as a 500 deep in a query), and
+ * nothing nested deeper than MAX_JSON_DEPTH. Every check is linear in the body: one parse, then one inspection pass.
  */
 export function registerStrictJson(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -26,34 +27,29 @@ export function registerStrictJson(fastify: FastifyInstance): void {
         undefined,
       );
     }
-    const duplicate = findDuplicateMember(text);
-    if (duplicate !== null) {
-      return done(new RequestError(RequestErrorCode.DuplicateMember, `The member ${duplicate} appears more than once in its object.`, { errors: [{ pointer: `#${duplicate}`, detail: 'duplicate member' }] }), undefined);
-    }
-    const nul = findNulCharacter(text, value);
-    if (nul !== null) {
-      return done(new RequestError(RequestErrorCode.Invalid, `The text at ${nul} contains a NUL character (U+0000), which is never accepted.`, { errors: [{ pointer: `#${nul}`, detail: 'NUL character (U+0000) not accepted' }] }), undefined);
-    }
+    const finding = inspectJson(text, { maxDepth: MAX_JSON_DEPTH });
+    if (finding !== null) return done(refusal(finding), undefined);
     done(null, value);
   });
 }
 
-/**
- * The JSON pointer of the first string or member name holding U+0000 (PostgreSQL text cannot store it), or null.
- * JSON text can only carry it escaped, so most bodies are cleared by one scan; the walk keeps its own stack.
- */
-function findNulCharacter(text: string, value: unknown): string | null {
-  if (!text.includes('\\u0000')) return null;
-  const pending: [unknown, string][] = [[value, '']];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [item, pointer] = next;
-    if (typeof item === 'string' && item.includes('\u0000')) return pointer;
-    if (item === null || typeof item !== 'object') continue;
-    for (const [name, member] of Object.entries(item).reverse()) {
-      const at = `${pointer}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (name.includes('\u0000')) return at;
-      pending.push([member, at]);
-    }
+/** The deepest nesting a JSON body may have; no Plaza request needs more, and deeper bodies only cost work. */
+export const MAX_JSON_DEPTH = 64;
+
+function refusal({ flaw, pointer }: JsonFinding): RequestError {
+  const errors = (detail: string) => ({ errors: [{ pointer: `#${pointer}`, detail }] });
+  switch (flaw) {
+    case 'duplicate_member':
+      return new RequestError(RequestErrorCode.DuplicateMember, `The member ${pointer} appears more than once in its object.`, errors('duplicate member'));
+    case 'too_deep':
+      return new RequestError(RequestErrorCode.TooDeep, `The body is nested deeper than ${MAX_JSON_DEPTH} levels at ${pointer}.`, errors(`nested deeper than ${MAX_JSON_DEPTH} levels`));
+    case 'nul_character':
+      return new RequestError(RequestErrorCode.Invalid, `The text at ${pointer} contains a NUL character (U+0000), which is never accepted.`, errors('NUL character (U+0000) not accepted'));
+    case 'lone_surrogate':
+      return new RequestError(
+        RequestErrorCode.Invalid,
+        `The text at ${pointer} contains an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text.`,
+        errors('unpaired UTF-16 surrogate not accepted'),
+      );
   }
-  return null;
 }
