@@ -6,6 +6,7 @@ export enum RequestErrorCode {
   UnknownField = 'request.unknown_field',
   MalformedJson = 'request.malformed_json',
   DuplicateMember = 'request.duplicate_member',
+  TooDeep = 'request.too_deep',
   ForbiddenMember = 'request.forbidden_member',
   BodyTooLarge = 'request.body_too_large',
   UnsupportedMediaType = 'request.unsupported_media_type',
