@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataFolderLockedError, MIGRATIONS, openDatabase, type OpenDatabase } from '#plaza/database';
 import { ENTITIES } from '../apps/registry/src/database/entities.js';
 import { loadConfig } from '../apps/registry/src/config/config.js';
+import { startRegistry } from '../bench/registry-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { describeOnServer, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -52,6 +53,19 @@ describe('the database', () => {
     const settings = loadConfig({ PLAZA_DATA_DIR: dataDir }).database;
     await expect(openDatabase(settings, model, ignore)).rejects.toBeInstanceOf(DataFolderLockedError);
     await expect(startTestApp({ PLAZA_DATA_DIR: dataDir })).rejects.toThrow(/in use by another Plaza process/);
+  });
+
+  (process.env.DATABASE_URL ? it.skip : it)('restarts at once on its embedded data folder after the registry was killed with SIGKILL', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'plaza-killed-'));
+    try {
+      const first = await startRegistry({ PLAZA_DATA_DIR: folder, PLAZA_LOG_LEVEL: 'warn' });
+      await first.kill();
+      const second = await startRegistry({ PLAZA_DATA_DIR: folder, PLAZA_LOG_LEVEL: 'warn' });
+      expect((await fetch(`${second.url}/health/ready`)).status).toBe(200);
+      expect(await second.stop()).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import lockfile from 'proper-lockfile';
+import { FolderLockedError, lockFolder } from './folder-lock.js';
 
 export class DataFolderLockedError extends Error {
   constructor(readonly folder: string) {
-    super(`the data folder ${folder} is in use by another Plaza process (lock file ${folder}/pgdata.lock); stop it or choose another PLAZA_DATA_DIR`);
+    super(`the data folder ${folder} is in use by another Plaza process (lock ${folder}/pgdata.holder); stop it or choose another PLAZA_DATA_DIR`);
   }
 }
 
@@ -23,18 +23,18 @@ export class EmbeddedPostgres {
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
     private readonly socketDir: string,
-    private readonly releaseLock: () => Promise<void>,
+    private readonly releaseLock: () => void,
   ) {}
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const pgdata = join(dataDir, 'pgdata');
     mkdirSync(pgdata, { recursive: true, mode: 0o700 });
-    let release: () => Promise<void>;
+    let release: () => void;
     try {
-      // A live holder refreshes the lock; one left by a killed process goes stale and is taken over.
-      release = await lockfile.lock(pgdata, { lockfilePath: `${pgdata}.lock`, stale: 15_000, update: 5_000, realpath: false });
+      // A lock left by a killed process is taken over at once; a live holder's is refused.
+      release = lockFolder(`${pgdata}.holder`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new DataFolderLockedError(dataDir);
+      if (error instanceof FolderLockedError) throw new DataFolderLockedError(dataDir);
       throw error;
     }
     try {
@@ -44,7 +44,7 @@ export class EmbeddedPostgres {
       await server.start();
       return new EmbeddedPostgres(db, server, socketDir, release);
     } catch (error) {
-      await release();
+      release();
       throw error;
     }
   }
@@ -58,6 +58,6 @@ export class EmbeddedPostgres {
     await this.server.stop();
     await this.db.close();
     rmSync(this.socketDir, { recursive: true, force: true });
-    await this.releaseLock();
+    this.releaseLock();
   }
 }
