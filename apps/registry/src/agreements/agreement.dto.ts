@@ -1,8 +1,10 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsISO8601, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField, OptionalFields } from '../common/http/validation.js';
 import { IsIsoDuration } from '../common/text/iso-duration.js';
 import { PageQuery } from '../common/paging/paging.js';
 import { WITH_ZONE } from '../common/text/instant.js';
@@ -50,7 +52,7 @@ export class CreateAgreementDto {
   purposes: LocalizedText[];
 
   @ApiPropertyOptional({ type: [AllowedFieldsDto], description: 'The fields of `data` each vendor may send, per event type; none when absent' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => AllowedFieldsDto)
+  @OptionalField() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => AllowedFieldsDto)
   allowedFields?: AllowedFieldsDto[];
 
   @ApiProperty({ description: 'How long the receiving party may keep the data: an ISO 8601 duration', example: 'P1Y' })
@@ -72,7 +74,7 @@ export class CreateAgreementDto {
   validUntil: string;
 
   @ApiPropertyOptional({ description: 'Ids of the privacy impact records the agreement relies on', type: [String] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsUUID('all', { each: true })
+  @OptionalField() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsUUID('all', { each: true })
   privacyRecords?: string[];
 
   @ApiProperty({ type: LongText, description: 'Plain-language summary for residents' })
@@ -80,18 +82,20 @@ export class CreateAgreementDto {
   summary: LocalizedText;
 }
 
+const AgreementChanges = OptionalFields(CreateAgreementDto);
+
 /** Edits to a draft version; absent members stay as they are. */
-export class UpdateAgreementDto extends PartialType(CreateAgreementDto) {}
+export class UpdateAgreementDto extends AgreementChanges {}
 
 /** An amendment: a new draft version, copied from the one in force, with these changes. */
-export class AmendAgreementDto extends PartialType(CreateAgreementDto) {}
+export class AmendAgreementDto extends AgreementChanges {}
 
 export class ReasonDto {
-  @ApiProperty({ maxLength: 500, description: 'Why; shown to residents' }) @IsString() @Length(1, 500) reason: string;
+  @ApiProperty({ maxLength: 500, description: 'Why; shown to residents' }) @IsString() @Length(1, 500) @IsTextForPeople({ multiline: true }) reason: string;
 }
 
 export class OptionalReasonDto {
-  @ApiPropertyOptional({ maxLength: 500 }) @IsOptional() @IsString() @Length(1, 500) reason?: string;
+  @ApiPropertyOptional({ maxLength: 500 }) @OptionalField() @IsString() @Length(1, 500) @IsTextForPeople({ multiline: true }) reason?: string;
 }
 
 export class SignAgreementDto {
@@ -105,8 +109,8 @@ export class SignAgreementDto {
 }
 
 export class ListAgreementsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Slug of the city or of a vendor party' }) @IsOptional() @Matches(SLUG_PATTERN) party?: string;
-  @ApiPropertyOptional({ description: 'Agreements covering this data source' }) @IsOptional() @IsUUID('all') source?: string;
+  @ApiPropertyOptional({ description: 'Slug of the city or of a vendor party' }) @OptionalField() @Matches(SLUG_PATTERN) party?: string;
+  @ApiPropertyOptional({ description: 'Agreements covering this data source' }) @OptionalField() @IsUUID('all') source?: string;
 }
 
 export class PartyRef {

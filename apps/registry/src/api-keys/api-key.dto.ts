@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, Matches, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsISO8601, Matches, IsString, IsUUID, Length } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField } from '../common/http/validation.js';
 import { WITH_ZONE } from '../common/text/instant.js';
 import type { ApiKey } from './api-key.entity.js';
 
@@ -11,10 +13,11 @@ export class CreateApiKeyDto {
   @ApiProperty({ example: 'sensor registration script' })
   @IsString()
   @Length(1, 100)
+  @IsTextForPeople()
   label: string;
 
   @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z', description: 'Optional expiry, judged by the registry clock' })
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true })
   @Matches(WITH_ZONE, { message: '$property must give its time zone (Z or ±hh:mm)' })
   expiresAt?: string;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { OptionalField } from '../common/http/validation.js';
 import { CHECKS, type Check, type PointerError } from './exchange-error.js';
 
 export class PointerErrorResponse {
@@ -45,15 +46,15 @@ export class EventFeedQuery {
   source: string;
 
   @ApiPropertyOptional({ description: 'Only events of this CloudEvents `type`' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(256)
+  @OptionalField() @IsString() @MinLength(1) @MaxLength(256)
   type?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor (or pollCursor) of an earlier answer' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @OptionalField() @IsString() @MaxLength(200)
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit?: number;
 }
 
@@ -84,11 +85,11 @@ export class EventFeedResponse {
 
 export class RejectionsQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @OptionalField() @IsString() @MaxLength(100)
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit?: number;
 }
 

@@ -1,11 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsString, Length } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField } from '../common/http/validation.js';
 import { type Member, type Role, ROLES } from './member.entity.js';
 
 export class CreateMemberDto {
   @ApiProperty({ example: 'Alex Tremblay' })
   @IsString()
   @Length(1, 200)
+  @IsTextForPeople()
   name: string;
 
   @ApiProperty({ example: 'alex@montreal.example' })
@@ -23,13 +26,14 @@ export class CreateMemberDto {
 
 export class UpdateMemberDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 200)
+  @IsTextForPeople()
   name?: string;
 
   @ApiPropertyOptional({ enum: ROLES, isArray: true })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ROLES.length)
@@ -38,7 +42,7 @@ export class UpdateMemberDto {
   roles?: Role[];
 
   @ApiPropertyOptional({ description: 'An inactive member keeps their history but no key of theirs works' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   active?: boolean;
 }

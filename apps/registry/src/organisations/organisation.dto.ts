@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsUrl, Matches, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsUrl, Matches, ValidateNested } from 'class-validator';
+import { ClearableField, OptionalField } from '../common/http/validation.js';
 import { PageQuery } from '../common/paging/paging.js';
 import { type LocalizedText, ShortText } from '../common/text/localized-text.js';
 import { ORGANISATION_KINDS, type Organisation, type OrganisationKind, type PrivacyContact } from './organisation.entity.js';
@@ -19,7 +20,7 @@ export class PrivacyContactDto implements PrivacyContact {
   email: string;
 
   @ApiPropertyOptional({ example: 'https://montreal.example/privacy' })
-  @IsOptional()
+  @OptionalField()
   @IsUrl({ protocols: ['https'], require_protocol: true })
   url?: string;
 }
@@ -34,7 +35,7 @@ export class CreateOrganisationDto {
   kind: 'city' | 'vendor';
 
   @ApiPropertyOptional({ default: false, description: 'A city or a vendor may also be a member of the standards coalition' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   coalitionMember?: boolean;
 
@@ -54,49 +55,49 @@ export class CreateOrganisationDto {
   @Type(() => PrivacyContactDto)
   privacyContact: PrivacyContactDto;
 
-  @ApiPropertyOptional({ example: 'https://montreal.example' })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'https://montreal.example', nullable: true, type: String, description: 'null or absent: no website' })
+  @ClearableField()
   @IsUrl({ protocols: ['https'], require_protocol: true })
-  website?: string;
+  website?: string | null;
 }
 
 export class UpdateOrganisationDto {
   @ApiPropertyOptional({ type: ShortText })
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => ShortText)
   name?: LocalizedText;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   coalitionMember?: boolean;
 
   @ApiPropertyOptional({ example: 'CA-QC' })
-  @IsOptional()
+  @OptionalField()
   @Matches(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, { message: 'jurisdiction must be an ISO 3166 code such as CA or CA-QC' })
   jurisdiction?: string;
 
   @ApiPropertyOptional({ type: PrivacyContactDto })
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => PrivacyContactDto)
   privacyContact?: PrivacyContactDto;
 
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null removes the website' })
+  @ClearableField()
   @IsUrl({ protocols: ['https'], require_protocol: true })
-  website?: string;
+  website?: string | null;
 }
 
 export class ListOrganisationsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ORGANISATION_KINDS })
-  @IsOptional()
+  @OptionalField()
   @IsIn(ORGANISATION_KINDS)
   kind?: 'city' | 'vendor';
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   coalitionMember?: boolean;

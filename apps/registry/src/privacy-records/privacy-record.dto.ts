@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsOptional, IsString, IsUUID, Length, Matches, ValidateBy, ValidateNested, type ValidationOptions,
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsString, IsUUID, Length, Matches, ValidateBy, ValidateNested, type ValidationOptions,
 } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField } from '../common/http/validation.js';
 import { PageQuery } from '../common/paging/paging.js';
 import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
 import type { PrivacyContact } from '../organisations/organisation.entity.js';
@@ -35,7 +37,7 @@ export class CreatePrivacyRecordDto {
   sourceIds: string[];
 
   @ApiPropertyOptional({ ...agreementIdsDoc, default: [] })
-  @IsOptional() @IsArray() @ArrayMaxSize(MAX_COVERED) @ArrayUnique() @IsUUID('all', { each: true })
+  @OptionalField() @IsArray() @ArrayMaxSize(MAX_COVERED) @ArrayUnique() @IsUUID('all', { each: true })
   agreementIds?: string[];
 
   @ApiProperty({ type: ShortText }) @IsDefined() @ValidateNested() @Type(() => ShortText) title: LocalizedText;
@@ -58,46 +60,46 @@ export class CreatePrivacyRecordDto {
   @ApiProperty({ type: LongText, description: 'The public summary, for residents' }) @IsDefined() @ValidateNested() @Type(() => LongText) summary: LocalizedText;
 
   @ApiProperty({ maxLength: MAX_INTERNAL_DETAIL, description: "Internal detail: only the city's members ever see it" })
-  @IsString() @Length(1, MAX_INTERNAL_DETAIL)
+  @IsString() @Length(1, MAX_INTERNAL_DETAIL) @IsTextForPeople({ multiline: true })
   internalDetail: string;
 }
 
 export class UpdatePrivacyRecordDto {
-  @ApiPropertyOptional(sourceIdsDoc) @IsOptional() @IsArray() @ArrayMaxSize(MAX_COVERED) @ArrayUnique() @IsUUID('all', { each: true }) sourceIds?: string[];
-  @ApiPropertyOptional(agreementIdsDoc) @IsOptional() @IsArray() @ArrayMaxSize(MAX_COVERED) @ArrayUnique() @IsUUID('all', { each: true }) agreementIds?: string[];
-  @ApiPropertyOptional({ type: ShortText }) @IsOptional() @ValidateNested() @Type(() => ShortText) title?: LocalizedText;
+  @ApiPropertyOptional(sourceIdsDoc) @OptionalField() @IsArray() @ArrayMaxSize(MAX_COVERED) @ArrayUnique() @IsUUID('all', { each: true }) sourceIds?: string[];
+  @ApiPropertyOptional(agreementIdsDoc) @OptionalField() @IsArray() @ArrayMaxSize(MAX_COVERED) @ArrayUnique() @IsUUID('all', { each: true }) agreementIds?: string[];
+  @ApiPropertyOptional({ type: ShortText }) @OptionalField() @ValidateNested() @Type(() => ShortText) title?: LocalizedText;
 
   @ApiPropertyOptional({ type: [ShortText] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ShortText)
+  @OptionalField() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ShortText)
   personalInformationElements?: LocalizedText[];
 
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) purpose?: LocalizedText;
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) legalAuthority?: LocalizedText;
-  @ApiPropertyOptional({ enum: RISK_LEVELS }) @IsOptional() @IsIn(RISK_LEVELS) riskLevel?: RiskLevel;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) purpose?: LocalizedText;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) legalAuthority?: LocalizedText;
+  @ApiPropertyOptional({ enum: RISK_LEVELS }) @OptionalField() @IsIn(RISK_LEVELS) riskLevel?: RiskLevel;
 
   @ApiPropertyOptional({ type: [RiskDto] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RiskDto)
+  @OptionalField() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RiskDto)
   risks?: RiskDto[];
 
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) deIdentification?: LocalizedText;
-  @ApiPropertyOptional(retentionDoc) @IsOptional() @IsString() @IsIsoDuration() retention?: string;
-  @ApiPropertyOptional(reviewDoc) @IsOptional() @IsString() @IsCalendarDate() nextReviewDate?: string;
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) summary?: LocalizedText;
-  @ApiPropertyOptional({ maxLength: MAX_INTERNAL_DETAIL }) @IsOptional() @IsString() @Length(1, MAX_INTERNAL_DETAIL) internalDetail?: string;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) deIdentification?: LocalizedText;
+  @ApiPropertyOptional(retentionDoc) @OptionalField() @IsString() @IsIsoDuration() retention?: string;
+  @ApiPropertyOptional(reviewDoc) @OptionalField() @IsString() @IsCalendarDate() nextReviewDate?: string;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) summary?: LocalizedText;
+  @ApiPropertyOptional({ maxLength: MAX_INTERNAL_DETAIL }) @OptionalField() @IsString() @Length(1, MAX_INTERNAL_DETAIL) @IsTextForPeople({ multiline: true }) internalDetail?: string;
 }
 
 export class RejectPrivacyRecordDto {
   @ApiProperty({ maxLength: 2000, description: 'Why the record is rejected (the city sees it; rejected records are not public)' })
-  @IsString() @Length(1, 2000)
+  @IsString() @Length(1, 2000) @IsTextForPeople({ multiline: true })
   reason: string;
 }
 
 export class ListPrivacyRecordsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Slug of the city' }) @IsOptional() @Matches(SLUG_PATTERN) city?: string;
+  @ApiPropertyOptional({ description: 'Slug of the city' }) @OptionalField() @Matches(SLUG_PATTERN) city?: string;
   @ApiPropertyOptional({ enum: PRIVACY_RECORD_STATUSES, description: 'Status now (an approved record past its review date is expired)' })
-  @IsOptional() @IsIn(PRIVACY_RECORD_STATUSES)
+  @OptionalField() @IsIn(PRIVACY_RECORD_STATUSES)
   status?: PrivacyRecordStatus;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Records covering this source' }) @IsOptional() @IsUUID('all') source?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Records covering this source' }) @OptionalField() @IsUUID('all') source?: string;
 }
 
 export class CityRef {

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField } from '../common/http/validation.js';
 import { PageQuery } from '../common/paging/paging.js';
 import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
 import type { VersionExamples } from '../standards/standard.entity.js';
@@ -30,24 +32,24 @@ export class CreateProposalDto {
   @ApiProperty({ example: 'noise-level-observation' }) @Matches(STANDARD_ID) @Length(3, 80) standard: string;
   @ApiProperty({ example: '1.2.0', description: 'The version introduced, or the one deprecated' }) @Matches(VERSION, { message: 'version must be MAJOR.MINOR.PATCH' }) version: string;
   @ApiProperty({ type: ShortText }) @IsDefined() @ValidateNested() @Type(() => ShortText) title: LocalizedText;
-  @ApiProperty({ description: 'The written proposal, in Markdown: motivation, change, compatibility' }) @IsString() @Length(1, 50_000) body: string;
-  @ApiPropertyOptional({ description: 'The JSON Schema (2020-12) of the new version; its $id is the canonical URI' }) @IsOptional() @IsObject() schema?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: ExamplesDto }) @IsOptional() @ValidateNested() @Type(() => ExamplesDto) examples?: ExamplesDto;
-  @ApiPropertyOptional({ type: StandardInfoDto, description: 'For a new standard' }) @IsOptional() @ValidateNested() @Type(() => StandardInfoDto) standardInfo?: StandardInfoDto;
+  @ApiProperty({ description: 'The written proposal, in Markdown: motivation, change, compatibility' }) @IsString() @Length(1, 50_000) @IsTextForPeople({ multiline: true }) body: string;
+  @ApiPropertyOptional({ description: 'The JSON Schema (2020-12) of the new version; its $id is the canonical URI' }) @OptionalField() @IsObject() schema?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: ExamplesDto }) @OptionalField() @ValidateNested() @Type(() => ExamplesDto) examples?: ExamplesDto;
+  @ApiPropertyOptional({ type: StandardInfoDto, description: 'For a new standard' }) @OptionalField() @ValidateNested() @Type(() => StandardInfoDto) standardInfo?: StandardInfoDto;
 }
 
 export class UpdateProposalDto {
-  @ApiPropertyOptional({ example: '1.2.0' }) @IsOptional() @Matches(VERSION, { message: 'version must be MAJOR.MINOR.PATCH' }) version?: string;
-  @ApiPropertyOptional({ type: ShortText }) @IsOptional() @ValidateNested() @Type(() => ShortText) title?: LocalizedText;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 50_000) body?: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() schema?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: ExamplesDto }) @IsOptional() @ValidateNested() @Type(() => ExamplesDto) examples?: ExamplesDto;
-  @ApiPropertyOptional({ type: StandardInfoDto }) @IsOptional() @ValidateNested() @Type(() => StandardInfoDto) standardInfo?: StandardInfoDto;
+  @ApiPropertyOptional({ example: '1.2.0' }) @OptionalField() @Matches(VERSION, { message: 'version must be MAJOR.MINOR.PATCH' }) version?: string;
+  @ApiPropertyOptional({ type: ShortText }) @OptionalField() @ValidateNested() @Type(() => ShortText) title?: LocalizedText;
+  @ApiPropertyOptional() @OptionalField() @IsString() @Length(1, 50_000) @IsTextForPeople({ multiline: true }) body?: string;
+  @ApiPropertyOptional() @OptionalField() @IsObject() schema?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: ExamplesDto }) @OptionalField() @ValidateNested() @Type(() => ExamplesDto) examples?: ExamplesDto;
+  @ApiPropertyOptional({ type: StandardInfoDto }) @OptionalField() @ValidateNested() @Type(() => StandardInfoDto) standardInfo?: StandardInfoDto;
 }
 
 export class ReviewDto {
   @ApiProperty({ enum: REVIEW_VERDICTS }) @IsIn(REVIEW_VERDICTS) verdict: ReviewVerdict;
-  @ApiProperty() @IsString() @Length(1, 10_000) comment: string;
+  @ApiProperty() @IsString() @Length(1, 10_000) @IsTextForPeople({ multiline: true }) comment: string;
 }
 
 export class VoteDto {
@@ -55,8 +57,8 @@ export class VoteDto {
 }
 
 export class ListProposalsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: PROPOSAL_STATUSES }) @IsOptional() @IsIn(PROPOSAL_STATUSES) status?: ProposalStatus;
-  @ApiPropertyOptional() @IsOptional() @Matches(STANDARD_ID) standard?: string;
+  @ApiPropertyOptional({ enum: PROPOSAL_STATUSES }) @OptionalField() @IsIn(PROPOSAL_STATUSES) status?: ProposalStatus;
+  @ApiPropertyOptional() @OptionalField() @Matches(STANDARD_ID) standard?: string;
 }
 
 export class ReviewResponse {

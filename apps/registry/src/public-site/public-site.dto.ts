@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { OptionalField } from '../common/http/validation.js';
 import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import { SOURCE_KINDS, SOURCE_STATUSES, type SourceKind, type SourceStatus } from '../sources/source.entity.js';
 import { LANGS, type Lang } from './i18n.js';
@@ -9,27 +10,27 @@ const emptyIsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefin
 
 /** What every page of the register accepts: the language, and a cursor for lists. */
 export class RegisterPageQuery {
-  @IsOptional() @IsIn(LANGS) lang?: Lang;
-  @IsOptional() @IsString() @MaxLength(512) cursor?: string;
+  @OptionalField() @IsIn(LANGS) lang?: Lang;
+  @OptionalField() @IsString() @MaxLength(512) cursor?: string;
 }
 
 export class SourcesPageQuery extends RegisterPageQuery {
-  @IsOptional() @Transform(emptyIsAbsent) @Matches(SLUG_PATTERN) city?: string;
-  @IsOptional() @Transform(emptyIsAbsent) @IsIn(SOURCE_KINDS) kind?: SourceKind;
-  @IsOptional() @Transform(emptyIsAbsent) @IsIn(SOURCE_STATUSES) status?: SourceStatus;
+  @OptionalField() @Transform(emptyIsAbsent) @Matches(SLUG_PATTERN) city?: string;
+  @OptionalField() @Transform(emptyIsAbsent) @IsIn(SOURCE_KINDS) kind?: SourceKind;
+  @OptionalField() @Transform(emptyIsAbsent) @IsIn(SOURCE_STATUSES) status?: SourceStatus;
 
-  @IsOptional()
+  @OptionalField()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : emptyIsAbsent({ value })))
   @IsBoolean()
   personalInformation?: boolean;
 
   /** minLon,minLat,maxLon,maxLat: the map's visible area, set by the map script (or by hand). */
-  @IsOptional()
+  @OptionalField()
   @Transform(({ value }) => (typeof value === 'string' && value !== '' ? value.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))) : emptyIsAbsent({ value })))
   @IsArray() @ArrayMinSize(4) @ArrayMaxSize(4) @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   bbox?: number[];
 }
 
 export class LogPageQuery extends RegisterPageQuery {
-  @IsOptional() @Transform(({ value }) => (value === '' ? undefined : Number(value))) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) index?: number;
+  @OptionalField() @Transform(({ value }) => (value === '' ? undefined : Number(value))) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) index?: number;
 }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsObject, IsString, Length, Matches } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField } from '../common/http/validation.js';
 import { WITH_ZONE } from '../common/text/instant.js';
 import { keyStatusAt, type KeyStatus } from './key-status.js';
 import { REVOCATION_REASONS, type RevocationReason, type SigningKey } from './signing-key.entity.js';
@@ -23,16 +25,17 @@ export class RegisterSigningKeyDto {
   @ApiProperty({ example: 'gateway 2026' })
   @IsString()
   @Length(1, 100)
+  @IsTextForPeople()
   label: string;
 
   @ApiPropertyOptional({ description: 'A later start; the key is never valid before the registry receives it' })
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true })
   @Matches(WITH_ZONE, { message: '$property must give its time zone (Z or ±hh:mm)' })
   validFrom?: string;
 
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true })
   @Matches(WITH_ZONE, { message: '$property must give its time zone (Z or ±hh:mm)' })
   expiresAt?: string;
@@ -44,9 +47,10 @@ export class RevokeSigningKeyDto {
   reason: RevocationReason;
 
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 500)
+  @IsTextForPeople({ multiline: true })
   comment?: string;
 }
 

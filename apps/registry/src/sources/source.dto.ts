@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsObject, IsString, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
+import { IsTextForPeople } from '../common/text/text-for-people.js';
+import { OptionalField } from '../common/http/validation.js';
 import { PageQuery } from '../common/paging/paging.js';
 import { LongText, type LocalizedText, ShortText } from '../common/text/localized-text.js';
 import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
@@ -52,60 +54,60 @@ export class CreateSourceDto {
   ceSource: string;
 
   @ApiPropertyOptional({ description: "Slug of the operating vendor; the owning city when absent" })
-  @IsOptional() @Matches(SLUG_PATTERN) operator?: string;
+  @OptionalField() @Matches(SLUG_PATTERN) operator?: string;
 }
 
 export class UpdateSourceDto {
-  @ApiPropertyOptional({ type: ShortText }) @IsOptional() @ValidateNested() @Type(() => ShortText) name?: LocalizedText;
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) description?: LocalizedText;
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) purpose?: LocalizedText;
+  @ApiPropertyOptional({ type: ShortText }) @OptionalField() @ValidateNested() @Type(() => ShortText) name?: LocalizedText;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) description?: LocalizedText;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) purpose?: LocalizedText;
 
   @ApiPropertyOptional({ type: [ShortText] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => ShortText)
+  @OptionalField() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => ShortText)
   measures?: LocalizedText[];
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() personalInformation?: boolean;
-  @ApiPropertyOptional({ type: LongText }) @IsOptional() @ValidateNested() @Type(() => LongText) legalAuthority?: LocalizedText;
-  @ApiPropertyOptional(locationDoc) @IsOptional() @IsObject() location?: Record<string, unknown>;
-  @ApiPropertyOptional({ enum: TECHNOLOGIES }) @IsOptional() @IsIn(TECHNOLOGIES) technology?: Technology;
+  @ApiPropertyOptional() @OptionalField() @IsBoolean() personalInformation?: boolean;
+  @ApiPropertyOptional({ type: LongText }) @OptionalField() @ValidateNested() @Type(() => LongText) legalAuthority?: LocalizedText;
+  @ApiPropertyOptional(locationDoc) @OptionalField() @IsObject() location?: Record<string, unknown>;
+  @ApiPropertyOptional({ enum: TECHNOLOGIES }) @OptionalField() @IsIn(TECHNOLOGIES) technology?: Technology;
 
   @ApiPropertyOptional({ type: [EmittedStandardDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => EmittedStandardDto)
+  @OptionalField() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => EmittedStandardDto)
   standards?: EmittedStandardDto[];
 
-  @ApiPropertyOptional() @IsOptional() @Matches(SLUG_PATTERN) operator?: string;
+  @ApiPropertyOptional() @OptionalField() @Matches(SLUG_PATTERN) operator?: string;
 }
 
 export class ChangeSourceStatusDto {
   @ApiProperty({ enum: SOURCE_STATUSES }) @IsIn(SOURCE_STATUSES) status: SourceStatus;
-  @ApiPropertyOptional({ maxLength: 500 }) @IsOptional() @IsString() @Length(1, 500) reason?: string;
+  @ApiPropertyOptional({ maxLength: 500 }) @OptionalField() @IsString() @Length(1, 500) @IsTextForPeople({ multiline: true }) reason?: string;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 const toNumbers = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))) : value);
 
 export class ListSourcesQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Slug of the owning city' }) @IsOptional() @Matches(SLUG_PATTERN) city?: string;
-  @ApiPropertyOptional({ enum: SOURCE_KINDS }) @IsOptional() @IsIn(SOURCE_KINDS) kind?: SourceKind;
-  @ApiPropertyOptional({ enum: SOURCE_STATUSES }) @IsOptional() @IsIn(SOURCE_STATUSES) status?: SourceStatus;
+  @ApiPropertyOptional({ description: 'Slug of the owning city' }) @OptionalField() @Matches(SLUG_PATTERN) city?: string;
+  @ApiPropertyOptional({ enum: SOURCE_KINDS }) @OptionalField() @IsIn(SOURCE_KINDS) kind?: SourceKind;
+  @ApiPropertyOptional({ enum: SOURCE_STATUSES }) @OptionalField() @IsIn(SOURCE_STATUSES) status?: SourceStatus;
 
   @ApiPropertyOptional({ description: 'A standard id, optionally with @major', example: 'air-quality-observation@1' })
-  @IsOptional() @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*(@\d{1,3})?$/, { message: 'standard must be an id, optionally followed by @major' })
+  @OptionalField() @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*(@\d{1,3})?$/, { message: 'standard must be an id, optionally followed by @major' })
   standard?: string;
 
-  @ApiPropertyOptional() @IsOptional() @Transform(toBoolean) @IsBoolean() personalInformation?: boolean;
-  @ApiPropertyOptional({ description: 'Free text, in names, descriptions and the source value' }) @IsOptional() @IsString() @Length(1, 100) q?: string;
+  @ApiPropertyOptional() @OptionalField() @Transform(toBoolean) @IsBoolean() personalInformation?: boolean;
+  @ApiPropertyOptional({ description: 'Free text, in names, descriptions and the source value' }) @OptionalField() @IsString() @Length(1, 100) q?: string;
 
   @ApiPropertyOptional({ description: 'minLon,minLat,maxLon,maxLat: sources whose location meets this box', example: '-73.60,45.49,-73.55,45.52' })
-  @IsOptional() @Transform(toNumbers) @IsArray() @ArrayMinSize(4) @ArrayMaxSize(4) @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
+  @OptionalField() @Transform(toNumbers) @IsArray() @ArrayMinSize(4) @ArrayMaxSize(4) @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   bbox?: number[];
 
   @ApiPropertyOptional({ description: 'lon,lat: sources near this point (with radius)', example: '-73.5673,45.5017' })
-  @IsOptional() @Transform(toNumbers) @IsArray() @ArrayMinSize(2) @ArrayMaxSize(2) @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
+  @OptionalField() @Transform(toNumbers) @IsArray() @ArrayMinSize(2) @ArrayMaxSize(2) @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   near?: number[];
 
   @ApiPropertyOptional({ description: 'Metres around `near`', default: 500, minimum: 1, maximum: 50000 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(50_000)
+  @OptionalField() @Type(() => Number) @IsInt() @Min(1) @Max(50_000)
   radius?: number;
 }
 

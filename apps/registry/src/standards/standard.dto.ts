@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsString, Length } from 'class-validator';
+import { OptionalField } from '../common/http/validation.js';
 import { canonicalSchemaPath } from '#plaza/standards';
 import { PageQuery } from '../common/paging/paging.js';
 import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
@@ -7,7 +8,7 @@ import { type Standard, type StandardVersion, VERSION_STATUSES, type VersionStat
 
 export class ListStandardsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Free text, in ids, titles and descriptions' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 100)
   q?: string;

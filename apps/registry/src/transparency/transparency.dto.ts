@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { OptionalField } from '../common/http/validation.js';
 
 /** The most entries one call to GET /api/v1/log/entries returns. */
 export const MAX_ENTRIES_PER_CALL = 1000;
@@ -14,7 +15,7 @@ export class EntriesQuery {
   start: number;
 
   @ApiPropertyOptional({ description: `Index after the last entry (exclusive); default start + ${MAX_ENTRIES_PER_CALL}, capped at the tree size` })
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -31,7 +32,7 @@ export class InclusionProofQuery {
   index: number;
 
   @ApiPropertyOptional({ minimum: 1, description: 'Tree size the proof is for; default the current size' })
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -48,7 +49,7 @@ export class ConsistencyProofQuery {
   first: number;
 
   @ApiPropertyOptional({ minimum: 0, description: 'The newer tree size; default the current size' })
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -58,7 +59,7 @@ export class ConsistencyProofQuery {
 
 export class RootQuery {
   @ApiPropertyOptional({ minimum: 0, description: 'Tree size; default the current size' })
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(0)
