@@ -1,12 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { displayNameKeys } from '#plaza/text';
 import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import type { LocalizedText } from '../common/text/localized-text.js';
 import { Organisation, type OrganisationKind } from './organisation.entity.js';
 
 export interface OrganisationFilter {
   kind?: OrganisationKind;
   coalitionMember?: boolean;
 }
+
+/** The unique constraint that keeps one display name (normalised, in either language) to one organisation. */
+export const DISPLAY_NAME_CONSTRAINT = 'organisation_display_names_unique';
 
 /** Every query of the organisations feature. */
 @Injectable()
@@ -25,6 +30,17 @@ export class OrganisationRepository {
 
   findForUpdate(id: string, manager: EntityManager): Promise<Organisation> {
     return manager.findOneOrFail(Organisation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Makes `name` the organisation's display name in the registry-wide index of names: the database refuses it
+   * (a unique violation of DISPLAY_NAME_CONSTRAINT) when another organisation holds the same name in either language.
+   */
+  async holdDisplayName(organisationId: string, name: LocalizedText, manager: EntityManager): Promise<void> {
+    await manager.query('DELETE FROM organisation_display_names WHERE organisation_id = $1', [organisationId]);
+    for (const key of displayNameKeys([name.en, name.fr])) {
+      await manager.query('INSERT INTO organisation_display_names (name_key, organisation_id) VALUES ($1, $2)', [key, organisationId]);
+    }
   }
 
   /** The coalition-member cities and vendors, by slug: the electorate of a vote opened now. */

@@ -9,7 +9,7 @@ import { Organisation } from './organisation.entity.js';
 import { recordOrganisation } from './organisation-record.js';
 import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
 import { OrganisationScope } from './organisation-scope.js';
-import { OrganisationRepository } from './organisation.repository.js';
+import { DISPLAY_NAME_CONSTRAINT, OrganisationRepository } from './organisation.repository.js';
 import { type CreateOrganisationDto, type ListOrganisationsQuery, OrganisationResponse, type UpdateOrganisationDto } from './organisation.dto.js';
 
 @Injectable()
@@ -30,12 +30,13 @@ export class OrganisationService {
       const organisation = await this.uow.run(actor, async (tx) => {
         if (await this.organisations.findBySlug(fields.slug, tx.manager)) throw slugTaken(fields.slug);
         const created = await tx.manager.save(tx.manager.create(Organisation, fields));
+        await this.organisations.holdDisplayName(created.id, created.name, tx.manager);
         recordOrganisation(tx, 'organisation.created', created);
         return created;
       });
       return OrganisationResponse.from(organisation);
     } catch (error) {
-      throw isUniqueViolation(error) ? slugTaken(fields.slug) : error;
+      throw isUniqueViolation(error, DISPLAY_NAME_CONSTRAINT) ? nameTaken() : isUniqueViolation(error) ? slugTaken(fields.slug) : error;
     }
   }
 
@@ -49,8 +50,11 @@ export class OrganisationService {
       }
       tx.manager.merge(Organisation, current, dto);
       await tx.manager.save(current);
+      if (dto.name) await this.organisations.holdDisplayName(current.id, current.name, tx.manager);
       recordOrganisation(tx, 'organisation.updated', current);
       return current;
+    }).catch((error: unknown) => {
+      throw isUniqueViolation(error, DISPLAY_NAME_CONSTRAINT) ? nameTaken() : error;
     });
     return OrganisationResponse.from(organisation);
   }
@@ -70,6 +74,13 @@ export class OrganisationService {
   }
 }
 
+
+function nameTaken(): OrganisationError {
+  return new OrganisationError(
+    OrganisationErrorCode.NameTaken,
+    'Another organisation already has this name, in English or French (letter case, spacing and character width aside). Choose a name of your own.',
+  );
+}
 
 function slugTaken(slug: string): OrganisationError {
   return new OrganisationError(OrganisationErrorCode.SlugTaken, `The slug "${slug}" is already taken.`);

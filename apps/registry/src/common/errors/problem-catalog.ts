@@ -61,6 +61,7 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [MemberErrorCode.LastAdmin]: { status: 409, title: 'The organisation would have no active admin' },
   [ApiKeyErrorCode.NotFound]: { status: 404, title: 'No such API key' },
   [ApiKeyErrorCode.AlreadyRevoked]: { status: 409, title: 'The API key is already revoked' },
+  [OrganisationErrorCode.NameTaken]: { status: 409, title: 'Another organisation already has this display name' },
   [ApiKeyErrorCode.ExpiryNotInFuture]: { status: 400, title: 'The expiry must be in the future' },
   [ApiKeyErrorCode.MemberInactive]: { status: 409, title: 'The member is not active' },
   [SigningKeyErrorCode.NotFound]: { status: 404, title: 'No such signing key' },

@@ -1,0 +1,1 @@
+export { displayNameKey, displayNameKeys } from './display-name.js';
