@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
+import { loggableError } from './loggable-error.js';
 import { PROBLEM_MEDIA_TYPE, renderProblem } from './problem.js';
 
 /**
@@ -18,7 +19,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const problem = renderProblem(error, request, this.config.retryAfterSeconds);
-    if (problem.unexpected) this.logger.error({ err: error, requestId: request.id }, 'unexpected error');
+    if (problem.unexpected) this.logger.error({ error: loggableError(error), requestId: request.id }, 'unexpected error');
     else if (problem.body.status === 503) this.logger.warn({ requestId: request.id, code: problem.body.code }, 'database unavailable');
     void http.getResponse<FastifyReply>().status(problem.body.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);
   }

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from '../../config/config.js';
+import { loggableError } from '../errors/loggable-error.js';
 
 /**
  * One pino logger for fastify's request logs and Nest's own. Requests are logged by method, URL and
@@ -10,6 +11,8 @@ export function createLogger(level: LogLevel): Logger {
   return pino({
     level,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'key', '*.key'], censor: '[redacted]' },
+    // Any error logged as `err` (the scheduler's, the checkpoint publisher's) keeps only what holds no row contents.
+    serializers: { err: loggableError },
   });
 }
 
