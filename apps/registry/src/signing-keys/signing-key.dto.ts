@@ -94,5 +94,17 @@ export class SigningKeyPage {
 }
 
 export class JwksResponse {
-  @ApiProperty({ description: 'Public JWKs of the keys active now' }) keys: Record<string, string>[];
+  @ApiProperty({ type: [PublicJwkResponse] }) keys: object[];
 }
+/** A public signing key as Plaza publishes it (RFC 7517): Ed25519 or P-256, named by its RFC 7638 thumbprint. */
+export class PublicJwkResponse {
+  @ApiProperty({ enum: ['OKP', 'EC'] }) kty: string;
+  @ApiProperty({ enum: ['Ed25519', 'P-256'] }) crv: string;
+  @ApiProperty({ description: 'base64url, 32 bytes' }) x: string;
+  @ApiPropertyOptional({ description: 'base64url, 32 bytes: P-256 keys only' }) y?: string;
+  @ApiProperty({ description: 'RFC 7638 SHA-256 thumbprint' }) kid: string;
+  @ApiProperty({ enum: ['EdDSA', 'ES256'] }) alg: string;
+  @ApiProperty({ enum: ['sig'] }) use: string;
+}
+
+/** A JWK Set (RFC 7517 section 5): the shape of every jwks.json the registry serves. */

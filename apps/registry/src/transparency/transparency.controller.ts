@@ -3,9 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OptionalPrincipal, Public } from '../common/auth/decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import {
-  CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, JwksResponse, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
+  CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
   RootResponse,
 } from './transparency.dto.js';
+import { JwksResponse } from '../signing-keys/signing-key.dto.js';
 import { TransparencyService } from './transparency.service.js';
 
 @ApiTags('transparency log')

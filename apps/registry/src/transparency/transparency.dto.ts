@@ -104,10 +104,6 @@ export class CheckpointResponse {
   @ApiProperty({ description: 'Compact JWS (EdDSA, kid of /.well-known/jwks.json) whose payload is exactly the body' }) jws: string;
 }
 
-export class JwksResponse {
-  @ApiProperty({ description: "The registry's public keys (Ed25519 JWKs)" }) keys: object[];
-}
-
 export class RecordQuery {
   @ApiProperty({ minimum: 0, description: 'Index of the entry: the `journalIndex` a record names' })
   @Type(() => Number)

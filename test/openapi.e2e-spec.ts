@@ -1,0 +1,49 @@
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+interface Schema {
+  $ref?: string;
+  type?: string;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  enum?: string[];
+}
+
+/** The OpenAPI document says what the routes really serve, and builds without a warning. */
+describe('the OpenAPI document', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+  let spec: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
+  const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()!]!) : schema);
+
+  beforeAll(async () => {
+    t = await startTestApp({ PLAZA_LOG_LEVEL: 'warn' }, { logDestination: { write: (line: string) => void lines.push(line) } });
+    spec = (await t.http.get('/docs/openapi.json').expect(200)).body;
+  });
+  afterAll(() => t?.close());
+
+  it('is built with no duplicate-DTO warning: no two schemas share a name', () => {
+    expect(lines.filter((line) => /Duplicate DTO/i.test(line))).toEqual([]);
+  });
+
+  it.each(['/.well-known/jwks.json', '/api/v1/organisations/{slug}/jwks.json'])('describes %s as a JWK Set: an object whose keys are public JWKs', (path) => {
+    const schema = resolve(spec.paths[path]!.get!.responses['200']!.content!['application/json']!.schema);
+    expect(schema.required).toContain('keys');
+    const keys = schema.properties!.keys!;
+    expect(keys.type).toBe('array');
+    const jwk = resolve(keys.items!);
+    expect(jwk.type).toBe('object');
+    expect(jwk.required).toEqual(expect.arrayContaining(['kty', 'crv', 'x', 'kid', 'alg', 'use']));
+    expect(jwk.properties!.kty!.enum).toEqual(['OKP', 'EC']);
+  });
+
+  it('describes every jwks.json route the app serves', () => {
+    expect(Object.keys(spec.paths).filter((path) => path.endsWith('jwks.json')).sort()).toEqual(['/.well-known/jwks.json', '/api/v1/organisations/{slug}/jwks.json']);
+  });
+
+  it("matches what the registry's JWK Set really holds", async () => {
+    const served = (await t.http.get('/.well-known/jwks.json').expect(200)).body as { keys: Record<string, unknown>[] };
+    const jwk = resolve(resolve(spec.paths['/.well-known/jwks.json']!.get!.responses['200']!.content!['application/json']!.schema).properties!.keys!.items!);
+    for (const key of served.keys) expect(Object.keys(key).every((member) => member in jwk.properties!)).toBe(true);
+  });
+});
