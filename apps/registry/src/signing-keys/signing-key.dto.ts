@@ -93,9 +93,6 @@ export class SigningKeyPage {
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
-export class JwksResponse {
-  @ApiProperty({ type: [PublicJwkResponse] }) keys: object[];
-}
 /** A public signing key as Plaza publishes it (RFC 7517): Ed25519 or P-256, named by its RFC 7638 thumbprint. */
 export class PublicJwkResponse {
   @ApiProperty({ enum: ['OKP', 'EC'] }) kty: string;
@@ -108,3 +105,6 @@ export class PublicJwkResponse {
 }
 
 /** A JWK Set (RFC 7517 section 5): the shape of every jwks.json the registry serves. */
+export class JwksResponse {
+  @ApiProperty({ type: [PublicJwkResponse] }) keys: object[];
+}
