@@ -4,8 +4,12 @@ import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 describe('the registry platform', () => {
   let t: TestApp;
+  let base: string;
   beforeAll(async () => {
     t = await startTestApp();
+    // Some checks need a real socket with Node's own client (fetch, raw TCP), not supertest.
+    await t.app.listen(0, '127.0.0.1');
+    base = await t.app.getUrl();
   });
   afterAll(() => t.close());
 
@@ -51,11 +55,37 @@ describe('the registry platform', () => {
     expect(res.headers['x-request-id']).toBe('client-supplied-123');
   });
 
-  it('answers an unknown route with a problem document', async () => {
-    const res = await t.http.get('/api/v1/nothing-here').expect(404);
+  it('answers an unknown route with a problem document that does not echo the URL', async () => {
+    const res = await t.http.get('/api/v1/nothing-here-echo-marker?q=echo-marker').expect(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({ code: 'request.route_not_found', status: 404, type: 'urn:plaza:problem:request.route_not_found' });
     expect(res.body.requestId).toEqual(res.headers['x-request-id']);
+    expect(res.text).not.toContain('echo-marker');
+  });
+
+  describe("answers fastify's own refusals with problem documents that do not echo the URL", () => {
+    it('a malformed percent-encoding in the path: 400 request.malformed_url', async () => {
+      const res = await t.http.get('/api/v1/organisations/%E0%A4%A-echo-marker').expect(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ code: 'request.malformed_url', status: 400, requestId: res.headers['x-request-id'] });
+      expect(res.text).not.toMatch(/echo-marker|%E0/);
+    });
+
+    it('an over-long path parameter: 414 request.uri_too_long', async () => {
+      const res = await t.http.get(`/api/v1/organisations/echo-marker${'a'.repeat(300)}`).expect(414);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ code: 'request.uri_too_long', status: 414 });
+      expect(res.text).not.toContain('echo-marker');
+    });
+
+    it('a URL longer than the request head may be: 431 request.headers_too_large', async () => {
+      const res = await fetch(`${base}/api/v1/organisations?echo-marker=${'a'.repeat(20_000)}`);
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ code: 'request.headers_too_large', status: 431 });
+      expect(text).not.toContain('echo-marker');
+    });
   });
 
   describe('refuses bodies it cannot trust, storing nothing', () => {
@@ -81,6 +111,23 @@ describe('the registry platform', () => {
     it('bodies over the size limit', async () => {
       const res = await post(JSON.stringify({ slug: 'x'.repeat(t.config.bodyLimitBytes) })).expect(413);
       expect(res.body.code).toBe('request.body_too_large');
+    });
+
+    it('bodies over the size limit with a 413 that a client still sending the body reads (not a broken pipe)', async () => {
+      const big = Buffer.alloc(8 * 1_048_576, 'x');
+      const headers = { ...bearer(t.operatorKey), 'content-type': 'application/json' };
+      // With Content-Length (refused before a byte is read) and chunked (refused once the limit is passed).
+      const chunked = new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < big.length; at += 65_536) controller.enqueue(big.subarray(at, at + 65_536));
+          controller.close();
+        },
+      });
+      for (const body of [big, chunked]) {
+        const res = await fetch(`${base}/api/v1/organisations`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+        expect(res.status).toBe(413);
+        expect(((await res.json()) as { code: string }).code).toBe('request.body_too_large');
+      }
     });
 
     it('other media types', async () => {
@@ -110,8 +157,8 @@ describe('rate limiting', () => {
   afterAll(() => t.close());
 
   it('answers 429 with a problem and Retry-After once a client exceeds its limit', async () => {
-    for (let i = 0; i < 3; i++) await t.http.get('/health/live').expect(200);
-    const res = await t.http.get('/health/live').expect(429);
+    for (let i = 0; i < 3; i++) await t.http.get('/api/v1/organisations').expect(200);
+    const res = await t.http.get('/api/v1/organisations').expect(429);
     expect(res.body).toMatchObject({ code: 'request.rate_limited', status: 429 });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
@@ -120,4 +167,33 @@ describe('rate limiting', () => {
     const res = await t.http.get('/api/v1/organisations').set('authorization', 'Bearer plz_aaaaaaaa_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx').expect(429);
     expect(res.body.code).toBe('request.rate_limited');
   });
+
+  it("keeps answering a load balancer's probes, /health/live and /health/ready, once the limit is spent", async () => {
+    await t.http.get('/api/v1/organisations').expect(429);
+    for (let i = 0; i < 5; i++) {
+      await t.http.get('/health/live').expect(200);
+      await t.http.get('/health/ready').expect(200);
+    }
+  });
+});
+
+describe('rate limiting behind a proxy', () => {
+  // The client writes X-Forwarded-For; a proxy appends the address it saw. Only the entries trusted proxies added count.
+  const rotating = (i: number) => `198.51.100.${i % 250}, 203.0.113.7`;
+
+  for (const [form, trustProxy] of [['one hop', '1'], ['the proxy address', '127.0.0.1']] as const) {
+    it(`counts the address the trusted proxy saw (${form}), so rotating the left-most X-Forwarded-For entry does not dodge the limit`, async () => {
+      const t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '50', PLAZA_TRUST_PROXY: trustProxy });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 120; i++) statuses.push((await t.http.get('/api/v1/organisations').set('x-forwarded-for', rotating(i))).status);
+        expect(statuses.filter((status) => status === 200)).toHaveLength(50);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(70);
+        // Another client behind the same proxy has its own budget.
+        await t.http.get('/api/v1/organisations').set('x-forwarded-for', '203.0.113.8').expect(200);
+      } finally {
+        await t.close();
+      }
+    });
+  }
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../bench/scratch-database.js';
@@ -24,7 +25,7 @@ export interface TestApp {
  * Builds the real registry for a suite: embedded PGlite in a fresh folder, or the PostgreSQL server
  * named by DATABASE_URL (CI creates a fresh database for the run; suites make their own organisations).
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { ownDatabase?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { ownDatabase?: boolean; logDestination?: DestinationStream } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plaza-test-'));
   const operatorKey = generateApiKey().key;
   // On the server, a suite that tampers with the log gets a database of its own, so no other suite sees the damage.
@@ -44,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     PLAZA_CHECKPOINT_INTERVAL_MS: '0',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination: options.logDestination });
   try {
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -8,24 +8,31 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { RequestError, RequestErrorCode } from './common/errors/request-error.js';
 import { registerStrictJson } from './common/http/json-body.js';
+import { registerUnreadBodyDrain, serverOptions } from './common/http/server-options.js';
 import { validationPipe } from './common/http/validation.js';
 import { registerExchangeBody } from './exchange/exchange-body.js';
 import { createLogger, NestPinoLogger } from './common/logging/logger.js';
+import { RouteLogController } from './common/logging/route-log-controller.js';
 import type { AppConfig } from './config/config.js';
 import { publicAssetsDir } from './public-site/public-assets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
-/** Builds the registry (not yet listening): used by main.ts and by every end-to-end suite. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const logger = createLogger(config.logLevel);
+/** A refused body is read and discarded up to this many times the larger body limit before the connection is closed. */
+const DRAIN_LIMIT_FACTOR = 4;
+
+/** Builds the registry (not yet listening): used by main.ts and by every end-to-end suite (which may capture its log). */
+export async function createApp(config: AppConfig, options: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
+    logController: new RouteLogController(),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    ...serverOptions(config),
     // A caller's request id is kept when it looks like one, so logs line up across services.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -47,6 +54,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   registerStrictJson(fastify);
   registerExchangeBody(fastify, config.exchangeBodyLimitBytes);
+  registerUnreadBodyDrain(fastify, DRAIN_LIMIT_FACTOR * Math.max(config.bodyLimitBytes, config.exchangeBodyLimitBytes));
   await app.register(helmet as never, {
     contentSecurityPolicy: {
       directives: {

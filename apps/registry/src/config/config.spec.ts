@@ -25,8 +25,32 @@ describe('loadConfig', () => {
     const message = (error as Error).message;
     expect(message).toContain('PORT must be a whole number from 0 to 65535, got "70000"');
     expect(message).toContain('DATABASE_URL must be a postgres://');
-    expect(message).toContain('PLAZA_TRUST_PROXY must be true or false');
+    expect(message).toContain('PLAZA_TRUST_PROXY must be false, the number of proxies in front of the registry');
     expect(message).toContain('PLAZA_OPERATOR_KEY must be a Plaza API key');
+  });
+
+  it('trusts a number of proxy hops or a list of proxy addresses, and refuses true, which trusted every hop', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ PLAZA_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ PLAZA_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ PLAZA_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback']);
+    expect(() => loadConfig({ PLAZA_TRUST_PROXY: 'true' })).toThrow('PLAZA_TRUST_PROXY=true would trust every hop, so any client could choose its own address');
+    expect(() => loadConfig({ PLAZA_TRUST_PROXY: '10.0.0.0/33,proxy.internal' })).toThrow('not an address or range: "10.0.0.0/33", "proxy.internal"');
+  });
+
+  it('reads the public URL as an absolute http(s) URL without query or fragment, by default http://localhost and the port', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PLAZA_PUBLIC_URL: 'https://registry.example.org/' }).publicUrl).toBe('https://registry.example.org');
+    expect(loadConfig({ PLAZA_PUBLIC_URL: 'https://example.org/plaza/' }).publicUrl).toBe('https://example.org/plaza');
+    for (const bad of ['registry.example.org', '/plaza', 'ftp://example.org', 'https://example.org/?a=1', 'https://example.org/#top', 'https://user:pw@example.org']) {
+      expect(() => loadConfig({ PLAZA_PUBLIC_URL: bad })).toThrow('PLAZA_PUBLIC_URL must be an absolute http:// or https:// URL');
+    }
+  });
+
+  it('sets connection timeouts, by default 10 s for headers, 30 s for the whole request, 5 s keep-alive and 60 s idle', () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000 });
+    expect(() => loadConfig({ PLAZA_HEADERS_TIMEOUT_MS: '5000', PLAZA_REQUEST_TIMEOUT_MS: '2000' })).toThrow('PLAZA_HEADERS_TIMEOUT_MS (5000) must not exceed PLAZA_REQUEST_TIMEOUT_MS (2000)');
   });
 
   it('runs one worker by default, one per CPU with auto, and refuses several on the single-process embedded database', () => {

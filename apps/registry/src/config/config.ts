@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseSettings } from '#plaza/database';
@@ -15,8 +16,21 @@ export interface AppConfig {
   logLevel: LogLevel;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For entries to believe: none (false), the nearest N hops, or the listed addresses and
+   * CIDR ranges. Never every hop: the left-most entry is whatever the client wrote.
+   */
+  trustProxy: false | number | string[];
+  /** Where the registry is reached from outside (origin and optional base path, no trailing slash): every absolute URL it prints starts so. */
+  publicUrl: string;
+  /** Connection limits: the request line and headers, the whole request (body included), an idle keep-alive connection, a socket with no traffic. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
   challengeTtlSeconds: number;
+  /** Live (unused, unexpired) proof-of-possession challenges an organisation may hold at once. */
+  challengeLimit: number;
   /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
   retryAfterSeconds: number;
   /** The public baseline of standards and the written proposals, imported at start. */
@@ -118,6 +132,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // PGlite is one backend inside one process, and its data folder is locked to that process.
   if (workers > 1 && !url) problems.push(`PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} needs DATABASE_URL: the embedded database serves a single process, so run one worker or use a PostgreSQL server`);
   if (!/^[\x21-\x7e]{1,255}$/.test(logOrigin)) problems.push('PLAZA_LOG_ORIGIN must be 1 to 255 printable ASCII characters without spaces');
+  const port = read.int('PORT', 3000, 0, 65_535);
+  const publicUrl = parsePublicUrl(read.string('PLAZA_PUBLIC_URL', `http://localhost:${port}`));
+  if (publicUrl === null) {
+    problems.push(`PLAZA_PUBLIC_URL must be an absolute http:// or https:// URL without user, query or fragment (e.g. https://registry.example.org), got "${read.optional('PLAZA_PUBLIC_URL')}"`);
+  }
+  const trustProxy = readTrustProxy(read.optional('PLAZA_TRUST_PROXY'), problems);
+  const headersTimeoutMs = read.int('PLAZA_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = read.int('PLAZA_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  // Node refuses a server whose headers may take longer than the whole request.
+  if (headersTimeoutMs > requestTimeoutMs) problems.push(`PLAZA_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed PLAZA_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   const tiles = read.string('PLAZA_MAP_TILE_URL', 'https://tile.openstreetmap.org/{z}/{x}/{y}.png');
   const mapTileUrl = tiles === 'none' ? null : tiles;
   if (mapTileUrl !== null && tileOrigin(mapTileUrl) === null) {
@@ -125,15 +149,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const config: AppConfig = {
     host: read.string('HOST', '127.0.0.1'),
-    port: read.int('PORT', 3000, 0, 65_535),
+    port,
     dataDir,
     database,
     operatorKey,
     logLevel: read.oneOf('PLAZA_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: read.int('PLAZA_BODY_LIMIT_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
     rateLimitPerMinute: read.int('PLAZA_RATE_LIMIT_PER_MINUTE', 1_200, 1, 1_000_000),
-    trustProxy: read.bool('PLAZA_TRUST_PROXY', false),
+    trustProxy,
+    publicUrl: publicUrl ?? '',
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: read.int('PLAZA_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    idleTimeoutMs: read.int('PLAZA_IDLE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
     challengeTtlSeconds: read.int('PLAZA_CHALLENGE_TTL_SECONDS', 300, 10, 86_400),
+    challengeLimit: read.int('PLAZA_CHALLENGE_LIMIT', 20, 1, 10_000),
     retryAfterSeconds: read.int('PLAZA_RETRY_AFTER_SECONDS', 5, 1, 3_600),
     standardsDir: resolve(read.string('PLAZA_STANDARDS_DIR', './standards')),
     proposalsDir: resolve(read.string('PLAZA_PROPOSALS_DIR', './proposals')),
@@ -155,6 +185,54 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** PLAZA_PUBLIC_URL without its trailing slash, or null unless it is an absolute http(s) URL with no user, query or fragment. */
+function parsePublicUrl(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash || raw.includes('?') || raw.includes('#')) return null;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * PLAZA_TRUST_PROXY: a number of hops, or a comma-separated list of proxy addresses, CIDR ranges and the names
+ * loopback, linklocal, uniquelocal (as fastify's trustProxy takes them). `true` once meant every hop, which let any
+ * client choose its own address with X-Forwarded-For, so it is refused rather than guessed at.
+ */
+function readTrustProxy(raw: string | undefined, problems: string[]): false | number | string[] {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  const forms = 'the number of proxies in front of the registry (e.g. 1) or their addresses and CIDR ranges (e.g. 10.0.0.5,10.1.0.0/16; also loopback, linklocal, uniquelocal)';
+  if (raw === 'true') {
+    problems.push(`PLAZA_TRUST_PROXY=true would trust every hop, so any client could choose its own address (and rate-limit bucket) with X-Forwarded-For: set ${forms}`);
+    return false;
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops <= 16) return hops;
+    problems.push(`PLAZA_TRUST_PROXY must be a number of hops from 0 to 16, got "${raw}"`);
+    return false;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isProxyRange(entry));
+  if (bad.length === 0) return entries;
+  problems.push(`PLAZA_TRUST_PROXY must be false, ${forms}; not an address or range: ${bad.map((entry) => `"${entry}"`).join(', ')}`);
+  return false;
+}
+
+function isProxyRange(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/decorators.js';
@@ -20,8 +21,10 @@ export class HealthController {
     return readiness;
   }
 
+  // A load balancer's probes are never rate-limited: during a flood from its address they must still answer.
   @Get('live')
   @Public()
+  @RouteConfig({ rateLimit: false })
   @ApiOperation({ summary: 'Liveness: the process answers' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -29,6 +32,7 @@ export class HealthController {
 
   @Get('ready')
   @Public()
+  @RouteConfig({ rateLimit: false })
   @ApiOperation({ summary: 'Readiness: the database answers; 503 otherwise' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     return this.overall(reply);

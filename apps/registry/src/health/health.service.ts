@@ -14,12 +14,19 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 @Injectable()
 export class HealthService {
+  // Probes asked for while one runs share its answer, so unlimited /health/ready requests cost one query at a time.
+  private probing: Promise<Readiness> | undefined;
+
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async readiness(): Promise<Readiness> {
+  readiness(): Promise<Readiness> {
+    return (this.probing ??= this.probe().finally(() => (this.probing = undefined)));
+  }
+
+  private async probe(): Promise<Readiness> {
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const reachable = await Promise.race([

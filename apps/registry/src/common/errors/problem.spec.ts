@@ -4,7 +4,7 @@ import { SourceError, SourceErrorCode } from '../../sources/source-error.js';
 import { renderProblem } from './problem.js';
 import { PROBLEM_CATALOG } from './problem-catalog.js';
 
-const request = { id: 'req-123', url: '/api/v1/sources?limit=5' };
+const request = { id: 'req-123', url: '/api/v1/sources?limit=5', routeOptions: { url: '/api/v1/sources' } };
 
 describe('renderProblem', () => {
   it('renders a feature error with its catalogued status, stable code and the request id', () => {
@@ -39,6 +39,14 @@ describe('renderProblem', () => {
   it("keeps fastify's own codes when Nest wraps them", () => {
     const wrapped = new PayloadTooLargeException('too large', { cause: Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }) });
     expect(renderProblem(wrapped, request, 5).body).toMatchObject({ status: 413, code: 'request.body_too_large' });
+  });
+
+  it('names no instance for a request that reached no route, so a client-chosen URL is never echoed', () => {
+    const badUrl = Object.assign(new URIError("'/%E0%A4%A' is not a valid url component"), { code: 'FST_ERR_BAD_URL' });
+    const { body } = renderProblem(badUrl, { id: 'req-1', url: '/%E0%A4%A', routeOptions: {} }, 5);
+    expect(body).toMatchObject({ status: 400, code: 'request.malformed_url' });
+    expect(body.instance).toBeUndefined();
+    expect(JSON.stringify(body)).not.toContain('%E0');
   });
 
   it('has a 4xx or 5xx status and a title for every code', () => {

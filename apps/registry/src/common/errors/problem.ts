@@ -12,7 +12,8 @@ export interface ProblemDocument {
   status: number;
   detail: string;
   code: ErrorCode;
-  instance: string;
+  /** The path of a request that reached a route; absent otherwise, so that no client-chosen URL is echoed. */
+  instance?: string;
   requestId: string;
   [extension: string]: unknown;
 }
@@ -26,17 +27,27 @@ export interface RenderedProblem {
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
-// Errors raised by fastify itself before a route runs (body parsing, limits), by their fastify code.
-const FASTIFY_CODES: Record<string, RequestErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: RequestErrorCode.BodyTooLarge,
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: RequestErrorCode.UnsupportedMediaType,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: RequestErrorCode.Invalid,
-  FST_ERR_CTP_EMPTY_JSON_BODY: RequestErrorCode.MalformedJson,
-  FST_ERR_CTP_INVALID_JSON_BODY: RequestErrorCode.MalformedJson,
-};
+// Errors raised by fastify itself before a route runs (routing, body parsing, limits), by their fastify code. The
+// details are Plaza's own: some of fastify's messages quote the URL.
+const FASTIFY_CODES = new Map<unknown, [RequestErrorCode, string]>([
+  ['FST_ERR_BAD_URL', [RequestErrorCode.MalformedUrl, 'The path is not a valid URL: check its percent-encoding.']],
+  ['FST_ERR_MAX_PARAM_LENGTH', [RequestErrorCode.UriTooLong, 'A segment of the path is longer than any identifier the registry uses.']],
+  ['FST_ERR_CTP_BODY_TOO_LARGE', [RequestErrorCode.BodyTooLarge, 'The body exceeds the size limit.']],
+  ['FST_ERR_CTP_INVALID_MEDIA_TYPE', [RequestErrorCode.UnsupportedMediaType, 'Send application/json.']],
+  ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', [RequestErrorCode.Invalid, 'The body is not as long as its Content-Length says.']],
+  ['FST_ERR_CTP_EMPTY_JSON_BODY', [RequestErrorCode.MalformedJson, 'The body is empty but its Content-Type is application/json.']],
+  ['FST_ERR_CTP_INVALID_JSON_BODY', [RequestErrorCode.MalformedJson, 'The body is not valid JSON.']],
+]);
+
+/** What a problem needs to know of its request: the route it reached, if any, gives the `instance`. */
+export interface ProblemRequest {
+  id: string;
+  url?: string;
+  routeOptions?: { url?: string };
+}
 
 /** Maps anything thrown while serving a request to the problem the client sees. */
-export function renderProblem(error: unknown, request: { id: string; url: string }, retryAfterSeconds: number): RenderedProblem {
+export function renderProblem(error: unknown, request: ProblemRequest, retryAfterSeconds: number): RenderedProblem {
   const known = classify(error);
   const entry = PROBLEM_CATALOG[known.code];
   const headers: Record<string, string> = {};
@@ -48,7 +59,7 @@ export function renderProblem(error: unknown, request: { id: string; url: string
     status: entry.status,
     detail: known.detail,
     code: known.code,
-    instance: request.url.split('?')[0] ?? request.url,
+    instance: request.routeOptions?.url !== undefined ? request.url?.split('?')[0] : undefined,
     requestId: request.id,
     ...known.extensions,
   };
@@ -61,10 +72,9 @@ function classify(error: unknown): PlazaError<ErrorCode> {
     return new ServiceError(ServiceErrorCode.DatabaseUnavailable, 'The registry cannot reach its database; retry shortly.');
   }
   // Nest wraps fastify's own errors (body parsing, limits) in an HttpException whose cause keeps the code.
-  const fastifyError = (error instanceof HttpException ? error.cause : error) as { code?: unknown; message?: string } | undefined;
-  if (typeof fastifyError?.code === 'string' && fastifyError.code in FASTIFY_CODES) {
-    return new RequestError(FASTIFY_CODES[fastifyError.code]!, fastifyError.message ?? 'The request is not valid.');
-  }
+  const fastifyError = (error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined;
+  const known = FASTIFY_CODES.get(fastifyError?.code);
+  if (known) return new RequestError(...known);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return new RequestError(RequestErrorCode.RouteNotFound, 'No endpoint matches this method and path.');

@@ -13,6 +13,11 @@ export enum RequestErrorCode {
   InvalidCursor = 'request.invalid_cursor',
   RouteNotFound = 'request.route_not_found',
   RateLimited = 'request.rate_limited',
+  /** Refused by the server before any route ran: a malformed path, a path parameter too long, an oversized request head, a request not received in time. */
+  MalformedUrl = 'request.malformed_url',
+  UriTooLong = 'request.uri_too_long',
+  HeadersTooLarge = 'request.headers_too_large',
+  Timeout = 'request.timeout',
 }
 
 export class RequestError extends PlazaError<RequestErrorCode> {}

@@ -1,19 +1,20 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel } from '../../config/config.js';
 import { loggableError } from '../errors/loggable-error.js';
 
 /**
- * One pino logger for fastify's request logs and Nest's own. Requests are logged by method, URL and
- * request id only: headers (Authorization among them) and bodies never reach the log.
+ * One pino logger for fastify's request logs and Nest's own, to stdout unless given another destination (a test's
+ * capture). Requests are logged by route pattern and status (RouteLogController): no URL, query, header or body.
  */
-export function createLogger(level: LogLevel): Logger {
-  return pino({
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'key', '*.key'], censor: '[redacted]' },
     // Any error logged as `err` (the scheduler's, the checkpoint publisher's) keeps only what holds no row contents.
     serializers: { err: loggableError },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Lets Nest's Logger write through pino. */

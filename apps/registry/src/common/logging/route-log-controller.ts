@@ -1,0 +1,38 @@
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+
+/**
+ * fastify's request log lines, without what a client sent: one line per request with its method, the route
+ * pattern it reached (`/api/v1/sources`, never the URL, whose query may hold a resident's coordinates), the status
+ * and the duration; the request id comes with the request's logger. Errors are named by their type and code only,
+ * since some of fastify's messages quote the URL.
+ */
+export class RouteLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, route: request.routeOptions.url ?? null, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) };
+    if (error) reply.log.warn({ ...line, error: named(error) }, 'request ended early');
+    else reply.log.info(line, 'request completed');
+  }
+
+  override defaultErrorLog(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+    reply.log[reply.statusCode >= 500 ? 'error' : 'info']({ status: reply.statusCode, error: named(error) }, 'request failed');
+  }
+
+  // The completion line says 404 with no route.
+  override routeNotFound(): void {}
+
+  override streamError(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+    reply.log.warn({ error: named(error) }, 'response stream failed');
+  }
+
+  override writeHeadError(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+    reply.log.warn({ error: named(error) }, 'could not write the response head');
+  }
+
+  override serializerError(error: Error, _request: FastifyRequest, reply: FastifyReply, metadata: { statusCode: number }): void {
+    reply.log.error({ status: metadata.statusCode, error: named(error) }, 'could not serialise the response');
+  }
+}
+
+const named = (error: Error) => ({ type: error.name, code: (error as { code?: unknown }).code });
