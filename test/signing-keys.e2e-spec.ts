@@ -164,6 +164,32 @@ describe('signing keys with proof of possession', () => {
       await register(vendor, { jwk: key.jwk, proof: await sign(text, key), label: 'good' }).expect(201);
     });
 
+    it('are capped per organisation (20 live ones by default): asking for more retires the oldest, which no longer register a key', async () => {
+      const org = await createOrganisation(t, uniqueSlug('keys-cap'), 'vendor');
+      const limit = t.config.challengeLimit;
+      expect(limit).toBe(20);
+      const ask = async () => (await t.http.post(`/api/v1/organisations/${org.slug}/signing-keys/challenges`).set(bearer(org.adminKey)).expect(201)).body.challenge as string;
+      const live = async (organisationId: string) =>
+        Number((await sql('SELECT count(*) AS n FROM signing_key_challenges WHERE organisation_id = $1 AND used_at IS NULL AND expires_at > now()', [organisationId]))[0].n);
+      const oldest = [await ask(), await ask()];
+      const citys = await challenge(city);
+      // Asked all at once: the organisation still holds exactly `limit`, however the requests interleave.
+      await Promise.all(Array.from({ length: limit + 5 }, ask));
+      expect(await live(org.id)).toBe(limit);
+      const newest = await ask();
+      expect(await live(org.id)).toBe(limit);
+      // Another organisation's challenges are counted apart: the city's is still good.
+      const cityKey = await newKeyPair('ES256');
+      await register(city, { jwk: cityKey.jwk, proof: await sign(citys, cityKey), label: 'city challenge' }).expect(201);
+      for (const retired of oldest) {
+        const key = await newKeyPair('EdDSA');
+        expect((await register(org, { jwk: key.jwk, proof: await sign(retired, key), label: 'retired challenge' }).expect(400)).body.code).toBe('signing_key.challenge_invalid');
+        await expectNotStored(key, org);
+      }
+      const key = await newKeyPair('EdDSA');
+      await register(org, { jwk: key.jwk, proof: await sign(newest, key), label: 'newest challenge' }).expect(201);
+    });
+
     it("are issued only to the organisation's admins", async () => {
       const member = await addMember(t, vendor.slug, vendor.adminKey, ['member']);
       expect((await t.http.post(`/api/v1/organisations/${vendor.slug}/signing-keys/challenges`).expect(401)).body.code).toBe('auth.unauthenticated');

@@ -36,8 +36,22 @@ export class SigningKeyRepository {
       .getMany();
   }
 
-  async saveChallenge(organisationId: string, challenge: string, expiresAt: Date): Promise<void> {
-    await this.db.manager.insert(SigningKeyChallenge, { organisationId, challenge, expiresAt, usedAt: null });
+  /**
+   * Stores a challenge. An organisation holds at most `limit` live ones (unused, unexpired): beyond that its oldest are
+   * retired, so a client that asks and never answers cannot grow the table, nor lock the organisation's admins out.
+   */
+  async saveChallenge(organisationId: string, challenge: string, expiresAt: Date, now: Date, limit: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      // An organisation's requests insert and count one at a time, so concurrent ones cannot all slip under the limit.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`plaza.challenges:${organisationId}`]);
+      await manager.insert(SigningKeyChallenge, { organisationId, challenge, expiresAt, usedAt: null });
+      await manager.query(
+        `DELETE FROM signing_key_challenges WHERE id IN (
+           SELECT id FROM signing_key_challenges WHERE organisation_id = $1 AND used_at IS NULL AND expires_at > $2 AND challenge <> $3
+            ORDER BY expires_at DESC, id OFFSET $4)`,
+        [organisationId, now, challenge, limit - 1],
+      );
+    });
   }
 
   /** Marks a live challenge of this organisation as used; false when it is unknown, expired or already used. */

@@ -27,14 +27,14 @@ export class SigningKeyService {
     @Inject(OrganisationScope) private readonly scope: OrganisationScope,
   ) {}
 
-  /** A one-time challenge, bound to the organisation, for proof of possession. */
+  /** A one-time challenge, bound to the organisation, for proof of possession; asking past the limit retires the oldest. */
   async challenge(principal: Principal, slug: string): Promise<ChallengeResponse> {
     const organisation = await this.scope.resolve(principal, slug);
     const now = new Date();
     await this.keys.purgeExpiredChallenges(now);
     const challenge = `plaza-signing-key-registration:${organisation.slug}:${randomBytes(24).toString('base64url')}`;
     const expiresAt = new Date(now.getTime() + this.config.challengeTtlSeconds * 1000);
-    await this.keys.saveChallenge(organisation.id, challenge, expiresAt);
+    await this.keys.saveChallenge(organisation.id, challenge, expiresAt, now, this.config.challengeLimit);
     return { challenge, expiresAt: expiresAt.toISOString() };
   }
 
