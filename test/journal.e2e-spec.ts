@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { UnitOfWork, UnjournaledWriteError } from '../apps/registry/src/journal/unit-of-work.js';
+import { SYSTEM_ACTOR, UnitOfWork, UnjournaledWriteError } from '../apps/registry/src/journal/unit-of-work.js';
 import { Organisation } from '../apps/registry/src/organisations/organisation.entity.js';
 import { bearer, createOrganisation, organisationBody } from './support/fixtures.js';
 import { describeOnServer, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
@@ -33,7 +33,7 @@ describe('the change journal', () => {
     const city = await createOrganisation(t, uniqueSlug('journal'), 'city');
     const org = (await t.http.get(`/api/v1/organisations/${city.slug}`).expect(200)).body;
     const entry = await entryAt(org.journalIndex);
-    expect(entry).toMatchObject({ v: 1, index: org.journalIndex, action: 'organisation.created', subject: { type: 'organisation', id: org.id }, organisation: org.id });
+    expect(entry).toMatchObject({ v: 2, index: org.journalIndex, action: 'organisation.created', subject: { type: 'organisation', id: org.id }, organisation: org.id });
     expect(entry.state).toMatch(/^sha256:[A-Za-z0-9_-]{43}$/);
     // The organisation, its admin member and the admin's API key: three writes, three entries.
     expect(await headSize()).toBeGreaterThanOrEqual(before + 3);
@@ -61,7 +61,7 @@ describe('the change journal', () => {
   it('leaves neither the change nor an entry when the write rolls back', async () => {
     const slug = uniqueSlug('rollback');
     await expect(
-      uow.run({ organisationId: null, memberId: null }, async (tx) => {
+      uow.run(SYSTEM_ACTOR, async (tx) => {
         const org = await tx.manager.save(tx.manager.create(Organisation, { ...organisationBody(slug, 'city'), coalitionMember: false, website: null }));
         tx.record({ action: 'organisation.created', subjectType: 'organisation', subjectId: org.id, organisationId: org.id, state: { slug }, record: org });
         throw new Error('the feature failed after writing');
@@ -75,7 +75,7 @@ describe('the change journal', () => {
   it('refuses, and rolls back, a write that records no change', async () => {
     const slug = uniqueSlug('unjournaled');
     await expect(
-      uow.run({ organisationId: null, memberId: null }, async (tx) => {
+      uow.run(SYSTEM_ACTOR, async (tx) => {
         await tx.manager.save(tx.manager.create(Organisation, { ...organisationBody(slug, 'city'), coalitionMember: false, website: null }));
       }),
     ).rejects.toBeInstanceOf(UnjournaledWriteError);

@@ -378,6 +378,21 @@ describe('organisations, members and API keys', () => {
       expect(res.body.code).toBe('api_key.member_inactive');
     });
 
+    it('keeps the keys issued before a deactivation dead when the member is reactivated (401), while a key issued after works', async () => {
+      const member = await addMember(t, city.slug, city.adminKey, ['member']);
+      const memberPath = `/api/v1/organisations/${city.slug}/members/${member.id}`;
+      await works(member.key).expect(200);
+      await t.http.patch(memberPath).set(bearer(city.adminKey)).send({ active: false }).expect(200);
+      await t.http.patch(memberPath).set(bearer(city.adminKey)).send({ active: true }).expect(200);
+      expect((await works(member.key).expect(401)).body.code).toBe('auth.invalid_key');
+      const fresh = await t.http.post(keysPath()).set(bearer(city.adminKey)).send({ memberId: member.id, label: 'after reactivation' }).expect(201);
+      await works(fresh.body.key).expect(200);
+      // A second round kills the fresh key too, and only that key's successors work.
+      await t.http.patch(memberPath).set(bearer(city.adminKey)).send({ active: false }).expect(200);
+      await t.http.patch(memberPath).set(bearer(city.adminKey)).send({ active: true }).expect(200);
+      expect((await works(fresh.body.key).expect(401)).body.code).toBe('auth.invalid_key');
+    });
+
     it("refuses to issue a key to another organisation's member (404 member.not_found)", async () => {
       const res = await t.http.post(keysPath()).set(bearer(city.adminKey)).send({ memberId: vendor.adminId, label: 'borrowed' }).expect(404);
       expect(res.body.code).toBe('member.not_found');

@@ -27,6 +27,8 @@ interface PublicSignature {
   kid: string;
   signedAt: string;
   jws: string;
+  /** Given with an API key the operator stands behind (absent or null: not recorded). */
+  signedViaOperator?: boolean | null;
 }
 
 interface PublicVersion {
@@ -47,6 +49,8 @@ interface PublicKey {
   validFrom: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** Registered with an API key the operator stands behind (absent or null: not recorded). */
+  registeredViaOperator?: boolean | null;
 }
 
 export interface SignatureCheck {
@@ -55,6 +59,11 @@ export interface SignatureCheck {
   kid: string;
   ok: boolean;
   problem?: string;
+  /**
+   * Why the registry operator, not the party, may stand behind this signature: it was given, or its key registered, with
+   * an API key the operator holds or issued. A signature can verify and still carry these.
+   */
+  operatorMarks: string[];
 }
 
 export interface VerificationReport {
@@ -103,7 +112,9 @@ export async function verifyAgreement(registry: string, agreementId: string, fet
         keys.set(signature.kid, key);
       }
       const problem = await checkSignature(signature, key, bytes);
-      checks.push({ version: version.number, organisation: signature.organisation, kid: signature.kid, ok: problem === null, ...(problem ? { problem } : {}) });
+      checks.push({
+        version: version.number, organisation: signature.organisation, kid: signature.kid, ok: problem === null, ...(problem ? { problem } : {}), operatorMarks: operatorMarks(signature, key),
+      });
     }
     const parties = [document.city?.slug, ...(document.vendors ?? []).map((v) => v.slug)].filter((s): s is string => typeof s === 'string');
     for (const party of parties) {
@@ -112,6 +123,13 @@ export async function verifyAgreement(registry: string, agreementId: string, fet
   }
   if (agreement.versions.length === 0) problems.push('the agreement has no public version');
   return { agreement: agreement.id, ok: problems.length === 0 && checks.every((c) => c.ok), checks, problems };
+}
+
+function operatorMarks(signature: PublicSignature, key: PublicKey): string[] {
+  const marks: string[] = [];
+  if (signature.signedViaOperator === true) marks.push(`given with an API key the registry operator holds or issued, not one ${signature.organisation} issued itself`);
+  if (key.registeredViaOperator === true) marks.push(`key ${key.kid} was registered with an API key the registry operator holds or issued: the operator may hold its private half`);
+  return marks;
 }
 
 async function checkSignature(signature: PublicSignature, key: PublicKey, bytes: Uint8Array): Promise<string | null> {

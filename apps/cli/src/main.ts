@@ -77,16 +77,22 @@ agreements
 
 agreements
   .command('verify')
-  .description('re-verify every signature of an agreement from public data alone (document bytes + key history); exits 1 on any failure')
+  .description(
+    're-verify every signature of an agreement from public data alone (document bytes + key history); exits 1 on any failure. ' +
+      'OPERATOR lines flag signatures given, or keys registered, with an API key the registry operator holds or issued',
+  )
   .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
   .argument('<agreement-id>', 'the agreement')
   .action(async (id: string, options: { registry: string }) => {
     const report = await verifyAgreement(options.registry, id);
     for (const c of report.checks) {
       process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} version ${c.version} signed by ${c.organisation} with ${c.kid}${c.problem ? `: ${c.problem}` : ''}\n`);
+      for (const mark of c.operatorMarks) process.stdout.write(`OPERATOR version ${c.version}, ${c.organisation}: ${mark}\n`);
     }
     for (const problem of report.problems) process.stdout.write(`FAIL ${problem}\n`);
-    process.stdout.write(report.ok ? `agreement ${report.agreement}: every signature verifies\n` : `agreement ${report.agreement}: verification failed\n`);
+    const marked = report.checks.filter((c) => c.operatorMarks.length > 0).length;
+    const operatorNote = marked > 0 ? ` (${marked} of them through the registry operator: see the OPERATOR lines)` : '';
+    process.stdout.write(report.ok ? `agreement ${report.agreement}: every signature verifies${operatorNote}\n` : `agreement ${report.agreement}: verification failed\n`);
     if (!report.ok) process.exitCode = 1;
   });
 

@@ -144,6 +144,16 @@ export class SignatureResponse {
   @ApiProperty({ description: 'When the registry received it: the instant the key was judged valid at' }) signedAt: string;
   @ApiProperty({ description: 'The detached compact JWS as received' }) jws: string;
   @ApiProperty({ description: "Recomputed for this response from the stored document bytes and the key's history" }) verifies: boolean;
+  @ApiProperty({
+    nullable: true, type: Boolean,
+    description: 'Given with an API key the operator stands behind (its own, or one it issued for this party): the operator, not the party, may have signed. Null: signed before this was recorded',
+  })
+  signedViaOperator: boolean | null;
+  @ApiProperty({
+    nullable: true, type: Boolean,
+    description: "The signing key was registered with an API key the operator stands behind: the operator may hold its private half (the key's registeredViaOperator)",
+  })
+  keyRegisteredViaOperator: boolean | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Index of the journal entry that recorded this signature' }) journalIndex: number | null;
 }
 

@@ -143,4 +143,8 @@ export class AgreementSignature extends JournaledEntity {
   /** When the registry received it: the instant the key's validity was judged at. */
   @Column({ name: 'signed_at', type: 'timestamptz' })
   signedAt: Date;
+
+  /** Given with an API key the operator stands behind (its own, or one it issued); null before this was recorded. */
+  @Column({ name: 'signed_via_operator', type: 'boolean', nullable: true })
+  signedViaOperator: boolean | null;
 }

@@ -242,7 +242,10 @@ export class AgreementService {
       key !== null && jws !== null && v.document !== null && key.organisationId === s.organisationId && jws.header.kid === key.kid &&
       keyStatusAt(key, s.signedAt) === 'active' && (await verifyDetachedJws(jws, v.document, key.jwk, key.alg));
     const organisation = organisations.get(s.organisationId) ?? (await this.organisations.findById(s.organisationId));
-    return { organisation: organisation?.slug ?? s.organisationId, kid: s.kid, alg: key?.alg ?? jws?.header.alg ?? '', signedAt: s.signedAt.toISOString(), jws: s.jws, verifies, journalIndex: s.journalIndex };
+    return {
+      organisation: organisation?.slug ?? s.organisationId, kid: s.kid, alg: key?.alg ?? jws?.header.alg ?? '', signedAt: s.signedAt.toISOString(), jws: s.jws, verifies,
+      signedViaOperator: s.signedViaOperator, keyRegisteredViaOperator: key?.registeredViaOperator ?? null, journalIndex: s.journalIndex,
+    };
   }
 
   private async summaries(rows: Agreement[], viewer: Viewer): Promise<AgreementSummary[]> {

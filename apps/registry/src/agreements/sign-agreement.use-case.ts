@@ -52,7 +52,9 @@ export class SignAgreement {
       await this.verify(jws, principal.organisationId, version, versions, receivedAt, tx.manager);
 
       const signature = await tx.manager.save(
-        tx.manager.create(AgreementSignature, { versionId: version.id, organisationId: principal.organisationId, kid: jws.header.kid, jws: jwsText, signedAt: receivedAt }),
+        tx.manager.create(AgreementSignature, {
+          versionId: version.id, organisationId: principal.organisationId, kid: jws.header.kid, jws: jwsText, signedAt: receivedAt, signedViaOperator: principal.viaOperator,
+        }),
       );
       recordSignature(tx, signature, version);
       const signed = new Set([...signatures.map((s) => s.organisationId), principal.organisationId]);

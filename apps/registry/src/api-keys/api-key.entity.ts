@@ -27,4 +27,15 @@ export class ApiKey extends JournaledEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** The member who issued the key, and their organisation (the operator's, when the operator issued it for a member of another). */
+  @Column({ name: 'issued_by_member_id', type: 'uuid', nullable: true })
+  issuedByMemberId: string | null;
+
+  @Column({ name: 'issued_by_organisation_id', type: 'uuid', nullable: true })
+  issuedByOrganisationId: string | null;
+
+  /** How many times the member had been deactivated when the key was issued: the key works only while this is still the count. */
+  @Column({ name: 'member_deactivations', type: 'integer' })
+  memberDeactivations: number;
 }

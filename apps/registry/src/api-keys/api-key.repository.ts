@@ -13,6 +13,11 @@ export interface KeyHolder {
   revoked_at: Date | null;
   member_id: string;
   member_active: boolean;
+  /** The key was issued before the member's latest deactivation. */
+  outlived_member: boolean;
+  issued_by_member_id: string | null;
+  issued_by_organisation_id: string | null;
+  issued_by_operator: boolean;
   roles: Role[];
   organisation_id: string;
   slug: string;
@@ -30,8 +35,11 @@ export class ApiKeyRepository {
   async findHolder(prefix: string): Promise<KeyHolder | null> {
     const rows = (await this.db.query(
       `SELECT k.id, k.prefix, k.hash, k.expires_at, k.revoked_at, m.id AS member_id, m.active AS member_active, m.roles,
+              k.member_deactivations <> m.deactivations AS outlived_member,
+              k.issued_by_member_id, k.issued_by_organisation_id, coalesce(issuer.kind = 'operator', false) AS issued_by_operator,
               o.id AS organisation_id, o.slug, o.kind
          FROM api_keys k JOIN members m ON m.id = k.member_id JOIN organisations o ON o.id = k.organisation_id
+              LEFT JOIN organisations issuer ON issuer.id = k.issued_by_organisation_id
         WHERE k.prefix = $1`,
       [prefix],
     )) as KeyHolder[];
@@ -47,7 +55,11 @@ export class ApiKeyRepository {
   }
 
   hasActiveKey(memberId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    return manager.createQueryBuilder(ApiKey, 'k').where('k.member_id = :memberId AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())', { memberId }).getExists();
+    return manager
+      .createQueryBuilder(ApiKey, 'k')
+      .innerJoin('members', 'm', 'm.id = k.member_id')
+      .where('k.member_id = :memberId AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND k.member_deactivations = m.deactivations', { memberId })
+      .getExists();
   }
 
   existsWithHash(hash: Buffer, manager: EntityManager = this.db.manager): Promise<boolean> {

@@ -29,11 +29,13 @@ export class ApiKeyService {
     const holder = prefix ? await this.keys.findHolder(prefix) : null;
     const valid =
       holder !== null && apiKeyMatches(key!, holder.hash) && holder.revoked_at === null &&
-      (holder.expires_at === null || holder.expires_at.getTime() > Date.now()) && holder.member_active;
+      (holder.expires_at === null || holder.expires_at.getTime() > Date.now()) && holder.member_active && !holder.outlived_member;
     if (!valid) throw new AuthError(AuthErrorCode.InvalidKey, 'The API key is unknown, revoked, expired, or its member is inactive.');
     return {
       keyId: holder.id,
       keyPrefix: holder.prefix,
+      keyIssuedBy: holder.issued_by_member_id && holder.issued_by_organisation_id ? { organisationId: holder.issued_by_organisation_id, memberId: holder.issued_by_member_id } : null,
+      viaOperator: holder.kind === 'operator' || holder.issued_by_operator,
       memberId: holder.member_id,
       roles: holder.roles,
       organisationId: holder.organisation_id,
@@ -47,12 +49,10 @@ export class ApiKeyService {
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ApiKeyError(ApiKeyErrorCode.ExpiryNotInFuture, 'expiresAt must be in the future.');
     const { key, prefix, hash } = generateApiKey();
-    const created = await this.uow.run(actorOf(principal), async (tx) => {
-      const member = await this.members.findInOrganisation(organisation.id, dto.memberId, tx.manager);
-      if (!member) throw new MemberError(MemberErrorCode.NotFound, `There is no member ${dto.memberId} in this organisation.`);
-      if (!member.active) throw new ApiKeyError(ApiKeyErrorCode.MemberInactive, 'An inactive member cannot be given a key.');
-      return this.insert(tx, { organisationId: organisation.id, memberId: member.id, prefix, hash, label: dto.label, expiresAt });
-    });
+    const issuedBy = { organisationId: principal.organisationId, memberId: principal.memberId };
+    const created = await this.uow.run(actorOf(principal), (tx) =>
+      this.insert(tx, issuedBy, { organisationId: organisation.id, memberId: dto.memberId, prefix, hash, label: dto.label, expiresAt }),
+    );
     return { ...ApiKeyResponse.from(created), key };
   }
 
@@ -76,9 +76,23 @@ export class ApiKeyService {
     return { items: rows.map(ApiKeyResponse.from), nextCursor };
   }
 
-  /** Inside a unit of work: stores a key (its hash) and records the change. */
-  async insert(tx: Transaction, fields: Pick<ApiKey, 'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label' | 'expiresAt'>): Promise<ApiKey> {
-    const key = await tx.manager.save(tx.manager.create(ApiKey, { ...fields, revokedAt: null }));
+  /**
+   * Inside a unit of work: stores a key (its hash) for an active member and records the change. `issuedBy` is the member
+   * issuing it (null: the registry, for the operator's own key).
+   */
+  async insert(
+    tx: Transaction,
+    issuedBy: Principal['keyIssuedBy'],
+    fields: Pick<ApiKey, 'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label' | 'expiresAt'>,
+  ): Promise<ApiKey> {
+    const member = await this.members.findInOrganisation(fields.organisationId, fields.memberId, tx.manager);
+    if (!member) throw new MemberError(MemberErrorCode.NotFound, `There is no member ${fields.memberId} in this organisation.`);
+    if (!member.active) throw new ApiKeyError(ApiKeyErrorCode.MemberInactive, 'An inactive member cannot be given a key.');
+    const key = await tx.manager.save(
+      tx.manager.create(ApiKey, {
+        ...fields, revokedAt: null, issuedByMemberId: issuedBy?.memberId ?? null, issuedByOrganisationId: issuedBy?.organisationId ?? null, memberDeactivations: member.deactivations,
+      }),
+    );
     recordApiKey(tx, 'api-key.issued', key);
     return key;
   }

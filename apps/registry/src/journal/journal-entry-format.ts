@@ -1,8 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '#plaza/json';
 
-/** Version of the entry format below; the transparency log hashes these bytes as its leaves. */
-export const ENTRY_FORMAT_VERSION = 1;
+/**
+ * Version of the entry format below; the transparency log hashes these bytes as its leaves. Version 2 added `key`.
+ * Entries are stored as the bytes they were written as, never re-encoded, so version 1 entries keep their hashes.
+ */
+export const ENTRY_FORMAT_VERSION = 2;
+
+/** The API key a change was made with, and who stands behind it. */
+export interface ActingKey {
+  id: string;
+  /** `plz_` and eight characters: the public part of the key. */
+  prefix: string;
+  /** The member who issued the key and their organisation; null for the operator's own key, which the registry makes. */
+  issuedBy: { organisationId: string; memberId: string } | null;
+  /** The operator stands behind the key: its own key, or one a member of the operator issued, for whatever organisation. */
+  operator: boolean;
+}
 
 export interface EntryFields {
   index: number;
@@ -12,6 +26,8 @@ export interface EntryFields {
   subjectId: string;
   organisationId: string | null;
   actorId: string | null;
+  /** Null when the registry itself made the change (start-up, scheduled transitions). */
+  key: ActingKey | null;
   /** `sha256:` + base64url of SHA-256(salt || RFC 8785 text of the record's new state). */
   stateDigest: string;
 }
@@ -22,6 +38,7 @@ export interface EntryFields {
  * salted digest, so the public log cannot be used to confirm a guess about a record's content.
  */
 export function encodeEntry(fields: EntryFields): Buffer {
+  const { key } = fields;
   return Buffer.from(
     canonicalJson({
       v: ENTRY_FORMAT_VERSION,
@@ -31,6 +48,12 @@ export function encodeEntry(fields: EntryFields): Buffer {
       subject: { type: fields.subjectType, id: fields.subjectId },
       organisation: fields.organisationId,
       actor: fields.actorId,
+      key: key && {
+        id: key.id,
+        prefix: key.prefix,
+        issuedBy: key.issuedBy && { organisation: key.issuedBy.organisationId, member: key.issuedBy.memberId },
+        operator: key.operator,
+      },
       state: fields.stateDigest,
     }),
     'utf8',

@@ -25,6 +25,10 @@ export class JournalEntry {
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   actorId: string | null;
 
+  /** The API key the change was made with (the entry names it, with who issued it); null for the registry itself. */
+  @Column({ name: 'key_id', type: 'uuid', nullable: true })
+  keyId: string | null;
+
   /** Secret salt of the state digest: published only with records that are themselves public. */
   @Column({ type: 'bytea' })
   salt: Buffer;

@@ -3,15 +3,18 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { appendLeafHashes } from '#plaza/merkle';
 import { PgHashStore, treeHasher } from '../transparency/pg-hash-store.js';
 import { JournalEntry } from './journal-entry.entity.js';
-import { encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
+import { type ActingKey, encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
 
-/** Who made a change: a member of an organisation, or the registry itself (start-up, scheduled transitions). */
+export type { ActingKey } from './journal-entry-format.js';
+
+/** Who made a change: a member of an organisation with one of their API keys, or the registry itself (start-up, scheduled transitions). */
 export interface Actor {
   organisationId: string | null;
   memberId: string | null;
+  key: ActingKey | null;
 }
 
-export const SYSTEM_ACTOR: Actor = { organisationId: null, memberId: null };
+export const SYSTEM_ACTOR: Actor = { organisationId: null, memberId: null, key: null };
 
 /** A change to one record, as the journal sees it. */
 export interface Change {
@@ -100,6 +103,7 @@ export class UnitOfWork {
         subjectId: change.subjectId,
         organisationId: change.organisationId,
         actorId: actor.memberId,
+        key: actor.key,
         stateDigest: stateDigest(salt, change.state),
       });
       return manager.create(JournalEntry, {
@@ -110,6 +114,7 @@ export class UnitOfWork {
         subjectId: change.subjectId,
         organisationId: change.organisationId,
         actorId: actor.memberId,
+        keyId: actor.key?.id ?? null,
         salt,
         recordedAt,
       });

@@ -24,4 +24,8 @@ export class Member extends JournaledEntity {
 
   @Column({ type: 'boolean' })
   active: boolean;
+
+  /** How many times the member was deactivated; a key issued before the latest deactivation stays dead (api-keys). */
+  @Column({ type: 'integer', default: 0 })
+  deactivations: number;
 }

@@ -47,6 +47,7 @@ export class MemberService {
       if (admins.length === 1 && admins[0] === current.id && !staysAdmin) {
         throw new MemberError(MemberErrorCode.LastAdmin, 'This is the last active admin of the organisation; make another member admin first.');
       }
+      if (current.active && dto.active === false) current.deactivations += 1;
       tx.manager.merge(Member, current, dto);
       await tx.manager.save(current);
       recordMember(tx, 'member.updated', current);

@@ -48,7 +48,7 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
     // Several instances may start at once on one server database: only one creates the key.
     const created = await this.uow.runOnce(SYSTEM_ACTOR, 'plaza.operator-key', async (tx) => {
       if (await done(tx.manager)) return;
-      await this.keys.insert(tx, { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label, expiresAt: null });
+      await this.keys.insert(tx, null, { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label, expiresAt: null });
     });
     if (created && supplied === undefined) this.writeKeyFile(wanted.key, wanted.prefix);
   }

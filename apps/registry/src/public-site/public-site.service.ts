@@ -70,6 +70,8 @@ export interface LogEntryView {
   time: string;
   action: string;
   subject: string;
+  /** The API key the change was made with and whether the operator stands behind it; null for the registry itself (and in entries older than format 2). */
+  key: { prefix: string; operator: boolean } | null;
   leafHash: string;
 }
 
@@ -227,6 +229,7 @@ export function parseCheckpoint(body: string): { origin: string; size: number; r
 
 function entryView(served: { index: number; entry: string; leafHash: string }): LogEntryView {
   const text = Buffer.from(served.entry, 'base64').toString('utf8');
-  const fields = JSON.parse(text) as { time: string; action: string; subject: { type: string; id: string } };
-  return { index: served.index, text, time: fields.time, action: fields.action, subject: `${fields.subject.type} ${fields.subject.id}`, leafHash: served.leafHash };
+  const fields = JSON.parse(text) as { time: string; action: string; subject: { type: string; id: string }; key?: { prefix: string; operator: boolean } | null };
+  const key = fields.key ? { prefix: fields.key.prefix, operator: fields.key.operator } : null;
+  return { index: served.index, text, time: fields.time, action: fields.action, subject: `${fields.subject.type} ${fields.subject.id}`, key, leafHash: served.leafHash };
 }

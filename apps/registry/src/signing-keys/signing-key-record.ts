@@ -4,9 +4,10 @@ import { Organisation } from '../organisations/organisation.entity.js';
 import { SigningKeyResponse } from './signing-key.dto.js';
 import { SigningKey } from './signing-key.entity.js';
 
-// The status member is derived from the clock when served, so it is not part of the recorded state.
+// The status member is derived from the clock when served, so it is not part of the recorded state; nor is the operator
+// mark, which the registration entry itself holds (its `key`), and which keys registered before it was recorded lack.
 function signingKeyState(key: SigningKey, slug: string) {
-  const { status: _derived, ...state } = journalState(SigningKeyResponse.from(key, slug));
+  const { status: _derived, registeredViaOperator: _inEntry, ...state } = journalState(SigningKeyResponse.from(key, slug));
   return state;
 }
 

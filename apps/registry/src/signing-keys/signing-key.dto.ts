@@ -66,6 +66,11 @@ export class SigningKeyResponse {
   @ApiProperty({ nullable: true, enum: REVOCATION_REASONS }) revocationReason: RevocationReason | null;
   @ApiProperty({ nullable: true, type: String }) revocationComment: string | null;
   @ApiProperty({ enum: ['pending', 'active', 'expired', 'revoked'], description: 'At the time of this response' }) status: KeyStatus;
+  @ApiProperty({
+    nullable: true, type: Boolean,
+    description: 'Registered with an API key the operator stands behind (its own, or one it issued for this organisation): the operator may hold the private half. Null: registered before this was recorded',
+  })
+  registeredViaOperator: boolean | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: Number }) journalIndex: number | null;
 
@@ -82,6 +87,7 @@ export class SigningKeyResponse {
       revocationReason: k.revocationReason,
       revocationComment: k.revocationComment,
       status: keyStatusAt(k, now),
+      registeredViaOperator: k.registeredViaOperator,
       createdAt: k.createdAt.toISOString(),
       journalIndex: k.journalIndex,
     };

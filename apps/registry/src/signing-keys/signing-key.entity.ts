@@ -38,6 +38,13 @@ export class SigningKey extends JournaledEntity {
 
   @Column({ name: 'revocation_comment', type: 'text', nullable: true })
   revocationComment: string | null;
+
+  /**
+   * Registered with an API key the operator stands behind (its own, or one it issued): the operator, not the organisation,
+   * may hold the private half. Null for keys registered before the registry recorded this.
+   */
+  @Column({ name: 'registered_via_operator', type: 'boolean', nullable: true })
+  registeredViaOperator: boolean | null;
 }
 
 /** A one-time challenge an organisation signs to prove it holds a key's private half. Protocol state, not a record. */

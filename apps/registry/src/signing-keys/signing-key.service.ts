@@ -60,7 +60,7 @@ export class SigningKeyService {
         if (await this.keys.findByKid(parsed.kid, tx.manager)) throw alreadyRegistered(parsed.kid);
         const created = tx.manager.create(SigningKey, {
           kid: parsed.kid, organisationId: organisation.id, jwk: parsed.jwk, alg: parsed.alg, label: dto.label, validFrom, expiresAt,
-          revokedAt: null, revocationReason: null, revocationComment: null,
+          revokedAt: null, revocationReason: null, revocationComment: null, registeredViaOperator: principal.viaOperator,
         });
         // An INSERT, never save(): save() looks the kid up again and, had a racing registration committed meanwhile,
         // would update that key instead of failing on the primary key.

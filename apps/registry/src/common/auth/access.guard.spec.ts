@@ -30,7 +30,7 @@ class PublicController {
 }
 
 const cityMember: Principal = {
-  keyId: 'k', keyPrefix: 'plz_abcdefgh', memberId: 'm', roles: ['member'],
+  keyId: 'k', keyPrefix: 'plz_abcdefgh', keyIssuedBy: { organisationId: 'o', memberId: 'a' }, viaOperator: false, memberId: 'm', roles: ['member'],
   organisationId: 'o', organisationSlug: 'montreal', organisationKind: 'city',
 };
 

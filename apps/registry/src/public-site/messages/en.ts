@@ -118,6 +118,10 @@ export const en = {
   signatureBy: (party: string) => `Signed by ${party}`,
   signatureKey: 'Key',
   signatureAt: 'Received',
+  signatureViaOperator: (party: string) =>
+    `Given with an API key the registry operator holds or issued, not one ${party} issued itself: the operator, not ${party}, may have signed.`,
+  signatureKeyViaOperator: (party: string) =>
+    `This key was registered with an API key the registry operator holds or issued: the operator, not ${party}, may hold its private half.`,
   agreementDocument: 'The exact signed text (JSON)',
   colDate: 'Date',
   colChange: 'Change',
@@ -218,6 +222,10 @@ export const en = {
   colTime: 'Time',
   colAction: 'Change',
   colSubject: 'Record',
+  colKey: 'API key',
+  logByOperator: 'operator',
+  logOperatorNote:
+    'Changes marked “operator” were made with the registry operator’s own API key, or with a key the operator issued for the organisation: the operator, not the organisation, may have made them.',
   logIndex: 'Transparency log entry:',
   colon: ': ',
   logShowEntry: 'Show this entry',

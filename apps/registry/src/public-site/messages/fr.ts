@@ -120,6 +120,10 @@ export const fr: Messages = {
   signatureBy: (party: string) => `Signée par ${party}`,
   signatureKey: 'Clé',
   signatureAt: 'Reçue',
+  signatureViaOperator: (party: string) =>
+    `Donnée avec une clé d’API que l’exploitant du registre détient ou a émise, et non une clé que ${party} a émise : l’exploitant, et non ${party}, a pu signer.`,
+  signatureKeyViaOperator: (party: string) =>
+    `Cette clé a été enregistrée avec une clé d’API que l’exploitant du registre détient ou a émise : l’exploitant, et non ${party}, peut en détenir la partie privée.`,
   agreementDocument: 'Le texte exact signé (JSON)',
   colDate: 'Date',
   colChange: 'Changement',
@@ -220,6 +224,10 @@ export const fr: Messages = {
   colTime: 'Heure',
   colAction: 'Changement',
   colSubject: 'Fiche',
+  colKey: 'Clé d’API',
+  logByOperator: 'exploitant',
+  logOperatorNote:
+    'Les changements marqués « exploitant » ont été faits avec la clé d’API de l’exploitant du registre, ou avec une clé que l’exploitant a émise pour l’organisation : l’exploitant, et non l’organisation, a pu les faire.',
   logIndex: 'Entrée au journal de transparence :',
   colon: ' : ',
   logShowEntry: 'Afficher cette entrée',

@@ -66,7 +66,9 @@ function version(locale: Locale, v: AgreementVersionResponse, inForce: boolean, 
   <ul class="signatures">
     ${v.signatures.map((s) => html`<li class="${s.verifies ? 'verifies' : 'fails'}">
       <strong>${t.signatureBy(names.get(s.organisation) ?? s.organisation)}</strong>${t.colon}<span class="verdict">${s.verifies ? `✔ ${t.signatureVerifies}` : `✘ ${t.signatureFails}`}</span><br>
-      ${t.signatureAt}${t.colon}${locale.dateTime(s.signedAt)} · ${t.signatureKey}${t.colon}<code class="kid">${s.kid}</code> (${s.alg})</li>`)}
+      ${t.signatureAt}${t.colon}${locale.dateTime(s.signedAt)} · ${t.signatureKey}${t.colon}<code class="kid">${s.kid}</code> (${s.alg})
+      ${s.signedViaOperator ? html`<p class="warning operator-mark">${t.signatureViaOperator(names.get(s.organisation) ?? s.organisation)}</p>` : ''}
+      ${s.keyRegisteredViaOperator ? html`<p class="warning operator-mark">${t.signatureKeyViaOperator(names.get(s.organisation) ?? s.organisation)}</p>` : ''}</li>`)}
   </ul>`}
   ${v.documentUrl ? html`<p><a href="${v.documentUrl}">${t.agreementDocument}</a></p>` : ''}
   <h3>${t.agreementHistory}</h3>

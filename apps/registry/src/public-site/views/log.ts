@@ -1,7 +1,13 @@
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
-import type { LogView } from '../public-site.service.js';
-import { facts } from './layout.js';
+import type { LogEntryView, LogView } from '../public-site.service.js';
+import { facts, statusBadge } from './layout.js';
+
+/** The key a change was made with, and a plain mark when the operator stands behind it. */
+function actingKey(locale: Locale, key: LogEntryView['key']): Html | string {
+  if (!key) return '';
+  return html`<code>${key.prefix}</code>${key.operator ? html` ${statusBadge('operator', locale.t.logByOperator)}` : ''}`;
+}
 
 export function logPage(locale: Locale, view: LogView, chosenIndex: number | undefined): Html {
   const { t } = locale;
@@ -53,6 +59,7 @@ ${chosen ? html`
     [t.colTime, locale.dateTime(chosen.entry.time)],
     [t.colAction, html`<code>${chosen.entry.action}</code>`],
     [t.colSubject, html`<code>${chosen.entry.subject}</code>`],
+    [t.colKey, actingKey(locale, chosen.entry.key)],
     [t.logEntryShown, html`<pre class="entry">${chosen.entry.text}</pre>`],
     [t.logEntryHash, html`<code class="hash">${chosen.entry.leafHash}</code>`],
     [t.logEntryProof, html`<ol class="proof">${chosen.proof.proof.map((h) => html`<li><code class="hash">${h}</code></li>`)}</ol>`],
@@ -60,9 +67,10 @@ ${chosen ? html`
 </section>` : ''}
 <section aria-labelledby="recent">
   <h2 id="recent">${t.logRecent}</h2>
+  <p>${t.logOperatorNote}</p>
   <table class="list">
-    <thead><tr><th scope="col">${t.colIndex}</th><th scope="col">${t.colTime}</th><th scope="col">${t.colAction}</th><th scope="col">${t.colSubject}</th></tr></thead>
-    <tbody>${view.recent.map((e) => html`<tr><th scope="row"><a href="${locale.href('/log', { index: e.index })}">${e.index}</a></th><td>${locale.dateTime(e.time)}</td><td><code>${e.action}</code></td><td><code>${e.subject}</code></td></tr>`)}</tbody>
+    <thead><tr><th scope="col">${t.colIndex}</th><th scope="col">${t.colTime}</th><th scope="col">${t.colAction}</th><th scope="col">${t.colSubject}</th><th scope="col">${t.colKey}</th></tr></thead>
+    <tbody>${view.recent.map((e) => html`<tr><th scope="row"><a href="${locale.href('/log', { index: e.index })}">${e.index}</a></th><td>${locale.dateTime(e.time)}</td><td><code>${e.action}</code></td><td><code>${e.subject}</code></td><td>${actingKey(locale, e.key)}</td></tr>`)}</tbody>
   </table>
 </section>`;
 }
