@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config.js';
 import { PROBLEM_MEDIA_TYPE, renderProblem } from '../errors/problem.js';
 import { RequestError, RequestErrorCode } from '../errors/request-error.js';
+import { requestLine } from '../logging/route-log-controller.js';
 
 /** How often Node looks for requests past their headers or request timeout (its default, 30 s, would let them run long over). */
 const TIMEOUT_CHECK_MS = 1_000;
@@ -27,6 +28,7 @@ export function serverOptions(config: AppConfig) {
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       const { body, headers } = renderProblem(error, request, config.retryAfterSeconds);
       void reply.status(body.status).headers({ ...headers, 'x-request-id': request.id }).type(PROBLEM_MEDIA_TYPE).send(body);
+      reply.log.info(requestLine(request, reply), 'request completed');
     },
     clientErrorHandler: refuseConnection,
   };
