@@ -87,6 +87,8 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
           'Reads of public data need no key; writes need `Authorization: Bearer <API key>`. Every error is an RFC 9457 problem with a stable `code`.',
       )
       .setVersion('1')
+      // From PLAZA_PUBLIC_URL, as every absolute URL the registry prints: never from Host or X-Forwarded-*.
+      .addServer(config.publicUrl)
       .addBearerAuth()
       .build(),
   );

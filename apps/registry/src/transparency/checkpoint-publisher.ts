@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import { type AppConfig, ConfigError } from '../config/config.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import { TransparencyService } from './transparency.service.js';
 
@@ -31,7 +31,8 @@ export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicatio
     this.published = size;
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refuseChangedOrigin();
     if (this.config.checkpointIntervalMs === 0) return;
     this.timer = setInterval(() => {
       this.running ??= this.publish()
@@ -39,6 +40,19 @@ export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicatio
         .finally(() => (this.running = undefined));
     }, this.config.checkpointIntervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Every verifier keeps the last checkpoint it checked, origin line included, and compares the next with it: signing
+   * under another origin would break all of them, so a registry whose PLAZA_LOG_ORIGIN differs from the stored
+   * checkpoints' does not start.
+   */
+  private async refuseChangedOrigin(): Promise<void> {
+    const stored = await this.repository.latestCheckpointOrigin();
+    if (stored === null || stored === this.config.logOrigin) return;
+    throw new ConfigError([
+      `PLAZA_LOG_ORIGIN is "${this.config.logOrigin}" but the log's checkpoints are signed with the origin "${stored}": a changed origin breaks every verifier's saved state, so set PLAZA_LOG_ORIGIN=${stored}`,
+    ]);
   }
 
   async onApplicationShutdown(): Promise<void> {
