@@ -14,6 +14,8 @@ export class ActingKeys1796500000000 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query('ALTER TABLE journal_entries ADD COLUMN key_id uuid');
     await db.query('ALTER TABLE members ADD COLUMN deactivations integer NOT NULL DEFAULT 0 CHECK (deactivations >= 0)');
+    // A member inactive now was deactivated once at least: their keys must not come back if they are reactivated.
+    await db.query('UPDATE members SET deactivations = 1 WHERE NOT active');
     await db.query(`
       ALTER TABLE api_keys
         ADD COLUMN issued_by_member_id uuid REFERENCES members (id),
