@@ -162,10 +162,13 @@ describe('authorisation matrix: every route x every caller', () => {
     return res.body.id as string;
   }
 
-  /** A privacy impact record of city A covering a new source of its own: opened by its admin, approved by its privacy approver (another member). */
+  /**
+   * A privacy impact record of city A covering a new source of its own: opened by its member, approved by its privacy
+   * approver (another member, whose role the admin, not an author, granted).
+   */
   async function createPrivacyRecord(state: PrivacyRecordState): Promise<string> {
-    const { id } = (await t.http.post('/api/v1/privacy-records').set(bearer(cityA.adminKey)).send(privacyRecordBody([await createSource()])).expect(201)).body as { id: string };
-    if (state !== 'draft') await t.http.post(`/api/v1/privacy-records/${id}/submit`).set(bearer(cityA.adminKey)).expect(200);
+    const { id } = (await t.http.post('/api/v1/privacy-records').set(bearer(roleKeys.member)).send(privacyRecordBody([await createSource()])).expect(201)).body as { id: string };
+    if (state !== 'draft') await t.http.post(`/api/v1/privacy-records/${id}/submit`).set(bearer(roleKeys.member)).expect(200);
     if (state === 'approved') await t.http.post(`/api/v1/privacy-records/${id}/approve`).set(bearer(roleKeys['privacy-approver'])).expect(200);
     return id;
   }

@@ -70,9 +70,10 @@ export async function exchangeScenario(t: TestApp, options: ScenarioOptions = {}
   });
   const privacyRecords: string[] = [];
   if (options.personalInformation) {
-    const approver = await addMember(t, city.slug, city.adminKey, ['privacy-approver']);
-    const record = (await t.http.post('/api/v1/privacy-records').set(bearer(city.adminKey)).send(privacyRecordBody([created.id])).expect(201)).body as { id: string };
-    await t.http.post(`/api/v1/privacy-records/${record.id}/submit`).set(bearer(city.adminKey)).expect(200);
+    // Four eyes: a member writes the record; an approver the admin made before it was submitted approves it.
+    const [approver, author] = [await addMember(t, city.slug, city.adminKey, ['privacy-approver']), await addMember(t, city.slug, city.adminKey, ['member'])];
+    const record = (await t.http.post('/api/v1/privacy-records').set(bearer(author.key)).send(privacyRecordBody([created.id])).expect(201)).body as { id: string };
+    await t.http.post(`/api/v1/privacy-records/${record.id}/submit`).set(bearer(author.key)).expect(200);
     await t.http.post(`/api/v1/privacy-records/${record.id}/approve`).set(bearer(approver.key)).expect(200);
     privacyRecords.push(record.id);
   }

@@ -2,6 +2,7 @@ import { Agreement, AgreementSignature, AgreementVersion } from '../agreements/a
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { JournalEntry } from '../journal/journal-entry.entity.js';
 import { Member } from '../members/member.entity.js';
+import { MemberRoleGrant } from '../members/member-role-grant.entity.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { PrivacyRecord } from '../privacy-records/privacy-record.entity.js';
 import { Proposal, ProposalReview, ProposalVote } from '../proposals/proposal.entity.js';
@@ -11,7 +12,7 @@ import { Standard, StandardVersion } from '../standards/standard.entity.js';
 
 /** Every entity of the registry; the schema itself is defined by the migrations in libs/database. */
 export const ENTITIES = [
-  JournalEntry, Organisation, Member, ApiKey, SigningKey, SigningKeyChallenge, Source,
+  JournalEntry, Organisation, Member, MemberRoleGrant, ApiKey, SigningKey, SigningKeyChallenge, Source,
   Standard, StandardVersion, Proposal, ProposalReview, ProposalVote,
   PrivacyRecord,
   Agreement, AgreementVersion, AgreementSignature,

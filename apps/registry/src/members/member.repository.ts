@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
-import { Member } from './member.entity.js';
+import { Member, type Role } from './member.entity.js';
+import { MemberRoleGrant } from './member-role-grant.entity.js';
 
 /** Every query of the members feature. */
 @Injectable()
@@ -12,6 +13,25 @@ export class MemberRepository {
 
   findInOrganisation(organisationId: string, id: string, manager: EntityManager = this.db.manager): Promise<Member | null> {
     return manager.findOneBy(Member, { organisationId, id });
+  }
+
+  /** The member, locked for update: its role changes happen one at a time. */
+  lockInOrganisation(organisationId: string, id: string, manager: EntityManager): Promise<Member | null> {
+    return manager.findOne(Member, { where: { organisationId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The grants through which the member holds its roles now (not withdrawn). */
+  currentGrants(memberId: string, manager: EntityManager): Promise<MemberRoleGrant[]> {
+    return manager.createQueryBuilder(MemberRoleGrant, 'g').where('g.member_id = :memberId AND g.withdrawn_at IS NULL', { memberId }).getMany();
+  }
+
+  /** The grant through which the member holds `role` now, or null; locked against a concurrent withdrawal. */
+  currentGrant(memberId: string, role: Role, manager: EntityManager): Promise<MemberRoleGrant | null> {
+    return manager
+      .createQueryBuilder(MemberRoleGrant, 'g')
+      .where('g.member_id = :memberId AND g.role = :role AND g.withdrawn_at IS NULL', { memberId, role })
+      .setLock('pessimistic_read')
+      .getOne();
   }
 
   /** The organisation's first member: for the operator, the one its key belongs to. */

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { UnitOfWork } from '../journal/unit-of-work.js';
-import { notFound, requireDecider, requireTransition } from './privacy-record-access.js';
+import { notFound, requireTransition } from './privacy-record-access.js';
+import { PrivacyRecordDeciders } from './privacy-record-deciders.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
 import { reviewDateAhead } from './privacy-record-status.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
@@ -10,7 +11,8 @@ import { SourcePrivacyFlags } from './source-privacy-flags.js';
 
 /**
  * Submitted -> approved, by a privacy approver of the city who neither wrote, edited nor submitted it (a
- * different member, not merely another key). From now until its review date has passed, the record covers
+ * different member, not merely another key), and who held the role before it was submitted, from someone who did
+ * not write it (PrivacyRecordDeciders). From now until its review date has passed, the record covers
  * its sources: they may become active, and any privacy flag they carried is cleared, in this transaction.
  */
 @Injectable()
@@ -18,6 +20,7 @@ export class ApprovePrivacyRecord {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
+    @Inject(PrivacyRecordDeciders) private readonly deciders: PrivacyRecordDeciders,
     @Inject(SourcePrivacyFlags) private readonly flags: SourcePrivacyFlags,
   ) {}
 
@@ -26,7 +29,7 @@ export class ApprovePrivacyRecord {
       const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
       if (!record) throw notFound(id);
       requireTransition(record, 'approved', 'be approved');
-      requireDecider(record, principal);
+      const deciderRoleSince = await this.deciders.require(record, principal, tx.manager);
       const now = new Date();
       if (!reviewDateAhead(record.nextReviewDate, now)) {
         throw new PrivacyRecordError(
@@ -34,7 +37,7 @@ export class ApprovePrivacyRecord {
           `The next review date ${record.nextReviewDate} is not after today (UTC): the record would be born expired. Reject it; the city opens a new one.`,
         );
       }
-      Object.assign(record, { status: 'approved', decidedAt: now, decidedByMemberId: principal.memberId });
+      Object.assign(record, { status: 'approved', decidedAt: now, decidedByMemberId: principal.memberId, deciderRoleSince });
       await tx.manager.save(record);
       recordPrivacyRecord(tx, 'privacy-record.approved', record);
       await this.flags.clearFor(record, tx);

@@ -1,6 +1,6 @@
 import { Action, isAllowed } from '../common/auth/permissions.js';
 import type { Principal } from '../common/auth/principal.js';
-import { canTransition, mayDecide } from './privacy-record-status.js';
+import { canTransition } from './privacy-record-status.js';
 import type { PrivacyRecord, PrivacyRecordStatus } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 
@@ -21,16 +21,6 @@ export function requireTransition(record: PrivacyRecord, to: PrivacyRecordStatus
 export function requireDraft(record: PrivacyRecord): void {
   if (record.status !== 'draft') {
     throw new PrivacyRecordError(PrivacyRecordErrorCode.WrongStatus, `Privacy impact record ${record.id} is ${record.status}; only a draft can be edited.`);
-  }
-}
-
-/** Four eyes: the member deciding is a different person from everyone who wrote or submitted the record. */
-export function requireDecider(record: PrivacyRecord, principal: Principal): void {
-  if (!mayDecide(record, principal.memberId)) {
-    throw new PrivacyRecordError(
-      PrivacyRecordErrorCode.DeciderIsAuthor,
-      'You opened, edited or submitted this privacy impact record: another privacy approver of the city must decide on it.',
-    );
   }
 }
 

@@ -7,6 +7,9 @@ export enum PrivacyRecordErrorCode {
   ReviewDateNotAhead = 'privacy_record.review_date_not_ahead',
   NothingCovered = 'privacy_record.nothing_covered',
   DeciderIsAuthor = 'privacy_record.decider_is_author',
+  DeciderRoleTooRecent = 'privacy_record.decider_role_too_recent',
+  DeciderRoleFromAuthor = 'privacy_record.decider_role_from_author',
+  DeciderKeyFromAuthor = 'privacy_record.decider_key_from_author',
 }
 
 export class PrivacyRecordError extends PlazaError<PrivacyRecordErrorCode> {}

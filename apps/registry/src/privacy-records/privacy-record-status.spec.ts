@@ -1,5 +1,5 @@
 import {
-  canTransition, effectiveStatus, expiryInstant, inForceAt, isCalendarDate, mayDecide, PRIVACY_RECORD_TRANSITIONS, reviewDateAhead,
+  canTransition, deciderStanding, effectiveStatus, expiryInstant, inForceAt, isCalendarDate, mayDecide, PRIVACY_RECORD_TRANSITIONS, reviewDateAhead,
 } from './privacy-record-status.js';
 import { PRIVACY_RECORD_STATUSES } from './privacy-record.entity.js';
 
@@ -60,5 +60,29 @@ describe('who may decide', () => {
     expect(mayDecide(record, 'author')).toBe(false);
     expect(mayDecide(record, 'editor')).toBe(false);
     expect(mayDecide(record, 'approver')).toBe(true);
+  });
+});
+
+describe("the decider's standing: their privacy-approver role and their key", () => {
+  const record = { authorMemberId: 'author', contributorMemberIds: ['author', 'editor'], submittedAt: new Date('2026-03-10T12:00:00Z') };
+  const grant = (grantedAt: string, grantedByMemberId: string | null) => ({ grantedAt: new Date(grantedAt), grantedByMemberId });
+
+  it('counts a role held before the submission, given by someone who did not write the record, the operator or the registry', () => {
+    expect(deciderStanding(record, grant('2026-03-10T11:59:59.999Z', 'admin'), 'admin')).toBe('counts');
+    expect(deciderStanding(record, grant('2025-01-01T00:00:00Z', null), null)).toBe('counts');
+  });
+  it('refuses a role given at or after the submission, or no role at all', () => {
+    expect(deciderStanding(record, grant('2026-03-10T12:00:00Z', 'admin'), null)).toBe('role-too-recent');
+    expect(deciderStanding(record, grant('2026-03-11T00:00:00Z', 'admin'), null)).toBe('role-too-recent');
+    expect(deciderStanding(record, null, null)).toBe('role-too-recent');
+    expect(deciderStanding({ ...record, submittedAt: null }, grant('2025-01-01T00:00:00Z', 'admin'), null)).toBe('role-too-recent');
+  });
+  it('refuses a role given by the author, or by anyone who edited or submitted the record', () => {
+    expect(deciderStanding(record, grant('2025-01-01T00:00:00Z', 'author'), null)).toBe('role-from-author');
+    expect(deciderStanding(record, grant('2025-01-01T00:00:00Z', 'editor'), null)).toBe('role-from-author');
+  });
+  it('refuses a decider acting with a key the author, an editor or the submitter issued', () => {
+    expect(deciderStanding(record, grant('2025-01-01T00:00:00Z', 'admin'), 'author')).toBe('key-from-author');
+    expect(deciderStanding(record, grant('2025-01-01T00:00:00Z', 'admin'), 'editor')).toBe('key-from-author');
   });
 });

@@ -60,3 +60,22 @@ export function inForceAt(record: Pick<PrivacyRecord, 'status' | 'nextReviewDate
 export function mayDecide(record: Pick<PrivacyRecord, 'authorMemberId' | 'contributorMemberIds'>, memberId: string): boolean {
   return memberId !== record.authorMemberId && !record.contributorMemberIds.includes(memberId);
 }
+
+/** How a decider's hold on the privacy-approver role, and the key they act with, bear on a record: it counts, or why not. */
+export type DeciderStanding = 'counts' | 'role-too-recent' | 'role-from-author' | 'key-from-author';
+
+/**
+ * The decider's role must predate the submission, and neither that role nor the API key they act with may come from
+ * anyone who wrote or submitted the record (who could otherwise make an approver of their own, or act as one). A
+ * grant or key from the registry itself (null) or from the operator, who writes no city's record, counts.
+ */
+export function deciderStanding(
+  record: Pick<PrivacyRecord, 'submittedAt' | 'authorMemberId' | 'contributorMemberIds'>,
+  grant: { grantedAt: Date; grantedByMemberId: string | null } | null,
+  keyIssuedByMemberId: string | null,
+): DeciderStanding {
+  if (grant === null || record.submittedAt === null || grant.grantedAt >= record.submittedAt) return 'role-too-recent';
+  if (grant.grantedByMemberId !== null && !mayDecide(record, grant.grantedByMemberId)) return 'role-from-author';
+  if (keyIssuedByMemberId !== null && !mayDecide(record, keyIssuedByMemberId)) return 'key-from-author';
+  return 'counts';
+}

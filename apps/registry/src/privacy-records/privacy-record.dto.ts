@@ -147,6 +147,11 @@ export class PrivacyRecordResponse {
   @ApiProperty({ type: LongText }) summary: LocalizedText;
   @ApiProperty({ nullable: true, type: String }) submittedAt: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'When it was approved or rejected' }) decidedAt: string | null;
+  @ApiProperty({
+    nullable: true, type: String,
+    description: 'Since when the privacy approver of the city who decided had held that role: always before the submission, and given by someone who did not write the record',
+  })
+  deciderRoleSince: string | null;
   @ApiProperty({ nullable: true, type: String }) rejectionReason: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'When the expiry was recorded' }) expiredAt: string | null;
   @ApiProperty() createdAt: string;
@@ -159,7 +164,8 @@ export class PrivacyRecordResponse {
       personalInformationElements: r.personalInformationElements, purpose: r.purpose, legalAuthority: r.legalAuthority, riskLevel: r.riskLevel,
       risks: r.risks, deIdentification: r.deIdentification, retention: r.retention, nextReviewDate: r.nextReviewDate,
       expiresAt: expiryInstant(r.nextReviewDate).toISOString(), privacyContact, summary: r.summary,
-      submittedAt: iso(r.submittedAt), decidedAt: iso(r.decidedAt), rejectionReason: r.rejectionReason, expiredAt: iso(r.expiredAt),
+      submittedAt: iso(r.submittedAt), decidedAt: iso(r.decidedAt), deciderRoleSince: iso(r.deciderRoleSince), rejectionReason: r.rejectionReason,
+      expiredAt: iso(r.expiredAt),
       createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(), journalIndex: r.journalIndex,
     };
   }

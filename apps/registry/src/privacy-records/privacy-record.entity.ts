@@ -92,6 +92,10 @@ export class PrivacyRecord extends JournaledEntity {
   @Column({ name: 'decided_by_member_id', type: 'uuid', nullable: true })
   decidedByMemberId: string | null;
 
+  /** Since when the decider had held the privacy-approver role (before the submission); null for decisions older than this. */
+  @Column({ name: 'decider_role_since', type: 'timestamptz', nullable: true })
+  deciderRoleSince: Date | null;
+
   @Column({ name: 'rejection_reason', type: 'text', nullable: true })
   rejectionReason: string | null;
 

@@ -32,7 +32,7 @@ export class PrivacyRecordService {
       const created = await tx.manager.save(
         tx.manager.create(PrivacyRecord, {
           ...dto, agreementIds: dto.agreementIds ?? [], organisationId: principal.organisationId, authorMemberId: principal.memberId,
-          contributorMemberIds: [principal.memberId], status: 'draft', submittedAt: null, decidedAt: null, decidedByMemberId: null,
+          contributorMemberIds: [principal.memberId], status: 'draft', submittedAt: null, decidedAt: null, decidedByMemberId: null, deciderRoleSince: null,
           rejectionReason: null, expiredAt: null,
         }),
       );

@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { UnitOfWork } from '../journal/unit-of-work.js';
-import { notFound, requireDecider, requireTransition } from './privacy-record-access.js';
+import { notFound, requireTransition } from './privacy-record-access.js';
+import { PrivacyRecordDeciders } from './privacy-record-deciders.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
 
-/** Submitted -> rejected, with a reason, by a privacy approver of the city who neither wrote, edited nor submitted it. Final. */
+/** Submitted -> rejected, with a reason, by a privacy approver who counts as for an approval (PrivacyRecordDeciders). Final. */
 @Injectable()
 export class RejectPrivacyRecord {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
+    @Inject(PrivacyRecordDeciders) private readonly deciders: PrivacyRecordDeciders,
   ) {}
 
   async execute(principal: Principal, id: string, reason: string): Promise<void> {
@@ -18,8 +20,8 @@ export class RejectPrivacyRecord {
       const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
       if (!record) throw notFound(id);
       requireTransition(record, 'rejected', 'be rejected');
-      requireDecider(record, principal);
-      Object.assign(record, { status: 'rejected', decidedAt: new Date(), decidedByMemberId: principal.memberId, rejectionReason: reason });
+      const deciderRoleSince = await this.deciders.require(record, principal, tx.manager);
+      Object.assign(record, { status: 'rejected', decidedAt: new Date(), decidedByMemberId: principal.memberId, deciderRoleSince, rejectionReason: reason });
       await tx.manager.save(record);
       recordPrivacyRecord(tx, 'privacy-record.rejected', record);
     });

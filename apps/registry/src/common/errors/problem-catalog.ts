@@ -63,6 +63,7 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [MemberErrorCode.NotFound]: { status: 404, title: 'No such member' },
   [MemberErrorCode.EmailTaken]: { status: 409, title: 'A member of this organisation already has this email' },
   [MemberErrorCode.LastAdmin]: { status: 409, title: 'The organisation would have no active admin' },
+  [MemberErrorCode.SelfGrant]: { status: 403, title: 'Nobody grants a role to themselves' },
   [ApiKeyErrorCode.NotFound]: { status: 404, title: 'No such API key' },
   [ApiKeyErrorCode.AlreadyRevoked]: { status: 409, title: 'The API key is already revoked' },
   [OrganisationErrorCode.NameTaken]: { status: 409, title: 'Another organisation already has this display name' },
@@ -111,6 +112,9 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [PrivacyRecordErrorCode.ReviewDateNotAhead]: { status: 400, title: 'The next review date must be after today' },
   [PrivacyRecordErrorCode.NothingCovered]: { status: 422, title: 'The privacy impact record covers no source and no agreement' },
   [PrivacyRecordErrorCode.DeciderIsAuthor]: { status: 403, title: 'Whoever wrote or submitted a privacy impact record cannot decide on it' },
+  [PrivacyRecordErrorCode.DeciderRoleTooRecent]: { status: 403, title: 'The decider was not a privacy approver when the record was submitted' },
+  [PrivacyRecordErrorCode.DeciderRoleFromAuthor]: { status: 403, title: "The decider's privacy-approver role was granted by an author of the record" },
+  [PrivacyRecordErrorCode.DeciderKeyFromAuthor]: { status: 403, title: "The decider's API key was issued by an author of the record" },
   // agreements
   [AgreementErrorCode.NotFound]: { status: 404, title: 'No such agreement' },
   [AgreementErrorCode.VersionNotFound]: { status: 404, title: 'No such version of the agreement' },

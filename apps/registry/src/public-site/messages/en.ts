@@ -144,6 +144,8 @@ export const en = {
   privacySources: 'Sources it covers',
   privacyAgreements: 'Agreements it covers',
   privacyDecidedAt: 'Approved on',
+  privacyApprovedBy: 'Approved by',
+  privacyApprover: (city: string, since: string) => `a privacy approver of ${city}, in that role since ${since}, not an author`,
   standardsTitle: 'Data standards',
   standardsIntro: 'The public contract between cities and vendors: the shape every event’s data must have. Versions never change once published.',
   colStandard: 'Standard',

@@ -146,6 +146,8 @@ export const fr: Messages = {
   privacySources: 'Sources couvertes',
   privacyAgreements: 'Ententes couvertes',
   privacyDecidedAt: 'Approuvée le',
+  privacyApprovedBy: 'Approuvée par',
+  privacyApprover: (city: string, since: string) => `un approbateur de la vie privée de ${city}, dans ce rôle depuis le ${since}, qui n’en est pas l’auteur`,
   standardsTitle: 'Normes de données',
   standardsIntro: 'Le contrat public entre les villes et les fournisseurs : la forme que doivent avoir les données de chaque événement. Une version publiée ne change plus jamais.',
   colStandard: 'Norme',

@@ -1,5 +1,6 @@
 import type { Page } from '../../common/paging/paging.js';
 import type { PrivacyRecordResponse } from '../../privacy-records/privacy-record.dto.js';
+import { PUBLIC_STATUSES } from '../../privacy-records/privacy-record-status.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { paging } from './agreements.js';
@@ -38,6 +39,8 @@ ${facts([
   [t.privacyRetention, locale.duration(r.retention)],
   [t.privacyReviewDate, locale.date(r.nextReviewDate)],
   [t.privacyDecidedAt, r.decidedAt ? locale.date(r.decidedAt) : null],
+  // Organisations, never people, in public: the approver's standing, not their name.
+  [t.privacyApprovedBy, PUBLIC_STATUSES.includes(r.status) && r.deciderRoleSince ? t.privacyApprover(locale.text(r.city.name), locale.date(r.deciderRoleSince)) : null],
   [t.privacySources, html`<ul class="inline">${r.sources.map((s) => html`<li><a href="${locale.href(`/sources/${s.id}`)}">${locale.text(s.name)}</a></li>`)}</ul>`],
   [t.privacyAgreements, r.agreementIds.length === 0 ? null : html`<ul class="inline">${r.agreementIds.map((id) => html`<li><a href="${locale.href(`/agreements/${id}`)}">${t.navAgreements} ${id.slice(0, 8)}</a></li>`)}</ul>`],
 ])}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../common/auth/principal.js';
+import { MemberRepository } from '../members/member.repository.js';
+import type { PrivacyRecord } from './privacy-record.entity.js';
+import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
+import { deciderStanding, mayDecide } from './privacy-record-status.js';
+
+/**
+ * Four eyes, which one admin alone cannot satisfy: the member deciding (approving or rejecting) is a different person
+ * from everyone who wrote or submitted the record, held the privacy-approver role before it was submitted, was not
+ * given that role by any of them, and acts with an API key none of them issued.
+ */
+@Injectable()
+export class PrivacyRecordDeciders {
+  constructor(@Inject(MemberRepository) private readonly members: MemberRepository) {}
+
+  /** Refuses a decider who does not count; returns since when the one who does has held the role. */
+  async require(record: PrivacyRecord, principal: Principal, manager: EntityManager): Promise<Date> {
+    if (!mayDecide(record, principal.memberId)) {
+      throw new PrivacyRecordError(
+        PrivacyRecordErrorCode.DeciderIsAuthor,
+        'You opened, edited or submitted this privacy impact record: another privacy approver of the city must decide on it.',
+      );
+    }
+    const grant = await this.members.currentGrant(principal.memberId, 'privacy-approver', manager);
+    switch (deciderStanding(record, grant, principal.keyIssuedBy?.memberId ?? null)) {
+      case 'role-too-recent':
+        throw new PrivacyRecordError(
+          PrivacyRecordErrorCode.DeciderRoleTooRecent,
+          'You became a privacy approver after this record was submitted: a privacy approver who held the role before must decide on it.',
+        );
+      case 'role-from-author':
+        throw new PrivacyRecordError(
+          PrivacyRecordErrorCode.DeciderRoleFromAuthor,
+          'Your privacy-approver role was granted by someone who opened, edited or submitted this record: another privacy approver must decide on it.',
+        );
+      case 'key-from-author':
+        throw new PrivacyRecordError(
+          PrivacyRecordErrorCode.DeciderKeyFromAuthor,
+          'The API key you act with was issued by someone who opened, edited or submitted this record: decide with a key they did not issue.',
+        );
+      case 'counts':
+        return grant!.grantedAt;
+    }
+  }
+}
