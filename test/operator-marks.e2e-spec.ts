@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { verifyAgreement } from '../apps/cli/src/agreements.js';
 import { apiKeyPrefix } from '../apps/registry/src/api-keys/api-key-secret.js';
 import { en } from '../apps/registry/src/public-site/messages/en.js';
@@ -59,12 +61,19 @@ describe('what the operator does for an organisation is marked so, in the journa
   afterAll(() => t.close());
 
   it('names in every entry the API key that acted and who issued it: the operator, or a member of the organisation', async () => {
+    // The city's admin sees who issued each of the city's keys: the operator, for the one it issued.
+    const cityKeys = (await t.http.get(`/api/v1/organisations/${city.slug}/api-keys`).set(bearer(cityOwn.key)).query({ limit: 100 }).expect(200)).body.items as Record<string, any>[];
+    const listed = (id: string) => cityKeys.find((k) => k.id === id)!;
+    expect(listed(operatorIssued.id).issuedBy).toEqual({ organisationId: operator.organisationId, memberId: operator.memberId });
+    expect(listed(cityOwn.id).issuedBy).toEqual({ organisationId: city.id, memberId: city.adminId });
+
     // The operator issues a key for the city's admin: the entry names the operator's own key, which the registry made.
-    const issuedEntry = await entryAt((await t.http.get(`/api/v1/organisations/${city.slug}/api-keys`).set(bearer(cityOwn.key)).query({ limit: 100 }).expect(200)).body.items.find(
-      (k: { id: string }) => k.id === operatorIssued.id,
-    ).journalIndex);
+    const issuedEntry = await entryAt(listed(operatorIssued.id).journalIndex);
     expect(issuedEntry).toMatchObject({ v: 2, action: 'api-key.issued', organisation: city.id, actor: operator.memberId });
     expect(issuedEntry.key).toEqual({ id: operator.keyId, prefix: operator.prefix, issuedBy: null, operator: true });
+    // The key as disclosed still matches the state its entry digests.
+    const disclosed = (await t.http.get('/api/v1/log/record').query({ index: issuedEntry.index }).set(bearer(cityOwn.key)).expect(200)).body;
+    expect(`sha256:${createHash('sha256').update(Buffer.from(disclosed.salt, 'base64url')).update(canonicalize(disclosed.state)!, 'utf8').digest('base64url')}`).toBe(issuedEntry.state);
 
     // The city's admin acts with the key the operator issued: the admin is the actor, but the entry says whose key it was.
     const throughOperator = await registerSigningKey(t, { ...city, adminKey: operatorIssued.key });

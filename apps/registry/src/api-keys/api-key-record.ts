@@ -4,14 +4,21 @@ import { journalState, type Transaction } from '../journal/unit-of-work.js';
 import { ApiKeyResponse } from './api-key.dto.js';
 import { ApiKey } from './api-key.entity.js';
 
+// The issuer is not part of the recorded state: the `api-key.issued` entry names it (its actor and key), and keys issued
+// before it was recorded got it afterwards, which would change the state their entries digest.
+function apiKeyState(key: ApiKey) {
+  const { issuedBy: _inEntry, ...state } = journalState(ApiKeyResponse.from(key));
+  return state;
+}
+
 export function recordApiKey(tx: Transaction, action: string, key: ApiKey): void {
-  tx.record({ action, subjectType: 'api-key', subjectId: key.id, organisationId: key.organisationId, state: journalState(ApiKeyResponse.from(key)), record: key });
+  tx.record({ action, subjectType: 'api-key', subjectId: key.id, organisationId: key.organisationId, state: apiKeyState(key), record: key });
 }
 
 export const apiKeyKind: JournaledKind = {
   subjectType: 'api-key',
   async disclose(manager, index) {
     const key = await manager.findOneBy(ApiKey, { journalIndex: index });
-    return key && { state: journalState(ApiKeyResponse.from(key)), visibleTo: readableWith(key.organisationId, Action.ApiKeyRead) };
+    return key && { state: apiKeyState(key), visibleTo: readableWith(key.organisationId, Action.ApiKeyRead) };
   },
 };

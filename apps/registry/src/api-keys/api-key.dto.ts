@@ -23,6 +23,12 @@ export class CreateApiKeyDto {
   expiresAt?: string;
 }
 
+/** Who issued a key: a member and their organisation. */
+export class KeyIssuerResponse {
+  @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty({ format: 'uuid' }) memberId: string;
+}
+
 export class ApiKeyResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) memberId: string;
@@ -30,6 +36,11 @@ export class ApiKeyResponse {
   @ApiProperty() label: string;
   @ApiProperty({ nullable: true, type: String }) expiresAt: string | null;
   @ApiProperty({ nullable: true, type: String }) revokedAt: string | null;
+  @ApiProperty({
+    type: KeyIssuerResponse, nullable: true,
+    description: "Who issued the key. Another organisation than the key's means the operator did: what the key does is marked as the operator's. Null: the operator's own key",
+  })
+  issuedBy: KeyIssuerResponse | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: Number }) journalIndex: number | null;
 
@@ -41,6 +52,7 @@ export class ApiKeyResponse {
       label: k.label,
       expiresAt: k.expiresAt?.toISOString() ?? null,
       revokedAt: k.revokedAt?.toISOString() ?? null,
+      issuedBy: k.issuedByMemberId && k.issuedByOrganisationId ? { organisationId: k.issuedByOrganisationId, memberId: k.issuedByMemberId } : null,
       createdAt: k.createdAt.toISOString(),
       journalIndex: k.journalIndex,
     };
