@@ -322,7 +322,8 @@ describe('data-sharing agreements', () => {
     const { id } = await draft({ sources: [camera] });
     const refused = await open(id, 1).expect(409);
     expect(refused.body.code).toBe('agreement.privacy_record_required');
-    await t.http.patch(`/api/v1/agreements/${id}/versions/1`).set(bearer(city.adminKey)).send({ privacyRecords: ['00000000-0000-4000-8000-000000000000'] }).expect(200);
+    const madeUp = await t.http.patch(`/api/v1/agreements/${id}/versions/1`).set(bearer(city.adminKey)).send({ privacyRecords: ['00000000-0000-4000-8000-000000000000'] }).expect(404);
+    expect(madeUp.body.code).toBe('agreement.privacy_record_not_found');
     expect((await open(id, 1).expect(409)).body.code).toBe('agreement.privacy_record_required');
     expect((await partyView(city, id).expect(200)).body.versions[0].status).toBe('draft');
   });

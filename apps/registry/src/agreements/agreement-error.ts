@@ -12,6 +12,8 @@ export enum AgreementErrorCode {
   InvalidValidity = 'agreement.invalid_validity',
   AmendmentInProgress = 'agreement.amendment_in_progress',
   PrivacyRecordRequired = 'agreement.privacy_record_required',
+  PrivacyRecordNotFound = 'agreement.privacy_record_not_found',
+  PrivacyRecordNotCitable = 'agreement.privacy_record_not_citable',
   AlreadySigned = 'agreement.already_signed',
   SignatureMalformed = 'agreement.signature_malformed',
   SigningKeyUnknown = 'agreement.signing_key_unknown',

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PrivacyGate } from '../privacy-records/privacy-gate.js';
+import { PrivacyGate, type RecordCitation } from '../privacy-records/privacy-gate.js';
 import { SourceRepository } from '../sources/source.repository.js';
 import type { AgreementVersion } from './agreement.entity.js';
+import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 
 /**
  * The privacy rule, as agreements apply it: a version covering a source that collects personal information
@@ -29,4 +30,35 @@ export class AgreementPrivacy {
     }
     return true;
   }
+
+  /**
+   * The privacy records a version may cite: the city's own, neither rejected nor expired (a draft may cite one still
+   * being written); once signatures open, only approved ones, since the document every party signs names them.
+   * Another city's record the caller may not read answers like one that does not exist (404).
+   */
+  async requireCitable(ids: string[], cityId: string, at: Date, stage: 'draft' | 'signatures', manager?: EntityManager): Promise<void> {
+    const citations = await this.gate.citations(ids, cityId, at, manager);
+    const cited = ids.map((id, index) => ({ id, pointer: `#/privacyRecords/${index}`, citation: citations.get(id)! }));
+    const unknown = cited.filter((c) => c.citation === 'unknown');
+    if (unknown.length > 0) {
+      throw new AgreementError(AgreementErrorCode.PrivacyRecordNotFound, `There is no privacy impact record ${unknown.map((c) => c.id).join(', ')} that you may read.`, {
+        errors: unknown.map(({ id, pointer }) => ({ pointer, detail: `there is no privacy impact record ${id}` })),
+      });
+    }
+    const refused = cited.flatMap(({ id, pointer, citation }) => {
+      const why = NOT_CITABLE[stage][citation];
+      return why ? [{ pointer, detail: `privacy impact record ${id} ${why}` }] : [];
+    });
+    if (refused.length > 0) {
+      throw new AgreementError(AgreementErrorCode.PrivacyRecordNotCitable, `${refused.map((r) => r.detail).join('; ')}.`, { errors: refused });
+    }
+  }
 }
+
+const NEVER_CITABLE = { foreign: "is another city's record", rejected: 'was rejected', expired: 'has expired' } as const;
+
+/** Why a record cannot be cited at each stage of a version; absent: it can. */
+const NOT_CITABLE: Record<'draft' | 'signatures', Partial<Record<RecordCitation, string>>> = {
+  draft: NEVER_CITABLE,
+  signatures: { ...NEVER_CITABLE, draft: 'is not approved: the document every party signs names only approved records', submitted: 'is not approved yet: the document every party signs names only approved records' },
+};

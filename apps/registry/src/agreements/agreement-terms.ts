@@ -7,6 +7,7 @@ import { SourceRepository } from '../sources/source.repository.js';
 import { StandardRepository } from '../standards/standard.repository.js';
 import type { AllowedFields, AgreementVersion, EventType } from './agreement.entity.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
+import { AgreementPrivacy } from './agreement-privacy.js';
 import type { CreateAgreementDto, UpdateAgreementDto } from './agreement.dto.js';
 import { schemaDefinesPointer } from './schema-pointer.js';
 
@@ -24,13 +25,14 @@ export type ResolvedTerms = Pick<
 
 const eventKey = (e: EventType) => `${e.standard}@${e.major}`;
 
-/** Checks the terms of a version against the registry: its vendors, the city's sources, the standards and their schemas. */
+/** Checks the terms of a version against the registry: its vendors, the city's sources, the standards and their schemas, the privacy records it cites. */
 @Injectable()
 export class AgreementTerms {
   constructor(
     @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
     @Inject(SourceRepository) private readonly sources: SourceRepository,
     @Inject(StandardRepository) private readonly standards: StandardRepository,
+    @Inject(AgreementPrivacy) private readonly privacy: AgreementPrivacy,
   ) {}
 
   /** A version's terms in the client's form, to merge edits into. */
@@ -66,6 +68,7 @@ export class AgreementTerms {
     const validFrom = new Date(input.validFrom);
     const validUntil = new Date(input.validUntil);
     if (validUntil <= validFrom) throw new AgreementError(AgreementErrorCode.InvalidValidity, 'validUntil must be after validFrom.');
+    await this.privacy.requireCitable(input.privacyRecords, city.id, new Date(), 'draft', manager);
     return {
       vendorIds: input.vendors.map((slug) => vendors.get(slug)!.id),
       sourceIds,

@@ -41,6 +41,7 @@ export class OpenSignatures {
       if (version.validUntil <= now) {
         throw new AgreementError(AgreementErrorCode.InvalidValidity, `Version ${n} ends at ${version.validUntil.toISOString()}, which has passed; change validUntil first.`);
       }
+      await this.privacy.requireCitable(version.privacyRecordIds, agreement.cityId, now, 'signatures', tx.manager);
       if (!(await this.privacy.allows(version, agreement.cityId, now, tx.manager))) {
         throw new AgreementError(
           AgreementErrorCode.PrivacyRecordRequired,

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { PrivacyRecordStatus } from './privacy-record.entity.js';
+import { effectiveStatus, PUBLIC_STATUSES } from './privacy-record-status.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
+
+/** What a privacy record id names for a city: one of its own records by status, another city's public record, or nothing it may read. */
+export type RecordCitation = PrivacyRecordStatus | 'foreign' | 'unknown';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -32,5 +37,22 @@ export class PrivacyGate {
     if (ids.length === 0) return true;
     if (!ids.every((id) => UUID.test(id))) return false;
     return (await this.records.countInForce(ids, cityId, at, manager)) === ids.length;
+  }
+
+  /**
+   * What each id names for the city at `at`: one of its own records, by its status then (an approved record past its
+   * review date is expired); another city's public record (`foreign`); or nothing the city may read (`unknown`: another
+   * city's draft, submitted or rejected record reads exactly like one that does not exist).
+   */
+  async citations(recordIds: string[], cityId: string, at: Date, manager?: EntityManager): Promise<Map<string, RecordCitation>> {
+    const found = new Map((await this.records.findByIds(recordIds.filter((id) => UUID.test(id.toLowerCase())), manager)).map((r) => [r.id, r]));
+    return new Map(
+      recordIds.map((id) => {
+        const record = found.get(id.toLowerCase());
+        if (!record) return [id, 'unknown'];
+        if (record.organisationId !== cityId) return [id, PUBLIC_STATUSES.includes(record.status) ? 'foreign' : 'unknown'];
+        return [id, effectiveStatus(record, at)];
+      }),
+    );
   }
 }

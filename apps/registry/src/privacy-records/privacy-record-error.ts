@@ -10,6 +10,8 @@ export enum PrivacyRecordErrorCode {
   DeciderRoleTooRecent = 'privacy_record.decider_role_too_recent',
   DeciderRoleFromAuthor = 'privacy_record.decider_role_from_author',
   DeciderKeyFromAuthor = 'privacy_record.decider_key_from_author',
+  AgreementNotFound = 'privacy_record.agreement_not_found',
+  AgreementNotCitable = 'privacy_record.agreement_not_citable',
 }
 
 export class PrivacyRecordError extends PlazaError<PrivacyRecordErrorCode> {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { Agreement, AgreementVersion } from '../agreements/agreement.entity.js';
 import { Source } from '../sources/source.entity.js';
 import { PUBLIC_STATUSES } from './privacy-record-status.js';
 import { PrivacyRecord, type PrivacyRecordStatus } from './privacy-record.entity.js';
@@ -20,8 +21,8 @@ export interface PrivacyRecordFilter {
 }
 
 /**
- * Every query of the privacy records feature, including the few it makes of the sources table (this
- * feature is below sources in the module graph, so it reads them here rather than through SourceModule).
+ * Every query of the privacy records feature, including the few it makes of the sources and agreements tables (this
+ * feature is below both in the module graph, so it reads them here rather than through their modules).
  */
 @Injectable()
 export class PrivacyRecordRepository {
@@ -38,6 +39,11 @@ export class PrivacyRecordRepository {
 
   findById(id: string, manager: EntityManager = this.db.manager): Promise<PrivacyRecord | null> {
     return manager.findOneBy(PrivacyRecord, { id });
+  }
+
+  findByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<PrivacyRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(PrivacyRecord, 'r').where('r.id IN (:...ids)', { ids }).getMany();
   }
 
   /** The record, locked for update, if it belongs to this city. */
@@ -106,6 +112,19 @@ export class PrivacyRecordRepository {
   sourcesForUpdate(ids: string[], manager: EntityManager): Promise<Source[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.id').setLock('pessimistic_write').getMany();
+  }
+
+  /** Agreements by id, each with its versions in order (to check what a record may cover). */
+  async agreementsByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<{ agreement: Agreement; versions: AgreementVersion[] }[]> {
+    if (ids.length === 0) return [];
+    const agreements = await manager.createQueryBuilder(Agreement, 'a').where('a.id IN (:...ids)', { ids }).getMany();
+    if (agreements.length === 0) return [];
+    const versions = await manager
+      .createQueryBuilder(AgreementVersion, 'v')
+      .where('v.agreement_id IN (:...ids)', { ids: agreements.map((a) => a.id) })
+      .orderBy('v.number', 'ASC')
+      .getMany();
+    return agreements.map((agreement) => ({ agreement, versions: versions.filter((v) => v.agreementId === agreement.id) }));
   }
 
   sourcesByIds(ids: string[]): Promise<Source[]> {

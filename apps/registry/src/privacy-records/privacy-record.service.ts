@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import type { Page } from '../common/paging/paging.js';
 import { UnitOfWork } from '../journal/unit-of-work.js';
@@ -7,6 +6,7 @@ import type { Organisation } from '../organisations/organisation.entity.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { notFound, readsPrivately, requireDraft } from './privacy-record-access.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
+import { PrivacyRecordReferences } from './privacy-record-references.js';
 import { reviewDateAhead } from './privacy-record-status.js';
 import {
   CoveredSourceResponse, type CreatePrivacyRecordDto, type ListPrivacyRecordsQuery, PrivacyRecordDetailResponse, PrivacyRecordResponse,
@@ -23,12 +23,13 @@ export class PrivacyRecordService {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
     @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(PrivacyRecordReferences) private readonly references: PrivacyRecordReferences,
   ) {}
 
   async create(principal: Principal, dto: CreatePrivacyRecordDto): Promise<PrivacyRecordDetailResponse> {
     requireReviewDateAhead(dto.nextReviewDate);
     const record = await this.uow.run(actorOf(principal), async (tx) => {
-      await this.requireOwnSources(principal.organisationId, dto.sourceIds, tx.manager);
+      await this.references.require(principal.organisationId, { sourceIds: dto.sourceIds, agreementIds: dto.agreementIds ?? [] }, tx.manager);
       const created = await tx.manager.save(
         tx.manager.create(PrivacyRecord, {
           ...dto, agreementIds: dto.agreementIds ?? [], organisationId: principal.organisationId, authorMemberId: principal.memberId,
@@ -48,8 +49,8 @@ export class PrivacyRecordService {
       const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
       if (!record) throw notFound(id);
       requireDraft(record);
-      if (dto.sourceIds !== undefined) await this.requireOwnSources(principal.organisationId, dto.sourceIds, tx.manager);
       Object.assign(record, dto);
+      await this.references.require(principal.organisationId, record, tx.manager);
       if (!record.contributorMemberIds.includes(principal.memberId)) record.contributorMemberIds = [...record.contributorMemberIds, principal.memberId];
       await tx.manager.save(record);
       recordPrivacyRecord(tx, 'privacy-record.edited', record);
@@ -92,17 +93,6 @@ export class PrivacyRecordService {
       const base = PrivacyRecordResponse.from(r, { slug: city.slug, name: city.name }, city.privacyContact, r.sourceIds.map((id) => sources.get(id)!).filter(Boolean), now);
       return readsPrivately(principal, r.organisationId) ? PrivacyRecordDetailResponse.full(r, base) : base;
     });
-  }
-
-  /** Every covered source must be one of the city's own; another city's reads like one that does not exist. */
-  private async requireOwnSources(organisationId: string, sourceIds: string[], manager: EntityManager): Promise<void> {
-    const owned = new Set((await this.records.ownedSources(organisationId, sourceIds, manager)).map((s) => s.id));
-    const unknown = sourceIds.map((id, index) => ({ id, index })).filter(({ id }) => !owned.has(id.toLowerCase()));
-    if (unknown.length > 0) {
-      throw new PrivacyRecordError(PrivacyRecordErrorCode.UnknownSource, `Not a source of your city: ${unknown.map((u) => u.id).join(', ')}.`, {
-        errors: unknown.map(({ index, id }) => ({ pointer: `#/sourceIds/${index}`, detail: `there is no source ${id} in your city` })),
-      });
-    }
   }
 }
 

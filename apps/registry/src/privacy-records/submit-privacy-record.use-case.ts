@@ -3,19 +3,21 @@ import { actorOf, type Principal } from '../common/auth/principal.js';
 import { UnitOfWork } from '../journal/unit-of-work.js';
 import { notFound, requireTransition } from './privacy-record-access.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
+import { PrivacyRecordReferences } from './privacy-record-references.js';
 import { reviewDateAhead } from './privacy-record-status.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
 
 /**
- * Draft -> submitted, for a privacy approver to decide on. The record must cover something and its review
- * date must still be ahead. Whoever submits becomes a contributor, so they cannot approve it themselves.
+ * Draft -> submitted, for a privacy approver to decide on. The record must cover something it may cover (its
+ * references are checked again) and its review date must still be ahead. Whoever submits becomes a contributor, so they cannot approve it themselves.
  */
 @Injectable()
 export class SubmitPrivacyRecord {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
+    @Inject(PrivacyRecordReferences) private readonly references: PrivacyRecordReferences,
   ) {}
 
   async execute(principal: Principal, id: string): Promise<void> {
@@ -28,6 +30,8 @@ export class SubmitPrivacyRecord {
           errors: [{ pointer: '#/sourceIds', detail: 'at least one source or agreement' }],
         });
       }
+      // What it refers to may have changed since it was edited (an agreement ended).
+      await this.references.require(principal.organisationId, record, tx.manager);
       const now = new Date();
       if (!reviewDateAhead(record.nextReviewDate, now)) {
         throw new PrivacyRecordError(PrivacyRecordErrorCode.ReviewDateNotAhead, `The next review date ${record.nextReviewDate} is not after today (UTC): change it before submitting.`, {

@@ -115,6 +115,8 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [PrivacyRecordErrorCode.DeciderRoleTooRecent]: { status: 403, title: 'The decider was not a privacy approver when the record was submitted' },
   [PrivacyRecordErrorCode.DeciderRoleFromAuthor]: { status: 403, title: "The decider's privacy-approver role was granted by an author of the record" },
   [PrivacyRecordErrorCode.DeciderKeyFromAuthor]: { status: 403, title: "The decider's API key was issued by an author of the record" },
+  [PrivacyRecordErrorCode.AgreementNotFound]: { status: 404, title: 'A covered agreement does not exist, or is not one you may read' },
+  [PrivacyRecordErrorCode.AgreementNotCitable]: { status: 409, title: "A covered agreement is not one of the city's own that has not ended" },
   // agreements
   [AgreementErrorCode.NotFound]: { status: 404, title: 'No such agreement' },
   [AgreementErrorCode.VersionNotFound]: { status: 404, title: 'No such version of the agreement' },
@@ -127,6 +129,8 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [AgreementErrorCode.InvalidValidity]: { status: 400, title: 'The validity window is not valid' },
   [AgreementErrorCode.AmendmentInProgress]: { status: 409, title: 'An amendment of this agreement is already being prepared' },
   [AgreementErrorCode.PrivacyRecordRequired]: { status: 409, title: 'Usable privacy impact records are required' },
+  [AgreementErrorCode.PrivacyRecordNotFound]: { status: 404, title: 'A cited privacy impact record does not exist, or is not one you may read' },
+  [AgreementErrorCode.PrivacyRecordNotCitable]: { status: 409, title: "A cited privacy impact record is not one of the city's own that is still in play" },
   [AgreementErrorCode.AlreadySigned]: { status: 409, title: 'Your organisation has already signed this version' },
   [AgreementErrorCode.SignatureMalformed]: { status: 400, title: 'The signature is not a detached compact JWS with alg and kid' },
   [AgreementErrorCode.SigningKeyUnknown]: { status: 422, title: 'No registered signing key has this kid' },
