@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import { RequestError, RequestErrorCode } from './common/errors/request-error.js';
+import { authenticateBeforeBody } from './common/auth/authenticate-before-body.js';
 import { registerStrictJson } from './common/http/json-body.js';
 import { registerUnreadBodyDrain, serverOptions } from './common/http/server-options.js';
 import { validationPipe } from './common/http/validation.js';
@@ -75,6 +76,7 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
     errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
       new RequestError(RequestErrorCode.RateLimited, `At most ${context.max} requests a minute; retry in ${context.after}.`),
   });
+  authenticateBeforeBody(app);
   // The public register's scripts and styles (built by `npm run build`); the pages set their own, stricter CSP.
   await app.register(fastifyStatic as never, { root: publicAssetsDir(), prefix: '/assets/', decorateReply: false, index: false, wildcard: false, maxAge: 3_600_000 });
   app.useGlobalPipes(validationPipe());

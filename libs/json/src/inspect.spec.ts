@@ -25,6 +25,12 @@ describe('inspectJson', () => {
     expect(inspectJson('['.repeat(5000) + ']'.repeat(5000), { maxDepth: 64 })).toEqual({ flaw: 'too_deep', pointer: '/0'.repeat(64) });
   });
 
+  it('refuses an object of more than maxMembers members with the pointer of the object', () => {
+    expect(inspectJson('{"a":1,"b":{"x":1,"y":2}}', { maxMembers: 2 })).toBeNull();
+    expect(inspectJson('[{"a":{"x":1,"y":2,"z":3}}]', { maxMembers: 2 })).toEqual({ flaw: 'too_many_members', pointer: '/0/a' });
+    expect(inspectJson('{"x":1,"y":2,"z":3}', { maxMembers: 2 })).toEqual({ flaw: 'too_many_members', pointer: '' });
+  });
+
   it('finds a NUL character in a value or a member name, with its pointer', () => {
     expect(inspectJson('{"a":["x","y\\u0000"]}')).toEqual({ flaw: 'nul_character', pointer: '/a/1' });
     expect(inspectJson('{"a":{"k\\u0000":1}}')).toEqual({ flaw: 'nul_character', pointer: '/a/k\u0000' });

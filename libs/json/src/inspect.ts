@@ -4,6 +4,8 @@ export type JsonFlaw =
   | 'duplicate_member'
   /** Arrays and objects nested deeper than `maxDepth`. */
   | 'too_deep'
+  /** An object with more than `maxMembers` members. */
+  | 'too_many_members'
   /** U+0000 in a string or member name (PostgreSQL text cannot hold it). */
   | 'nul_character'
   /** A UTF-16 surrogate without its pair (`"\ud800"`): not Unicode text, so neither PostgreSQL nor a consumer can take it. */
@@ -11,13 +13,21 @@ export type JsonFlaw =
 
 export interface JsonFinding {
   flaw: JsonFlaw;
-  /** RFC 6901 pointer of the member or element at fault (for `too_deep`, of the value that opens one level too many). */
+  /**
+   * RFC 6901 pointer of the member or element at fault (for `too_deep`, of the value that opens one level too many;
+   * for `too_many_members`, of the object).
+   */
   pointer: string;
 }
 
 export interface InspectOptions {
   /** Deepest nesting of arrays and objects accepted (the top-level value is level 1). Default: no limit. */
   maxDepth?: number;
+  /**
+   * Most members accepted in one object. Default: no limit. Readers downstream may be quadratic in the members of
+   * one object (class-transformer removes duplicate keys with indexOf), so a body reader bounds them here.
+   */
+  maxMembers?: number;
   /** Whether NUL characters and lone surrogates are flaws (default true). */
   checkText?: boolean;
   /** Receives the units of work done (one per character read, per name copied, per set operation), for tests of linearity. */
@@ -31,19 +41,20 @@ const isLow = (u: number) => u >= 0xdc00 && u <= 0xdfff;
 
 /**
  * One pass over a JSON text that JSON.parse has already accepted, finding the first duplicate member, nesting beyond
- * `maxDepth`, NUL character or lone surrogate. The work is linear in the text: each character is read once, each
+ * `maxDepth`, object of more than `maxMembers` members, NUL character or lone surrogate. The work is linear in the text: each character is read once, each
  * member name is copied once into its object's set, and the pointer is only assembled for the flaw it reports.
  */
 export function inspectJson(text: string, options: InspectOptions = {}): JsonFinding | null {
   const maxDepth = options.maxDepth ?? Infinity;
+  const maxMembers = options.maxMembers ?? Infinity;
   const checkText = options.checkText ?? true;
   const stack: Frame[] = [];
   const n = text.length;
   let work = 0;
   let i = 0;
-  const found = (flaw: JsonFlaw): JsonFinding => {
+  const found = (flaw: JsonFlaw, frames = stack): JsonFinding => {
     let pointer = '';
-    for (const frame of stack) pointer += `/${frame.names ? escapeToken(frame.name) : frame.index}`;
+    for (const frame of frames) pointer += `/${frame.names ? escapeToken(frame.name) : frame.index}`;
     work += pointer.length;
     if (options.meter) options.meter.work += work;
     return { flaw, pointer };
@@ -90,6 +101,7 @@ export function inspectJson(text: string, options: InspectOptions = {}): JsonFin
         top.name = name;
         if (textFlaw !== null) return found(textFlaw);
         if (top.names.has(name)) return found('duplicate_member');
+        if (top.names.size >= maxMembers) return found('too_many_members', stack.slice(0, -1));
         top.names.add(name);
         top.expectName = false;
       } else if (textFlaw !== null) {

@@ -43,6 +43,7 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [RequestErrorCode.MalformedJson]: { status: 400, title: 'The body is not well-formed JSON' },
   [RequestErrorCode.DuplicateMember]: { status: 400, title: 'The body repeats a member name in one object' },
   [RequestErrorCode.TooDeep]: { status: 400, title: 'The body is nested too deeply' },
+  [RequestErrorCode.TooManyMembers]: { status: 400, title: 'An object of the body has too many members' },
   [RequestErrorCode.ForbiddenMember]: { status: 400, title: 'The body has a member name that is never accepted' },
   [RequestErrorCode.BodyTooLarge]: { status: 413, title: 'The body is too large' },
   [RequestErrorCode.UnsupportedMediaType]: { status: 415, title: 'The body has a media type this endpoint does not accept' },

@@ -7,6 +7,7 @@ export enum RequestErrorCode {
   MalformedJson = 'request.malformed_json',
   DuplicateMember = 'request.duplicate_member',
   TooDeep = 'request.too_deep',
+  TooManyMembers = 'request.too_many_members',
   ForbiddenMember = 'request.forbidden_member',
   BodyTooLarge = 'request.body_too_large',
   UnsupportedMediaType = 'request.unsupported_media_type',
