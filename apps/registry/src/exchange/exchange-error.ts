@@ -11,6 +11,7 @@ export enum ExchangeErrorCode {
   TooDeep = 'exchange.too_deep',
   RepeatedHeader = 'exchange.repeated_header',
   AttributeMissing = 'exchange.attribute_missing',
+  AttributeEmpty = 'exchange.attribute_empty',
   AttributeInvalid = 'exchange.attribute_invalid',
   AttributeNameInvalid = 'exchange.attribute_name_invalid',
   SpecversionUnsupported = 'exchange.specversion_unsupported',

@@ -96,7 +96,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 const pointer = (name: string) => `/${name}`;
 
 /**
- * Check 1, the envelope: attribute names, required attributes, types and sizes, and `time` (required, RFC 3339,
+ * Check 1, the envelope: attribute names, required attributes, no empty attribute, types and sizes, and `time` (required, RFC 3339,
  * whole seconds - the signature covers only seconds - and within the bounds around the receipt time).
  */
 export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: TimeBounds): EnvelopedEvent | Refusal {
@@ -112,6 +112,9 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
     if (value === undefined || value === '') return refuse(ExchangeErrorCode.AttributeMissing, `the required attribute "${name}" is missing or empty`, name);
   }
   for (const [name, value] of Object.entries(attributes)) {
+    // CloudEvents: an attribute that is present is not empty. And the signature digests an empty attribute as an absent
+    // one, so a relay could add `"subject": ""` to a signed event and it would still verify.
+    if (value === '') return refuse(ExchangeErrorCode.AttributeEmpty, `the attribute "${name}" is present but empty: leave it out instead`, name);
     if (STRING_ATTRIBUTES.includes(name) && typeof value !== 'string') return refuse(ExchangeErrorCode.AttributeInvalid, `"${name}" must be a string`, name);
     // PostgreSQL text cannot hold U+0000, and no attribute needs it.
     if (typeof value === 'string' && value.includes('\u0000')) return refuse(ExchangeErrorCode.AttributeInvalid, `"${name}" contains a NUL character (U+0000)`, name);

@@ -154,6 +154,7 @@ export const PROBLEM_CATALOG: { readonly [C in ErrorCode]: ProblemType } = {
   [ExchangeErrorCode.TooDeep]: { status: 422, title: 'The JSON is nested too deeply' },
   [ExchangeErrorCode.RepeatedHeader]: { status: 422, title: 'A ce-* or Content-Type header appears more than once' },
   [ExchangeErrorCode.AttributeMissing]: { status: 422, title: 'A required attribute is missing or empty' },
+  [ExchangeErrorCode.AttributeEmpty]: { status: 422, title: 'An attribute is present but empty' },
   [ExchangeErrorCode.AttributeInvalid]: { status: 422, title: 'An attribute has a value the exchange does not accept' },
   [ExchangeErrorCode.AttributeNameInvalid]: { status: 422, title: 'An attribute name is not lowercase letters and digits, at most 20' },
   [ExchangeErrorCode.SpecversionUnsupported]: { status: 422, title: 'Only CloudEvents specversion 1.0 is accepted' },
