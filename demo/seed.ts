@@ -136,22 +136,27 @@ class Seeder {
     await this.write('POST', '/api/v1/organisations', this.options.operatorKey, { ...org, slug });
   }
 
-  /** The API keys of an organisation's two demo members (created on first need), issued by the operator. */
+  /**
+   * The API keys of an organisation's two demo members (created on first need). As the README advises, the admin
+   * replaces the key the operator hands it with one it issues itself, so what the admin does is not marked as the
+   * operator's. The approver's key comes from the operator: a key the admin issued could not decide on the admin's records.
+   */
   private async member(orgSlug: string): Promise<Member> {
     const cached = this.keys.get(orgSlug);
     if (cached) return cached;
     const slug = this.slug(orgSlug);
     const operator = this.options.operatorKey;
     const existing = (await this.get(`/api/v1/organisations/${slug}/members?limit=100`, operator)).body.items as { id: string; email: string }[];
-    const keyFor = async (email: string, name: string, roles: string[]) => {
-      let id = existing.find((m) => m.email === email)?.id;
-      id ??= (await this.write('POST', `/api/v1/organisations/${slug}/members`, operator, { name, email, roles })).body.id as string;
-      return (await this.write('POST', `/api/v1/organisations/${slug}/api-keys`, operator, { memberId: id, label: 'demo seed' })).body.key as string;
-    };
-    const member = {
-      admin: await keyFor(`admin@${orgSlug}.example`, 'Demo administrator', ['admin', 'standards-editor']),
-      approver: await keyFor(`privacy-approver@${orgSlug}.example`, 'Demo privacy approver', ['privacy-approver']),
-    };
+    const memberId = async (email: string, name: string, roles: string[]) =>
+      existing.find((m) => m.email === email)?.id ?? ((await this.write('POST', `/api/v1/organisations/${slug}/members`, operator, { name, email, roles })).body.id as string);
+    const issue = async (memberId: string, issuer: string) =>
+      (await this.write('POST', `/api/v1/organisations/${slug}/api-keys`, issuer, { memberId, label: 'demo seed' })).body as { id: string; key: string };
+    const adminId = await memberId(`admin@${orgSlug}.example`, 'Demo administrator', ['admin', 'standards-editor']);
+    const handedOver = await issue(adminId, operator);
+    const admin = (await issue(adminId, handedOver.key)).key;
+    await this.write('POST', `/api/v1/organisations/${slug}/api-keys/${handedOver.id}/revoke`, admin);
+    const approverId = await memberId(`privacy-approver@${orgSlug}.example`, 'Demo privacy approver', ['privacy-approver']);
+    const member = { admin, approver: (await issue(approverId, operator)).key };
     this.keys.set(orgSlug, member);
     return member;
   }
