@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { decodeBase64, DsseError, generateSigningKey, normalizeTime, readBinary, scanBatch, scanStructured, sign, verify } from './index.js';
 import { pae, PAYLOAD_TYPE } from './envelope.js';
+import { assertStrictJson } from './scanner.js';
 
 const code = (f: () => unknown): string | undefined => {
   try {
@@ -159,5 +160,49 @@ describe('verification failures', () => {
     const dssematerial = sign({ attributes }, ec);
     expect(await verify({ attributes: { ...attributes, time: 'later', dssematerial } }, { k1: ec.publicKey })).toMatchObject({ code: 'invalid_time', keyid: 'k1' });
     expect(await verify({ attributes: { ...attributes, id: 1, dssematerial } }, { k1: ec.publicKey })).toMatchObject({ code: 'invalid_attribute' });
+  });
+});
+
+/**
+ * Linearity is proven by counting work, not by timing: each body is built at 1, 2, 4 and 8 times a base size, and the
+ * work the scanner reports may at most double (with 10% slack) each time the body doubles.
+ */
+describe('raw scanner does work linear in the body', () => {
+  const event = (data: string, extra = '') => `{"specversion":"1.0","id":"1","source":"s","type":"t"${extra},"data":${data}}`;
+  const structured: Record<string, (k: number) => string> = {
+    'data: a wide object of {} members': (k) => event(`{${Array.from({ length: k }, (_, i) => `"m${i}":{}`).join(',')}}`),
+    'data: deep nesting, repeated': (k) => event(`[${Array.from({ length: k / 50 }, () => '['.repeat(50) + ']'.repeat(50)).join(',')}]`),
+    'data: many keys with long names': (k) => event(`{${Array.from({ length: k }, (_, i) => `"${'n'.repeat(40)}${i}":1`).join(',')}}`),
+    'data: a long string': (k) => event(`"${'x'.repeat(k * 10)}"`),
+    'data: many escapes': (k) => event(`"${'\\u0041\\n\\ud83d\\ude00'.repeat(k)}"`),
+    'many extension attributes': (k) => event('1', Array.from({ length: k }, (_, i) => `,"e${i}":"${'v'.repeat(20)}"`).join('')),
+    'a long escaped attribute': (k) => event('1', `,"subject":"${'\\u00e9'.repeat(k)}"`),
+  };
+  const workOf = (scan: (meter: { work: number }) => unknown) => {
+    const meter = { work: 0 };
+    scan(meter);
+    return meter.work;
+  };
+  const expectLinear = (build: (k: number) => string, scan: (body: string, meter: { work: number }) => unknown) => {
+    const base = 2000;
+    const works = [1, 2, 4, 8].map((factor) => workOf((meter) => scan(build(base * factor), meter)));
+    for (let step = 1; step < works.length; step++) expect(works[step]! / works[step - 1]!).toBeLessThanOrEqual(2.2);
+    expect(works[3]! / Buffer.byteLength(build(base * 8))).toBeLessThan(4);
+  };
+
+  it.each(Object.entries(structured))('structured, on %s', (_shape, build) => {
+    expectLinear(build, (body, meter) => scanStructured(body, { maxDepth: 64, meter }));
+  });
+
+  it.each(Object.entries(structured))('batch of 20 such events, on %s', (_shape, build) => {
+    expectLinear((k) => `[${Array.from({ length: 20 }, () => build(k / 20)).join(',')}]`, (body, meter) => scanBatch(body, { maxDepth: 64, meter }));
+  });
+
+  it('batch, on many small events', () => {
+    expectLinear((k) => `[${Array.from({ length: k / 10 }, (_, i) => event(`{"i":${i}}`)).join(',')}]`, (body, meter) => scanBatch(body, { maxDepth: 64, meter }));
+  });
+
+  it.each(Object.entries(structured))('strict JSON check, on %s', (_shape, build) => {
+    expectLinear(build, (body, meter) => assertStrictJson(body, { maxDepth: 64, meter }));
   });
 });

@@ -38,6 +38,11 @@ export interface ScanOptions {
    * so an oversized batch of tiny events costs no more than `maxEvents` of them.
    */
   readonly maxEvents?: number;
+  /**
+   * Receives the units of work a successful scan did (one per byte read, plus the bytes of every name and value it
+   * decodes and every set operation), so tests can show the work grows linearly with the body.
+   */
+  readonly meter?: { work: number };
 }
 
 interface Member {
@@ -60,17 +65,21 @@ const INT32_MAX = 2147483647;
 class RawJson {
   private pos = 0;
   private readonly len: number;
+  /** Work beyond reading each byte once (decoding, set operations): see ScanOptions.meter. */
+  work = 0;
 
   constructor(private readonly buf: Buffer, private readonly maxDepth: number) {
     this.len = buf.length;
   }
 
   /** Reads the whole body as one value; `top` is called with the offsets of the top-level value. */
-  document<T>(top: (start: number) => T): T {
+  document<T>(top: (start: number) => T, meter?: { work: number }): T {
     this.ws();
     const result = top(this.pos);
     this.ws();
     if (this.pos !== this.len) this.fail('unexpected content after the JSON value');
+    // Every loop of the reader moves pos forward, so pos counts the bytes read.
+    if (meter) meter.work += this.pos + this.work;
     return result;
   }
 
@@ -118,6 +127,7 @@ class RawJson {
       const name = this.decodeString(nameStart, this.pos, escaped);
       if (names.has(name)) throw new DsseError('duplicate_member', `duplicate member "${name}" at byte ${nameStart}`);
       names.add(name);
+      this.work += 2;
       this.ws();
       if (this.peek() !== 0x3a) this.fail('expected ":"');
       this.pos++;
@@ -226,6 +236,7 @@ class RawJson {
 
   /** The text of a string token [start, end) (quotes included). */
   decodeString(start: number, end: number, escaped: boolean): string {
+    this.work += end - start;
     const s = escaped ? (JSON.parse(this.buf.toString('utf8', start, end)) as string) : this.buf.toString('utf8', start + 1, end - 1);
     return s;
   }
@@ -254,6 +265,7 @@ function readEvent(reader: RawJson, buf: Buffer, index: number, start: number, d
   let base64Member: Member | undefined;
   let materialRange: ByteRange | undefined;
   for (const m of members) {
+    reader.work += 1 + (m.valueEnd - m.valueStart);
     if (m.name === 'data') {
       dataMember = m;
       continue;
@@ -299,6 +311,7 @@ function readEvent(reader: RawJson, buf: Buffer, index: number, start: number, d
     if (!decoded) throw new DsseError('invalid_data_base64', `event ${index}: "data_base64" is not valid base64`);
     data = decoded;
     dataEncoding = 'base64';
+    reader.work += dataRange.end - dataRange.start;
   }
   const event: ScannedEvent = {
     index,
@@ -319,7 +332,7 @@ function readEvent(reader: RawJson, buf: Buffer, index: number, start: number, d
 export function scanStructured(body: Uint8Array | string, options: ScanOptions = {}): ScannedEvent {
   const buf = checkedBody(body);
   const reader = new RawJson(buf, options.maxDepth ?? 64);
-  return reader.document((start) => readEvent(reader, buf, 0, start, 0));
+  return reader.document((start) => readEvent(reader, buf, 0, start, 0), options.meter);
 }
 
 /**
@@ -337,7 +350,7 @@ export function scanBatch(body: Uint8Array | string, options: ScanOptions = {}):
       if (index >= maxEvents) throw new DsseError('too_many_events', `the batch holds more than ${maxEvents} events`);
       events.push(readEvent(reader, buf, index, start, 1));
     });
-  });
+  }, options.meter);
   return events;
 }
 
@@ -348,5 +361,5 @@ export function scanBatch(body: Uint8Array | string, options: ScanOptions = {}):
 export function assertStrictJson(bytes: Uint8Array | string, options: ScanOptions = {}): void {
   const buf = checkedBody(bytes);
   const reader = new RawJson(buf, options.maxDepth ?? 64);
-  reader.document(() => reader.value(0));
+  reader.document(() => reader.value(0), options.meter);
 }

@@ -183,28 +183,41 @@ export function readData(event: ReceivedEvent): { value: unknown } | Refusal {
   return { value };
 }
 
+/** A value met in the walk, and where: the pointer is only spelled out for the value at fault. */
+interface Visit {
+  value: unknown;
+  parent: Visit | undefined;
+  token: string;
+}
+
+function pointerOf(visit: Visit): string {
+  const tokens: string[] = [];
+  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) tokens.push(escapeToken(at.token));
+  return tokens.reverse().map((token) => `/${token}`).join('');
+}
+
 /**
  * The first string (or member name) holding U+0000 or an unpaired surrogate (each only looked for when the text
- * escapes one), or number beyond ±(2^53 - 1).
+ * escapes one), or number beyond ±(2^53 - 1). Linear in the value: each value is visited once.
  */
 function unsafeValue(root: unknown, mayHoldNul: boolean, mayHoldSurrogate: boolean): { code: ExchangeErrorCode; pointer: string; detail: string } | null {
-  const loneSurrogate = (at: string, what: string) => ({
-    code: ExchangeErrorCode.DataNotJson, pointer: printable(at, 300), detail: `${what} an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text`,
+  const loneSurrogate = (at: Visit, what: string) => ({
+    code: ExchangeErrorCode.DataNotJson, pointer: printable(pointerOf(at), 300), detail: `${what} an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text`,
   });
-  const pending: [unknown, string][] = [[root, '']];
+  const pending: Visit[] = [{ value: root, parent: undefined, token: '' }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [value, at] = next;
+    const { value } = next;
     if (typeof value === 'number' && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-      return { code: ExchangeErrorCode.DataNumberOutOfRange, pointer: at, detail: 'a number beyond ±(2^53 - 1) cannot be read the same way by every consumer' };
+      return { code: ExchangeErrorCode.DataNumberOutOfRange, pointer: pointerOf(next), detail: 'a number beyond ±(2^53 - 1) cannot be read the same way by every consumer' };
     }
-    if (mayHoldNul && typeof value === 'string' && value.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: at, detail: 'text contains a NUL character (U+0000)' };
-    if (mayHoldSurrogate && typeof value === 'string' && LONE_SURROGATE.test(value)) return loneSurrogate(at, 'text contains');
+    if (mayHoldNul && typeof value === 'string' && value.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: pointerOf(next), detail: 'text contains a NUL character (U+0000)' };
+    if (mayHoldSurrogate && typeof value === 'string' && LONE_SURROGATE.test(value)) return loneSurrogate(next, 'text contains');
     if (value === null || typeof value !== 'object') continue;
     for (const [name, member] of Object.entries(value)) {
-      const child = `${at}/${escapeToken(name)}`;
-      if (mayHoldNul && name.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: child, detail: 'a member name contains a NUL character (U+0000)' };
+      const child: Visit = { value: member, parent: next, token: name };
+      if (mayHoldNul && name.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: pointerOf(child), detail: 'a member name contains a NUL character (U+0000)' };
       if (mayHoldSurrogate && LONE_SURROGATE.test(name)) return loneSurrogate(child, 'a member name contains');
-      pending.push([member, child]);
+      pending.push(child);
     }
   }
   return null;

@@ -3,34 +3,40 @@ import secureJson from 'secure-json-parse';
 import { inspectJson, type JsonFinding } from '#plaza/json';
 import { RequestError, RequestErrorCode } from '../errors/request-error.js';
 
-/**
- * Replaces fastify's JSON parser with a stricter one: no `__proto__` or `constructor.prototype`
- * members (prototype pollution), no member name twice in one object (JSON.parse would silently
- * keep the last, so two readers of one body could see different values), no NUL character and no lone
- * surrogate in any text (PostgreSQL cannot store either, so they would otherwise fail as a 500 deep in a query), and
- * nothing nested deeper than MAX_JSON_DEPTH or wider than MAX_JSON_MEMBERS. Every check is linear in the body: one parse, then one inspection pass.
- */
+/** Replaces fastify's JSON parser with readJsonBody. */
 export function registerStrictJson(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    let value: unknown;
     try {
-      value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+      done(null, readJsonBody(body as string));
     } catch (error) {
-      const forbidden = /prototype property|forbidden/i.test((error as Error).message);
-      return done(
-        forbidden
-          ? new RequestError(RequestErrorCode.ForbiddenMember, 'The body contains a __proto__ or constructor.prototype member, which is never accepted.')
-          : new RequestError(RequestErrorCode.MalformedJson, `The body is not valid JSON: ${(error as Error).message}`),
-        undefined,
-      );
+      done(error as RequestError, undefined);
     }
-    const finding = inspectJson(text, { maxDepth: MAX_JSON_DEPTH, maxMembers: MAX_JSON_MEMBERS });
-    if (finding !== null) return done(refusal(finding), undefined);
-    done(null, value);
   });
+}
+
+/**
+ * Reads a JSON body strictly: no `__proto__` or `constructor.prototype` members (prototype pollution), no member
+ * name twice in one object (JSON.parse would silently keep the last, so two readers of one body could see different
+ * values), no NUL character and no lone surrogate in any text (PostgreSQL cannot store either, so they would
+ * otherwise fail as a 500 deep in a query), nothing nested deeper than MAX_JSON_DEPTH and no object wider than
+ * MAX_JSON_MEMBERS. Linear in the body: one parse, then one inspection pass. Throws RequestError; undefined for an
+ * empty body.
+ */
+export function readJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    if (/prototype property|forbidden/i.test((error as Error).message)) {
+      throw new RequestError(RequestErrorCode.ForbiddenMember, 'The body contains a __proto__ or constructor.prototype member, which is never accepted.');
+    }
+    throw new RequestError(RequestErrorCode.MalformedJson, `The body is not valid JSON: ${(error as Error).message}`);
+  }
+  const finding = inspectJson(text, { maxDepth: MAX_JSON_DEPTH, maxMembers: MAX_JSON_MEMBERS });
+  if (finding !== null) throw refusal(finding);
+  return value;
 }
 
 /** The deepest nesting a JSON body may have; no Plaza request needs more, and deeper bodies only cost work. */
