@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
-import type { Role } from '../members/member.entity.js';
+import { Member, type Role } from '../members/member.entity.js';
 import type { OrganisationKind } from '../organisations/organisation.entity.js';
 import { ApiKey } from './api-key.entity.js';
 
@@ -57,7 +57,7 @@ export class ApiKeyRepository {
   hasActiveKey(memberId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
     return manager
       .createQueryBuilder(ApiKey, 'k')
-      .innerJoin('members', 'm', 'm.id = k.member_id')
+      .innerJoin(Member, 'm', 'm.id = k.member_id')
       .where('k.member_id = :memberId AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND k.member_deactivations = m.deactivations', { memberId })
       .getExists();
   }
