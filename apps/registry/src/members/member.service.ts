@@ -45,12 +45,12 @@ export class MemberService {
       const admins = await this.members.lockActiveAdmins(organisation.id, tx.manager);
       const current = await this.members.lockInOrganisation(organisation.id, memberId, tx.manager);
       if (!current) throw notFound(memberId);
-      if (current.id === principal.memberId && (dto.roles ?? []).some((role) => !current.roles.includes(role))) {
-        throw new MemberError(MemberErrorCode.SelfGrant, 'Nobody grants a role to themselves: another admin of the organisation, or the operator, must.');
-      }
       const staysAdmin = (dto.active ?? current.active) && (dto.roles ?? current.roles).includes('admin');
       if (admins.length === 1 && admins[0] === current.id && !staysAdmin) {
         throw new MemberError(MemberErrorCode.LastAdmin, 'This is the last active admin of the organisation; make another member admin first.');
+      }
+      if (current.id === principal.memberId && (dto.roles ?? []).some((role) => !current.roles.includes(role))) {
+        throw new MemberError(MemberErrorCode.SelfGrant, 'Nobody grants a role to themselves: another admin of the organisation, or the operator, must.');
       }
       if (current.active && dto.active === false) current.deactivations += 1;
       tx.manager.merge(Member, current, dto);
