@@ -16,7 +16,8 @@ import { AgreementRepository } from './agreement.repository.js';
 /**
  * Draft -> pending signatures. The version's canonical document (RFC 8785) is built and fixed now: its
  * exact bytes are what every party signs, and they never change after. Refused when the window has
- * already ended, or when the version covers personal information without usable privacy records.
+ * already ended, when it cites privacy records that are not approved ones of the city (the document names them),
+ * or when the version covers personal information without usable privacy records.
  */
 @Injectable()
 export class OpenSignatures {

@@ -10,7 +10,8 @@ import { PrivacyRecordRepository } from './privacy-record.repository.js';
 
 /**
  * Draft -> submitted, for a privacy approver to decide on. The record must cover something it may cover (its
- * references are checked again) and its review date must still be ahead. Whoever submits becomes a contributor, so they cannot approve it themselves.
+ * references are checked again) and its review date must still be ahead. Whoever submits becomes a contributor, so
+ * they cannot approve it themselves.
  */
 @Injectable()
 export class SubmitPrivacyRecord {
