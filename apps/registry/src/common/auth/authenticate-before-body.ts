@@ -15,12 +15,13 @@ type RouteAccess = 'public' | 'key';
  * Authenticates before the body is read. Fastify reads and parses a body before Nest's guards run, so a guard alone
  * lets anyone without a key make the registry read (up to the body limit) and parse what they send. Here each Nest
  * route's @Public/@Allow rule (the same metadata, resolved as the guard resolves it) is written into the fastify route's
- * config, and an onRequest hook (which runs before the body is read) answers 401 on a route that needs a key when no
- * valid key is sent, and authenticates any key that is sent. A route with no rule needs a key (deny by default); the
+ * config, and a preParsing hook (the last step before the body is read) answers 401 on a route that needs a key when
+ * no valid key is sent, and authenticates any key that is sent. preParsing rather than onRequest: the rate limit adds
+ * its onRequest hooks to each route, and those run after every application-wide onRequest hook, so a flood of made-up
+ * keys would otherwise be looked up before it is counted. A route with no rule needs a key (deny by default); the
  * guard then decides what the authenticated principal may do.
  *
- * Call after NestFactory.create (controllers are known) and before app.init (which registers the routes), and after
- * the rate limit, so that failed keys count against the caller's address.
+ * Call after NestFactory.create (controllers are known) and before app.init (which registers the routes).
  */
 export function authenticateBeforeBody(app: NestFastifyApplication): void {
   const reflector = new Reflector();
@@ -40,7 +41,7 @@ export function authenticateBeforeBody(app: NestFastifyApplication): void {
   }
   const apiKeys = app.get(ApiKeyService);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  fastify.addHook('onRequest', async (request: AuthenticatedRequest) => {
+  fastify.addHook('preParsing', async (request: AuthenticatedRequest) => {
     const access = (request.routeOptions.config as { [ROUTE_ACCESS]?: RouteAccess })[ROUTE_ACCESS];
     // Not a Nest route (assets, API docs, an unknown path): no key is looked at.
     if (access === undefined) return;
