@@ -1,22 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MIGRATIONS, openDatabase } from '#plaza/database';
-import { loadConfig } from '../apps/registry/src/config/config.js';
-import { createDatabase } from './support/test-app.js';
-
-const ignore = () => undefined;
-const upTo = (name: string) => MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === name) + 1);
-const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'ActingKeys1796500000000'));
+import { migrationScene } from './support/migration-scene.js';
 
 /** Migration 1796500000000 on a registry that already holds keys, members and journal entries. */
 describe('the acting-keys migration on an existing database', () => {
   it("fills in who issued each existing key from its journal entry, keeps an inactive member's keys dead for good, and leaves the entries' bytes as they were", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'plaza-migration-'));
-    const own = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
-    const settings = loadConfig({ PLAZA_DATA_DIR: dataDir, DATABASE_URL: own?.url }).database;
+    const scene = await migrationScene('ActingKeys1796500000000');
     try {
-      const old = await openDatabase(settings, { entities: [], migrations: before }, ignore);
+      const old = await scene.before();
       const [operator] = await old.dataSource.query(
         `INSERT INTO organisations (slug, kind, name, jurisdiction, privacy_contact) VALUES ('operator', 'operator', '{}', 'ZZ', '{}') RETURNING id`,
       );
@@ -47,7 +36,7 @@ describe('the acting-keys migration on an existing database', () => {
       const bytes = [await entry(0, operatorKey, null), await entry(1, adminKey, operatorMember), await entry(2, goneKey, admin)];
       await old.close();
 
-      const migrated = await openDatabase(settings, { entities: [], migrations: upTo('ActingKeys1796500000000') }, ignore);
+      const migrated = await scene.through();
       const keys = await migrated.dataSource.query('SELECT id, issued_by_member_id, issued_by_organisation_id, member_deactivations FROM api_keys');
       const byId = Object.fromEntries(keys.map((k: Record<string, unknown>) => [k.id, k]));
       expect(byId[operatorKey]).toMatchObject({ issued_by_member_id: null, issued_by_organisation_id: null, member_deactivations: 0 });
@@ -60,8 +49,7 @@ describe('the acting-keys migration on an existing database', () => {
       expect(stored.every((r: { key_id: string | null }) => r.key_id === null)).toBe(true);
       await migrated.close();
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-      await own?.drop();
+      await scene.dispose();
     }
   });
 });

@@ -1,22 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MIGRATIONS, openDatabase } from '#plaza/database';
-import { loadConfig } from '../apps/registry/src/config/config.js';
-import { createDatabase } from './support/test-app.js';
-
-const ignore = () => undefined;
-const upTo = (name: string) => MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === name) + 1);
-const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'RoleGrants1796600000000'));
+import { migrationScene } from './support/migration-scene.js';
 
 /** Migration 1796600000000 on a registry whose members already hold roles. */
 describe('the role-grants migration on an existing database', () => {
   it("dates each role held from the member's latest journal entry and credits its actor (nobody when the registry or the member itself made it)", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'plaza-migration-'));
-    const own = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
-    const settings = loadConfig({ PLAZA_DATA_DIR: dataDir, DATABASE_URL: own?.url }).database;
+    const scene = await migrationScene('RoleGrants1796600000000');
     try {
-      const old = await openDatabase(settings, { entities: [], migrations: before }, ignore);
+      const old = await scene.before();
       const [city] = await old.dataSource.query(`INSERT INTO organisations (slug, kind, name, jurisdiction, privacy_contact) VALUES ('montreal', 'city', '{}', 'CA', '{}') RETURNING id`);
       const member = async (roles: string[], journalIndex: number) =>
         (await old.dataSource.query('INSERT INTO members (organisation_id, name, email, roles, journal_index) VALUES ($1, $2, $3, $4, $5) RETURNING id', [
@@ -36,7 +25,7 @@ describe('the role-grants migration on an existing database', () => {
       await entry(2, renamedThemselves, renamedThemselves, '2026-03-01T00:00:00Z');
       await old.close();
 
-      const migrated = await openDatabase(settings, { entities: [], migrations: upTo('RoleGrants1796600000000') }, ignore);
+      const migrated = await scene.through();
       const grants = (await migrated.dataSource.query(
         `SELECT member_id AS member, role, granted_at AS "at", granted_by_member_id AS "by", withdrawn_at AS withdrawn FROM member_role_grants ORDER BY granted_at, role`,
       )) as { member: string; role: string; at: Date; by: string | null; withdrawn: Date | null }[];
@@ -52,8 +41,7 @@ describe('the role-grants migration on an existing database', () => {
       ).rejects.toThrow();
       await migrated.close();
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-      await own?.drop();
+      await scene.dispose();
     }
   });
 });
