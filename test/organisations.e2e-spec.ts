@@ -312,7 +312,7 @@ describe('organisations, members and API keys', () => {
 
       const list = await walkPages(t, keysPath(), { limit: 100 }, { headers: bearer(city.adminKey) });
       const listed = list.items.find((k) => k.id === issued.body.id)!;
-      expect(Object.keys(listed).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'journalIndex', 'label', 'memberId', 'prefix', 'revokedAt']);
+      expect(Object.keys(listed).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'issuedBy', 'journalIndex', 'label', 'memberId', 'prefix', 'revokedAt']);
       expect(listed.prefix).toBe(issued.body.prefix);
       const text = JSON.stringify(list.items);
       expect(text).not.toContain(issued.body.key);

@@ -73,6 +73,14 @@ describe('public register in a browser', () => {
     expect(results.violations.map((v) => `${page.url()}: ${v.id} (${v.nodes.length}): ${v.help}`)).toEqual([]);
   }
 
+  /** Submits the filter form and waits for the page it leads to: a click only waits for the navigation to start. */
+  async function submitFilters(): Promise<void> {
+    const navigated = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+    await page.getByRole('button', { name: 'Show' }).click();
+    await navigated;
+    await page.waitForLoadState('load');
+  }
+
   async function screenshot(name: string): Promise<void> {
     const lang = await page.locator('html').getAttribute('lang');
     await page.screenshot({ path: join(SHOTS, `${name}-${lang}.png`), fullPage: true });
@@ -89,7 +97,7 @@ describe('public register in a browser', () => {
     await page.getByRole('link', { name: 'Find what is deployed on your street' }).click();
     // Their city (on a shared database, other suites' copies of the demo are in the list too).
     await page.getByLabel('City').selectOption(slug('montreal'));
-    await page.getByRole('button', { name: 'Show' }).click();
+    await submitFilters();
     await page.getByRole('link', { name: 'Pedestrian and cyclist counting camera, Sainte-Catherine at Saint-Laurent' }).click();
     expect(await page.locator('h1').innerText()).toBe('Pedestrian and cyclist counting camera, Sainte-Catherine at Saint-Laurent');
     const text = await page.locator('main').innerText();
@@ -126,15 +134,15 @@ describe('public register in a browser', () => {
   it('filters the list with the form, and the map (tiles unreachable) shows the markers and narrows the list to the visible area', async () => {
     await page.goto(`${base}/sources?lang=en`);
     await page.getByLabel('City').selectOption(slug('laval'));
-    await page.getByRole('button', { name: 'Show' }).click();
+    await submitFilters();
     const names = await page.locator('tbody th[scope=row]').allInnerTexts();
     expect(names.sort()).toEqual(['Air station 2, Chomedey', 'Car park occupancy, Montmorency metro station', 'On-street parking sensors, Boulevard Le Carrefour']);
     await page.getByLabel('Personal information').selectOption('true');
     await page.getByLabel('City').selectOption(slug('montreal'));
-    await page.getByRole('button', { name: 'Show' }).click();
+    await submitFilters();
     expect(await page.locator('tbody th[scope=row]').allInnerTexts()).toEqual(['Pedestrian and cyclist counting camera, Sainte-Catherine at Saint-Laurent']);
     await page.getByLabel('Personal information').selectOption('false');
-    await page.getByRole('button', { name: 'Show' }).click();
+    await submitFilters();
     expect(await page.locator('tbody tr').count()).toBe(3);
 
     await page.goto(`${base}/sources?lang=en&city=${slug('montreal')}`);
