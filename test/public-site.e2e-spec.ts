@@ -18,8 +18,10 @@ describe('public register pages (server-rendered HTML)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    city = await createOrganisation(t, uniqueSlug('site-city'), 'city', {
-      name: { en: `City ${hostile}`, fr: `Ville ${hostile}` },
+    const citySlug = uniqueSlug('site-city');
+    // Display names are unique: the slug keeps this one apart from an earlier run's on a shared server database.
+    city = await createOrganisation(t, citySlug, 'city', {
+      name: { en: `City ${hostile} ${citySlug}`, fr: `Ville ${hostile} ${citySlug}` },
     });
     vendor = await createOrganisation(t, uniqueSlug('site-vendor'), 'vendor');
     const source = await createSource(t, city.adminKey, `urn:plaza:site:${uniqueSlug('s')}`, {
