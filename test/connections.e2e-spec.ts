@@ -79,6 +79,22 @@ describe('connection timeouts', () => {
     expect(client.received).toContain('"code":"request.timeout"');
   });
 
+  it('gives one answer only when a request refused on its headers then trickles its body past the request timeout', async () => {
+    const client = await RawClient.open(port);
+    await client.write('POST /api/v1/organisations HTTP/1.1\r\nHost: registry\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n');
+    await client.until(() => responses(client.received).length === 1, 5_000);
+    const trickle = setInterval(() => {
+      if (!client.closed) client.write('{').catch(() => undefined);
+    }, 500);
+    try {
+      await client.until(() => client.closed, 8_000);
+    } finally {
+      clearInterval(trickle);
+    }
+    // The 401 was the answer; the timeout ends the connection without a second, unasked-for 408 on it.
+    expect(responses(client.received)).toEqual(['HTTP/1.1 401']);
+  });
+
   it('cuts off request headers trickled one line a second once the headers timeout has passed', async () => {
     const client = await RawClient.open(port);
     const started = Date.now();

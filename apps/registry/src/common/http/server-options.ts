@@ -11,6 +11,8 @@ import { requestLine } from '../logging/route-log-controller.js';
 const TIMEOUT_CHECK_MS = 1_000;
 /** How long a refused connection keeps reading (and discarding) what the client still sends, so that it can read the refusal. */
 const LINGER_MS = 2_000;
+/** Connections reading the rest of a body whose request was already answered. */
+const draining = new WeakSet<Socket>();
 
 /**
  * The HTTP server's side of the registry, before any route runs: who the client is (trusted proxies), how long a
@@ -61,9 +63,10 @@ function refuseConnection(this: FastifyInstance, error: NodeJS.ErrnoException, s
   const id = randomUUID();
   const { body } = renderProblem(new RequestError(code, detail), { id }, 0);
   this.log.info({ reqId: id, status: body.status, code: body.code }, 'request refused before routing');
-  // An answer already under way cannot be followed by another on the same connection.
+  // An answer already under way, or already given to a request whose body is being drained, cannot be followed by
+  // another on the same connection: a keep-alive client would take it for the answer to its next request.
   const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
-  if (!socket.writable || answering) {
+  if (!socket.writable || answering || draining.has(socket)) {
     socket.destroy();
     return;
   }
@@ -93,6 +96,8 @@ export function registerUnreadBodyDrain(fastify: FastifyInstance, limitBytes: nu
     }
     void reply.removeHeader('connection');
     let drained = 0;
+    draining.add(raw.socket);
+    raw.once('end', () => draining.delete(raw.socket));
     raw.on('data', (chunk: Buffer) => {
       drained += chunk.length;
       if (drained > limitBytes) raw.socket.destroy();
