@@ -95,6 +95,13 @@ describe('untrusted JSON bodies', () => {
       expect((await postJson('/api/v1/organisations', '{"slug": nope', t.operatorKey).expect(400)).body.code).toBe('request.malformed_json');
     });
 
+    it('answers a path no route matches with 404 before reading its body', async () => {
+      const malformed = await postJson('/api/v1/no-such-route', '{"a": 1, "a": 2}').expect(404);
+      expect(malformed.body.code).toBe('request.route_not_found');
+      const oversized = await postJson('/api/v1/no-such-route', `{"a":"${'x'.repeat(t.config.bodyLimitBytes + 10)}"}`).expect(404);
+      expect(oversized.body.code).toBe('request.route_not_found');
+    });
+
     it('does the same on the exchange, which would otherwise read up to 4 MB before authenticating', async () => {
       for (const path of ['/api/v1/exchange/events', '/api/v1/exchange/events/dry-run']) {
         const malformed = await t.http.post(path).set('content-type', 'application/cloudevents+json').send('{"id": nope').expect(401);

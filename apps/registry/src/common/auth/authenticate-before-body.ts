@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../../api-keys/api-key.service.js';
+import { RequestError, RequestErrorCode } from '../errors/request-error.js';
 import { AuthError, AuthErrorCode } from './auth-error.js';
 import { ACCESS_METADATA, type Access, type AuthenticatedRequest } from './decorators.js';
 
@@ -43,8 +44,12 @@ export function authenticateBeforeBody(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.addHook('preParsing', async (request: AuthenticatedRequest) => {
     const access = (request.routeOptions.config as { [ROUTE_ACCESS]?: RouteAccess })[ROUTE_ACCESS];
-    // Not a Nest route (assets, API docs, an unknown path): no key is looked at.
-    if (access === undefined) return;
+    if (access === undefined) {
+      // No route: answered 404 before the body is read, since nothing would ever use it.
+      if (request.is404) throw new RequestError(RequestErrorCode.RouteNotFound, 'No endpoint matches this method and path.');
+      // Not a Nest route (assets, API docs): no key is looked at.
+      return;
+    }
     const header = request.headers.authorization;
     if (header === undefined) {
       if (access === 'key') throw new AuthError(AuthErrorCode.Unauthenticated, 'Send an API key as Authorization: Bearer <key>.');
