@@ -29,7 +29,7 @@ export class ApprovePrivacyRecord {
       const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
       if (!record) throw notFound(id);
       requireTransition(record, 'approved', 'be approved');
-      const deciderRoleSince = await this.deciders.require(record, principal, tx.manager);
+      const deciderRoleSince = await this.deciders.requireApprover(record, principal, tx.manager);
       const now = new Date();
       if (!reviewDateAhead(record.nextReviewDate, now)) {
         throw new PrivacyRecordError(

@@ -7,22 +7,24 @@ import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-err
 import { deciderStanding, mayDecide } from './privacy-record-status.js';
 
 /**
- * Four eyes, which one admin alone cannot satisfy: the member deciding (approving or rejecting) is a different person
- * from everyone who wrote or submitted the record, held the privacy-approver role before it was submitted, was not
- * given that role by any of them, and acts with an API key none of them issued.
+ * Four eyes, which one admin alone cannot satisfy: the member approving is a different person from everyone who wrote
+ * or submitted the record, held the privacy-approver role before it was submitted, was not given that role by any of
+ * them, and acts with an API key none of them issued. Rejecting activates nothing, so any privacy approver who did not
+ * write the record may reject it: a record whose approvers lack the standing to approve is never stuck as submitted.
  */
 @Injectable()
 export class PrivacyRecordDeciders {
   constructor(@Inject(MemberRepository) private readonly members: MemberRepository) {}
 
-  /** Refuses a decider who does not count; returns since when the one who does has held the role. */
-  async require(record: PrivacyRecord, principal: Principal, manager: EntityManager): Promise<Date> {
-    if (!mayDecide(record, principal.memberId)) {
-      throw new PrivacyRecordError(
-        PrivacyRecordErrorCode.DeciderIsAuthor,
-        'You opened, edited or submitted this privacy impact record: another privacy approver of the city must decide on it.',
-      );
-    }
+  /** Refuses a member who may not reject the record; returns since when they have held the role. */
+  async requireRejecter(record: PrivacyRecord, principal: Principal, manager: EntityManager): Promise<Date | null> {
+    this.requireNotAuthor(record, principal);
+    return (await this.members.currentGrant(principal.memberId, 'privacy-approver', manager))?.grantedAt ?? null;
+  }
+
+  /** Refuses an approver who does not count; returns since when the one who does has held the role. */
+  async requireApprover(record: PrivacyRecord, principal: Principal, manager: EntityManager): Promise<Date> {
+    this.requireNotAuthor(record, principal);
     const grant = await this.members.currentGrant(principal.memberId, 'privacy-approver', manager);
     switch (deciderStanding(record, grant, principal.keyIssuedBy?.memberId ?? null)) {
       case 'role-too-recent':
@@ -42,6 +44,15 @@ export class PrivacyRecordDeciders {
         );
       case 'counts':
         return grant!.grantedAt;
+    }
+  }
+
+  private requireNotAuthor(record: PrivacyRecord, principal: Principal): void {
+    if (!mayDecide(record, principal.memberId)) {
+      throw new PrivacyRecordError(
+        PrivacyRecordErrorCode.DeciderIsAuthor,
+        'You opened, edited or submitted this privacy impact record: another privacy approver of the city must decide on it.',
+      );
     }
   }
 }

@@ -6,7 +6,7 @@ import { PrivacyRecordDeciders } from './privacy-record-deciders.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
 
-/** Submitted -> rejected, with a reason, by a privacy approver who counts as for an approval (PrivacyRecordDeciders). Final. */
+/** Submitted -> rejected, with a reason, by a privacy approver who did not write the record (PrivacyRecordDeciders). Final. */
 @Injectable()
 export class RejectPrivacyRecord {
   constructor(
@@ -20,7 +20,7 @@ export class RejectPrivacyRecord {
       const record = await this.records.findOwnedForUpdate(principal.organisationId, id, tx.manager);
       if (!record) throw notFound(id);
       requireTransition(record, 'rejected', 'be rejected');
-      const deciderRoleSince = await this.deciders.require(record, principal, tx.manager);
+      const deciderRoleSince = await this.deciders.requireRejecter(record, principal, tx.manager);
       Object.assign(record, { status: 'rejected', decidedAt: new Date(), decidedByMemberId: principal.memberId, deciderRoleSince, rejectionReason: reason });
       await tx.manager.save(record);
       recordPrivacyRecord(tx, 'privacy-record.rejected', record);
