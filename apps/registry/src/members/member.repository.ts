@@ -20,9 +20,22 @@ export class MemberRepository {
     return manager.findOne(Member, { where: { organisationId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** The grants through which the member holds its roles now (not withdrawn). */
-  currentGrants(memberId: string, manager: EntityManager): Promise<MemberRoleGrant[]> {
-    return manager.createQueryBuilder(MemberRoleGrant, 'g').where('g.member_id = :memberId AND g.withdrawn_at IS NULL', { memberId }).getMany();
+  /**
+   * Brings the member's role grants in line with its roles: a grant, by `by`, for each role it did not hold, and the
+   * withdrawal of each it no longer holds (`by` null: the registry itself).
+   */
+  async syncRoleGrants(member: Member, by: string | null, manager: EntityManager): Promise<void> {
+    const now = new Date();
+    const current = await manager.createQueryBuilder(MemberRoleGrant, 'g').where('g.member_id = :memberId AND g.withdrawn_at IS NULL', { memberId: member.id }).getMany();
+    for (const grant of current.filter((g) => !member.roles.includes(g.role))) {
+      Object.assign(grant, { withdrawnAt: now, withdrawnByMemberId: by });
+      await manager.save(grant);
+    }
+    for (const role of member.roles.filter((r) => !current.some((g) => g.role === r))) {
+      await manager.insert(MemberRoleGrant, {
+        organisationId: member.organisationId, memberId: member.id, role, grantedAt: now, grantedByMemberId: by, withdrawnAt: null, withdrawnByMemberId: null,
+      });
+    }
   }
 
   /** The grant through which the member holds `role` now, or null; locked against a concurrent withdrawal. */

@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../common/auth/principal.js';
 import { isUniqueViolation } from '../common/errors/unique-violation.js';
 import type { Page, PageQuery } from '../common/paging/paging.js';
-import { type Actor, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { type Actor, UnitOfWork } from '../journal/unit-of-work.js';
 import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { Member } from './member.entity.js';
 import { recordMember } from './member-record.js';
-import { MemberRoleGrant } from './member-role-grant.entity.js';
 import { MemberError, MemberErrorCode } from './member-error.js';
 import { MemberRepository } from './member.repository.js';
 import { type CreateMemberDto, MemberResponse, type UpdateMemberDto } from './member.dto.js';
@@ -31,7 +30,7 @@ export class MemberService {
         if (await this.members.emailTaken(organisationId, dto.email, tx.manager)) throw emailTaken();
         const member = await tx.manager.save(tx.manager.create(Member, { organisationId, name: dto.name, email: dto.email, roles: dto.roles, active: true }));
         recordMember(tx, 'member.created', member);
-        await this.changeRoles(tx, member, actor.memberId);
+        await this.members.syncRoleGrants(member, actor.memberId, tx.manager);
         return member;
       });
     } catch (error) {
@@ -56,7 +55,7 @@ export class MemberService {
       tx.manager.merge(Member, current, dto);
       await tx.manager.save(current);
       recordMember(tx, 'member.updated', current);
-      await this.changeRoles(tx, current, principal.memberId);
+      await this.members.syncRoleGrants(current, principal.memberId, tx.manager);
       return current;
     });
     return MemberResponse.from(member);
@@ -73,25 +72,6 @@ export class MemberService {
     const organisation = await this.scope.resolve(principal, slug);
     const { rows, nextCursor } = await this.members.list(organisation.id, page);
     return { items: rows.map(MemberResponse.from), nextCursor };
-  }
-
-  /**
-   * Brings the member's role grants in line with its roles: a grant, by `by`, for each role it did not hold, and the
-   * withdrawal of each it no longer holds; part of the member's own change, whose journal entry names `by` as its
-   * actor. `by` null is the registry itself.
-   */
-  private async changeRoles(tx: Transaction, member: Member, by: string | null): Promise<void> {
-    const now = new Date();
-    const current = await this.members.currentGrants(member.id, tx.manager);
-    for (const grant of current.filter((g) => !member.roles.includes(g.role))) {
-      Object.assign(grant, { withdrawnAt: now, withdrawnByMemberId: by });
-      await tx.manager.save(grant);
-    }
-    for (const role of member.roles.filter((r) => !current.some((g) => g.role === r))) {
-      await tx.manager.insert(MemberRoleGrant, {
-        organisationId: member.organisationId, memberId: member.id, role, grantedAt: now, grantedByMemberId: by, withdrawnAt: null, withdrawnByMemberId: null,
-      });
-    }
   }
 }
 
