@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { PrivacyGate, type RecordCitation } from '../privacy-records/privacy-gate.js';
 import { SourceRepository } from '../sources/source.repository.js';
 import type { AgreementVersion } from './agreement.entity.js';
+import { refuseReferences } from '../common/errors/references.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 
 /**
@@ -38,20 +39,15 @@ export class AgreementPrivacy {
    */
   async requireCitable(ids: string[], cityId: string, at: Date, stage: 'draft' | 'signatures', manager?: EntityManager): Promise<void> {
     const citations = await this.gate.citations(ids, cityId, at, manager);
-    const cited = ids.map((id, index) => ({ id, pointer: `#/privacyRecords/${index}`, citation: citations.get(id)! }));
-    const unknown = cited.filter((c) => c.citation === 'unknown');
-    if (unknown.length > 0) {
-      throw new AgreementError(AgreementErrorCode.PrivacyRecordNotFound, `There is no privacy impact record ${unknown.map((c) => c.id).join(', ')} that you may read.`, {
-        errors: unknown.map(({ id, pointer }) => ({ pointer, detail: `there is no privacy impact record ${id}` })),
-      });
-    }
-    const refused = cited.flatMap(({ id, pointer, citation }) => {
+    const judged = ids.map((id, index) => {
+      const citation = citations.get(id)!;
       const why = NOT_CITABLE[stage][citation];
-      return why ? [{ pointer, detail: `privacy impact record ${id} ${why}` }] : [];
+      return { id, pointer: `#/privacyRecords/${index}`, verdict: citation === 'unknown' ? ('unknown' as const) : why ? { refused: why } : ('citable' as const) };
     });
-    if (refused.length > 0) {
-      throw new AgreementError(AgreementErrorCode.PrivacyRecordNotCitable, `${refused.map((r) => r.detail).join('; ')}.`, { errors: refused });
-    }
+    refuseReferences(judged, 'privacy impact record', {
+      unknown: (detail, errors) => new AgreementError(AgreementErrorCode.PrivacyRecordNotFound, detail, { errors }),
+      refused: (detail, errors) => new AgreementError(AgreementErrorCode.PrivacyRecordNotCitable, detail, { errors }),
+    });
   }
 }
 

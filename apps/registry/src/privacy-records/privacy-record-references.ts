@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isPublic } from '../agreements/agreement-access.js';
 import type { Agreement, AgreementStatus, AgreementVersion } from '../agreements/agreement.entity.js';
+import { refuseReferences } from '../common/errors/references.js';
 import type { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
@@ -50,18 +51,13 @@ export class PrivacyRecordReferences {
 
   private async requireCitableAgreements(organisationId: string, agreementIds: string[], manager: EntityManager): Promise<void> {
     const found = new Map((await this.records.agreementsByIds(agreementIds, manager)).map((f) => [f.agreement.id, f]));
-    const cited = agreementIds.map((id, index) => ({ id, pointer: `#/agreementIds/${index}`, citation: agreementCitation(found.get(id.toLowerCase()), organisationId) }));
-    const unknown = cited.filter((c) => c.citation === 'unknown');
-    if (unknown.length > 0) {
-      throw new PrivacyRecordError(PrivacyRecordErrorCode.AgreementNotFound, `There is no agreement ${unknown.map((c) => c.id).join(', ')} that you may read.`, {
-        errors: unknown.map(({ id, pointer }) => ({ pointer, detail: `there is no agreement ${id}` })),
-      });
-    }
-    const refused = cited.flatMap((c) => (c.citation === 'citable' || c.citation === 'unknown' ? [] : [{ ...c, detail: `agreement ${c.id} ${NOT_CITABLE[c.citation]}` }]));
-    if (refused.length > 0) {
-      throw new PrivacyRecordError(PrivacyRecordErrorCode.AgreementNotCitable, `A record covers only your city's agreements that have not ended: ${refused.map((r) => r.detail).join('; ')}.`, {
-        errors: refused.map(({ pointer, detail }) => ({ pointer, detail })),
-      });
-    }
+    const judged = agreementIds.map((id, index) => {
+      const citation = agreementCitation(found.get(id.toLowerCase()), organisationId);
+      return { id, pointer: `#/agreementIds/${index}`, verdict: citation === 'citable' || citation === 'unknown' ? citation : { refused: NOT_CITABLE[citation] } };
+    });
+    refuseReferences(judged, 'agreement', {
+      unknown: (detail, errors) => new PrivacyRecordError(PrivacyRecordErrorCode.AgreementNotFound, detail, { errors }),
+      refused: (detail, errors) => new PrivacyRecordError(PrivacyRecordErrorCode.AgreementNotCitable, `A record covers only your city's agreements that have not ended: ${detail}`, { errors }),
+    });
   }
 }
