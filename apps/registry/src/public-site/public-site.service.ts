@@ -16,7 +16,7 @@ import type { SourceResponse } from '../sources/source.dto.js';
 import { StandardError, StandardErrorCode } from '../standards/standard-error.js';
 import { StandardService } from '../standards/standard.service.js';
 import type { StandardDetailResponse, StandardResponse } from '../standards/standard.dto.js';
-import { TransparencyService } from '../transparency/transparency.service.js';
+import { parseCheckpoint, TransparencyService } from '../transparency/transparency.service.js';
 import type { InclusionProofResponse } from '../transparency/transparency.dto.js';
 import type { SourcesPageQuery } from './public-site.dto.js';
 
@@ -219,12 +219,6 @@ export class PublicSiteService {
 function ignoreNotFound(error: unknown): null {
   if (error instanceof PrivacyRecordError && error.code === PrivacyRecordErrorCode.NotFound) return null;
   throw error;
-}
-
-/** origin, size and root hash of a C2SP checkpoint body (`<origin>\n<size>\n<root>\n`). */
-export function parseCheckpoint(body: string): { origin: string; size: number; root: string } {
-  const [origin = '', size = '0', root = ''] = body.split('\n');
-  return { origin, size: Number(size), root };
 }
 
 function entryView(served: { index: number; entry: string; leafHash: string }): LogEntryView {

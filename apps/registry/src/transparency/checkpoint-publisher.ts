@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig, ConfigError } from '../config/config.js';
 import { TransparencyRepository } from './transparency.repository.js';
-import { TransparencyService } from './transparency.service.js';
+import { parseCheckpoint, TransparencyService } from './transparency.service.js';
 
 /**
  * Signs the checkpoint of a grown log within PLAZA_CHECKPOINT_INTERVAL_MS of the change, whether or not anyone asks,
@@ -48,7 +48,8 @@ export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicatio
    * checkpoints' does not start.
    */
   private async refuseChangedOrigin(): Promise<void> {
-    const stored = await this.repository.latestCheckpointOrigin();
+    const body = await this.repository.latestCheckpointBody();
+    const stored = body === null ? null : parseCheckpoint(body).origin;
     if (stored === null || stored === this.config.logOrigin) return;
     throw new ConfigError([
       `PLAZA_LOG_ORIGIN is "${this.config.logOrigin}" but the log's checkpoints are signed with the origin "${stored}": a changed origin breaks every verifier's saved state, so set PLAZA_LOG_ORIGIN=${stored}`,

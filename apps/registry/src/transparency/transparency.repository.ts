@@ -57,10 +57,10 @@ export class TransparencyRepository {
     return kind.disclose(this.db.manager, index);
   }
 
-  /** The origin line of the latest stored checkpoint, or null before the first is signed. */
-  async latestCheckpointOrigin(): Promise<string | null> {
+  /** The body of the latest stored checkpoint, or null before the first is signed. */
+  async latestCheckpointBody(): Promise<string | null> {
     const [row] = (await this.db.manager.query('SELECT body FROM log_checkpoints ORDER BY size DESC LIMIT 1')) as { body: string }[];
-    return row ? row.body.slice(0, row.body.indexOf('\n')) : null;
+    return row?.body ?? null;
   }
 
   async findCheckpoint(size: number): Promise<StoredCheckpoint | null> {

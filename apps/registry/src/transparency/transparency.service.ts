@@ -139,3 +139,9 @@ export class TransparencyService {
 export function checkpointBody(origin: string, size: number, rootHash: Uint8Array): string {
   return `${origin}\n${size}\n${b64(rootHash)}\n`;
 }
+
+/** Origin, size and base64 root hash of a checkpoint body that checkpointBody wrote. */
+export function parseCheckpoint(body: string): { origin: string; size: number; root: string } {
+  const [origin = '', size = '0', root = ''] = body.split('\n');
+  return { origin, size: Number(size), root };
+}
