@@ -10,8 +10,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
-import { PlazaError } from '../apps/registry/src/common/errors/plaza-error.js';
-import { readJsonBody } from '../apps/registry/src/common/http/json-body.js';
+import { PlazaError } from '../apps/registry/src/kernel/errors/plaza-error.js';
+import { readJsonBody } from '../apps/registry/src/kernel/http/json-body.js';
 import { readBatch, readData, readRefusal, readStructured } from '../apps/registry/src/exchange/received-event.js';
 
 const MIB = 1_048_576;

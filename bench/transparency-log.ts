@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { appendLeafHashes, computeRoot, equalBytes, proveConsistency, proveInclusion, verifyConsistency, verifyInclusion } from '#plaza/merkle';
-import { PgHashStore, treeHasher } from '../apps/registry/src/transparency/pg-hash-store.js';
+import { PgHashStore, treeHasher } from '../apps/registry/src/platform/journal/pg-hash-store.js';
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plaza_bench';
 const TOTAL = Number(process.env.BENCH_SIZE ?? 1_000_000);

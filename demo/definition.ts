@@ -3,7 +3,7 @@
  * assessment, four signed data-sharing agreements and two proposals under discussion. Everything here is made up
  * (the places are real, the deployments are not); every page of a registry running the demo says so.
  */
-import type { LocalizedText } from '../apps/registry/src/common/text/localized-text.js';
+import type { LocalizedText } from '../apps/registry/src/kernel/text/localized-text.js';
 
 export interface DemoOrganisation {
   slug: string;

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../apps/registry/src/app.js';
-import { ConfigError, loadConfig } from '../apps/registry/src/config/config.js';
+import { createApp } from '../apps/registry/src/composition/app.js';
+import { ConfigError, loadConfig } from '../apps/registry/src/platform/config/config.js';
 import { OPERATOR_KEY_FILE } from '../apps/registry/src/operator/operator-bootstrap.js';
 import { fetchHttp, seedDemo } from './seed.js';
 

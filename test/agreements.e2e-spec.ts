@@ -1,7 +1,7 @@
 import { CompactSign, flattenedVerify, importJWK, type JWK } from 'jose';
 import { verifyAgreement } from '../apps/cli/src/agreements.js';
 import { AgreementLifecycle } from '../apps/registry/src/agreements/agreement-lifecycle.js';
-import { Scheduler } from '../apps/registry/src/scheduler/scheduler.js';
+import { Scheduler } from '../apps/registry/src/platform/scheduler/scheduler.js';
 import { bearer, createOrganisation, createSource, rawBody, registerSigningKey, type SigningKeyPair as Key, signDetached as signBytes, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 

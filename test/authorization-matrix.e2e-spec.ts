@@ -4,14 +4,13 @@ import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, Flatten
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { apiKeyPrefix, generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
-import { isAllowed } from '../apps/registry/src/common/auth/permissions.js';
-import type { Role } from '../apps/registry/src/members/member.entity.js';
-import type { OrganisationKind } from '../apps/registry/src/organisations/organisation.entity.js';
+import { isAllowed } from '../apps/registry/src/kernel/auth/permissions.js';
 import {
   addMember, bearer, createOrganisation, newVersion, organisationBody, privacyRecordBody, proposalBody, sourceBody, type TestOrganisation,
 } from './support/fixtures.js';
 import { type AppRoute, discoverRoutes, fastifyRoutes, routeKey } from './support/routes.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import type { OrganisationKind, Role } from '../apps/registry/src/kernel/auth/vocabulary.js';
 
 /**
  * The authorisation matrix. Every route the running app serves (discovered from Nest's metadata, and

@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
-import { SYSTEM_ACTOR, UnitOfWork, UnjournaledWriteError } from '../apps/registry/src/journal/unit-of-work.js';
+import { UnitOfWork, UnjournaledWriteError, UnlistedKindError } from '../apps/registry/src/platform/journal/unit-of-work.js';
+import { organisationKind } from '../apps/registry/src/organisations/organisation-record.js';
 import { Organisation } from '../apps/registry/src/organisations/organisation.entity.js';
 import { bearer, createOrganisation, organisationBody } from './support/fixtures.js';
 import { describeOnServer, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { SYSTEM_ACTOR } from '../apps/registry/src/kernel/auth/actor.js';
 
 describe('the change journal', () => {
   let t: TestApp;
@@ -63,7 +65,7 @@ describe('the change journal', () => {
     await expect(
       uow.run(SYSTEM_ACTOR, async (tx) => {
         const org = await tx.manager.save(tx.manager.create(Organisation, { ...organisationBody(slug, 'city'), coalitionMember: false, website: null }));
-        tx.record({ action: 'organisation.created', subjectType: 'organisation', subjectId: org.id, organisationId: org.id, state: { slug }, record: org });
+        tx.record({ action: 'organisation.created', kind: organisationKind, subjectId: org.id, organisationId: org.id, state: { slug }, record: org });
         throw new Error('the feature failed after writing');
       }),
     ).rejects.toThrow('the feature failed after writing');
@@ -80,6 +82,19 @@ describe('the change journal', () => {
       }),
     ).rejects.toBeInstanceOf(UnjournaledWriteError);
     expect(await db.manager.findOneBy(Organisation, { slug })).toBeNull();
+  });
+
+  it('refuses, and rolls back, a change of a kind the composition root does not list', async () => {
+    const slug = uniqueSlug('unlisted');
+    const unlisted = { ...organisationKind };
+    await expect(
+      uow.run(SYSTEM_ACTOR, async (tx) => {
+        const org = await tx.manager.save(tx.manager.create(Organisation, { ...organisationBody(slug, 'city'), coalitionMember: false, website: null }));
+        tx.record({ action: 'organisation.created', kind: unlisted, subjectId: org.id, organisationId: org.id, state: { slug }, record: org });
+      }),
+    ).rejects.toBeInstanceOf(UnlistedKindError);
+    expect(await db.manager.findOneBy(Organisation, { slug })).toBeNull();
+    expect(await orphanEntries()).toBe(0);
   });
 
   it('leaves no entry when a request is refused', async () => {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { PrivacyGate } from '../apps/registry/src/privacy-records/privacy-gate.js';
-import { Scheduler } from '../apps/registry/src/scheduler/scheduler.js';
+import { Scheduler } from '../apps/registry/src/platform/scheduler/scheduler.js';
 import { addMember, bearer, createOrganisation, createSource, privacyRecordBody, type TestOrganisation, walkPages } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { computeRoot, equalBytes, MerkleTree, TreeHasher, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 import { backfillTransparencyLog } from '#plaza/database';
 import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
-import { PgHashStore } from '../apps/registry/src/transparency/pg-hash-store.js';
+import { PgHashStore } from '../apps/registry/src/platform/journal/pg-hash-store.js';
 import { addMember, bearer, createOrganisation, createSource } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 

@@ -2,7 +2,7 @@ import { calculateJwkThumbprint, CompactSign, type CryptoKey, exportJWK, Flatten
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestApp } from './test-app.js';
-import type { Role } from '../../apps/registry/src/members/member.entity.js';
+import type { Role } from '../../apps/registry/src/kernel/auth/vocabulary.js';
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 

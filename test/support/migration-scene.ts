@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS, openDatabase, type OpenDatabase } from '#plaza/database';
-import { loadConfig } from '../../apps/registry/src/config/config.js';
+import { loadConfig } from '../../apps/registry/src/platform/config/config.js';
 import { createDatabase } from './test-app.js';
 
 /** A throwaway database for testing one migration on data written before it. */

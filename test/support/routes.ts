@@ -2,7 +2,7 @@ import { type INestApplication, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { ACCESS_METADATA, type Access } from '../../apps/registry/src/common/auth/decorators.js';
+import { ACCESS_METADATA, type Access } from '../../apps/registry/src/kernel/auth/decorators.js';
 
 /** One HTTP route of the running app, as Nest registered it, with the access rule AccessGuard will read. */
 export interface AppRoute {

@@ -8,8 +8,8 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../bench/scratch-database.js';
 import { generateApiKey } from '../../apps/registry/src/api-keys/api-key-secret.js';
-import { createApp } from '../../apps/registry/src/app.js';
-import { type AppConfig, loadConfig } from '../../apps/registry/src/config/config.js';
+import { createApp } from '../../apps/registry/src/composition/app.js';
+import { type AppConfig, loadConfig } from '../../apps/registry/src/platform/config/config.js';
 
 export interface TestApp {
   app: NestFastifyApplication;

@@ -1,10 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { type AppConfig, ConfigError, loadConfig } from './platform/config/config.js';
 import { DataFolderLockedError } from '#plaza/database';
 import { FolderError } from '#plaza/standards';
-import { createApp } from './app.js';
-import { createLogger } from './common/logging/logger.js';
+import { createApp } from './composition/app.js';
+import { createLogger } from './kernel/logging/logger.js';
 import { DemoKeysStoredError } from './signing-keys/signing-key-error.js';
 import { StandardsImportError } from './standards/standard-error.js';
 

@@ -1,4 +1,4 @@
-import type { Principal } from '../common/auth/principal.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { type Agreement, type AgreementVersion, PUBLIC_STATUSES } from './agreement.entity.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 

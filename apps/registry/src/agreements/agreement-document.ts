@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '#plaza/json';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 import type { EventType } from './agreement.entity.js';
 
 export const AGREEMENT_DOCUMENT_TYPE = 'https://plaza.example/agreement/v1';

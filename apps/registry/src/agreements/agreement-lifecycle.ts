@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SYSTEM_ACTOR, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
 import type { Agreement, AgreementStatus, AgreementVersion } from './agreement.entity.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementPrivacy } from './agreement-privacy.js';
 import { recordVersion } from './agreement-record.js';
 import { AgreementRepository } from './agreement.repository.js';
 import { AGREEMENT_TRANSITIONS, activationInstant, canTransition, IN_FORCE_STATUSES, isDueToActivate, recordedStatusAt, statusAt } from './agreement-status.js';
+import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
 
 const ACTIONS: Record<AgreementStatus, string> = {
   draft: 'agreement.drafted',

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { PrivacyGate, type RecordCitation } from '../privacy-records/privacy-gate.js';
 import { SourceRepository } from '../sources/source.repository.js';
 import type { AgreementVersion } from './agreement.entity.js';
-import { refuseReferences } from '../common/errors/references.js';
+import { refuseReferences } from '../kernel/errors/references.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 
 /**

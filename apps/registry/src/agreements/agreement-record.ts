@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { Principal } from '../common/auth/principal.js';
-import type { JournaledKind } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import type { Principal } from '../kernel/auth/principal.js';
+import type { JournaledKind } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { mayRead } from './agreement-access.js';
 import { Agreement, AgreementSignature, AgreementVersion } from './agreement.entity.js';
 
@@ -22,12 +22,12 @@ function signatureState(signature: AgreementSignature, version: AgreementVersion
 
 /** Journals a change to a version: every step of its life is an entry, and so is each signature (same subject). */
 export function recordVersion(tx: Transaction, action: string, version: AgreementVersion, cityId: string): void {
-  tx.record({ action, subjectType: 'agreement-version', subjectId: versionSubject(version), organisationId: cityId, state: versionState(version), record: version, recordKey: { id: version.id } });
+  tx.record({ action, kind: agreementVersionKind, subjectId: versionSubject(version), organisationId: cityId, state: versionState(version), record: version, recordKey: { id: version.id } });
 }
 
 export function recordSignature(tx: Transaction, signature: AgreementSignature, version: AgreementVersion): void {
   tx.record({
-    action: 'agreement.signed', subjectType: 'agreement-version', subjectId: versionSubject(version), organisationId: signature.organisationId,
+    action: 'agreement.signed', kind: agreementVersionKind, subjectId: versionSubject(version), organisationId: signature.organisationId,
     state: signatureState(signature, version), record: signature, recordKey: { id: signature.id },
   });
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 import type { Organisation } from '../organisations/organisation.entity.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { SourceRepository } from '../sources/source.repository.js';

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Allow, CurrentPrincipal, Public } from '../common/auth/decorators.js';
-import { Action } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
+import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { AmendAgreement } from './amend-agreement.use-case.js';
 import {
   AgreementPage, AgreementResponse, AgreementVersionResponse, AmendAgreementDto, CreateAgreementDto, ListAgreementsQuery, OptionalReasonDto, ReasonDto, SignAgreementDto,

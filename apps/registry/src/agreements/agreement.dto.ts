@@ -3,12 +3,12 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsISO8601, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField, OptionalFields } from '../common/http/validation.js';
-import { IsIsoDuration } from '../common/text/iso-duration.js';
-import { PageQuery } from '../common/paging/paging.js';
-import { WITH_ZONE } from '../common/text/instant.js';
-import { LongText, type LocalizedText, ShortText } from '../common/text/localized-text.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField, OptionalFields } from '../kernel/http/validation.js';
+import { IsIsoDuration } from '../kernel/text/iso-duration.js';
+import { PageQuery } from '../kernel/paging/paging.js';
+import { WITH_ZONE } from '../kernel/text/instant.js';
+import { LongText, type LocalizedText, ShortText } from '../kernel/text/localized-text.js';
 import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import { AGREEMENT_STATUSES, type AgreementStatus, type EventType, type StatusChange } from './agreement.entity.js';
 import { DATA_POINTER } from './schema-pointer.js';

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 
 export const AGREEMENT_STATUSES = ['draft', 'pending-signatures', 'active', 'suspended', 'terminated', 'expired', 'superseded'] as const;
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];

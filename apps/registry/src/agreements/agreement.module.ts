@@ -1,7 +1,7 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { OrganisationModule } from '../organisations/organisation.module.js';
 import { PrivacyRecordModule } from '../privacy-records/privacy-record.module.js';
-import { Scheduler } from '../scheduler/scheduler.js';
+import { Scheduler } from '../platform/scheduler/scheduler.js';
 import { SigningKeyModule } from '../signing-keys/signing-key.module.js';
 import { SourceModule } from '../sources/source.module.js';
 import { StandardModule } from '../standards/standard.module.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
-import { JournalEntry } from '../journal/journal-entry.entity.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
+import { JournalEntry } from '../platform/journal/journal-entry.entity.js';
 import { Agreement, AgreementSignature, AgreementVersion, type AgreementStatus } from './agreement.entity.js';
 
 export interface AgreementFilter {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { keyStatusAt } from '../signing-keys/key-status.js';
 import { SigningKeyRepository } from '../signing-keys/signing-key.repository.js';
 import { AgreementSignature, AgreementVersion } from './agreement.entity.js';

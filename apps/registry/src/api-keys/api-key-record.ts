@@ -1,6 +1,6 @@
-import { Action } from '../common/auth/permissions.js';
-import { type JournaledKind, readableWith } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { Action } from '../kernel/auth/permissions.js';
+import { type JournaledKind, readableWith } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { ApiKeyResponse } from './api-key.dto.js';
 import { ApiKey } from './api-key.entity.js';
 
@@ -12,7 +12,7 @@ function apiKeyState(key: ApiKey) {
 }
 
 export function recordApiKey(tx: Transaction, action: string, key: ApiKey): void {
-  tx.record({ action, subjectType: 'api-key', subjectId: key.id, organisationId: key.organisationId, state: apiKeyState(key), record: key });
+  tx.record({ action, kind: apiKeyKind, subjectId: key.id, organisationId: key.organisationId, state: apiKeyState(key), record: key });
 }
 
 export const apiKeyKind: JournaledKind = {

@@ -1,4 +1,4 @@
-import { OPERATOR_KEY_PATTERN } from '../config/config.js';
+import { OPERATOR_KEY_PATTERN } from '../platform/config/config.js';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from './api-key-secret.js';
 
 describe('API key secrets', () => {

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Allow, CurrentPrincipal } from '../common/auth/decorators.js';
-import { Action } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
-import { PageQuery } from '../common/paging/paging.js';
+import { Allow, CurrentPrincipal } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
+import { PageQuery } from '../kernel/paging/paging.js';
 import { ApiKeyPage, ApiKeyResponse, CreateApiKeyDto, IssuedApiKeyResponse } from './api-key.dto.js';
 import { ApiKeyService } from './api-key.service.js';
 

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, Matches, IsString, IsUUID, Length } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField } from '../common/http/validation.js';
-import { WITH_ZONE } from '../common/text/instant.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField } from '../kernel/http/validation.js';
+import { WITH_ZONE } from '../kernel/text/instant.js';
 import type { ApiKey } from './api-key.entity.js';
 
 export class CreateApiKeyDto {

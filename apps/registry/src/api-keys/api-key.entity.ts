@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
 
 /** An API key of a member. Only its SHA-256 is stored; the prefix identifies it in lists and logs. */
 @Entity('api_keys')

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
-import { Member, type Role } from '../members/member.entity.js';
-import type { OrganisationKind } from '../organisations/organisation.entity.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
+import { Member } from '../members/member.entity.js';
 import { ApiKey } from './api-key.entity.js';
+import type { OrganisationKind, Role } from '../kernel/auth/vocabulary.js';
 
 export interface KeyHolder {
   id: string;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuthError, AuthErrorCode } from '../common/auth/auth-error.js';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import type { Page, PageQuery } from '../common/paging/paging.js';
-import { type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { AuthError, AuthErrorCode } from '../kernel/errors/auth-error.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import type { Page, PageQuery } from '../kernel/paging/paging.js';
+import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { MemberError, MemberErrorCode } from '../members/member-error.js';
 import { MemberRepository } from '../members/member.repository.js';
 import { OrganisationScope } from '../organisations/organisation-scope.js';

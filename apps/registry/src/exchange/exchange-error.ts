@@ -1,4 +1,5 @@
-import { PlazaError } from '../common/errors/plaza-error.js';
+import { PlazaError } from '../kernel/errors/plaza-error.js';
+import type { ProblemTable } from '../kernel/errors/problem-table.js';
 
 /**
  * Every way the exchange refuses an event or a request. The codes are part of the exchange's published HTTP contract,
@@ -96,3 +97,55 @@ export class ExchangeError extends PlazaError<ExchangeErrorCode> {
     return new ExchangeError(refusal.code, refusal.detail, { check: refusal.check, ...(refusal.errors ? { errors: refusal.errors } : {}) });
   }
 }
+
+/** Every ExchangeErrorCode with its HTTP status and stable title. */
+export const EXCHANGE_PROBLEMS: ProblemTable<ExchangeErrorCode> = {
+  [ExchangeErrorCode.BodyUnreadable]: { status: 422, title: 'The event is not strict JSON (or not UTF-8, or not an object)' },
+  [ExchangeErrorCode.DuplicateMember]: { status: 422, title: 'The JSON repeats a member name in one object' },
+  [ExchangeErrorCode.TooDeep]: { status: 422, title: 'The JSON is nested too deeply' },
+  [ExchangeErrorCode.RepeatedHeader]: { status: 422, title: 'A ce-* or Content-Type header appears more than once' },
+  [ExchangeErrorCode.AttributeMissing]: { status: 422, title: 'A required attribute is missing or empty' },
+  [ExchangeErrorCode.AttributeEmpty]: { status: 422, title: 'An attribute is present but empty' },
+  [ExchangeErrorCode.AttributeInvalid]: { status: 422, title: 'An attribute has a value the exchange does not accept' },
+  [ExchangeErrorCode.AttributeNameInvalid]: { status: 422, title: 'An attribute name is not lowercase letters and digits, at most 20' },
+  [ExchangeErrorCode.SpecversionUnsupported]: { status: 422, title: 'Only CloudEvents specversion 1.0 is accepted' },
+  [ExchangeErrorCode.TimeMissing]: { status: 422, title: 'The event has no time' },
+  [ExchangeErrorCode.TimeInvalid]: { status: 422, title: 'The time is not an RFC 3339 timestamp with an offset' },
+  [ExchangeErrorCode.TimeNotWholeSeconds]: { status: 422, title: 'The time is not in whole seconds' },
+  [ExchangeErrorCode.TimeOutOfBounds]: { status: 422, title: 'The time is too far ahead of or behind the receipt time' },
+  [ExchangeErrorCode.SignatureMissing]: { status: 422, title: 'The event has no dssematerial' },
+  [ExchangeErrorCode.MaterialMalformed]: { status: 422, title: 'The dssematerial is not a well-formed DSSE envelope and payload' },
+  [ExchangeErrorCode.PayloadTypeUnknown]: { status: 422, title: 'The DSSE payloadType is not the Verifiability extension' },
+  [ExchangeErrorCode.SignedExtensionsInvalid]: { status: 422, title: 'signedextattrs names a core attribute, repeats a name or is not a list of names' },
+  [ExchangeErrorCode.KeyUnknown]: { status: 422, title: 'No registered signing key has this keyid' },
+  [ExchangeErrorCode.KeyOfAnotherOrganisation]: { status: 403, title: "The signing key belongs to another organisation than the caller's" },
+  [ExchangeErrorCode.KeyRevoked]: { status: 422, title: 'The signing key is revoked' },
+  [ExchangeErrorCode.KeyExpired]: { status: 422, title: 'The signing key has expired' },
+  [ExchangeErrorCode.KeyNotYetValid]: { status: 422, title: 'The signing key is not valid yet' },
+  [ExchangeErrorCode.SignatureDer]: { status: 422, title: 'The ECDSA signature is DER-encoded; raw r||s is required' },
+  [ExchangeErrorCode.SignatureInvalid]: { status: 422, title: 'The signature does not verify' },
+  [ExchangeErrorCode.ContentMismatch]: { status: 422, title: 'The event differs from what was signed' },
+  [ExchangeErrorCode.SourceUnknown]: { status: 404, title: 'No registered source has this CloudEvents source value' },
+  [ExchangeErrorCode.SourceInactive]: { status: 422, title: 'The source is not active' },
+  [ExchangeErrorCode.NotSourceOperator]: { status: 403, title: "Only the source's owning city or its operator may send its events" },
+  [ExchangeErrorCode.NoActiveAgreement]: { status: 403, title: 'No agreement in force covers this source for your organisation' },
+  [ExchangeErrorCode.TypeNotCoveredByAgreement]: { status: 422, title: 'The agreement in force does not cover this event type' },
+  [ExchangeErrorCode.TimeOutsideAgreement]: { status: 422, title: 'The event time is outside what the agreement covers' },
+  [ExchangeErrorCode.PrivacyRecordRequired]: { status: 422, title: 'No approved, unexpired privacy impact record covers the source then' },
+  [ExchangeErrorCode.TypeUnknown]: { status: 422, title: 'No standard has this CloudEvents type' },
+  [ExchangeErrorCode.DataschemaMissing]: { status: 422, title: 'The event names no dataschema' },
+  [ExchangeErrorCode.DataschemaUnpublished]: { status: 422, title: 'The dataschema is not a published version of the standard of this type' },
+  [ExchangeErrorCode.TypeNotDeclaredBySource]: { status: 422, title: 'The source does not declare this standard and major version' },
+  [ExchangeErrorCode.DataMissing]: { status: 422, title: 'The event has no data' },
+  [ExchangeErrorCode.DataNotJson]: { status: 422, title: 'The data is not JSON' },
+  [ExchangeErrorCode.DataNulCharacter]: { status: 422, title: 'The data contains a NUL character' },
+  [ExchangeErrorCode.DataNumberOutOfRange]: { status: 422, title: 'The data holds a number beyond 2^53' },
+  [ExchangeErrorCode.DataInvalid]: { status: 422, title: "The data is not valid against the standard's schema" },
+  [ExchangeErrorCode.FieldNotAllowed]: { status: 422, title: 'The data holds a field the agreement does not allow' },
+  [ExchangeErrorCode.EventConflict]: { status: 409, title: 'Another event with this source and id was accepted' },
+  [ExchangeErrorCode.BatchEmpty]: { status: 422, title: 'The batch holds no event' },
+  [ExchangeErrorCode.BatchTooLarge]: { status: 413, title: 'The batch holds more than 1000 events' },
+  [ExchangeErrorCode.QuotaExceeded]: { status: 429, title: "The organisation's event quota for this minute is spent" },
+  [ExchangeErrorCode.ContentEncodingUnsupported]: { status: 415, title: 'Compressed bodies are not accepted' },
+  [ExchangeErrorCode.SourceNotFound]: { status: 404, title: 'No such source among those you may read' },
+};

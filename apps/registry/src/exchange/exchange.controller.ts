@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Allow, CurrentPrincipal, Public } from '../common/auth/decorators.js';
-import { Action } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
+import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { ExchangeError } from './exchange-error.js';
 import { BatchResponse, ConformanceResponse, EventAcceptedResponse, EventFeedQuery, EventFeedResponse, RejectionPage, RejectionsQuery } from './exchange.dto.js';
 import { answerOf, ExchangeService } from './exchange.service.js';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { OptionalField } from '../common/http/validation.js';
+import { OptionalField } from '../kernel/http/validation.js';
 import { CHECKS, type Check, type PointerError } from './exchange-error.js';
 
 export class PointerErrorResponse {

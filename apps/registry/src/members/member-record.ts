@@ -1,6 +1,6 @@
-import { Action } from '../common/auth/permissions.js';
-import { type JournaledKind, readableWith } from '../journal/journaled-kind.js';
-import type { Transaction } from '../journal/unit-of-work.js';
+import { Action } from '../kernel/auth/permissions.js';
+import { type JournaledKind, readableWith } from '../platform/journal/journaled-kind.js';
+import type { Transaction } from '../platform/journal/unit-of-work.js';
 import { Member } from './member.entity.js';
 
 // Names and emails are personal information: the journal digests only the member's roles and status.
@@ -9,7 +9,7 @@ function memberState(member: Member) {
 }
 
 export function recordMember(tx: Transaction, action: string, member: Member): void {
-  tx.record({ action, subjectType: 'member', subjectId: member.id, organisationId: member.organisationId, state: memberState(member), record: member });
+  tx.record({ action, kind: memberKind, subjectId: member.id, organisationId: member.organisationId, state: memberState(member), record: member });
 }
 
 export const memberKind: JournaledKind = {

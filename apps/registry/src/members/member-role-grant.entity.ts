@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from './member.entity.js';
+import type { Role } from '../kernel/auth/vocabulary.js';
 
 /**
  * One grant of one role to one member: who gave it and when, and when it was withdrawn. The history the four-eyes

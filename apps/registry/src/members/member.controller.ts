@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Allow, CurrentPrincipal } from '../common/auth/decorators.js';
-import { Action } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
-import { PageQuery } from '../common/paging/paging.js';
+import { Allow, CurrentPrincipal } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
+import { PageQuery } from '../kernel/paging/paging.js';
 import { CreateMemberDto, MemberPage, MemberResponse, UpdateMemberDto } from './member.dto.js';
 import { MemberService } from './member.service.js';
 

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsString, Length } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField } from '../common/http/validation.js';
-import { type Member, type Role, ROLES } from './member.entity.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField } from '../kernel/http/validation.js';
+import { type Member } from './member.entity.js';
+import { type Role, ROLES } from '../kernel/auth/vocabulary.js';
 
 export class CreateMemberDto {
   @ApiProperty({ example: 'Alex Tremblay' })

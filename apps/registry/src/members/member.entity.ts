@@ -1,8 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
+import type { Role } from '../kernel/auth/vocabulary.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
 
-export const ROLES = ['admin', 'member', 'privacy-approver', 'standards-editor'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** A person acting for an organisation. Name and email are personal information: never public, never journaled. */
 @Entity('members')

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
-import { Member, type Role } from './member.entity.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
+import { Member } from './member.entity.js';
 import { MemberRoleGrant } from './member-role-grant.entity.js';
+import type { Role } from '../kernel/auth/vocabulary.js';
 
 /** Every query of the members feature. */
 @Injectable()

@@ -5,13 +5,14 @@ import type { EntityManager } from 'typeorm';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../api-keys/api-key-secret.js';
 import { ApiKeyRepository } from '../api-keys/api-key.repository.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { SYSTEM_ACTOR, UnitOfWork } from '../journal/unit-of-work.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { MemberRepository } from '../members/member.repository.js';
 import { MemberService } from '../members/member.service.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { OrganisationService } from '../organisations/organisation.service.js';
+import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
 
 export const OPERATOR_SLUG = 'operator';
 export const OPERATOR_KEY_FILE = 'operator-key';

@@ -1,4 +1,5 @@
-import { PlazaError } from '../common/errors/plaza-error.js';
+import { PlazaError } from '../kernel/errors/plaza-error.js';
+import type { ProblemTable } from '../kernel/errors/problem-table.js';
 
 export enum OrganisationErrorCode {
   NotFound = 'organisation.not_found',
@@ -7,3 +8,10 @@ export enum OrganisationErrorCode {
 }
 
 export class OrganisationError extends PlazaError<OrganisationErrorCode> {}
+
+/** Every OrganisationErrorCode with its HTTP status and stable title. */
+export const ORGANISATION_PROBLEMS: ProblemTable<OrganisationErrorCode> = {
+  [OrganisationErrorCode.NotFound]: { status: 404, title: 'No such organisation' },
+  [OrganisationErrorCode.SlugTaken]: { status: 409, title: 'The slug is already taken' },
+  [OrganisationErrorCode.NameTaken]: { status: 409, title: 'Another organisation already has this display name' },
+};

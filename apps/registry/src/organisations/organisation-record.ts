@@ -1,11 +1,11 @@
-import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { OrganisationResponse } from './organisation.dto.js';
 import { Organisation } from './organisation.entity.js';
 
 /** Journals a change to an organisation, digesting it as it is served. */
 export function recordOrganisation(tx: Transaction, action: string, organisation: Organisation): void {
-  tx.record({ action, subjectType: 'organisation', subjectId: organisation.id, organisationId: organisation.id, state: journalState(OrganisationResponse.from(organisation)), record: organisation });
+  tx.record({ action, kind: organisationKind, subjectId: organisation.id, organisationId: organisation.id, state: journalState(OrganisationResponse.from(organisation)), record: organisation });
 }
 
 export const organisationKind: JournaledKind = {

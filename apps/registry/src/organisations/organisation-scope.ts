@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '../common/auth/principal.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import type { Organisation } from './organisation.entity.js';
 import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
 import { OrganisationRepository } from './organisation.repository.js';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Allow, CurrentPrincipal, Public } from '../common/auth/decorators.js';
-import { Action } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
+import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationPage, OrganisationResponse, UpdateOrganisationDto } from './organisation.dto.js';
 import { OrganisationService } from './organisation.service.js';
 

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsUrl, Matches, ValidateNested } from 'class-validator';
-import { ClearableField, OptionalField } from '../common/http/validation.js';
-import { PageQuery } from '../common/paging/paging.js';
-import { type LocalizedText, ShortText } from '../common/text/localized-text.js';
-import { ORGANISATION_KINDS, type Organisation, type OrganisationKind, type PrivacyContact } from './organisation.entity.js';
+import { ClearableField, OptionalField } from '../kernel/http/validation.js';
+import { PageQuery } from '../kernel/paging/paging.js';
+import { type LocalizedText, ShortText } from '../kernel/text/localized-text.js';
+import { type Organisation, type PrivacyContact } from './organisation.entity.js';
+import { ORGANISATION_KINDS, type OrganisationKind } from '../kernel/auth/vocabulary.js';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 

@@ -1,10 +1,8 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
+import type { OrganisationKind } from '../kernel/auth/vocabulary.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 
-export const ORGANISATION_KINDS = ['city', 'vendor'] as const;
-/** `operator` is the registry operator's own organisation, created at first start, never through the API. */
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number] | 'operator';
 
 export interface PrivacyContact {
   name: LocalizedText;

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { displayNameKeys } from '#plaza/text';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
-import { Organisation, type OrganisationKind } from './organisation.entity.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
+import { Organisation } from './organisation.entity.js';
+import type { OrganisationKind } from '../kernel/auth/vocabulary.js';
 
 export interface OrganisationFilter {
   kind?: OrganisationKind;

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuthError, AuthErrorCode } from '../common/auth/auth-error.js';
-import { Action, isAllowed } from '../common/auth/permissions.js';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { isUniqueViolation } from '../common/errors/unique-violation.js';
-import type { Page } from '../common/paging/paging.js';
-import { type Actor, UnitOfWork } from '../journal/unit-of-work.js';
+import { AuthError, AuthErrorCode } from '../kernel/errors/auth-error.js';
+import { Action, isAllowed } from '../kernel/auth/permissions.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
+import type { Page } from '../kernel/paging/paging.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { Organisation } from './organisation.entity.js';
 import { recordOrganisation } from './organisation-record.js';
 import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
 import { OrganisationScope } from './organisation-scope.js';
 import { DISPLAY_NAME_CONSTRAINT, OrganisationRepository } from './organisation.repository.js';
 import { type CreateOrganisationDto, type ListOrganisationsQuery, OrganisationResponse, type UpdateOrganisationDto } from './organisation.dto.js';
+import type { Actor } from '../kernel/auth/actor.js';
 
 @Injectable()
 export class OrganisationService {

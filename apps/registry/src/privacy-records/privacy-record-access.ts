@@ -1,5 +1,5 @@
-import { Action, isAllowed } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
+import { Action, isAllowed } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { canTransition } from './privacy-record-status.js';
 import type { PrivacyRecord, PrivacyRecordStatus } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Principal } from '../common/auth/principal.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { MemberRepository } from '../members/member.repository.js';
 import type { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Transaction } from '../journal/unit-of-work.js';
-import { type TimedJob, Scheduler } from '../scheduler/scheduler.js';
+import type { Transaction } from '../platform/journal/unit-of-work.js';
+import { type TimedJob, Scheduler } from '../platform/scheduler/scheduler.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
 import { expiryInstant } from './privacy-record-status.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';

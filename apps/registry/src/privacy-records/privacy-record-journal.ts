@@ -1,5 +1,5 @@
-import type { JournaledKind } from '../journal/journaled-kind.js';
-import type { Transaction } from '../journal/unit-of-work.js';
+import type { JournaledKind } from '../platform/journal/journaled-kind.js';
+import type { Transaction } from '../platform/journal/unit-of-work.js';
 import { readsPrivately } from './privacy-record-access.js';
 import { privacyRecordState } from './privacy-record.dto.js';
 import { PrivacyRecord } from './privacy-record.entity.js';
@@ -7,7 +7,7 @@ import { PUBLIC_STATUSES } from './privacy-record-status.js';
 
 /** Journals a change to a privacy impact record: every step of its life is an entry. */
 export function recordPrivacyRecord(tx: Transaction, action: string, record: PrivacyRecord): void {
-  tx.record({ action, subjectType: 'privacy-record', subjectId: record.id, organisationId: record.organisationId, state: privacyRecordState(record), record });
+  tx.record({ action, kind: privacyRecordKind, subjectId: record.id, organisationId: record.organisationId, state: privacyRecordState(record), record });
 }
 
 /** Drafts, submissions and rejections are the city's own; anyone reads an approved or expired record. */

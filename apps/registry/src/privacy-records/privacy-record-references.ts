@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isPublic } from '../agreements/agreement-access.js';
 import type { Agreement, AgreementStatus, AgreementVersion } from '../agreements/agreement.entity.js';
-import { refuseReferences } from '../common/errors/references.js';
+import { refuseReferences } from '../kernel/errors/references.js';
 import type { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Allow, CurrentPrincipal, OptionalPrincipal, Public } from '../common/auth/decorators.js';
-import { Action } from '../common/auth/permissions.js';
-import type { Principal } from '../common/auth/principal.js';
+import { Allow, CurrentPrincipal, OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import { ApprovePrivacyRecord } from './approve-privacy-record.use-case.js';
 import {
   CreatePrivacyRecordDto, ListPrivacyRecordsQuery, PrivacyRecordDetailResponse, PrivacyRecordPage, PrivacyRecordResponse, RejectPrivacyRecordDto,

@@ -3,14 +3,14 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsString, IsUUID, Length, Matches, ValidateBy, ValidateNested, type ValidationOptions,
 } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField } from '../common/http/validation.js';
-import { PageQuery } from '../common/paging/paging.js';
-import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField } from '../kernel/http/validation.js';
+import { PageQuery } from '../kernel/paging/paging.js';
+import { type LocalizedText, LongText, ShortText } from '../kernel/text/localized-text.js';
 import type { PrivacyContact } from '../organisations/organisation.entity.js';
 import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import { SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus } from '../sources/source.entity.js';
-import { IsIsoDuration } from '../common/text/iso-duration.js';
+import { IsIsoDuration } from '../kernel/text/iso-duration.js';
 import { effectiveStatus, expiryInstant, isCalendarDate } from './privacy-record-status.js';
 import { PRIVACY_RECORD_STATUSES, type PrivacyRecord, type PrivacyRecordStatus, type Risk, RISK_LEVELS, type RiskLevel } from './privacy-record.entity.js';
 

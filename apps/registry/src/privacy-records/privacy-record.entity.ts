@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 
 export const PRIVACY_RECORD_STATUSES = ['draft', 'submitted', 'approved', 'rejected', 'expired'] as const;
 export type PrivacyRecordStatus = (typeof PRIVACY_RECORD_STATUSES)[number];

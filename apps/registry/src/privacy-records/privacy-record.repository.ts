@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import { Agreement, AgreementVersion } from '../agreements/agreement.entity.js';
 import { Source } from '../sources/source.entity.js';
 import { PUBLIC_STATUSES } from './privacy-record-status.js';

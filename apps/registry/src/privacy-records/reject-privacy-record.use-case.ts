@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { notFound, requireTransition } from './privacy-record-access.js';
 import { PrivacyRecordDeciders } from './privacy-record-deciders.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';

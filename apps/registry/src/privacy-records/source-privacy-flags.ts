@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Transaction } from '../journal/unit-of-work.js';
+import type { Transaction } from '../platform/journal/unit-of-work.js';
 import type { Organisation } from '../organisations/organisation.entity.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { recordSource } from '../sources/source-record.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalJson } from '#plaza/json';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { StandardPublisher } from '../standards/standard-publisher.js';
 import { StandardRepository } from '../standards/standard.repository.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { requireCoalitionSteward, requireStatus } from './proposal-access.js';
 import { recordProposal } from './proposal-record.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '../common/auth/principal.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import type { Organisation } from '../organisations/organisation.entity.js';
 import type { Proposal, ProposalStatus, ProposalVote } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';

@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { RequestError, RequestErrorCode } from '../common/errors/request-error.js';
+import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
 
 /** A proposal number in a path: a whole number from 1 to 999,999,999 (it must fit the database's integer). */
 @Injectable()

@@ -1,5 +1,5 @@
-import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
 import { ProposalResponse } from './proposal.dto.js';
 
@@ -9,38 +9,38 @@ const voteState = (vote: ProposalVote) => ({ proposal: vote.proposalNumber, orga
 
 /** Journals a change to a proposal, its reviews or its votes: every step of the process is an entry. */
 export function recordProposal(tx: Transaction, action: string, proposal: Proposal): void {
-  tx.record({ action, subjectType: 'proposal', subjectId: String(proposal.number), organisationId: proposal.authorOrganisationId, state: proposalState(proposal), record: proposal, recordKey: { number: proposal.number } });
+  tx.record({ action, kind: proposalKind, subjectId: String(proposal.number), organisationId: proposal.authorOrganisationId, state: proposalState(proposal), record: proposal, recordKey: { number: proposal.number } });
 }
 
 export function recordReview(tx: Transaction, review: ProposalReview): void {
-  tx.record({ action: 'proposal.reviewed', subjectType: 'proposal-review', subjectId: review.id, organisationId: review.organisationId, state: reviewState(review), record: review });
+  tx.record({ action: 'proposal.reviewed', kind: proposalReviewKind, subjectId: review.id, organisationId: review.organisationId, state: reviewState(review), record: review });
 }
 
 export function recordVote(tx: Transaction, action: string, vote: ProposalVote): void {
-  tx.record({ action, subjectType: 'proposal-vote', subjectId: vote.id, organisationId: vote.organisationId, state: voteState(vote), record: vote });
+  tx.record({ action, kind: proposalVoteKind, subjectId: vote.id, organisationId: vote.organisationId, state: voteState(vote), record: vote });
 }
 
 // The standards process is public from the first draft: proposals, reviews and votes are read by anyone.
-export const proposalKinds: JournaledKind[] = [
-  {
-    subjectType: 'proposal',
-    async disclose(manager, index) {
-      const proposal = await manager.findOneBy(Proposal, { journalIndex: index });
-      return proposal && { state: proposalState(proposal), visibleTo: everyone };
-    },
+export const proposalKind: JournaledKind = {
+  subjectType: 'proposal',
+  async disclose(manager, index) {
+    const proposal = await manager.findOneBy(Proposal, { journalIndex: index });
+    return proposal && { state: proposalState(proposal), visibleTo: everyone };
   },
-  {
-    subjectType: 'proposal-review',
-    async disclose(manager, index) {
-      const review = await manager.findOneBy(ProposalReview, { journalIndex: index });
-      return review && { state: reviewState(review), visibleTo: everyone };
-    },
+};
+
+export const proposalReviewKind: JournaledKind = {
+  subjectType: 'proposal-review',
+  async disclose(manager, index) {
+    const review = await manager.findOneBy(ProposalReview, { journalIndex: index });
+    return review && { state: reviewState(review), visibleTo: everyone };
   },
-  {
-    subjectType: 'proposal-vote',
-    async disclose(manager, index) {
-      const vote = await manager.findOneBy(ProposalVote, { journalIndex: index });
-      return vote && { state: voteState(vote), visibleTo: everyone };
-    },
+};
+
+export const proposalVoteKind: JournaledKind = {
+  subjectType: 'proposal-vote',
+  async disclose(manager, index) {
+    const vote = await manager.findOneBy(ProposalVote, { journalIndex: index });
+    return vote && { state: voteState(vote), visibleTo: everyone };
   },
-];
+};

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField } from '../common/http/validation.js';
-import { PageQuery } from '../common/paging/paging.js';
-import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField } from '../kernel/http/validation.js';
+import { PageQuery } from '../kernel/paging/paging.js';
+import { type LocalizedText, LongText, ShortText } from '../kernel/text/localized-text.js';
 import type { VersionExamples } from '../standards/standard.entity.js';
 import {
   type Decision, PROPOSAL_KINDS, PROPOSAL_STATUSES, type Proposal, type ProposalKind, type ProposalReview, type ProposalStatus,

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 import type { VersionExamples } from '../standards/standard.entity.js';
 
 export const PROPOSAL_KINDS = ['new-standard', 'new-version', 'deprecation'] as const;

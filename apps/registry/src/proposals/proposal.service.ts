@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import type { Page } from '../common/paging/paging.js';
-import { UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import type { Page } from '../kernel/paging/paging.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { countedVotes, requireAuthor, requireReviewer, requireStatus } from './proposal-access.js';
 import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { loadProposalsFolder } from '#plaza/standards';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { SYSTEM_ACTOR, UnitOfWork } from '../journal/unit-of-work.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { Proposal } from './proposal.entity.js';
 import { recordProposal } from './proposal-record.js';
 import { ProposalRepository } from './proposal.repository.js';
+import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
 
 /**
  * Imports the written proposals (`proposals/NNNN-slug.md`) at start, idempotently: a number the registry

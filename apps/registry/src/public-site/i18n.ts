@@ -1,5 +1,5 @@
-import { parseIsoDuration } from '../common/text/iso-duration.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { parseIsoDuration } from '../kernel/text/iso-duration.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 import { en, type Messages } from './messages/en.js';
 import { fr } from './messages/fr.js';
 

@@ -1,9 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError } from '../common/auth/auth-error.js';
-import { PROBLEM_MEDIA_TYPE, renderProblem } from '../common/errors/problem.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import { AuthError } from '../kernel/errors/auth-error.js';
+import { PROBLEM_SETTINGS, type ProblemSettings } from '../kernel/errors/problem-table.js';
+import { PROBLEM_MEDIA_TYPE, renderProblem } from '../kernel/errors/problem.js';
 import { PageRenderer } from './page-renderer.js';
 import { errorPage } from './views/error.js';
 
@@ -17,14 +16,14 @@ export class PageErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('PublicSite');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROBLEM_SETTINGS) private readonly problems: ProblemSettings,
     @Inject(PageRenderer) private readonly pages: PageRenderer,
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const problem = renderProblem(error, request, this.config.retryAfterSeconds);
+    const problem = renderProblem(error, request, this.problems);
     if (problem.unexpected) this.logger.error({ err: error, requestId: request.id }, 'unexpected error');
     if (error instanceof AuthError) {
       void reply.status(problem.body.status).headers(problem.headers).type(PROBLEM_MEDIA_TYPE).send(problem.body);

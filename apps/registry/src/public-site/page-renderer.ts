@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG } from '../config/config.module.js';
-import { type AppConfig, tileOrigin } from '../config/config.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import { type AppConfig, tileOrigin } from '../platform/config/config.js';
 import type { Html } from './html.js';
 import { type Lang, Locale, negotiateLang } from './i18n.js';
 import { layout, type PageFrame } from './views/layout.js';

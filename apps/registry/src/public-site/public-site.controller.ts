@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../common/auth/decorators.js';
+import { Public } from '../kernel/auth/decorators.js';
 import { LogPageQuery, RegisterPageQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
 import { PageErrorFilter } from './page-error.filter.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AgreementService } from '../agreements/agreement.service.js';
 import type { AgreementResponse, AgreementSummary } from '../agreements/agreement.dto.js';
-import type { Page } from '../common/paging/paging.js';
+import type { Page } from '../kernel/paging/paging.js';
 import type { ConformanceResponse } from '../exchange/exchange.dto.js';
 import { ExchangeService } from '../exchange/exchange.service.js';
 import { OrganisationService } from '../organisations/organisation.service.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
 import { DEMO_KEY_KIDS } from './demo-keys.js';
 import { DemoKeysStoredError } from './signing-key-error.js';
 import { SigningKeyRepository } from './signing-key.repository.js';

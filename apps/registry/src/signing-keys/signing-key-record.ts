@@ -1,5 +1,5 @@
-import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { SigningKeyResponse } from './signing-key.dto.js';
 import { SigningKey } from './signing-key.entity.js';
@@ -12,7 +12,7 @@ function signingKeyState(key: SigningKey, slug: string) {
 }
 
 export function recordSigningKey(tx: Transaction, action: string, key: SigningKey, slug: string): void {
-  tx.record({ action, subjectType: 'signing-key', subjectId: key.kid, organisationId: key.organisationId, state: signingKeyState(key, slug), record: key, recordKey: { kid: key.kid } });
+  tx.record({ action, kind: signingKeyKind, subjectId: key.kid, organisationId: key.organisationId, state: signingKeyState(key, slug), record: key, recordKey: { kid: key.kid } });
 }
 
 export const signingKeyKind: JournaledKind = {

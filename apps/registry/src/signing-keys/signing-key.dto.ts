@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsObject, IsString, Length, Matches } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField } from '../common/http/validation.js';
-import { WITH_ZONE } from '../common/text/instant.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField } from '../kernel/http/validation.js';
+import { WITH_ZONE } from '../kernel/text/instant.js';
 import { keyStatusAt, type KeyStatus } from './key-status.js';
 import { REVOCATION_REASONS, type RevocationReason, type SigningKey } from './signing-key.entity.js';
 

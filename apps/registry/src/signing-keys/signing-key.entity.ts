@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256';
 export const REVOCATION_REASONS = ['key-compromise', 'superseded', 'cessation-of-operation', 'unspecified'] as const;

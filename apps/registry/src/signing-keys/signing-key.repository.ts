@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import { SigningKey, SigningKeyChallenge } from './signing-key.entity.js';
 
 /** Every query of the signing keys feature. */

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { compactVerify } from 'jose';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { isUniqueViolation } from '../common/errors/unique-violation.js';
-import type { Page, PageQuery } from '../common/paging/paging.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
+import type { Page, PageQuery } from '../kernel/paging/paging.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { DEMO_KEY_KIDS } from './demo-keys.js';

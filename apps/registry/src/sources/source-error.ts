@@ -1,4 +1,5 @@
-import { PlazaError } from '../common/errors/plaza-error.js';
+import { PlazaError } from '../kernel/errors/plaza-error.js';
+import type { ProblemTable } from '../kernel/errors/problem-table.js';
 
 export enum SourceErrorCode {
   NotFound = 'source.not_found',
@@ -11,3 +12,14 @@ export enum SourceErrorCode {
 }
 
 export class SourceError extends PlazaError<SourceErrorCode> {}
+
+/** Every SourceErrorCode with its HTTP status and stable title. */
+export const SOURCE_PROBLEMS: ProblemTable<SourceErrorCode> = {
+  [SourceErrorCode.NotFound]: { status: 404, title: 'No such data source' },
+  [SourceErrorCode.CeSourceTaken]: { status: 409, title: 'The CloudEvents source value is already registered' },
+  [SourceErrorCode.InvalidLocation]: { status: 400, title: 'The location is not valid GeoJSON' },
+  [SourceErrorCode.InvalidOperator]: { status: 400, title: 'The operator must be the owning city or a vendor' },
+  [SourceErrorCode.InvalidTransition]: { status: 409, title: 'The status cannot change this way' },
+  [SourceErrorCode.PrivacyRecordRequired]: { status: 409, title: 'An approved, unexpired privacy impact record is required' },
+  [SourceErrorCode.RetiredIsFinal]: { status: 409, title: 'A retired source cannot be changed' },
+};

@@ -1,5 +1,5 @@
-import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { Organisation } from '../organisations/organisation.entity.js';
 import { Source } from './source.entity.js';
 import { type OrganisationRef, SourceResponse } from './source.dto.js';
@@ -19,7 +19,7 @@ function sourceState(source: Source, owner: Organisation, operator: Organisation
 
 /** Journals a change to a source. Used by every feature that changes sources. */
 export function recordSource(tx: Transaction, action: string, source: Source, owner: Organisation, operator: Organisation): void {
-  tx.record({ action, subjectType: 'source', subjectId: source.id, organisationId: source.ownerId, state: sourceState(source, owner, operator), record: source });
+  tx.record({ action, kind: sourceKind, subjectId: source.id, organisationId: source.ownerId, state: sourceState(source, owner, operator), record: source });
 }
 
 export const sourceKind: JournaledKind = {

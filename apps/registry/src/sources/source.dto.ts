@@ -3,10 +3,10 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsObject, IsString, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
-import { IsTextForPeople } from '../common/text/text-for-people.js';
-import { OptionalField } from '../common/http/validation.js';
-import { PageQuery } from '../common/paging/paging.js';
-import { LongText, type LocalizedText, ShortText } from '../common/text/localized-text.js';
+import { IsTextForPeople } from '../kernel/text/text-for-people.js';
+import { OptionalField } from '../kernel/http/validation.js';
+import { PageQuery } from '../kernel/paging/paging.js';
+import { LongText, type LocalizedText, ShortText } from '../kernel/text/localized-text.js';
 import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import type { Geometry } from './geojson.js';
 import { type EmittedStandard, PRIVACY_FLAG_REASONS, type PrivacyFlagReason, SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus, TECHNOLOGIES, type Technology } from './source.entity.js';

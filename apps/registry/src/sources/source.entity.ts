@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 import type { Geometry } from './geojson.js';
 
 export const SOURCE_KINDS = ['sensor', 'stream', 'dataset'] as const;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import type { BoundingBox } from './geojson.js';
 import { Source, type SourceKind, type SourceStatus } from './source.entity.js';
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, type Principal } from '../common/auth/principal.js';
-import { isUniqueViolation } from '../common/errors/unique-violation.js';
-import { RequestError, RequestErrorCode } from '../common/errors/request-error.js';
-import type { Page } from '../common/paging/paging.js';
-import { type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { actorOf, type Principal } from '../kernel/auth/principal.js';
+import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
+import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
+import type { Page } from '../kernel/paging/paging.js';
+import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
 import type { Organisation } from '../organisations/organisation.entity.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { PrivacyGate } from '../privacy-records/privacy-gate.js';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import semver from 'semver';
 import { canonicalSchemaUri, schemaDigest } from '#plaza/standards';
-import type { Transaction } from '../journal/unit-of-work.js';
+import type { Transaction } from '../platform/journal/unit-of-work.js';
 import { Standard, StandardVersion, type VersionExamples } from './standard.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 import { recordStandard, recordStandardVersion } from './standard-record.js';
 
 export interface StandardFields {

@@ -1,30 +1,29 @@
-import { everyone, type JournaledKind } from '../journal/journaled-kind.js';
-import { journalState, type Transaction } from '../journal/unit-of-work.js';
+import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
+import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { StandardResponse, StandardVersionResponse } from './standard.dto.js';
 import { Standard, StandardVersion } from './standard.entity.js';
 
 /** Journals a change to a standard, digesting it as it is served. */
 export function recordStandard(tx: Transaction, action: string, standard: Standard): void {
-  tx.record({ action, subjectType: 'standard', subjectId: standard.id, organisationId: null, state: journalState(StandardResponse.from(standard)), record: standard });
+  tx.record({ action, kind: standardKind, subjectId: standard.id, organisationId: null, state: journalState(StandardResponse.from(standard)), record: standard });
 }
 
 export function recordStandardVersion(tx: Transaction, action: string, version: StandardVersion): void {
-  tx.record({ action, subjectType: 'standard-version', subjectId: version.id, organisationId: null, state: journalState(StandardVersionResponse.from(version)), record: version });
+  tx.record({ action, kind: standardVersionKind, subjectId: version.id, organisationId: null, state: journalState(StandardVersionResponse.from(version)), record: version });
 }
 
-export const standardKinds: JournaledKind[] = [
-  {
-    subjectType: 'standard',
-    async disclose(manager, index) {
-      const standard = await manager.findOneBy(Standard, { journalIndex: index });
-      return standard && { state: journalState(StandardResponse.from(standard)), visibleTo: everyone };
-    },
+export const standardKind: JournaledKind = {
+  subjectType: 'standard',
+  async disclose(manager, index) {
+    const standard = await manager.findOneBy(Standard, { journalIndex: index });
+    return standard && { state: journalState(StandardResponse.from(standard)), visibleTo: everyone };
   },
-  {
-    subjectType: 'standard-version',
-    async disclose(manager, index) {
-      const version = await manager.findOneBy(StandardVersion, { journalIndex: index });
-      return version && { state: journalState(StandardVersionResponse.from(version)), visibleTo: everyone };
-    },
+};
+
+export const standardVersionKind: JournaledKind = {
+  subjectType: 'standard-version',
+  async disclose(manager, index) {
+    const version = await manager.findOneBy(StandardVersion, { journalIndex: index });
+    return version && { state: journalState(StandardVersionResponse.from(version)), visibleTo: everyone };
   },
-];
+};

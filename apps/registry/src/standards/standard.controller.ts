@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../common/auth/decorators.js';
+import { Public } from '../kernel/auth/decorators.js';
 import { ListStandardsQuery, StandardDetailResponse, StandardPage, StandardVersionDetailResponse } from './standard.dto.js';
 import { StandardService } from './standard.service.js';
 

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { OptionalField } from '../common/http/validation.js';
+import { OptionalField } from '../kernel/http/validation.js';
 import { canonicalSchemaPath } from '#plaza/standards';
-import { PageQuery } from '../common/paging/paging.js';
-import { type LocalizedText, LongText, ShortText } from '../common/text/localized-text.js';
+import { PageQuery } from '../kernel/paging/paging.js';
+import { type LocalizedText, LongText, ShortText } from '../kernel/text/localized-text.js';
 import { type Standard, type StandardVersion, VERSION_STATUSES, type VersionStatus } from './standard.entity.js';
 
 export class ListStandardsQuery extends PageQuery {

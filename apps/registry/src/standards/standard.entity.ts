@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { JournaledEntity } from '../common/journaled.entity.js';
-import type { LocalizedText } from '../common/text/localized-text.js';
+import { JournaledEntity } from '../platform/journal/journaled.entity.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
 
 /** A public standard: the contract for the `data` of one CloudEvents type. */
 @Entity('standards')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { KeysetPager, type PageQuery } from '../common/paging/paging.js';
+import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import { Standard, StandardVersion } from './standard.entity.js';
 
 /** Every query of the standards feature. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Page } from '../common/paging/paging.js';
+import type { Page } from '../kernel/paging/paging.js';
 import { StandardError, StandardErrorCode } from './standard-error.js';
 import type { Standard, StandardVersion } from './standard.entity.js';
 import { StandardRepository } from './standard.repository.js';

@@ -2,14 +2,15 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { loadStandardsFolder, type StandardDescriptor, type StandardVersionDescriptor } from '#plaza/standards';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { SYSTEM_ACTOR, type Transaction, UnitOfWork } from '../journal/unit-of-work.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
 import type { Standard, VersionExamples } from './standard.entity.js';
 import { StandardsImportError } from './standard-error.js';
 import { StandardPublisher } from './standard-publisher.js';
 import { StandardRepository } from './standard.repository.js';
 import { StandardsCatalogue } from './standards-catalogue.js';
+import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
 
 /**
  * Imports the `standards/` folder at start, idempotently: new standards and versions are published,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import { type AppConfig, ConfigError } from '../config/config.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import { type AppConfig, ConfigError } from '../platform/config/config.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import { parseCheckpoint, TransparencyService } from './transparency.service.js';
 

@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { APP_CONFIG } from '../config/config.module.js';
-import { type AppConfig, type LogSigningJwk, parseLogSigningJwk } from '../config/config.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import { type AppConfig, type LogSigningJwk, parseLogSigningJwk } from '../platform/config/config.js';
 
 export const LOG_SIGNING_KEY_FILE = 'log-signing-key.jwk';
 

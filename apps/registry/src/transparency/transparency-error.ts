@@ -1,4 +1,5 @@
-import { PlazaError } from '../common/errors/plaza-error.js';
+import { PlazaError } from '../kernel/errors/plaza-error.js';
+import type { ProblemTable } from '../kernel/errors/problem-table.js';
 
 export enum TransparencyErrorCode {
   /** An index range that is empty, reversed or longer than one call may return. */
@@ -16,3 +17,13 @@ export enum TransparencyErrorCode {
 }
 
 export class TransparencyError extends PlazaError<TransparencyErrorCode> {}
+
+/** Every TransparencyErrorCode with its HTTP status and stable title. */
+export const TRANSPARENCY_PROBLEMS: ProblemTable<TransparencyErrorCode> = {
+  [TransparencyErrorCode.InvalidRange]: { status: 400, title: 'The index range is not valid' },
+  [TransparencyErrorCode.SizeBeyondTree]: { status: 400, title: 'The tree size is beyond the current size of the log' },
+  [TransparencyErrorCode.IndexOutOfRange]: { status: 400, title: 'The index is not below the tree size' },
+  [TransparencyErrorCode.CheckpointConflict]: { status: 500, title: 'A checkpoint of this size was signed over another root' },
+  [TransparencyErrorCode.RecordSuperseded]: { status: 409, title: 'The record has changed since this entry' },
+  [TransparencyErrorCode.RecordNotDisclosed]: { status: 404, title: 'This entry is about a record you may not read' },
+};

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OptionalPrincipal, Public } from '../common/auth/decorators.js';
-import type { Principal } from '../common/auth/principal.js';
+import { OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
+import type { Principal } from '../kernel/auth/principal.js';
 import {
   CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
   RootResponse,

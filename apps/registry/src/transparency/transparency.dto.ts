@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { OptionalField } from '../common/http/validation.js';
+import { OptionalField } from '../kernel/http/validation.js';
 
 /** The most entries one call to GET /api/v1/log/entries returns. */
 export const MAX_ENTRIES_PER_CALL = 1000;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DisclosedRecord, JournaledKind } from '../journal/journaled-kind.js';
-import { PgHashStore } from './pg-hash-store.js';
+import type { DisclosedRecord, JournaledKind } from '../platform/journal/journaled-kind.js';
+import { PgHashStore } from '../platform/journal/pg-hash-store.js';
 
 export interface StoredEntry {
   index: number;

@@ -1,8 +1,8 @@
 import { compactVerify, exportJWK, generateKeyPair } from 'jose';
 import { MemoryHashStore, MerkleTree, verifyConsistency, verifyInclusion } from '#plaza/merkle';
-import type { AppConfig } from '../config/config.js';
+import type { AppConfig } from '../platform/config/config.js';
 import { LogSigner } from './log-signer.js';
-import { treeHasher } from './pg-hash-store.js';
+import { treeHasher } from '../platform/journal/pg-hash-store.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
 import type { TransparencyRepository } from './transparency.repository.js';
 import { checkpointBody, TransparencyService } from './transparency.service.js';
@@ -36,7 +36,7 @@ describe('TransparencyService', () => {
     const config = { logOrigin: 'plaza.test/log', logSigningKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: jwk.d! } } as AppConfig;
     signer = new LogSigner(config);
     await signer.onModuleInit();
-    service = new TransparencyService(repository, signer, config);
+    service = new TransparencyService(repository, signer, config, []);
   });
 
   it('serves roots of every past size and proofs that verify against them', async () => {

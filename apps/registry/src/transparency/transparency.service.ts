@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { computeRoot, proveConsistency, proveInclusion } from '#plaza/merkle';
-import type { Principal } from '../common/auth/principal.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { JOURNALED_KINDS } from './journaled-kinds.js';
+import type { Principal } from '../kernel/auth/principal.js';
+import { APP_CONFIG } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { JOURNALED_KINDS, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { LogSigner } from './log-signer.js';
-import { treeHasher } from './pg-hash-store.js';
+import { treeHasher } from '../platform/journal/pg-hash-store.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import {
@@ -21,11 +21,16 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, b
  */
 @Injectable()
 export class TransparencyService {
+  private readonly kinds: ReadonlyMap<string, JournaledKind>;
+
   constructor(
     @Inject(TransparencyRepository) private readonly log: TransparencyRepository,
     @Inject(LogSigner) private readonly signer: LogSigner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(JOURNALED_KINDS) kinds: readonly JournaledKind[],
+  ) {
+    this.kinds = new Map(kinds.map((kind) => [kind.subjectType, kind]));
+  }
 
   /**
    * The signed checkpoint of the current size, signed on demand the first time it is asked for and then served as
@@ -105,7 +110,7 @@ export class TransparencyService {
     const { index } = query;
     const subject = await this.log.findSubject(index);
     if (!subject) throw this.sizeError(`There is no entry ${index} in the log.`, TransparencyErrorCode.IndexOutOfRange);
-    const kind = JOURNALED_KINDS.get(subject.subjectType);
+    const kind = this.kinds.get(subject.subjectType);
     const disclosed = kind && (await this.log.disclose(kind, index));
     if (!disclosed) {
       const latest = await this.log.latestIndexAbout(subject.subjectType, subject.subjectId);

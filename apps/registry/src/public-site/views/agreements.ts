@@ -1,5 +1,5 @@
 import type { AgreementSummary, AgreementVersionResponse } from '../../agreements/agreement.dto.js';
-import type { Page } from '../../common/paging/paging.js';
+import type { Page } from '../../kernel/paging/paging.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import type { AgreementView } from '../public-site.service.js';

@@ -1,4 +1,4 @@
-import type { Page } from '../../common/paging/paging.js';
+import type { Page } from '../../kernel/paging/paging.js';
 import type { PrivacyRecordResponse } from '../../privacy-records/privacy-record.dto.js';
 import { PUBLIC_STATUSES } from '../../privacy-records/privacy-record-status.js';
 import { type Html, html } from '../html.js';

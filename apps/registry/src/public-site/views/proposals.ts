@@ -1,4 +1,4 @@
-import type { Page } from '../../common/paging/paging.js';
+import type { Page } from '../../kernel/paging/paging.js';
 import type { ProposalDetailResponse, ProposalResponse } from '../../proposals/proposal.dto.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';

@@ -1,0 +1,76 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ApiKeyModule } from '../api-keys/api-key.module.js';
+import { AccessGuard } from '../kernel/auth/access.guard.js';
+import { ProblemFilter } from '../kernel/errors/problem.filter.js';
+import { PROBLEM_SETTINGS, type ProblemSettings } from '../kernel/errors/problem-table.js';
+import { ConfigModule } from '../platform/config/config.module.js';
+import type { AppConfig } from '../platform/config/config.js';
+import { DatabaseModule } from '../platform/database/database.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { JournalModule } from '../platform/journal/journal.module.js';
+import { MemberModule } from '../members/member.module.js';
+import { OperatorModule } from '../operator/operator.module.js';
+import { OrganisationModule } from '../organisations/organisation.module.js';
+import { SigningKeyModule } from '../signing-keys/signing-key.module.js';
+import { SourceModule } from '../sources/source.module.js';
+import { StandardModule } from '../standards/standard.module.js';
+import { ProposalModule } from '../proposals/proposal.module.js';
+import { SchedulerModule } from '../platform/scheduler/scheduler.module.js';
+import { PrivacyRecordModule } from '../privacy-records/privacy-record.module.js';
+import { AgreementModule } from '../agreements/agreement.module.js';
+import { TransparencyModule } from '../transparency/transparency.module.js';
+import { ExchangeModule } from '../exchange/exchange.module.js';
+import { PublicSiteModule } from '../public-site/public-site.module.js';
+import { ENTITIES } from './entities.js';
+import { JOURNALED_KIND_LIST } from './journaled-kinds.js';
+import { PROBLEMS } from './problem-catalogue.js';
+
+/** How every filter renders a problem: this registry's catalogue and its configured Retry-After. */
+export const problemSettings = (config: AppConfig): ProblemSettings => ({ catalogue: PROBLEMS, retryAfterSeconds: config.retryAfterSeconds });
+
+@Global()
+@Module({})
+class ProblemsModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: ProblemsModule, providers: [{ provide: PROBLEM_SETTINGS, useValue: problemSettings(config) }], exports: [PROBLEM_SETTINGS] };
+  }
+}
+
+/**
+ * The composition root: the only module that knows every feature. It lists the modules, and gives the platform what
+ * it needs to know of them: the entities (database), the journaled kinds (journal) and the problem catalogue (filters).
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ProblemsModule.forRoot(config),
+        DatabaseModule.forRoot(ENTITIES),
+        JournalModule.forRoot(JOURNALED_KIND_LIST),
+        SchedulerModule,
+        HealthModule,
+        OrganisationModule,
+        MemberModule,
+        ApiKeyModule,
+        OperatorModule,
+        SigningKeyModule,
+        SourceModule,
+        StandardModule,
+        ProposalModule,
+        PrivacyRecordModule,
+        AgreementModule,
+        TransparencyModule,
+        ExchangeModule,
+        PublicSiteModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}
