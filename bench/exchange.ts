@@ -27,9 +27,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import pg from 'pg';
 import { decodeMaterial, scanBatch, signBatch, signStructured } from '#plaza/dsse';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
-import { type ExchangeScenario, readingText, registerScenario } from './exchange-scenario.js';
-import { startRegistry } from './registry-process.js';
-import { createScratchDatabase } from './scratch-database.js';
+import { type ExchangeScenario, readingText, registerScenario } from '../test/support/exchange-scenario.js';
+import { startRegistry } from '../test/support/registry-process.js';
+import { createScratchDatabase } from '../test/support/scratch-database.js';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/';
 const BATCH_SIZE = 100;

@@ -16,8 +16,8 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
-import { startRegistry } from './registry-process.js';
-import { createScratchDatabase } from './scratch-database.js';
+import { startRegistry } from '../test/support/registry-process.js';
+import { createScratchDatabase } from '../test/support/scratch-database.js';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

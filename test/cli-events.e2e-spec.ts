@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { verifyStructured } from '#plaza/dsse';
 import { publicPart } from '../apps/cli/src/keys.js';
-import { type ExchangeScenario, readingText, registerScenario } from '../bench/exchange-scenario.js';
+import { type ExchangeScenario, readingText, registerScenario } from './support/exchange-scenario.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const cli = resolve(import.meta.dirname, '../dist/apps/cli/src/main.js');

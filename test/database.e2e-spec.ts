@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DataFolderLockedError, MIGRATIONS, openDatabase, type OpenDatabase } from '#plaza/database';
 import { ENTITIES } from '../apps/registry/src/composition/entities.js';
 import { loadConfig } from '../apps/registry/src/platform/config/config.js';
-import { startRegistry } from '../bench/registry-process.js';
+import { startRegistry } from './support/registry-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { describeOnServer, startTestApp, type TestApp } from './support/test-app.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { signBatch } from '#plaza/dsse';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
-import { type ExchangeScenario, readingText, registerScenario } from '../bench/exchange-scenario.js';
-import { type RegistryProcess, startRegistry } from '../bench/registry-process.js';
+import { type ExchangeScenario, readingText, registerScenario } from './support/exchange-scenario.js';
+import { type RegistryProcess, startRegistry } from './support/registry-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { describeOnServer, SHARED_LOG_KEY } from './support/test-app.js';
 

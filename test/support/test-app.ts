@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../bench/scratch-database.js';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 import { generateApiKey } from '../../apps/registry/src/api-keys/api-key-secret.js';
 import { createApp } from '../../apps/registry/src/composition/app.js';
 import { type AppConfig, loadConfig } from '../../apps/registry/src/platform/config/config.js';

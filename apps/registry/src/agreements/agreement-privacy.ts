@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PrivacyGate, type RecordCitation } from '../privacy-records/privacy-gate.js';
-import { SourceRepository } from '../sources/source.repository.js';
 import type { AgreementVersion } from './agreement.entity.js';
 import { refuseReferences } from '../kernel/errors/references.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
+import { PrivacyGate, type RecordCitation } from '../privacy-records/index.js';
+import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 
 /**
  * The privacy rule, as agreements apply it: a version covering a source that collects personal information
@@ -15,7 +15,7 @@ import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 export class AgreementPrivacy {
   constructor(
     @Inject(PrivacyGate) private readonly gate: PrivacyGate,
-    @Inject(SourceRepository) private readonly sources: SourceRepository,
+    @Inject(SOURCE_DIRECTORY) private readonly sources: SourceDirectory,
   ) {}
 
   async allows(version: Pick<AgreementVersion, 'sourceIds' | 'privacyRecordIds'>, cityId: string, at: Date, manager: EntityManager): Promise<boolean> {

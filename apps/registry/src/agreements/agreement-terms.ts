@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { LocalizedText } from '../kernel/text/localized-text.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { SourceRepository } from '../sources/source.repository.js';
-import { StandardRepository } from '../standards/standard.repository.js';
 import type { AllowedFields, AgreementVersion, EventType } from './agreement.entity.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementPrivacy } from './agreement-privacy.js';
 import type { CreateAgreementDto, UpdateAgreementDto } from './agreement.dto.js';
 import { schemaDefinesPointer } from './schema-pointer.js';
+import { type Organisation, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
+import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
+import { STANDARD_DIRECTORY, type StandardDirectory } from '../standards/index.js';
 
 /** The terms of a version as a client writes them (vendors by slug). */
 export type TermsInput = Omit<CreateAgreementDto, 'allowedFields' | 'privacyRecords'> & {
@@ -29,9 +28,9 @@ const eventKey = (e: EventType) => `${e.standard}@${e.major}`;
 @Injectable()
 export class AgreementTerms {
   constructor(
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
-    @Inject(SourceRepository) private readonly sources: SourceRepository,
-    @Inject(StandardRepository) private readonly standards: StandardRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
+    @Inject(SOURCE_DIRECTORY) private readonly sources: SourceDirectory,
+    @Inject(STANDARD_DIRECTORY) private readonly standards: StandardDirectory,
     @Inject(AgreementPrivacy) private readonly privacy: AgreementPrivacy,
   ) {}
 

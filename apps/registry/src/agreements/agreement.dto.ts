@@ -9,9 +9,9 @@ import { IsIsoDuration } from '../kernel/text/iso-duration.js';
 import { PageQuery } from '../kernel/paging/paging.js';
 import { WITH_ZONE } from '../kernel/text/instant.js';
 import { LongText, type LocalizedText, ShortText } from '../kernel/text/localized-text.js';
-import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import { AGREEMENT_STATUSES, type AgreementStatus, type EventType, type StatusChange } from './agreement.entity.js';
 import { DATA_POINTER } from './schema-pointer.js';
+import { SLUG_PATTERN } from '../organisations/index.js';
 
 const STANDARD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** An ISO 8601 duration such as P1Y, P6M, P30D or PT12H (no fractions, at least one component). */

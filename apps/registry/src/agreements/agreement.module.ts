@@ -1,11 +1,7 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { OrganisationModule } from '../organisations/organisation.module.js';
-import { PrivacyRecordModule } from '../privacy-records/privacy-record.module.js';
+import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { Scheduler } from '../platform/scheduler/scheduler.js';
-import { SigningKeyModule } from '../signing-keys/signing-key.module.js';
-import { SourceModule } from '../sources/source.module.js';
-import { StandardModule } from '../standards/standard.module.js';
 import { AgreementController, OrganisationAgreementController } from './agreement.controller.js';
+import { AgreementCitationsProvider } from './agreement-citations.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
 import { AgreementPrivacy } from './agreement-privacy.js';
 import { AgreementTerms } from './agreement-terms.js';
@@ -16,6 +12,11 @@ import { OpenSignatures } from './open-signatures.use-case.js';
 import { SignAgreement } from './sign-agreement.use-case.js';
 import { SuspendAgreement } from './suspend-agreement.use-case.js';
 import { TerminateAgreement } from './terminate-agreement.use-case.js';
+import { OrganisationModule } from '../organisations/index.js';
+import { AGREEMENT_CITATIONS, PrivacyRecordModule } from '../privacy-records/index.js';
+import { SigningKeyModule } from '../signing-keys/index.js';
+import { SourceModule } from '../sources/index.js';
+import { StandardModule } from '../standards/index.js';
 
 @Module({
   imports: [OrganisationModule, SourceModule, StandardModule, SigningKeyModule, PrivacyRecordModule],
@@ -38,3 +39,11 @@ export class AgreementModule implements OnModuleInit {
     this.scheduler.register({ name: 'agreements.lifecycle', run: (tx, now) => this.lifecycle.settleDue(tx, now) });
   }
 }
+
+/** Answers privacy records' AGREEMENT_CITATIONS question, everywhere (privacy records cannot import this feature). */
+@Global()
+@Module({
+  providers: [AgreementRepository, AgreementCitationsProvider, { provide: AGREEMENT_CITATIONS, useExisting: AgreementCitationsProvider }],
+  exports: [AGREEMENT_CITATIONS],
+})
+export class AgreementCitationsModule {}

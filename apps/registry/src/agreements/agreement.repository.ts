@@ -32,6 +32,19 @@ export class AgreementRepository {
     return manager.find(AgreementVersion, { where: { agreementId }, order: { number: 'ASC' } });
   }
 
+  /** Agreements by id, each with its versions in order. */
+  async withVersions(ids: string[], manager: EntityManager = this.db.manager): Promise<{ agreement: Agreement; versions: AgreementVersion[] }[]> {
+    if (ids.length === 0) return [];
+    const agreements = await manager.createQueryBuilder(Agreement, 'a').where('a.id IN (:...ids)', { ids }).getMany();
+    if (agreements.length === 0) return [];
+    const versions = await manager
+      .createQueryBuilder(AgreementVersion, 'v')
+      .where('v.agreement_id IN (:...ids)', { ids: agreements.map((a) => a.id) })
+      .orderBy('v.number', 'ASC')
+      .getMany();
+    return agreements.map((agreement) => ({ agreement, versions: versions.filter((v) => v.agreementId === agreement.id) }));
+  }
+
   versionsOf(agreementIds: string[]): Promise<AgreementVersion[]> {
     if (agreementIds.length === 0) return Promise.resolve([]);
     return this.db.manager.createQueryBuilder(AgreementVersion, 'v').where('v.agreement_id IN (:...agreementIds)', { agreementIds }).orderBy('v.number', 'ASC').getMany();

@@ -2,12 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
-import { OrganisationScope } from '../organisations/organisation-scope.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { keyStatusAt } from '../signing-keys/key-status.js';
-import { SigningKeyRepository } from '../signing-keys/signing-key.repository.js';
-import { SourceRepository } from '../sources/source.repository.js';
 import { Agreement, type AgreementSignature, AgreementVersion, PUBLIC_STATUSES } from './agreement.entity.js';
 import { agreementNotFound, findVersion, isParty, mayRead, requireCity, versionNotFound } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
@@ -20,6 +14,9 @@ import type {
 } from './agreement.dto.js';
 import { AgreementRepository } from './agreement.repository.js';
 import { parseDetachedJws, verifyDetachedJws } from './detached-jws.js';
+import { type Organisation, OrganisationScope, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
+import { keyStatusAt, SIGNING_KEY_DIRECTORY, type SigningKeyDirectory } from '../signing-keys/index.js';
+import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 
 /** Who is reading: a resident (no key), or a party reading through its own organisation's path. */
 type Viewer = { kind: 'public' } | { kind: 'party'; organisation: Organisation };
@@ -30,10 +27,10 @@ export class AgreementService {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AgreementRepository) private readonly agreements: AgreementRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
     @Inject(OrganisationScope) private readonly scope: OrganisationScope,
-    @Inject(SourceRepository) private readonly sources: SourceRepository,
-    @Inject(SigningKeyRepository) private readonly keys: SigningKeyRepository,
+    @Inject(SOURCE_DIRECTORY) private readonly sources: SourceDirectory,
+    @Inject(SIGNING_KEY_DIRECTORY) private readonly keys: SigningKeyDirectory,
     @Inject(AgreementTerms) private readonly terms: AgreementTerms,
     @Inject(AgreementLifecycle) private readonly lifecycle: AgreementLifecycle,
     @Inject(AgreementPrivacy) private readonly privacy: AgreementPrivacy,

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { AgreementVersion } from './agreement.entity.js';
 import { requireCity } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
@@ -11,6 +10,7 @@ import { IN_FORCE_STATUSES, OPEN_STATUSES } from './agreement-status.js';
 import { AgreementTerms } from './agreement-terms.js';
 import type { AmendAgreementDto } from './agreement.dto.js';
 import { AgreementRepository } from './agreement.repository.js';
+import { ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
 
 /**
  * An amendment: a new version, a draft copied from the version in force with the requested changes. It
@@ -22,7 +22,7 @@ export class AmendAgreement {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AgreementRepository) private readonly agreements: AgreementRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
     @Inject(AgreementTerms) private readonly terms: AgreementTerms,
     @Inject(AgreementLifecycle) private readonly lifecycle: AgreementLifecycle,
   ) {}

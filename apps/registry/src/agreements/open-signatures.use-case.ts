@@ -2,9 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { SourceRepository } from '../sources/source.repository.js';
 import type { AgreementVersion } from './agreement.entity.js';
 import { findVersion, requireCity } from './agreement-access.js';
 import { AGREEMENT_DOCUMENT_TYPE, type AgreementDocument, documentBytes, documentDigest } from './agreement-document.js';
@@ -12,6 +9,8 @@ import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
 import { AgreementPrivacy } from './agreement-privacy.js';
 import { AgreementRepository } from './agreement.repository.js';
+import { type Organisation, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
+import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 
 /**
  * Draft -> pending signatures. The version's canonical document (RFC 8785) is built and fixed now: its
@@ -24,8 +23,8 @@ export class OpenSignatures {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AgreementRepository) private readonly agreements: AgreementRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
-    @Inject(SourceRepository) private readonly sources: SourceRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
+    @Inject(SOURCE_DIRECTORY) private readonly sources: SourceDirectory,
     @Inject(AgreementLifecycle) private readonly lifecycle: AgreementLifecycle,
     @Inject(AgreementPrivacy) private readonly privacy: AgreementPrivacy,
   ) {}

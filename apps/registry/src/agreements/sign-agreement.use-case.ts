@@ -2,8 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { keyStatusAt } from '../signing-keys/key-status.js';
-import { SigningKeyRepository } from '../signing-keys/signing-key.repository.js';
 import { AgreementSignature, AgreementVersion } from './agreement.entity.js';
 import { agreementNotFound, findVersion, isParty } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
@@ -11,6 +9,7 @@ import { AgreementLifecycle } from './agreement-lifecycle.js';
 import { recordSignature } from './agreement-record.js';
 import { AgreementRepository } from './agreement.repository.js';
 import { type DetachedJws, parseDetachedJws, verifyDetachedJws } from './detached-jws.js';
+import { keyStatusAt, SIGNING_KEY_DIRECTORY, type SigningKeyDirectory } from '../signing-keys/index.js';
 
 /**
  * A party signs a version awaiting signatures with one of its registered keys (a detached JWS over the
@@ -23,7 +22,7 @@ export class SignAgreement {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AgreementRepository) private readonly agreements: AgreementRepository,
-    @Inject(SigningKeyRepository) private readonly keys: SigningKeyRepository,
+    @Inject(SIGNING_KEY_DIRECTORY) private readonly keys: SigningKeyDirectory,
     @Inject(AgreementLifecycle) private readonly lifecycle: AgreementLifecycle,
   ) {}
 

@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
+import { API_KEY_DIRECTORY } from './api-key-directory.js';
 import { AUTHENTICATOR } from '../kernel/auth/authenticator.js';
-import { MemberModule } from '../members/member.module.js';
-import { OrganisationModule } from '../organisations/organisation.module.js';
 import { ApiKeyController } from './api-key.controller.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeyService } from './api-key.service.js';
+import { MemberModule } from '../members/index.js';
+import { OrganisationModule } from '../organisations/index.js';
 
 @Module({
   imports: [OrganisationModule, MemberModule],
   controllers: [ApiKeyController],
-  providers: [ApiKeyService, ApiKeyRepository, { provide: AUTHENTICATOR, useExisting: ApiKeyService }],
-  exports: [ApiKeyService, ApiKeyRepository, AUTHENTICATOR],
+  providers: [{ provide: API_KEY_DIRECTORY, useExisting: ApiKeyRepository }, ApiKeyService, ApiKeyRepository, { provide: AUTHENTICATOR, useExisting: ApiKeyService }],
+  exports: [ApiKeyService, AUTHENTICATOR, API_KEY_DIRECTORY],
 })
 export class ApiKeyModule {}

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
-import { Member } from '../members/member.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import type { OrganisationKind, Role } from '../kernel/auth/vocabulary.js';
 
@@ -57,7 +56,8 @@ export class ApiKeyRepository {
   hasActiveKey(memberId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
     return manager
       .createQueryBuilder(ApiKey, 'k')
-      .innerJoin(Member, 'm', 'm.id = k.member_id')
+      // The members table, by name: whether the key outlived a deactivation of its member is part of the key's validity.
+      .innerJoin('members', 'm', 'm.id = k.member_id')
       .where('k.member_id = :memberId AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND k.member_deactivations = m.deactivations', { memberId })
       .getExists();
   }

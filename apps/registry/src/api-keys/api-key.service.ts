@@ -3,22 +3,21 @@ import { AuthError, AuthErrorCode } from '../kernel/errors/auth-error.js';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page, PageQuery } from '../kernel/paging/paging.js';
 import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { MemberError, MemberErrorCode } from '../members/member-error.js';
-import { MemberRepository } from '../members/member.repository.js';
-import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { ApiKey } from './api-key.entity.js';
 import { recordApiKey } from './api-key-record.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-key-error.js';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from './api-key-secret.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeyResponse, type CreateApiKeyDto, type IssuedApiKeyResponse } from './api-key.dto.js';
+import { MemberError, MemberErrorCode, MEMBER_DIRECTORY, type MemberDirectory } from '../members/index.js';
+import { OrganisationScope } from '../organisations/index.js';
 
 @Injectable()
 export class ApiKeyService {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(ApiKeyRepository) private readonly keys: ApiKeyRepository,
-    @Inject(MemberRepository) private readonly members: MemberRepository,
+    @Inject(MEMBER_DIRECTORY) private readonly members: MemberDirectory,
     @Inject(OrganisationScope) private readonly scope: OrganisationScope,
   ) {}
 

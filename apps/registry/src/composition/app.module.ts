@@ -1,27 +1,27 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ApiKeyModule } from '../api-keys/api-key.module.js';
+import { ApiKeyModule } from '../api-keys/index.js';
 import { AccessGuard } from '../kernel/auth/access.guard.js';
 import { ProblemFilter } from '../kernel/errors/problem.filter.js';
 import { PROBLEM_SETTINGS, type ProblemSettings } from '../kernel/errors/problem-table.js';
 import { ConfigModule } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
-import { HealthModule } from '../health/health.module.js';
+import { HealthModule } from '../health/index.js';
 import { JournalModule } from '../platform/journal/journal.module.js';
-import { MemberModule } from '../members/member.module.js';
-import { OperatorModule } from '../operator/operator.module.js';
-import { OrganisationModule } from '../organisations/organisation.module.js';
-import { SigningKeyModule } from '../signing-keys/signing-key.module.js';
-import { SourceModule } from '../sources/source.module.js';
-import { StandardModule } from '../standards/standard.module.js';
-import { ProposalModule } from '../proposals/proposal.module.js';
+import { MemberModule } from '../members/index.js';
+import { OperatorModule } from '../operator/index.js';
+import { OrganisationModule } from '../organisations/index.js';
+import { SigningKeyModule } from '../signing-keys/index.js';
+import { SourceModule } from '../sources/index.js';
+import { StandardModule } from '../standards/index.js';
+import { ProposalModule } from '../proposals/index.js';
 import { SchedulerModule } from '../platform/scheduler/scheduler.module.js';
-import { PrivacyRecordModule } from '../privacy-records/privacy-record.module.js';
-import { AgreementModule } from '../agreements/agreement.module.js';
-import { TransparencyModule } from '../transparency/transparency.module.js';
-import { ExchangeModule } from '../exchange/exchange.module.js';
-import { PublicSiteModule } from '../public-site/public-site.module.js';
+import { PrivacyCoverageModule, PrivacyRecordModule } from '../privacy-records/index.js';
+import { AgreementCitationsModule, AgreementModule } from '../agreements/index.js';
+import { TransparencyModule } from '../transparency/index.js';
+import { ExchangeModule } from '../exchange/index.js';
+import { PublicSiteModule } from '../public-site/index.js';
 import { ENTITIES } from './entities.js';
 import { JOURNALED_KIND_LIST } from './journaled-kinds.js';
 import { PROBLEMS } from './problem-catalogue.js';
@@ -62,7 +62,9 @@ export class AppModule {
         StandardModule,
         ProposalModule,
         PrivacyRecordModule,
+        PrivacyCoverageModule,
         AgreementModule,
+        AgreementCitationsModule,
         TransparencyModule,
         ExchangeModule,
         PublicSiteModule,

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AgreementModule } from '../agreements/agreement.module.js';
-import { PrivacyRecordModule } from '../privacy-records/privacy-record.module.js';
-import { StandardModule } from '../standards/standard.module.js';
 import { ExchangeController, SourceConformanceController } from './exchange.controller.js';
 import { ExchangeRepository } from './exchange.repository.js';
 import { ExchangeService } from './exchange.service.js';
+import { AgreementModule } from '../agreements/index.js';
+import { PrivacyRecordModule } from '../privacy-records/index.js';
+import { StandardModule } from '../standards/index.js';
 
 @Module({
   imports: [AgreementModule, PrivacyRecordModule, StandardModule],

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Agreement, AgreementVersion, type EventType } from '../agreements/agreement.entity.js';
-import type { SigningKey } from '../signing-keys/signing-key.entity.js';
-import type { Source } from '../sources/source.entity.js';
-import type { StandardVersion } from '../standards/standard.entity.js';
 import type { Mode } from './received-event.js';
+import { Agreement, AgreementVersion, type EventType } from '../agreements/index.js';
+import { type SigningKey } from '../signing-keys/index.js';
+import { type Source } from '../sources/index.js';
+import { type StandardVersion } from '../standards/index.js';
 
 /** What the exchange reads of a signing key, a source and a published standard version: only these columns are fetched. */
 export type ExchangeKey = Pick<SigningKey, 'kid' | 'organisationId' | 'jwk' | 'validFrom' | 'expiresAt' | 'revokedAt'>;
@@ -232,7 +232,7 @@ export class ExchangeRepository {
     for (const { kind, row } of rows) {
       if (kind === 'key') locked.keys.push(toKey(row));
       else if (kind === 'source') locked.sources.push(toSource(row));
-      else locked.agreements.push(Object.assign(new Agreement(), { id: row.id, cityId: row.city_id, createdAt: new Date(row.created_at) }));
+      else locked.agreements.push({ id: row.id, cityId: row.city_id, createdAt: new Date(row.created_at) } as Agreement);
     }
     return locked;
   }
@@ -250,11 +250,11 @@ export class ExchangeRepository {
       event_types: AgreementVersion['eventTypes']; allowed_fields: AgreementVersion['allowedFields']; valid_from: Date; valid_until: Date;
       privacy_record_ids: string[]; signatures_completed_at: Date | null; history: AgreementVersion['history'];
     }[];
-    return rows.map((v) => Object.assign(new AgreementVersion(), {
+    return rows.map((v) => ({
       id: v.id, agreementId: v.agreement_id, number: v.number, status: v.status, vendorIds: v.vendor_ids, sourceIds: v.source_ids, eventTypes: v.event_types,
       allowedFields: v.allowed_fields, validFrom: v.valid_from, validUntil: v.valid_until, privacyRecordIds: v.privacy_record_ids,
       signaturesCompletedAt: v.signatures_completed_at, history: v.history,
-    }));
+    }) as AgreementVersion);
   }
 
   /** The standards named by these CloudEvents types, with their versions named by these dataschema URIs (one query, no schema bodies). */

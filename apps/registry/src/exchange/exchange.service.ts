@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { detectMode, DsseError, SCHEME_VERSION } from '#plaza/dsse';
 import type { EntityManager } from 'typeorm';
-import { AgreementLifecycle } from '../agreements/agreement-lifecycle.js';
-import type { EventType } from '../agreements/agreement.entity.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
-import { PrivacyGate } from '../privacy-records/privacy-gate.js';
-import { SourceError, SourceErrorCode } from '../sources/source-error.js';
-import { StandardsCatalogue } from '../standards/standards-catalogue.js';
 import { ExchangeError, ExchangeErrorCode, type Refusal } from './exchange-error.js';
 import { type ConformanceCount, type ExchangeSource, type FeedPosition, ExchangeRepository, type NewEvent, type NewRejection, type StoredIdentity } from './exchange.repository.js';
 import type {
@@ -20,6 +15,10 @@ import {
 } from './received-event.js';
 import { type DataVerdict, judgeData, RegistryChecks, resolveStandard, type Resolution, type Validate } from './registry-checks.js';
 import { checkSignature, keyidsOf, keyRefusal, PublicKeys, type SignedEvent } from './signature-check.js';
+import { AgreementLifecycle, type EventType } from '../agreements/index.js';
+import { PrivacyGate } from '../privacy-records/index.js';
+import { SourceError, SourceErrorCode } from '../sources/index.js';
+import { StandardsCatalogue } from '../standards/index.js';
 
 export type OutcomeStatus = 'accepted' | 'duplicate' | 'valid' | 'rejected';
 

@@ -1,13 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import type { AgreementLifecycle } from '../agreements/agreement-lifecycle.js';
-import type { Agreement, AgreementVersion } from '../agreements/agreement.entity.js';
-import type { PrivacyGate } from '../privacy-records/privacy-gate.js';
 import type { ValidationResult } from '#plaza/standards';
 import { fieldsOutside } from './allowed-fields.js';
 import { ExchangeErrorCode, type PointerError, type Refusal } from './exchange-error.js';
 import type { ExchangeSource, ExchangeStandard, ExchangeVersion } from './exchange.repository.js';
 import { printable, readData } from './received-event.js';
 import type { SignedEvent } from './signature-check.js';
+import { type AgreementLifecycle, type Agreement, type AgreementVersion } from '../agreements/index.js';
+import { type PrivacyGate } from '../privacy-records/index.js';
 
 /** What the event's `type` and `dataschema` name (check 5's first half), resolved before the transaction. */
 export type Resolution = { standard: ExchangeStandard; version: ExchangeVersion } | (Refusal & { standard?: ExchangeStandard });

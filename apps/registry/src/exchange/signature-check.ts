@@ -1,10 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeMaterial, DsseError, type DsseErrorCode, verify } from '#plaza/dsse';
-import type { KeyStatus } from '../signing-keys/key-status.js';
-import { keyStatusAt } from '../signing-keys/key-status.js';
 import { ExchangeErrorCode, type Refusal } from './exchange-error.js';
 import type { ExchangeKey } from './exchange.repository.js';
 import type { EnvelopedEvent } from './received-event.js';
+import { type KeyStatus, keyStatusAt } from '../signing-keys/index.js';
 
 /** An event whose signature verified: the key, and the signed digests that identify its content. */
 export interface SignedEvent extends EnvelopedEvent {

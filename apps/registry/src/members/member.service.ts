@@ -3,13 +3,13 @@ import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
 import type { Page, PageQuery } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { OrganisationScope } from '../organisations/organisation-scope.js';
 import { Member } from './member.entity.js';
 import { recordMember } from './member-record.js';
 import { MemberError, MemberErrorCode } from './member-error.js';
 import { MemberRepository } from './member.repository.js';
 import { type CreateMemberDto, MemberResponse, type UpdateMemberDto } from './member.dto.js';
 import type { Actor } from '../kernel/auth/actor.js';
+import { OrganisationScope } from '../organisations/index.js';
 
 @Injectable()
 export class MemberService {

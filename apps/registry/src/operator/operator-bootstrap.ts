@@ -2,17 +2,13 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { apiKeyPrefix, generateApiKey, hashApiKey } from '../api-keys/api-key-secret.js';
-import { ApiKeyRepository } from '../api-keys/api-key.repository.js';
-import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { MemberRepository } from '../members/member.repository.js';
-import { MemberService } from '../members/member.service.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { OrganisationService } from '../organisations/organisation.service.js';
 import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
+import { apiKeyPrefix, generateApiKey, hashApiKey, API_KEY_DIRECTORY, type ApiKeyDirectory, ApiKeyService } from '../api-keys/index.js';
+import { MEMBER_DIRECTORY, type MemberDirectory, MemberService } from '../members/index.js';
+import { ORGANISATION_DIRECTORY, type OrganisationDirectory, OrganisationService } from '../organisations/index.js';
 
 export const OPERATOR_SLUG = 'operator';
 export const OPERATOR_KEY_FILE = 'operator-key';
@@ -29,11 +25,11 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
-    @Inject(OrganisationRepository) private readonly organisationRepository: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisationRepository: OrganisationDirectory,
     @Inject(OrganisationService) private readonly organisations: OrganisationService,
     @Inject(MemberService) private readonly members: MemberService,
-    @Inject(MemberRepository) private readonly memberRepository: MemberRepository,
-    @Inject(ApiKeyRepository) private readonly keyRepository: ApiKeyRepository,
+    @Inject(MEMBER_DIRECTORY) private readonly memberRepository: MemberDirectory,
+    @Inject(API_KEY_DIRECTORY) private readonly keyRepository: ApiKeyDirectory,
     @Inject(ApiKeyService) private readonly keys: ApiKeyService,
   ) {}
 

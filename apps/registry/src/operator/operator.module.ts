@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyModule } from '../api-keys/api-key.module.js';
-import { MemberModule } from '../members/member.module.js';
-import { OrganisationModule } from '../organisations/organisation.module.js';
 import { OperatorBootstrap } from './operator-bootstrap.js';
+import { ApiKeyModule } from '../api-keys/index.js';
+import { MemberModule } from '../members/index.js';
+import { OrganisationModule } from '../organisations/index.js';
 
 @Module({ imports: [OrganisationModule, MemberModule, ApiKeyModule], providers: [OperatorBootstrap] })
 export class OperatorModule {}

@@ -4,10 +4,10 @@ import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { notFound, requireTransition } from './privacy-record-access.js';
 import { PrivacyRecordDeciders } from './privacy-record-deciders.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
-import { reviewDateAhead } from './privacy-record-status.js';
+import { coveringRecord, reviewDateAhead } from './privacy-record-status.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
-import { SourcePrivacyFlags } from './source-privacy-flags.js';
+import { SourcePrivacyFlags } from '../sources/index.js';
 
 /**
  * Submitted -> approved, by a privacy approver of the city who neither wrote, edited nor submitted it (a
@@ -40,7 +40,7 @@ export class ApprovePrivacyRecord {
       Object.assign(record, { status: 'approved', decidedAt: now, decidedByMemberId: principal.memberId, deciderRoleSince });
       await tx.manager.save(record);
       recordPrivacyRecord(tx, 'privacy-record.approved', record);
-      await this.flags.clearFor(record, tx);
+      await this.flags.clearFor(coveringRecord(record), tx);
     });
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../kernel/auth/principal.js';
-import { MemberRepository } from '../members/member.repository.js';
 import type { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { deciderStanding, mayDecide } from './privacy-record-status.js';
+import { MEMBER_DIRECTORY, type MemberDirectory } from '../members/index.js';
 
 /**
  * Four eyes, which one admin alone cannot satisfy: the member approving is a different person from everyone who wrote
@@ -14,7 +14,7 @@ import { deciderStanding, mayDecide } from './privacy-record-status.js';
  */
 @Injectable()
 export class PrivacyRecordDeciders {
-  constructor(@Inject(MemberRepository) private readonly members: MemberRepository) {}
+  constructor(@Inject(MEMBER_DIRECTORY) private readonly members: MemberDirectory) {}
 
   /** Refuses a member who may not reject the record; returns since when they have held the role. */
   async requireRejecter(record: PrivacyRecord, principal: Principal, manager: EntityManager): Promise<Date | null> {

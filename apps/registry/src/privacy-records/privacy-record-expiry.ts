@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Transaction } from '../platform/journal/unit-of-work.js';
 import { type TimedJob, Scheduler } from '../platform/scheduler/scheduler.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
-import { expiryInstant } from './privacy-record-status.js';
+import { coveringRecord, expiryInstant } from './privacy-record-status.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
-import { SourcePrivacyFlags } from './source-privacy-flags.js';
+import { SourcePrivacyFlags } from '../sources/index.js';
 
 /**
  * Approved -> expired, once the review date has passed: records the transition and flags the sources the
@@ -32,6 +32,6 @@ export class PrivacyRecordExpiry implements TimedJob, OnModuleInit {
       recordPrivacyRecord(tx, 'privacy-record.expired', record);
     }
     // Flags after every due record is marked, so a source covered by two records expiring together is judged once, on the final state.
-    for (const record of due) await this.flags.raiseFor(record, now, tx);
+    for (const record of due) await this.flags.raiseFor(coveringRecord(record), now, tx);
   }
 }

@@ -1,27 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { isPublic } from '../agreements/agreement-access.js';
-import type { Agreement, AgreementStatus, AgreementVersion } from '../agreements/agreement.entity.js';
+import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 import { refuseReferences } from '../kernel/errors/references.js';
 import type { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
-import { PrivacyRecordRepository } from './privacy-record.repository.js';
-
-/** What an agreement id names for a city writing a privacy record. */
-export type AgreementCitation = 'citable' | 'unknown' | 'foreign' | 'ended';
-
-const ENDED: readonly AgreementStatus[] = ['terminated', 'expired'];
-
-/**
- * A record covers the city's own agreements that have not ended. Another city's agreement the caller may not read
- * (never in force) reads exactly like one that does not exist; one it may read is refused as another city's.
- */
-export function agreementCitation(found: { agreement: Agreement; versions: AgreementVersion[] } | undefined, cityId: string): AgreementCitation {
-  if (!found) return 'unknown';
-  if (found.agreement.cityId !== cityId) return found.versions.some(isPublic) ? 'foreign' : 'unknown';
-  const latest = found.versions[found.versions.length - 1];
-  return latest && ENDED.includes(latest.status) ? 'ended' : 'citable';
-}
+import { AGREEMENT_CITATIONS, type AgreementCitation, type AgreementCitations } from './agreement-citations.js';
 
 const NOT_CITABLE: Record<Exclude<AgreementCitation, 'citable' | 'unknown'>, string> = {
   foreign: "is another city's agreement",
@@ -31,7 +14,10 @@ const NOT_CITABLE: Record<Exclude<AgreementCitation, 'citable' | 'unknown'>, str
 /** Checks what a record refers to, when it is opened, edited and submitted (an agreement may have ended meanwhile). */
 @Injectable()
 export class PrivacyRecordReferences {
-  constructor(@Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository) {}
+  constructor(
+    @Inject(SOURCE_DIRECTORY) private readonly sources: SourceDirectory,
+    @Inject(AGREEMENT_CITATIONS) private readonly agreements: AgreementCitations,
+  ) {}
 
   async require(organisationId: string, record: Pick<PrivacyRecord, 'sourceIds' | 'agreementIds'>, manager: EntityManager): Promise<void> {
     await this.requireOwnSources(organisationId, record.sourceIds, manager);
@@ -40,7 +26,7 @@ export class PrivacyRecordReferences {
 
   /** Every covered source must be one of the city's own; another city's reads like one that does not exist. */
   private async requireOwnSources(organisationId: string, sourceIds: string[], manager: EntityManager): Promise<void> {
-    const owned = new Set((await this.records.ownedSources(organisationId, sourceIds, manager)).map((s) => s.id));
+    const owned = new Set((await this.sources.findOwned(organisationId, sourceIds, manager)).map((s) => s.id));
     const unknown = sourceIds.map((id, index) => ({ id, index })).filter(({ id }) => !owned.has(id.toLowerCase()));
     if (unknown.length > 0) {
       throw new PrivacyRecordError(PrivacyRecordErrorCode.UnknownSource, `Not a source of your city: ${unknown.map((u) => u.id).join(', ')}.`, {
@@ -50,9 +36,9 @@ export class PrivacyRecordReferences {
   }
 
   private async requireCitableAgreements(organisationId: string, agreementIds: string[], manager: EntityManager): Promise<void> {
-    const found = new Map((await this.records.agreementsByIds(agreementIds, manager)).map((f) => [f.agreement.id, f]));
+    const citations = await this.agreements.citations(agreementIds, organisationId, manager);
     const judged = agreementIds.map((id, index) => {
-      const citation = agreementCitation(found.get(id.toLowerCase()), organisationId);
+      const citation = citations.get(id)!;
       return { id, pointer: `#/agreementIds/${index}`, verdict: citation === 'citable' || citation === 'unknown' ? citation : { refused: NOT_CITABLE[citation] } };
     });
     refuseReferences(judged, 'agreement', {

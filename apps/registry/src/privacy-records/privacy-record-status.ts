@@ -1,4 +1,5 @@
 import type { PrivacyRecord, PrivacyRecordStatus } from './privacy-record.entity.js';
+import type { CoveringRecord } from '../sources/index.js';
 
 /**
  * The life of a privacy impact record. Approved and rejected are decisions; an approved record
@@ -78,4 +79,9 @@ export function deciderStanding(
   if (grant.grantedByMemberId !== null && !mayDecide(record, grant.grantedByMemberId)) return 'role-from-author';
   if (keyIssuedByMemberId !== null && !mayDecide(record, keyIssuedByMemberId)) return 'key-from-author';
   return 'counts';
+}
+
+/** The record as the sources it covers see it: which sources, and until when it covers them. */
+export function coveringRecord(record: Pick<PrivacyRecord, 'id' | 'sourceIds' | 'nextReviewDate'>): CoveringRecord {
+  return { id: record.id, sourceIds: record.sourceIds, expiresAt: expiryInstant(record.nextReviewDate) };
 }

@@ -7,12 +7,11 @@ import { IsTextForPeople } from '../kernel/text/text-for-people.js';
 import { OptionalField } from '../kernel/http/validation.js';
 import { PageQuery } from '../kernel/paging/paging.js';
 import { type LocalizedText, LongText, ShortText } from '../kernel/text/localized-text.js';
-import type { PrivacyContact } from '../organisations/organisation.entity.js';
-import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
-import { SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus } from '../sources/source.entity.js';
 import { IsIsoDuration } from '../kernel/text/iso-duration.js';
 import { effectiveStatus, expiryInstant, isCalendarDate } from './privacy-record-status.js';
 import { PRIVACY_RECORD_STATUSES, type PrivacyRecord, type PrivacyRecordStatus, type Risk, RISK_LEVELS, type RiskLevel } from './privacy-record.entity.js';
+import { type PrivacyContact, SLUG_PATTERN } from '../organisations/index.js';
+import { SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus } from '../sources/index.js';
 
 const MAX_COVERED = 100;
 const MAX_INTERNAL_DETAIL = 20_000;

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
-import { Agreement, AgreementVersion } from '../agreements/agreement.entity.js';
-import { Source } from '../sources/source.entity.js';
 import { PUBLIC_STATUSES } from './privacy-record-status.js';
 import { PrivacyRecord, type PrivacyRecordStatus } from './privacy-record.entity.js';
 
@@ -100,35 +98,5 @@ export class PrivacyRecordRepository {
       .addOrderBy('r.id')
       .setLock('pessimistic_write')
       .getMany();
-  }
-
-  /** The sources with these ids that belong to this city. */
-  ownedSources(ownerId: string, ids: string[], manager: EntityManager = this.db.manager): Promise<Source[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).andWhere('s.owner_id = :ownerId', { ownerId }).getMany();
-  }
-
-  /** Sources by id, locked for update (to raise or clear their privacy flag). */
-  sourcesForUpdate(ids: string[], manager: EntityManager): Promise<Source[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.id').setLock('pessimistic_write').getMany();
-  }
-
-  /** Agreements by id, each with its versions in order (to check what a record may cover). */
-  async agreementsByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<{ agreement: Agreement; versions: AgreementVersion[] }[]> {
-    if (ids.length === 0) return [];
-    const agreements = await manager.createQueryBuilder(Agreement, 'a').where('a.id IN (:...ids)', { ids }).getMany();
-    if (agreements.length === 0) return [];
-    const versions = await manager
-      .createQueryBuilder(AgreementVersion, 'v')
-      .where('v.agreement_id IN (:...ids)', { ids: agreements.map((a) => a.id) })
-      .orderBy('v.number', 'ASC')
-      .getMany();
-    return agreements.map((agreement) => ({ agreement, versions: versions.filter((v) => v.agreementId === agreement.id) }));
-  }
-
-  sourcesByIds(ids: string[]): Promise<Source[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.db.manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).getMany();
   }
 }

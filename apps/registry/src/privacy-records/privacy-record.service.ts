@@ -2,8 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { notFound, readsPrivately, requireDraft } from './privacy-record-access.js';
 import { recordPrivacyRecord } from './privacy-record-journal.js';
 import { PrivacyRecordReferences } from './privacy-record-references.js';
@@ -15,6 +13,8 @@ import {
 import { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { type PrivacyRecordFilter, PrivacyRecordRepository } from './privacy-record.repository.js';
+import { type Organisation, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
+import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 
 /** Privacy impact records: opening, editing drafts and reading. The decisive steps are use cases of their own. */
 @Injectable()
@@ -22,8 +22,9 @@ export class PrivacyRecordService {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
     @Inject(PrivacyRecordReferences) private readonly references: PrivacyRecordReferences,
+    @Inject(SOURCE_DIRECTORY) private readonly sources: SourceDirectory,
   ) {}
 
   async create(principal: Principal, dto: CreatePrivacyRecordDto): Promise<PrivacyRecordDetailResponse> {
@@ -87,7 +88,7 @@ export class PrivacyRecordService {
   private async present(rows: PrivacyRecord[], principal: Principal | undefined): Promise<PrivacyRecordResponse[]> {
     const now = new Date();
     const cities = new Map<string, Organisation>((await this.organisations.findByIds([...new Set(rows.map((r) => r.organisationId))])).map((o) => [o.id, o]));
-    const sources = new Map((await this.records.sourcesByIds([...new Set(rows.flatMap((r) => r.sourceIds))])).map((s) => [s.id, CoveredSourceResponse.from(s)]));
+    const sources = new Map((await this.sources.findByIds([...new Set(rows.flatMap((r) => r.sourceIds))])).map((s) => [s.id, CoveredSourceResponse.from(s)]));
     return rows.map((r) => {
       const city = cities.get(r.organisationId)!;
       const base = PrivacyRecordResponse.from(r, { slug: city.slug, name: city.name }, city.privacyContact, r.sourceIds.map((id) => sources.get(id)!).filter(Boolean), now);

@@ -4,15 +4,14 @@ import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { StandardPublisher } from '../standards/standard-publisher.js';
-import { StandardRepository } from '../standards/standard.repository.js';
 import { countedVotes, requireCoalitionSteward, requireStatus } from './proposal-access.js';
 import { ProposalChecks } from './proposal-checks.js';
 import type { Decision, Proposal } from './proposal.entity.js';
 import { recordProposal } from './proposal-record.js';
 import { ProposalRepository } from './proposal.repository.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+import { ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
+import { StandardPublisher, STANDARD_DIRECTORY, type StandardDirectory } from '../standards/index.js';
 
 /**
  * Closes voting and applies the decision rule, in one transaction with its consequence. On acceptance the
@@ -28,8 +27,8 @@ export class DecideProposal {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(ProposalRepository) private readonly proposals: ProposalRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
-    @Inject(StandardRepository) private readonly standards: StandardRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
+    @Inject(STANDARD_DIRECTORY) private readonly standards: StandardDirectory,
     @Inject(StandardPublisher) private readonly publisher: StandardPublisher,
     @Inject(ProposalChecks) private readonly checks: ProposalChecks,
   ) {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { requireCoalitionSteward, requireStatus } from './proposal-access.js';
 import { recordProposal } from './proposal-record.js';
 import { ProposalRepository } from './proposal.repository.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+import { ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
 
 /** Review -> voting. The electorate is fixed now: the coalition-member organisations at this moment. */
 @Injectable()
@@ -13,7 +13,7 @@ export class OpenVoting {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(ProposalRepository) private readonly proposals: ProposalRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
   ) {}
 
   async execute(principal: Principal, number: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Principal } from '../kernel/auth/principal.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
 import type { Proposal, ProposalStatus, ProposalVote } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+import { type Organisation } from '../organisations/index.js';
 
 /** The proposal's status must be one of these for the step to happen. */
 export function requireStatus(proposal: Proposal, allowed: readonly ProposalStatus[], step: string): void {

@@ -5,9 +5,9 @@ import {
   breakingChanges, checkAgainstHistory, checkStandardSchemaIdentity, COALITION_MODE, type HistoryReport, isCompatible, SchemaValidator,
   type VersionedIncompatibility,
 } from '#plaza/standards';
-import { StandardRepository } from '../standards/standard.repository.js';
 import type { Proposal } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
+import { STANDARD_DIRECTORY, type StandardDirectory } from '../standards/index.js';
 
 // Exported as examples/valid-<name>.json and examples/invalid-<name>.json.
 const EXAMPLE_NAME = /^[a-z0-9][a-z0-9._-]{0,80}$/;
@@ -28,7 +28,7 @@ export interface CompatibilityRecord extends HistoryReport {
  */
 @Injectable()
 export class ProposalChecks {
-  constructor(@Inject(StandardRepository) private readonly standards: StandardRepository) {}
+  constructor(@Inject(STANDARD_DIRECTORY) private readonly standards: StandardDirectory) {}
 
   async check(proposal: Proposal, manager: EntityManager): Promise<CompatibilityRecord | null> {
     const standard = await this.standards.findStandard(proposal.standardId, manager);

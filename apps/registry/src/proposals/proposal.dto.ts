@@ -5,11 +5,11 @@ import { IsTextForPeople } from '../kernel/text/text-for-people.js';
 import { OptionalField } from '../kernel/http/validation.js';
 import { PageQuery } from '../kernel/paging/paging.js';
 import { type LocalizedText, LongText, ShortText } from '../kernel/text/localized-text.js';
-import type { VersionExamples } from '../standards/standard.entity.js';
 import {
   type Decision, PROPOSAL_KINDS, PROPOSAL_STATUSES, type Proposal, type ProposalKind, type ProposalReview, type ProposalStatus,
   type ProposalVote, REVIEW_VERDICTS, type ReviewVerdict, type StandardInfo, VOTE_CHOICES, type VoteChoice,
 } from './proposal.entity.js';
+import { type VersionExamples } from '../standards/index.js';
 
 const STANDARD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const VERSION = /^(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$/;

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { JournaledEntity } from '../platform/journal/journaled.entity.js';
 import type { LocalizedText } from '../kernel/text/localized-text.js';
-import type { VersionExamples } from '../standards/standard.entity.js';
+import { type VersionExamples } from '../standards/index.js';
 
 export const PROPOSAL_KINDS = ['new-standard', 'new-version', 'deprecation'] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];

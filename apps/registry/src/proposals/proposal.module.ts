@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { OrganisationModule } from '../organisations/organisation.module.js';
-import { StandardModule } from '../standards/standard.module.js';
 import { DecideProposal } from './decide-proposal.use-case.js';
 import { OpenVoting } from './open-voting.use-case.js';
 import { ProposalChecks } from './proposal-checks.js';
@@ -9,6 +7,8 @@ import { ProposalRepository } from './proposal.repository.js';
 import { ProposalService } from './proposal.service.js';
 import { ProposalsImport } from './proposals-import.js';
 import { SubmitProposal } from './submit-proposal.use-case.js';
+import { OrganisationModule } from '../organisations/index.js';
+import { StandardModule } from '../standards/index.js';
 
 @Module({
   imports: [OrganisationModule, StandardModule],

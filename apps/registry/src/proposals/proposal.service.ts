@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { countedVotes, requireAuthor, requireReviewer, requireStatus } from './proposal-access.js';
 import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
@@ -12,6 +11,7 @@ import {
   type CreateProposalDto, type ListProposalsQuery, type ProposalDetailResponse, ProposalResponse, ReviewResponse, type ReviewDto,
   type UpdateProposalDto, type VoteDto, VoteResponse,
 } from './proposal.dto.js';
+import { ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
 
 /** Proposals: opening, editing, reviewing, voting and reading. The decisive steps are use cases of their own. */
 @Injectable()
@@ -19,7 +19,7 @@ export class ProposalService {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(ProposalRepository) private readonly proposals: ProposalRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
   ) {}
 
   async create(principal: Principal, dto: CreateProposalDto): Promise<ProposalDetailResponse> {

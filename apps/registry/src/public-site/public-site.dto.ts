@@ -1,9 +1,9 @@
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from '../kernel/http/validation.js';
-import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
-import { SOURCE_KINDS, SOURCE_STATUSES, type SourceKind, type SourceStatus } from '../sources/source.entity.js';
 import { LANGS, type Lang } from './i18n.js';
+import { SLUG_PATTERN } from '../organisations/index.js';
+import { SOURCE_KINDS, SOURCE_STATUSES, type SourceKind, type SourceStatus } from '../sources/index.js';
 
 // An HTML form sends every field, the empty ones as "": those mean "no filter".
 const emptyIsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);

@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
-import { AgreementModule } from '../agreements/agreement.module.js';
-import { ExchangeModule } from '../exchange/exchange.module.js';
-import { OrganisationModule } from '../organisations/organisation.module.js';
-import { PrivacyRecordModule } from '../privacy-records/privacy-record.module.js';
-import { ProposalModule } from '../proposals/proposal.module.js';
-import { SourceModule } from '../sources/source.module.js';
-import { StandardModule } from '../standards/standard.module.js';
-import { TransparencyModule } from '../transparency/transparency.module.js';
 import { PageErrorFilter } from './page-error.filter.js';
 import { PageRenderer } from './page-renderer.js';
 import { PublicSiteController } from './public-site.controller.js';
 import { PublicSiteService } from './public-site.service.js';
+import { AgreementModule } from '../agreements/index.js';
+import { ExchangeModule } from '../exchange/index.js';
+import { OrganisationModule } from '../organisations/index.js';
+import { PrivacyRecordModule } from '../privacy-records/index.js';
+import { ProposalModule } from '../proposals/index.js';
+import { SourceModule } from '../sources/index.js';
+import { StandardModule } from '../standards/index.js';
+import { TransparencyModule } from '../transparency/index.js';
 
 /** The public register's pages: they read through the other features' services, as anyone without a key would. */
 @Module({

@@ -1,24 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgreementService } from '../agreements/agreement.service.js';
-import type { AgreementResponse, AgreementSummary } from '../agreements/agreement.dto.js';
 import type { Page } from '../kernel/paging/paging.js';
-import type { ConformanceResponse } from '../exchange/exchange.dto.js';
-import { ExchangeService } from '../exchange/exchange.service.js';
-import { OrganisationService } from '../organisations/organisation.service.js';
-import type { OrganisationResponse } from '../organisations/organisation.dto.js';
-import { PrivacyRecordError, PrivacyRecordErrorCode } from '../privacy-records/privacy-record-error.js';
-import { PrivacyRecordService } from '../privacy-records/privacy-record.service.js';
-import type { PrivacyRecordResponse } from '../privacy-records/privacy-record.dto.js';
-import { ProposalService } from '../proposals/proposal.service.js';
-import type { ProposalDetailResponse, ProposalResponse } from '../proposals/proposal.dto.js';
-import { SourceService } from '../sources/source.service.js';
-import type { SourceResponse } from '../sources/source.dto.js';
-import { StandardError, StandardErrorCode } from '../standards/standard-error.js';
-import { StandardService } from '../standards/standard.service.js';
-import type { StandardDetailResponse, StandardResponse } from '../standards/standard.dto.js';
-import { parseCheckpoint, TransparencyService } from '../transparency/transparency.service.js';
-import type { InclusionProofResponse } from '../transparency/transparency.dto.js';
 import type { SourcesPageQuery } from './public-site.dto.js';
+import { AgreementService, type AgreementResponse, type AgreementSummary } from '../agreements/index.js';
+import { type ConformanceResponse, ExchangeService } from '../exchange/index.js';
+import { OrganisationService, type OrganisationResponse } from '../organisations/index.js';
+import { PrivacyRecordError, PrivacyRecordErrorCode, PrivacyRecordService, type PrivacyRecordResponse } from '../privacy-records/index.js';
+import { ProposalService, type ProposalDetailResponse, type ProposalResponse } from '../proposals/index.js';
+import { SourceService, type SourceResponse } from '../sources/index.js';
+import { StandardError, StandardErrorCode, StandardService, type StandardDetailResponse, type StandardResponse } from '../standards/index.js';
+import { parseCheckpoint, TransparencyService, type InclusionProofResponse } from '../transparency/index.js';
 
 const PAGE = 50;
 /** The city filter of the sources page offers at most this many pages of cities. */

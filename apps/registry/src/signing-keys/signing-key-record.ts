@@ -1,8 +1,8 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
-import { Organisation } from '../organisations/organisation.entity.js';
 import { SigningKeyResponse } from './signing-key.dto.js';
 import { SigningKey } from './signing-key.entity.js';
+import { organisationById } from '../organisations/index.js';
 
 // The status member is derived from the clock when served, so it is not part of the recorded state; nor is the operator
 // mark, which the registration entry itself holds (its `key`), and which keys registered before it was recorded lack.
@@ -20,7 +20,7 @@ export const signingKeyKind: JournaledKind = {
   async disclose(manager, index) {
     const key = await manager.findOneBy(SigningKey, { journalIndex: index });
     if (!key) return null;
-    const organisation = await manager.findOneByOrFail(Organisation, { id: key.organisationId });
+    const organisation = await organisationById(manager, key.organisationId);
     return { state: signingKeyState(key, organisation.slug), visibleTo: everyone };
   },
 };

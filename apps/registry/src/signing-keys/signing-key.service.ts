@@ -7,8 +7,6 @@ import type { Page, PageQuery } from '../kernel/paging/paging.js';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { OrganisationScope } from '../organisations/organisation-scope.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { DEMO_KEY_KIDS } from './demo-keys.js';
 import { parsePublicSigningKey, type PublicSigningKey } from './public-jwk.js';
 import { SigningKey } from './signing-key.entity.js';
@@ -16,6 +14,7 @@ import { recordSigningKey } from './signing-key-record.js';
 import { SigningKeyError, SigningKeyErrorCode } from './signing-key-error.js';
 import { SigningKeyRepository } from './signing-key.repository.js';
 import { type ChallengeResponse, type JwksResponse, type RegisterSigningKeyDto, type RevokeSigningKeyDto, SigningKeyResponse } from './signing-key.dto.js';
+import { OrganisationScope, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
 
 @Injectable()
 export class SigningKeyService {
@@ -23,7 +22,7 @@ export class SigningKeyService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(SigningKeyRepository) private readonly keys: SigningKeyRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
     @Inject(OrganisationScope) private readonly scope: OrganisationScope,
   ) {}
 

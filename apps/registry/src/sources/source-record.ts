@@ -1,8 +1,8 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
-import { Organisation } from '../organisations/organisation.entity.js';
 import { Source } from './source.entity.js';
 import { type OrganisationRef, SourceResponse } from './source.dto.js';
+import { type Organisation, organisationById } from '../organisations/index.js';
 
 export function organisationRef(o: Organisation): OrganisationRef {
   return { slug: o.slug, name: o.name };
@@ -28,8 +28,8 @@ export const sourceKind: JournaledKind = {
     const source = await manager.findOneBy(Source, { journalIndex: index });
     if (!source) return null;
     const [owner, operator] = await Promise.all([
-      manager.findOneByOrFail(Organisation, { id: source.ownerId }),
-      manager.findOneByOrFail(Organisation, { id: source.operatorId }),
+      organisationById(manager, source.ownerId),
+      organisationById(manager, source.operatorId),
     ]);
     return { state: sourceState(source, owner, operator), visibleTo: everyone };
   },

@@ -7,9 +7,9 @@ import { IsTextForPeople } from '../kernel/text/text-for-people.js';
 import { OptionalField } from '../kernel/http/validation.js';
 import { PageQuery } from '../kernel/paging/paging.js';
 import { LongText, type LocalizedText, ShortText } from '../kernel/text/localized-text.js';
-import { SLUG_PATTERN } from '../organisations/organisation.dto.js';
 import type { Geometry } from './geojson.js';
 import { type EmittedStandard, PRIVACY_FLAG_REASONS, type PrivacyFlagReason, SOURCE_KINDS, SOURCE_STATUSES, type Source, type SourceKind, type SourceStatus, TECHNOLOGIES, type Technology } from './source.entity.js';
+import { SLUG_PATTERN } from '../organisations/index.js';
 
 const STANDARD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // A CloudEvents `source` is a non-empty URI-reference; Plaza also keeps it printable and bounded.

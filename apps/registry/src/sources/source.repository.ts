@@ -33,6 +33,27 @@ export class SourceRepository {
     return manager.findOneBy(Source, { id });
   }
 
+  findByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<Source[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).getMany();
+  }
+
+  /** The sources with these ids that belong to this city. */
+  findOwned(ownerId: string, ids: string[], manager: EntityManager = this.db.manager): Promise<Source[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).andWhere('s.owner_id = :ownerId', { ownerId }).getMany();
+  }
+
+  /** Sources by id, locked for update in id order. */
+  findForUpdate(ids: string[], manager: EntityManager): Promise<Source[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.id').setLock('pessimistic_write').getMany();
+  }
+
+  save(source: Source, manager: EntityManager): Promise<Source> {
+    return manager.save(source);
+  }
+
   /** The source, locked for update, if it belongs to this city. */
   findOwnedForUpdate(ownerId: string, id: string, manager: EntityManager): Promise<Source | null> {
     return manager.findOne(Source, { where: { id, ownerId }, lock: { mode: 'pessimistic_write' } });

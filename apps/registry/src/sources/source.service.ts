@@ -4,9 +4,7 @@ import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
 import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
-import type { Organisation } from '../organisations/organisation.entity.js';
-import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { PrivacyGate } from '../privacy-records/privacy-gate.js';
+import { PRIVACY_COVERAGE, type PrivacyCoverage } from './privacy-coverage.js';
 import { boxAround, type BoundingBox, type Geometry, parseGeometry } from './geojson.js';
 import { canTransition, SOURCE_TRANSITIONS } from './source-status.js';
 import { Source } from './source.entity.js';
@@ -14,6 +12,7 @@ import { SourceError, SourceErrorCode } from './source-error.js';
 import { organisationRef as ref, recordSource as record } from './source-record.js';
 import { type SourceFilter, SourceRepository } from './source.repository.js';
 import { type ChangeSourceStatusDto, type CreateSourceDto, type ListSourcesQuery, SourceResponse, type UpdateSourceDto } from './source.dto.js';
+import { type Organisation, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
 
 const DEFAULT_RADIUS_M = 500;
 
@@ -22,8 +21,8 @@ export class SourceService {
   constructor(
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(SourceRepository) private readonly sources: SourceRepository,
-    @Inject(OrganisationRepository) private readonly organisations: OrganisationRepository,
-    @Inject(PrivacyGate) private readonly privacy: PrivacyGate,
+    @Inject(ORGANISATION_DIRECTORY) private readonly organisations: OrganisationDirectory,
+    @Inject(PRIVACY_COVERAGE) private readonly privacy: PrivacyCoverage,
   ) {}
 
   async create(principal: Principal, dto: CreateSourceDto): Promise<SourceResponse> {

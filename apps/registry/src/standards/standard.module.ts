@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { STANDARD_DIRECTORY } from './standard-directory.js';
 import { SchemaController, StandardController } from './standard.controller.js';
 import { StandardPublisher } from './standard-publisher.js';
 import { StandardRepository } from './standard.repository.js';
@@ -8,7 +9,7 @@ import { StandardsImport } from './standards-import.js';
 
 @Module({
   controllers: [StandardController, SchemaController],
-  providers: [StandardService, StandardRepository, StandardPublisher, StandardsCatalogue, StandardsImport],
-  exports: [StandardRepository, StandardPublisher, StandardsCatalogue, StandardService],
+  providers: [{ provide: STANDARD_DIRECTORY, useExisting: StandardRepository }, StandardService, StandardRepository, StandardPublisher, StandardsCatalogue, StandardsImport],
+  exports: [StandardPublisher, StandardsCatalogue, StandardService, STANDARD_DIRECTORY],
 })
 export class StandardModule {}

@@ -6,8 +6,8 @@ import {
   CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
   RootResponse,
 } from './transparency.dto.js';
-import { JwksResponse } from '../signing-keys/signing-key.dto.js';
 import { TransparencyService } from './transparency.service.js';
+import { JwksResponse } from '../signing-keys/index.js';
 
 @ApiTags('transparency log')
 @Controller('api/v1/log')

@@ -1,5 +1,5 @@
 import { PlazaError } from './plaza-error.js';
-import type { ProblemTable } from '../errors/problem-table.js';
+import type { ProblemTable } from './problem-table.js';
 
 export enum AuthErrorCode {
   Unauthenticated = 'auth.unauthenticated',

@@ -1,9 +1,9 @@
-import type { AgreementSummary, AgreementVersionResponse } from '../../agreements/agreement.dto.js';
 import type { Page } from '../../kernel/paging/paging.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import type { AgreementView } from '../public-site.service.js';
 import { facts, logIndex, statusBadge } from './layout.js';
+import { type AgreementSummary, type AgreementVersionResponse } from '../../agreements/index.js';
 
 export function agreementsPage(locale: Locale, page: Page<AgreementSummary>, cursor: string | undefined): Html {
   const { t } = locale;

@@ -1,10 +1,9 @@
 import type { Page } from '../../kernel/paging/paging.js';
-import type { PrivacyRecordResponse } from '../../privacy-records/privacy-record.dto.js';
-import { PUBLIC_STATUSES } from '../../privacy-records/privacy-record-status.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { paging } from './agreements.js';
 import { facts, logIndex, statusBadge } from './layout.js';
+import { type PrivacyRecordResponse, PUBLIC_STATUSES } from '../../privacy-records/index.js';
 
 export function privacyRecordsPage(locale: Locale, page: Page<PrivacyRecordResponse>, cursor: string | undefined): Html {
   const { t } = locale;

@@ -1,9 +1,9 @@
 import type { Page } from '../../kernel/paging/paging.js';
-import type { ProposalDetailResponse, ProposalResponse } from '../../proposals/proposal.dto.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { paging } from './agreements.js';
 import { facts, logIndex, statusBadge } from './layout.js';
+import { type ProposalDetailResponse, type ProposalResponse } from '../../proposals/index.js';
 
 export function proposalsPage(locale: Locale, page: Page<ProposalResponse>, cursor: string | undefined): Html {
   const { t } = locale;

@@ -1,10 +1,9 @@
-import type { SourceResponse } from '../../sources/source.dto.js';
-import { SOURCE_KINDS, SOURCE_STATUSES } from '../../sources/source.entity.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import type { SourcesPageQuery } from '../public-site.dto.js';
 import type { SourcesView, SourceView } from '../public-site.service.js';
 import { facts, logIndex, statusBadge } from './layout.js';
+import { type SourceResponse, SOURCE_KINDS, SOURCE_STATUSES } from '../../sources/index.js';
 
 /** A point to put on the map: a Point's coordinates, or the first vertex of a line or polygon. */
 function anchor(source: SourceResponse): [number, number] | null {

@@ -1,7 +1,7 @@
-import type { StandardDetailResponse } from '../../standards/standard.dto.js';
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { facts, logIndex, statusBadge } from './layout.js';
+import { type StandardDetailResponse } from '../../standards/index.js';
 
 export function standardsPage(locale: Locale, standards: StandardDetailResponse[]): Html {
   const { t } = locale;

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { SigningKey } from '#plaza/dsse';
-import { signDocument } from '../apps/cli/src/agreements.js';
-import { signingKeyFromJwk } from '../apps/cli/src/events.js';
-import { generateSigningKey, proveChallenge, publicPart } from '../apps/cli/src/keys.js';
+import { signDocument } from '../../apps/cli/src/agreements.js';
+import { signingKeyFromJwk } from '../../apps/cli/src/events.js';
+import { generateSigningKey, proveChallenge, publicPart } from '../../apps/cli/src/keys.js';
 
 export const EVENT_TYPE = 'org.plaza.air-quality-observation';
 export const DATA_SCHEMA = 'https://schemas.plaza.example/standards/air-quality-observation/1.1.0/schema.json';

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
-const repo = resolve(import.meta.dirname, '..').replace(/\/dist$/, '');
+const repo = resolve(import.meta.dirname, '../..').replace(/\/dist$/, '');
 const main = join(repo, 'dist/apps/registry/src/main.js');
 
 export interface RegistryProcess {

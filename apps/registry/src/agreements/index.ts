@@ -1,0 +1,6 @@
+// The agreements feature's port: what other features may use. Everything else in this folder is internal.
+export { AgreementCitationsModule, AgreementModule } from './agreement.module.js';
+export { AgreementService } from './agreement.service.js';
+export { AgreementLifecycle } from './agreement-lifecycle.js';
+export type { Agreement, AgreementStatus, AgreementVersion, EventType } from './agreement.entity.js';
+export { AgreementResponse, AgreementSummary, AgreementVersionResponse } from './agreement.dto.js';

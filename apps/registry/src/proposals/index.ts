@@ -1,0 +1,4 @@
+// The proposals feature's port: what other features may use. Everything else in this folder is internal.
+export { ProposalModule } from './proposal.module.js';
+export { ProposalService } from './proposal.service.js';
+export { ProposalDetailResponse, ProposalResponse } from './proposal.dto.js';
