@@ -26,6 +26,42 @@ export interface TestApp {
  * named by DATABASE_URL (CI creates a fresh database for the run; suites make their own organisations).
  */
 export async function startTestApp(env: Record<string, string> = {}, options: { ownDatabase?: boolean; logDestination?: DestinationStream } = {}): Promise<TestApp> {
+  const setting = await testSetting(env, options);
+  const app = await createApp(setting.config, { logDestination: options.logDestination });
+  try {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // A start that fails (a test of a refusal) must still release the database and its lock.
+    await app.close();
+    await setting.release();
+    throw error;
+  }
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config: setting.config,
+    operatorKey: setting.operatorKey,
+    onServer: setting.config.database.mode === 'server',
+    async close() {
+      await app.close();
+      await setting.release();
+    },
+  };
+}
+
+/** The configuration of a registry under test, and how to release what it was given (its data folder, its own database). */
+export interface TestSetting {
+  config: AppConfig;
+  operatorKey: string;
+  release(): Promise<void>;
+}
+
+/**
+ * A registry's configuration for a suite: embedded PGlite in a fresh folder, or the PostgreSQL server named by
+ * DATABASE_URL. Shared by the end-to-end suites (over HTTP) and the integration tier (no HTTP).
+ */
+export async function testSetting(env: Record<string, string> = {}, options: { ownDatabase?: boolean } = {}): Promise<TestSetting> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plaza-test-'));
   const operatorKey = generateApiKey().key;
   // On the server, a suite that tampers with the log gets a database of its own, so no other suite sees the damage.
@@ -45,25 +81,10 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     PLAZA_CHECKPOINT_INTERVAL_MS: '0',
     ...env,
   });
-  const app = await createApp(config, { logDestination: options.logDestination });
-  try {
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-  } catch (error) {
-    // A start that fails (a test of a refusal) must still release the database and its lock.
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    await own?.drop();
-    throw error;
-  }
   return {
-    app,
-    http: request(app.getHttpServer()),
     config,
     operatorKey,
-    onServer: config.database.mode === 'server',
-    async close() {
-      await app.close();
+    async release() {
       rmSync(dataDir, { recursive: true, force: true });
       await own?.drop();
     },
