@@ -131,7 +131,15 @@ export async function verify(event: CloudEventInput, keys: PublicKeys, options: 
   } catch (e) {
     return failure(e);
   }
+  return verifyDecoded(event, material, keys, options);
+}
 
+/**
+ * verify, for a caller that has already decoded the event's `dssematerial` (decodeMaterial) - to learn the keyids
+ * it names before looking keys up, say - so that it is not decoded twice. `material` must be the decoding of the
+ * event's own `dssematerial`. The signed digests on success are `material.core` and `material.ext`.
+ */
+export async function verifyDecoded(event: CloudEventInput, material: DecodedMaterial, keys: PublicKeys, options: VerifyOptions = {}): Promise<VerificationResult> {
   // DSSE: signatures by accepted keys only; one that verifies is enough.
   const message = pae(material.payloadType, material.payload);
   let keyid: string | undefined;

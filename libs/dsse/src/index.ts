@@ -6,6 +6,7 @@
 export {
   sign,
   verify,
+  verifyDecoded,
   signStructured,
   signBatch,
   signBinary,

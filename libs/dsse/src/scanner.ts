@@ -1,4 +1,4 @@
-import { Buffer, isUtf8 } from 'node:buffer';
+import { assertStrictJson as strictJson, type JsonMember, JsonReadError, StrictJsonReader } from '#plaza/json';
 import { decodeBase64 } from './base64.js';
 import { DsseError } from './errors.js';
 import type { AttributeValue } from './types.js';
@@ -45,224 +45,25 @@ export interface ScanOptions {
   readonly meter?: { work: number };
 }
 
-interface Member {
-  name: string;
-  afterColon: number;
-  valueStart: number;
-  valueEnd: number;
-}
-
-const WS = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/**
- * A strict, single-pass JSON reader over bytes. It validates the full RFC 8259 grammar, refuses
- * duplicate member names in every object at every depth (compared after unescaping), and bounds
- * nesting. It builds no values: callers get byte offsets of the members they ask for.
- */
-class RawJson {
-  private pos = 0;
-  private readonly len: number;
-  /** Work beyond reading each byte once (decoding, set operations): see ScanOptions.meter. */
-  work = 0;
-
-  constructor(private readonly buf: Buffer, private readonly maxDepth: number) {
-    this.len = buf.length;
-  }
-
-  /** Reads the whole body as one value; `top` is called with the offsets of the top-level value. */
-  document<T>(top: (start: number) => T, meter?: { work: number }): T {
-    this.ws();
-    const result = top(this.pos);
-    this.ws();
-    if (this.pos !== this.len) this.fail('unexpected content after the JSON value');
-    // Every loop of the reader moves pos forward, so pos counts the bytes read.
-    if (meter) meter.work += this.pos + this.work;
-    return result;
-  }
-
-  peek(): number {
-    return this.pos < this.len ? this.buf[this.pos]! : -1;
-  }
-
-  ws(): void {
-    while (this.pos < this.len && WS(this.buf[this.pos]!)) this.pos++;
-  }
-
-  fail(message: string): never {
-    throw new DsseError('invalid_json', `${message} at byte ${this.pos}`);
-  }
-
-  /** Any value. Returns the end offset. */
-  value(depth: number): number {
-    const c = this.peek();
-    if (c === 0x7b) this.object(depth + 1);
-    else if (c === 0x5b) this.array(depth + 1);
-    else if (c === 0x22) this.string();
-    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) this.number();
-    else if (c === 0x74) this.literal('true');
-    else if (c === 0x66) this.literal('false');
-    else if (c === 0x6e) this.literal('null');
-    else this.fail('expected a JSON value');
-    return this.pos;
-  }
-
-  /** An object; `onMember` (if any) receives each member's offsets. Duplicate names are refused. */
-  object(depth: number, onMember?: (m: Member) => void): number {
-    if (depth > this.maxDepth) throw new DsseError('too_deep', `JSON nested deeper than ${this.maxDepth} levels`);
-    this.pos++; // {
-    const names = new Set<string>();
-    this.ws();
-    if (this.peek() === 0x7d) {
-      this.pos++;
-      return this.pos;
-    }
-    for (;;) {
-      this.ws();
-      if (this.peek() !== 0x22) this.fail('expected a member name');
-      const nameStart = this.pos;
-      const escaped = this.string();
-      const name = this.decodeString(nameStart, this.pos, escaped);
-      if (names.has(name)) throw new DsseError('duplicate_member', `duplicate member "${name}" at byte ${nameStart}`);
-      names.add(name);
-      this.work += 2;
-      this.ws();
-      if (this.peek() !== 0x3a) this.fail('expected ":"');
-      this.pos++;
-      const afterColon = this.pos;
-      this.ws();
-      const valueStart = this.pos;
-      const valueEnd = this.value(depth);
-      onMember?.({ name, afterColon, valueStart, valueEnd });
-      this.ws();
-      const c = this.peek();
-      this.pos++;
-      if (c === 0x7d) return this.pos;
-      if (c !== 0x2c) {
-        this.pos--;
-        this.fail('expected "," or "}"');
-      }
-    }
-  }
-
-  /** An array; `onElement` (if any) is called at the start of each element and must consume it. */
-  array(depth: number, onElement?: (index: number, start: number) => void): number {
-    if (depth > this.maxDepth) throw new DsseError('too_deep', `JSON nested deeper than ${this.maxDepth} levels`);
-    this.pos++; // [
-    this.ws();
-    if (this.peek() === 0x5d) {
-      this.pos++;
-      return this.pos;
-    }
-    for (let index = 0; ; index++) {
-      this.ws();
-      if (onElement) onElement(index, this.pos);
-      else this.value(depth);
-      this.ws();
-      const c = this.peek();
-      this.pos++;
-      if (c === 0x5d) return this.pos;
-      if (c !== 0x2c) {
-        this.pos--;
-        this.fail('expected "," or "]"');
-      }
-    }
-  }
-
-  /** A string token; returns whether it contains escapes. */
-  string(): boolean {
-    const buf = this.buf;
-    let escaped = false;
-    this.pos++; // opening quote
-    for (;;) {
-      if (this.pos >= this.len) this.fail('unterminated string');
-      const c = buf[this.pos]!;
-      if (c === 0x22) {
-        this.pos++;
-        return escaped;
-      }
-      if (c < 0x20) this.fail('control character in string');
-      if (c === 0x5c) {
-        escaped = true;
-        const e = buf[this.pos + 1];
-        if (e === 0x75) {
-          for (let k = 2; k < 6; k++) {
-            const h = buf[this.pos + k];
-            const hex = h !== undefined && ((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66));
-            if (!hex) this.fail('bad \\u escape');
-          }
-          this.pos += 6;
-          continue;
-        }
-        if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
-          this.pos += 2;
-          continue;
-        }
-        this.fail('bad escape');
-      }
-      this.pos++;
-    }
-  }
-
-  private number(): void {
-    const buf = this.buf;
-    const digits = (): number => {
-      const s = this.pos;
-      while (this.pos < this.len && buf[this.pos]! >= 0x30 && buf[this.pos]! <= 0x39) this.pos++;
-      return this.pos - s;
-    };
-    if (buf[this.pos] === 0x2d) this.pos++;
-    if (buf[this.pos] === 0x30) this.pos++;
-    else if (digits() === 0) this.fail('bad number');
-    if (buf[this.pos] === 0x2e) {
-      this.pos++;
-      if (digits() === 0) this.fail('bad number fraction');
-    }
-    if (buf[this.pos] === 0x65 || buf[this.pos] === 0x45) {
-      this.pos++;
-      if (buf[this.pos] === 0x2b || buf[this.pos] === 0x2d) this.pos++;
-      if (digits() === 0) this.fail('bad number exponent');
-    }
-  }
-
-  private literal(word: string): void {
-    for (let k = 0; k < word.length; k++) {
-      if (this.buf[this.pos + k] !== word.charCodeAt(k)) this.fail('bad literal');
-    }
-    this.pos += word.length;
-  }
-
-  /** The text of a string token [start, end) (quotes included). */
-  decodeString(start: number, end: number, escaped: boolean): string {
-    this.work += end - start;
-    const s = escaped ? (JSON.parse(this.buf.toString('utf8', start, end)) as string) : this.buf.toString('utf8', start + 1, end - 1);
-    return s;
-  }
-}
-
-function toBuffer(body: Uint8Array | string): Buffer {
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-}
-
-function checkedBody(body: Uint8Array | string): Buffer {
-  const buf = toBuffer(body);
-  if (!isUtf8(buf)) throw new DsseError('not_utf8', 'the body is not valid UTF-8');
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) throw new DsseError('invalid_json', 'the body starts with a byte order mark');
-  return buf;
+/** The strict JSON reader (libs/json) reports its faults with the codes DsseError uses for them. */
+function asDsseError(error: unknown): unknown {
+  return error instanceof JsonReadError ? new DsseError(error.code, error.message) : error;
 }
 
 /** Reads one event object at the reader's position. */
-function readEvent(reader: RawJson, buf: Buffer, index: number, start: number, depth: number): ScannedEvent {
+function readEvent(reader: StrictJsonReader, index: number, start: number, depth: number): ScannedEvent {
+  const buf = reader.bytes;
   if (reader.peek() === -1) reader.fail('expected a JSON value');
   if (reader.peek() !== 0x7b) throw new DsseError('invalid_event', `event ${index} is not a JSON object`);
-  const members: Member[] = [];
+  const members: JsonMember[] = [];
   const end = reader.object(depth + 1, (m) => members.push(m));
   const attributes: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
-  let dataMember: Member | undefined;
-  let base64Member: Member | undefined;
+  let dataMember: JsonMember | undefined;
+  let base64Member: JsonMember | undefined;
   let materialRange: ByteRange | undefined;
   for (const m of members) {
     reader.work += 1 + (m.valueEnd - m.valueStart);
@@ -330,9 +131,12 @@ function readEvent(reader: RawJson, buf: Buffer, index: number, start: number, d
  * for anything that is not strict, duplicate-free JSON of one event.
  */
 export function scanStructured(body: Uint8Array | string, options: ScanOptions = {}): ScannedEvent {
-  const buf = checkedBody(body);
-  const reader = new RawJson(buf, options.maxDepth ?? 64);
-  return reader.document((start) => readEvent(reader, buf, 0, start, 0), options.meter);
+  try {
+    const reader = new StrictJsonReader(body, options.maxDepth ?? 64);
+    return reader.document((start) => readEvent(reader, 0, start, 0), options.meter);
+  } catch (error) {
+    throw asDsseError(error);
+  }
 }
 
 /**
@@ -340,17 +144,20 @@ export function scanStructured(body: Uint8Array | string, options: ScanOptions =
  * The body is read once; any fault anywhere refuses the whole body (throws DsseError).
  */
 export function scanBatch(body: Uint8Array | string, options: ScanOptions = {}): ScannedEvent[] {
-  const buf = checkedBody(body);
-  const reader = new RawJson(buf, options.maxDepth ?? 64);
   const events: ScannedEvent[] = [];
   const maxEvents = options.maxEvents ?? Infinity;
-  reader.document(() => {
-    if (reader.peek() !== 0x5b) throw new DsseError('invalid_event', 'a batch body must be a JSON array');
-    reader.array(1, (index, start) => {
-      if (index >= maxEvents) throw new DsseError('too_many_events', `the batch holds more than ${maxEvents} events`);
-      events.push(readEvent(reader, buf, index, start, 1));
-    });
-  }, options.meter);
+  try {
+    const reader = new StrictJsonReader(body, options.maxDepth ?? 64);
+    reader.document(() => {
+      if (reader.peek() !== 0x5b) throw new DsseError('invalid_event', 'a batch body must be a JSON array');
+      reader.array(1, (index, start) => {
+        if (index >= maxEvents) throw new DsseError('too_many_events', `the batch holds more than ${maxEvents} events`);
+        events.push(readEvent(reader, index, start, 1));
+      });
+    }, options.meter);
+  } catch (error) {
+    throw asDsseError(error);
+  }
   return events;
 }
 
@@ -359,7 +166,9 @@ export function scanBatch(body: Uint8Array | string, options: ScanOptions = {}):
  * envelope and payload before JSON.parse sees them). Throws DsseError.
  */
 export function assertStrictJson(bytes: Uint8Array | string, options: ScanOptions = {}): void {
-  const buf = checkedBody(bytes);
-  const reader = new RawJson(buf, options.maxDepth ?? 64);
-  reader.document(() => reader.value(0), options.meter);
+  try {
+    strictJson(bytes, options);
+  } catch (error) {
+    throw asDsseError(error);
+  }
 }
