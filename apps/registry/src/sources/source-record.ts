@@ -1,6 +1,7 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
-import { Source } from './source.entity.js';
+import type { Source } from './source.entity.js';
+import { SourceRepository } from './source.repository.js';
 import { type OrganisationRef, SourceResponse } from './source.dto.js';
 import { type Organisation, organisationById } from '../organisations/index.js';
 
@@ -25,7 +26,7 @@ export function recordSource(tx: Transaction, action: string, source: Source, ow
 export const sourceKind: JournaledKind = {
   subjectType: 'source',
   async disclose(manager, index) {
-    const source = await manager.findOneBy(Source, { journalIndex: index });
+    const source = await SourceRepository.atJournalIndex(manager, index);
     if (!source) return null;
     const [owner, operator] = await Promise.all([
       organisationById(manager, source.ownerId),

@@ -4,6 +4,9 @@ import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import type { BoundingBox } from './geojson.js';
 import { Source, type SourceKind, type SourceStatus } from './source.entity.js';
 
+/** What a new source is given; its id, timestamps and journal index come from the database and the journal. */
+export type NewSource = Omit<Source, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>;
+
 export interface SourceFilter {
   ownerId?: string;
   kind?: SourceKind;
@@ -50,6 +53,17 @@ export class SourceRepository {
     return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).orderBy('s.id').setLock('pessimistic_write').getMany();
   }
 
+  /** The source whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<Source | null> {
+    return manager.findOneBy(Source, { journalIndex: index });
+  }
+
+  /** Stores a new source, in the unit of work that journals its registration. */
+  insert(fields: NewSource, manager: EntityManager): Promise<Source> {
+    return manager.save(manager.create(Source, fields));
+  }
+
+  /** Stores the changes made to a source, in the unit of work that journals them. */
   save(source: Source, manager: EntityManager): Promise<Source> {
     return manager.save(source);
   }

@@ -7,7 +7,7 @@ import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.j
 import { PRIVACY_COVERAGE, type PrivacyCoverage } from './privacy-coverage.js';
 import { boxAround, type BoundingBox, type Geometry, parseGeometry } from './geojson.js';
 import { canTransition, SOURCE_TRANSITIONS } from './source-status.js';
-import { Source } from './source.entity.js';
+import type { Source } from './source.entity.js';
 import { SourceError, SourceErrorCode } from './source-error.js';
 import { organisationRef as ref, recordSource as record } from './source-record.js';
 import { type SourceFilter, SourceRepository } from './source.repository.js';
@@ -33,12 +33,13 @@ export class SourceService {
       const source = await this.uow.run(actorOf(principal), async (tx) => {
         if (await this.sources.ceSourceTaken(dto.ceSource, tx.manager)) throw ceSourceTaken(dto.ceSource);
         const { location: _raw, operator: _slug, ...fields } = dto;
-        const created = await tx.manager.save(
-          tx.manager.create(Source, {
+        const created = await this.sources.insert(
+          {
             ...fields, ownerId: owner!.id, operatorId: operator.id, location: geometry, ...bbox,
             standards: dto.standards.map(({ standard, major }) => ({ standard, major })),
             status: 'planned', statusReason: null, statusChangedAt: new Date(), privacyFlaggedAt: null, privacyFlagReason: null, privacyFlagRecordId: null, searchText: searchText(dto.name, dto.description, dto.ceSource),
-          }),
+          },
+          tx.manager,
         );
         record(tx, 'source.created', created, owner!, operator);
         return created;
@@ -64,7 +65,7 @@ export class SourceService {
       if (parsed) Object.assign(current, { location: parsed.geometry, ...parsed.bbox });
       if (newOperator) current.operatorId = newOperator.id;
       current.searchText = searchText(current.name, current.description, current.ceSource);
-      await tx.manager.save(current);
+      await this.sources.save(current, tx.manager);
       operator ??= (await this.organisations.findById(current.operatorId, tx.manager))!;
       record(tx, 'source.updated', current, owner!, operator);
       return current;
@@ -86,7 +87,7 @@ export class SourceService {
       }
       if (dto.status === 'active' && current.personalInformation) await this.requirePrivacyRecord(current, tx);
       Object.assign(current, { status: dto.status, statusReason: dto.reason ?? null, statusChangedAt: new Date() });
-      await tx.manager.save(current);
+      await this.sources.save(current, tx.manager);
       operator = (await this.organisations.findById(current.operatorId, tx.manager))!;
       record(tx, `source.${dto.status}`, current, owner!, operator);
       return current;
