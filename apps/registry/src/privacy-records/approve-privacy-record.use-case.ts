@@ -38,7 +38,7 @@ export class ApprovePrivacyRecord {
         );
       }
       Object.assign(record, { status: 'approved', decidedAt: now, decidedByMemberId: principal.memberId, deciderRoleSince });
-      await tx.manager.save(record);
+      await this.records.save(record, tx.manager);
       recordPrivacyRecord(tx, 'privacy-record.approved', record);
       await this.flags.clearFor(coveringRecord(record), tx);
     });

@@ -28,7 +28,7 @@ export class PrivacyRecordExpiry implements TimedJob, OnModuleInit {
     const due = await this.records.dueForExpiry(now, tx.manager);
     for (const record of due) {
       Object.assign(record, { status: 'expired', expiredAt: expiryInstant(record.nextReviewDate) });
-      await tx.manager.save(record);
+      await this.records.save(record, tx.manager);
       recordPrivacyRecord(tx, 'privacy-record.expired', record);
     }
     // Flags after every due record is marked, so a source covered by two records expiring together is judged once, on the final state.

@@ -9,6 +9,9 @@ const EXPIRES_AT = "((r.next_review_date + 1)::timestamp AT TIME ZONE 'UTC')";
 /** A record in force at :at: approved at or before it, not yet expired. Mirrors inForceAt(). */
 const IN_FORCE_AT = `r.status IN ('approved', 'expired') AND r.decided_at <= :at AND ${EXPIRES_AT} > :at`;
 
+/** What a new record is given; its id, timestamps and journal index come from the database and the journal. */
+export type NewPrivacyRecord = Omit<PrivacyRecord, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>;
+
 export interface PrivacyRecordFilter {
   organisationId?: string;
   /** The status now, as served: an approved record past its review date counts as expired. */
@@ -18,10 +21,7 @@ export interface PrivacyRecordFilter {
   privateTo?: string;
 }
 
-/**
- * Every query of the privacy records feature, including the few it makes of the sources and agreements tables (this
- * feature is below both in the module graph, so it reads them here rather than through their modules).
- */
+/** Every query of the privacy records feature. Sources and agreements are read through their own ports. */
 @Injectable()
 export class PrivacyRecordRepository {
   private readonly pager = new KeysetPager(
@@ -47,6 +47,21 @@ export class PrivacyRecordRepository {
   /** The record, locked for update, if it belongs to this city. */
   findOwnedForUpdate(organisationId: string, id: string, manager: EntityManager): Promise<PrivacyRecord | null> {
     return manager.findOne(PrivacyRecord, { where: { id, organisationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The record whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<PrivacyRecord | null> {
+    return manager.findOneBy(PrivacyRecord, { journalIndex: index });
+  }
+
+  /** Stores a new record, in the unit of work that journals its opening. */
+  insert(fields: NewPrivacyRecord, manager: EntityManager): Promise<PrivacyRecord> {
+    return manager.save(manager.create(PrivacyRecord, fields));
+  }
+
+  /** Stores the changes made to a record (an edit, a step of its life), in the unit of work that journals them. */
+  save(record: PrivacyRecord, manager: EntityManager): Promise<PrivacyRecord> {
+    return manager.save(record);
   }
 
   list(filter: PrivacyRecordFilter, page: PageQuery, now: Date) {

@@ -10,7 +10,7 @@ import {
   CoveredSourceResponse, type CreatePrivacyRecordDto, type ListPrivacyRecordsQuery, PrivacyRecordDetailResponse, PrivacyRecordResponse,
   type UpdatePrivacyRecordDto,
 } from './privacy-record.dto.js';
-import { PrivacyRecord } from './privacy-record.entity.js';
+import type { PrivacyRecord } from './privacy-record.entity.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode } from './privacy-record-error.js';
 import { type PrivacyRecordFilter, PrivacyRecordRepository } from './privacy-record.repository.js';
 import { type Organisation, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
@@ -31,12 +31,13 @@ export class PrivacyRecordService {
     requireReviewDateAhead(dto.nextReviewDate);
     const record = await this.uow.run(actorOf(principal), async (tx) => {
       await this.references.require(principal.organisationId, { sourceIds: dto.sourceIds, agreementIds: dto.agreementIds ?? [] }, tx.manager);
-      const created = await tx.manager.save(
-        tx.manager.create(PrivacyRecord, {
+      const created = await this.records.insert(
+        {
           ...dto, agreementIds: dto.agreementIds ?? [], organisationId: principal.organisationId, authorMemberId: principal.memberId,
           contributorMemberIds: [principal.memberId], status: 'draft', submittedAt: null, decidedAt: null, decidedByMemberId: null, deciderRoleSince: null,
           rejectionReason: null, expiredAt: null,
-        }),
+        },
+        tx.manager,
       );
       recordPrivacyRecord(tx, 'privacy-record.opened', created);
       return created;
@@ -53,7 +54,7 @@ export class PrivacyRecordService {
       Object.assign(record, dto);
       await this.references.require(principal.organisationId, record, tx.manager);
       if (!record.contributorMemberIds.includes(principal.memberId)) record.contributorMemberIds = [...record.contributorMemberIds, principal.memberId];
-      await tx.manager.save(record);
+      await this.records.save(record, tx.manager);
       recordPrivacyRecord(tx, 'privacy-record.edited', record);
     });
     return this.get(principal, id) as Promise<PrivacyRecordDetailResponse>;

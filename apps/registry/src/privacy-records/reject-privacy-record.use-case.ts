@@ -22,7 +22,7 @@ export class RejectPrivacyRecord {
       requireTransition(record, 'rejected', 'be rejected');
       const deciderRoleSince = await this.deciders.requireRejecter(record, principal, tx.manager);
       Object.assign(record, { status: 'rejected', decidedAt: new Date(), decidedByMemberId: principal.memberId, deciderRoleSince, rejectionReason: reason });
-      await tx.manager.save(record);
+      await this.records.save(record, tx.manager);
       recordPrivacyRecord(tx, 'privacy-record.rejected', record);
     });
   }

@@ -41,7 +41,7 @@ export class SubmitPrivacyRecord {
       }
       if (!record.contributorMemberIds.includes(principal.memberId)) record.contributorMemberIds = [...record.contributorMemberIds, principal.memberId];
       Object.assign(record, { status: 'submitted', submittedAt: now });
-      await tx.manager.save(record);
+      await this.records.save(record, tx.manager);
       recordPrivacyRecord(tx, 'privacy-record.submitted', record);
     });
   }
