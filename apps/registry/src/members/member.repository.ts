@@ -5,6 +5,12 @@ import { Member } from './member.entity.js';
 import { MemberRoleGrant } from './member-role-grant.entity.js';
 import type { Role } from '../kernel/auth/vocabulary.js';
 
+/** What a new member is given: an active member, never deactivated yet. */
+export type NewMember = Pick<Member, 'organisationId' | 'name' | 'email' | 'roles'>;
+
+/** What a change to a member may touch. */
+export type MemberChanges = Partial<Pick<Member, 'name' | 'roles' | 'active'>>;
+
 /** Every query of the members feature. */
 @Injectable()
 export class MemberRepository {
@@ -19,6 +25,26 @@ export class MemberRepository {
   /** The member, locked for update: its role changes happen one at a time. */
   lockInOrganisation(organisationId: string, id: string, manager: EntityManager): Promise<Member | null> {
     return manager.findOne(Member, { where: { organisationId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The member whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<Member | null> {
+    return manager.findOneBy(Member, { journalIndex: index });
+  }
+
+  /** Stores a new, active member, in the unit of work that journals its creation. */
+  insert(fields: NewMember, manager: EntityManager): Promise<Member> {
+    return manager.save(manager.create(Member, { ...fields, active: true }));
+  }
+
+  /**
+   * Applies the changes given (an absent field is left as it is) and stores the member, in the unit of work that journals
+   * them. Deactivating an active member counts one more deactivation, which ends every key issued before it (api-keys).
+   */
+  update(member: Member, changes: MemberChanges, manager: EntityManager): Promise<Member> {
+    if (member.active && changes.active === false) member.deactivations += 1;
+    manager.merge(Member, member, changes);
+    return manager.save(member);
   }
 
   /**

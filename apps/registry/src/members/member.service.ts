@@ -3,7 +3,7 @@ import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
 import type { Page, PageQuery } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { Member } from './member.entity.js';
+import type { Member } from './member.entity.js';
 import { recordMember } from './member-record.js';
 import { MemberError, MemberErrorCode } from './member-error.js';
 import { MemberRepository } from './member.repository.js';
@@ -29,7 +29,7 @@ export class MemberService {
     try {
       return await this.uow.run(actor, async (tx) => {
         if (await this.members.emailTaken(organisationId, dto.email, tx.manager)) throw emailTaken();
-        const member = await tx.manager.save(tx.manager.create(Member, { organisationId, name: dto.name, email: dto.email, roles: dto.roles, active: true }));
+        const member = await this.members.insert({ organisationId, name: dto.name, email: dto.email, roles: dto.roles }, tx.manager);
         recordMember(tx, 'member.created', member);
         await this.members.syncRoleGrants(member, actor.memberId, tx.manager);
         return member;
@@ -52,9 +52,7 @@ export class MemberService {
       if (current.id === principal.memberId && (dto.roles ?? []).some((role) => !current.roles.includes(role))) {
         throw new MemberError(MemberErrorCode.SelfGrant, 'Nobody grants a role to themselves: another admin of the organisation, or the operator, must.');
       }
-      if (current.active && dto.active === false) current.deactivations += 1;
-      tx.manager.merge(Member, current, dto);
-      await tx.manager.save(current);
+      await this.members.update(current, dto, tx.manager);
       recordMember(tx, 'member.updated', current);
       await this.members.syncRoleGrants(current, principal.memberId, tx.manager);
       return current;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { Organisation } from './organisation.entity.js';
-import type { OrganisationRepository } from './organisation.repository.js';
+import type { Organisation } from './organisation.entity.js';
+import { OrganisationRepository } from './organisation.repository.js';
 
 /** What other features may read of organisations: by id or slug (optionally locked), in bulk, and the coalition electorate. Provided under ORGANISATION_DIRECTORY by the feature's module; the repository behind it stays inside the feature. */
 export type OrganisationDirectory = Pick<OrganisationRepository, 'findById' | 'findBySlug' | 'findByIds' | 'findForUpdate' | 'coalitionMembers'>;
@@ -12,5 +12,5 @@ export const ORGANISATION_DIRECTORY = Symbol('ORGANISATION_DIRECTORY');
  * injectables) that digest an organisation's slug into their state.
  */
 export function organisationById(manager: EntityManager, id: string): Promise<Organisation> {
-  return manager.findOneByOrFail(Organisation, { id });
+  return OrganisationRepository.getById(manager, id);
 }

@@ -1,7 +1,8 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { OrganisationResponse } from './organisation.dto.js';
-import { Organisation } from './organisation.entity.js';
+import type { Organisation } from './organisation.entity.js';
+import { OrganisationRepository } from './organisation.repository.js';
 
 /** Journals a change to an organisation, digesting it as it is served. */
 export function recordOrganisation(tx: Transaction, action: string, organisation: Organisation): void {
@@ -11,7 +12,7 @@ export function recordOrganisation(tx: Transaction, action: string, organisation
 export const organisationKind: JournaledKind = {
   subjectType: 'organisation',
   async disclose(manager, index) {
-    const organisation = await manager.findOneBy(Organisation, { journalIndex: index });
+    const organisation = await OrganisationRepository.atJournalIndex(manager, index);
     return organisation && { state: journalState(OrganisationResponse.from(organisation)), visibleTo: everyone };
   },
 };

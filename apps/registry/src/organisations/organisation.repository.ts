@@ -6,6 +6,12 @@ import type { LocalizedText } from '../kernel/text/localized-text.js';
 import { Organisation } from './organisation.entity.js';
 import type { OrganisationKind } from '../kernel/auth/vocabulary.js';
 
+/** What a new organisation is given; the database adds its id, timestamps and journal index. */
+export type NewOrganisation = Omit<Organisation, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>;
+
+/** What a change to an organisation may touch (its slug and kind are fixed). */
+export type OrganisationChanges = Partial<Pick<Organisation, 'name' | 'coalitionMember' | 'jurisdiction' | 'privacyContact' | 'website'>>;
+
 export interface OrganisationFilter {
   kind?: OrganisationKind;
   coalitionMember?: boolean;
@@ -31,6 +37,27 @@ export class OrganisationRepository {
 
   findForUpdate(id: string, manager: EntityManager): Promise<Organisation> {
     return manager.findOneOrFail(Organisation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The organisation whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<Organisation | null> {
+    return manager.findOneBy(Organisation, { journalIndex: index });
+  }
+
+  /** An organisation that must exist, by id, in the caller's transaction. */
+  static getById(manager: EntityManager, id: string): Promise<Organisation> {
+    return manager.findOneByOrFail(Organisation, { id });
+  }
+
+  /** Stores a new organisation, in the unit of work that journals its creation. */
+  insert(fields: NewOrganisation, manager: EntityManager): Promise<Organisation> {
+    return manager.save(manager.create(Organisation, fields));
+  }
+
+  /** Applies the changes given (an absent field is left as it is) and stores the organisation, in the unit of work that journals them. */
+  update(organisation: Organisation, changes: OrganisationChanges, manager: EntityManager): Promise<Organisation> {
+    manager.merge(Organisation, organisation, changes);
+    return manager.save(organisation);
   }
 
   /**

@@ -5,11 +5,10 @@ import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { isUniqueViolation } from '../kernel/errors/unique-violation.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { Organisation } from './organisation.entity.js';
 import { recordOrganisation } from './organisation-record.js';
 import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
 import { OrganisationScope } from './organisation-scope.js';
-import { DISPLAY_NAME_CONSTRAINT, OrganisationRepository } from './organisation.repository.js';
+import { DISPLAY_NAME_CONSTRAINT, type NewOrganisation, OrganisationRepository } from './organisation.repository.js';
 import { type CreateOrganisationDto, type ListOrganisationsQuery, OrganisationResponse, type UpdateOrganisationDto } from './organisation.dto.js';
 import type { Actor } from '../kernel/auth/actor.js';
 
@@ -26,11 +25,11 @@ export class OrganisationService {
   }
 
   /** Also used at first start, by the registry itself, for the operator's organisation. */
-  async insert(actor: Actor, fields: Omit<Organisation, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>): Promise<OrganisationResponse> {
+  async insert(actor: Actor, fields: NewOrganisation): Promise<OrganisationResponse> {
     try {
       const organisation = await this.uow.run(actor, async (tx) => {
         if (await this.organisations.findBySlug(fields.slug, tx.manager)) throw slugTaken(fields.slug);
-        const created = await tx.manager.save(tx.manager.create(Organisation, fields));
+        const created = await this.organisations.insert(fields, tx.manager);
         await this.organisations.holdDisplayName(created.id, created.name, tx.manager);
         recordOrganisation(tx, 'organisation.created', created);
         return created;
@@ -49,8 +48,7 @@ export class OrganisationService {
       if (coalitionChange && !isAllowed(Action.OrganisationCoalition, principal.organisationKind, principal.roles)) {
         throw new AuthError(AuthErrorCode.Forbidden, 'Only the registry operator grants or withdraws coalition membership.');
       }
-      tx.manager.merge(Organisation, current, dto);
-      await tx.manager.save(current);
+      await this.organisations.update(current, dto, tx.manager);
       if (dto.name) await this.organisations.holdDisplayName(current.id, current.name, tx.manager);
       recordOrganisation(tx, 'organisation.updated', current);
       return current;
