@@ -1,9 +1,9 @@
-import type { EntityManager } from 'typeorm';
 import type { Principal } from '../kernel/auth/principal.js';
 import type { JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { mayRead } from './agreement-access.js';
-import { Agreement, AgreementSignature, AgreementVersion } from './agreement.entity.js';
+import type { AgreementSignature, AgreementVersion } from './agreement.entity.js';
+import { AgreementRepository } from './agreement.repository.js';
 
 /** The journal subject of a version: `<agreement id>/<number>`. */
 export function versionSubject(version: Pick<AgreementVersion, 'agreementId' | 'number'>): string {
@@ -36,16 +36,12 @@ export function recordSignature(tx: Transaction, signature: AgreementSignature, 
 export const agreementVersionKind: JournaledKind = {
   subjectType: 'agreement-version',
   async disclose(manager, index) {
-    const version = await manager.findOneBy(AgreementVersion, { journalIndex: index });
-    if (version) return disclosed(manager, version, versionState(version));
-    const signature = await manager.findOneBy(AgreementSignature, { journalIndex: index });
-    if (!signature) return null;
-    const signed = await manager.findOneByOrFail(AgreementVersion, { id: signature.versionId });
-    return disclosed(manager, signed, signatureState(signature, signed));
+    const found = await AgreementRepository.atJournalIndex(manager, index);
+    if (!found) return null;
+    const { agreement, version, signature } = found;
+    return {
+      state: signature ? signatureState(signature, version) : versionState(version),
+      visibleTo: (viewer: Principal | undefined) => mayRead(agreement, version, viewer?.organisationId ?? null),
+    };
   },
 };
-
-async function disclosed(manager: EntityManager, version: AgreementVersion, state: unknown) {
-  const agreement = await manager.findOneByOrFail(Agreement, { id: version.agreementId });
-  return { state, visibleTo: (viewer: Principal | undefined) => mayRead(agreement, version, viewer?.organisationId ?? null) };
-}

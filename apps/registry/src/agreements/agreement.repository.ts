@@ -12,6 +12,11 @@ export interface AgreementFilter {
   statuses?: readonly AgreementStatus[];
 }
 
+/** What a new version is given; its id, timestamps and journal index come from the database and the journal. */
+export type NewAgreementVersion = Omit<AgreementVersion, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>;
+/** What a new signature is given. */
+export type NewAgreementSignature = Omit<AgreementSignature, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>;
+
 /** Every query of the agreements feature. */
 @Injectable()
 export class AgreementRepository {
@@ -21,6 +26,50 @@ export class AgreementRepository {
 
   findAgreement(id: string, manager: EntityManager = this.db.manager): Promise<Agreement | null> {
     return manager.findOneBy(Agreement, { id });
+  }
+
+  /**
+   * The version or signature whose latest change is the journal entry `index`, with the version it belongs to and its
+   * agreement, for the journaled kind (a plain object, not an injectable). Null when neither is.
+   */
+  static async atJournalIndex(
+    manager: EntityManager,
+    index: number,
+  ): Promise<{ agreement: Agreement; version: AgreementVersion; signature: AgreementSignature | null } | null> {
+    let version = await manager.findOneBy(AgreementVersion, { journalIndex: index });
+    let signature: AgreementSignature | null = null;
+    if (!version) {
+      signature = await manager.findOneBy(AgreementSignature, { journalIndex: index });
+      if (!signature) return null;
+      version = await manager.findOneByOrFail(AgreementVersion, { id: signature.versionId });
+    }
+    const agreement = await manager.findOneByOrFail(Agreement, { id: version.agreementId });
+    return { agreement, version, signature };
+  }
+
+  /** Stores a new agreement of this city, in the unit of work that journals its first version. */
+  insertAgreement(cityId: string, manager: EntityManager): Promise<Agreement> {
+    return manager.save(manager.create(Agreement, { cityId }));
+  }
+
+  /** Stores a new version (a draft, or an amendment's), in the unit of work that journals it. */
+  insertVersion(fields: NewAgreementVersion, manager: EntityManager): Promise<AgreementVersion> {
+    return manager.save(manager.create(AgreementVersion, fields));
+  }
+
+  /** Stores the changes made to a version (an edit, a status change), in the unit of work that journals them. */
+  saveVersion(version: AgreementVersion, manager: EntityManager): Promise<AgreementVersion> {
+    return manager.save(version);
+  }
+
+  /** Stores a party's signature, in the unit of work that journals it. */
+  insertSignature(fields: NewAgreementSignature, manager: EntityManager): Promise<AgreementSignature> {
+    return manager.save(manager.create(AgreementSignature, fields));
+  }
+
+  /** Records when the last party signed the version, in the unit of work that journals that signature. */
+  async completeSignatures(versionId: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager.update(AgreementVersion, { id: versionId }, { signaturesCompletedAt: at });
   }
 
   /** Locks the agreement's row: the changes to one agreement's versions happen one at a time. */

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { AgreementVersion } from './agreement.entity.js';
 import { requireCity } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
@@ -40,11 +39,12 @@ export class AmendAgreement {
       const city = (await this.organisations.findById(agreement.cityId, tx.manager))!;
       const resolved = await this.terms.resolve(city, this.terms.merge(await this.terms.inputOf(current, tx.manager), dto), tx.manager);
       const number = Math.max(...versions.map((v) => v.number)) + 1;
-      const version = await tx.manager.save(
-        tx.manager.create(AgreementVersion, {
+      const version = await this.agreements.insertVersion(
+        {
           ...resolved, agreementId: id, number, status: 'draft', document: null, documentDigest: null, signaturesOpenedAt: null, signaturesCompletedAt: null,
           statusReason: `Amends version ${current.number}.`, statusChangedAt: now, history: [{ status: 'draft', at: now.toISOString(), reason: `Amends version ${current.number}.` }],
-        }),
+        },
+        tx.manager,
       );
       recordVersion(tx, 'agreement.amendment-drafted', version, agreement.cityId);
       return number;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { AgreementSignature, AgreementVersion } from './agreement.entity.js';
+import type { AgreementVersion } from './agreement.entity.js';
 import { agreementNotFound, findVersion, isParty } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
@@ -50,16 +50,15 @@ export class SignAgreement {
       if (!jws) throw malformed();
       await this.verify(jws, principal.organisationId, version, versions, receivedAt, tx.manager);
 
-      const signature = await tx.manager.save(
-        tx.manager.create(AgreementSignature, {
-          versionId: version.id, organisationId: principal.organisationId, kid: jws.header.kid, jws: jwsText, signedAt: receivedAt, signedViaOperator: principal.viaOperator,
-        }),
+      const signature = await this.agreements.insertSignature(
+        { versionId: version.id, organisationId: principal.organisationId, kid: jws.header.kid, jws: jwsText, signedAt: receivedAt, signedViaOperator: principal.viaOperator },
+        tx.manager,
       );
       recordSignature(tx, signature, version);
       const signed = new Set([...signatures.map((s) => s.organisationId), principal.organisationId]);
       if ([agreement.cityId, ...version.vendorIds].every((party) => signed.has(party))) {
         version.signaturesCompletedAt = receivedAt;
-        await tx.manager.update(AgreementVersion, { id: version.id }, { signaturesCompletedAt: receivedAt });
+        await this.agreements.completeSignatures(version.id, receivedAt, tx.manager);
         await this.lifecycle.activateIfDue(tx, agreement, versions, version, receivedAt);
       }
     });
