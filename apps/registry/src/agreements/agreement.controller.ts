@@ -11,6 +11,7 @@ import {
 } from './agreement.dto.js';
 import { AgreementService } from './agreement.service.js';
 import { OpenSignatures } from './open-signatures.use-case.js';
+import { ResumeAgreement } from './resume-agreement.use-case.js';
 import { SignAgreement } from './sign-agreement.use-case.js';
 import { SuspendAgreement } from './suspend-agreement.use-case.js';
 import { TerminateAgreement } from './terminate-agreement.use-case.js';
@@ -32,6 +33,7 @@ export class AgreementController {
     @Inject(SignAgreement) private readonly signAgreement: SignAgreement,
     @Inject(AmendAgreement) private readonly amendAgreement: AmendAgreement,
     @Inject(SuspendAgreement) private readonly suspendAgreement: SuspendAgreement,
+    @Inject(ResumeAgreement) private readonly resumeAgreement: ResumeAgreement,
     @Inject(TerminateAgreement) private readonly terminateAgreement: TerminateAgreement,
   ) {}
 
@@ -137,8 +139,9 @@ export class AgreementController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Resume a suspended agreement (the city); its window and the privacy rule are checked again' })
   @ApiOkResponse({ type: AgreementResponse })
-  resume(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Body() dto: OptionalReasonDto): Promise<AgreementResponse> {
-    return this.agreements.resume(principal, id, dto.reason);
+  async resume(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Body() dto: OptionalReasonDto): Promise<AgreementResponse> {
+    await this.resumeAgreement.execute(principal, id, dto.reason);
+    return this.agreements.forParty(principal, principal.organisationSlug, id);
   }
 
   @Post(':id/terminate')

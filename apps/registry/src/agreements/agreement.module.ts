@@ -9,6 +9,7 @@ import { AgreementRepository } from './agreement.repository.js';
 import { AgreementService } from './agreement.service.js';
 import { AmendAgreement } from './amend-agreement.use-case.js';
 import { OpenSignatures } from './open-signatures.use-case.js';
+import { ResumeAgreement } from './resume-agreement.use-case.js';
 import { SignAgreement } from './sign-agreement.use-case.js';
 import { SuspendAgreement } from './suspend-agreement.use-case.js';
 import { TerminateAgreement } from './terminate-agreement.use-case.js';
@@ -23,7 +24,7 @@ import { StandardModule } from '../standards/index.js';
   controllers: [AgreementController, OrganisationAgreementController],
   providers: [
     AgreementService, AgreementRepository, AgreementTerms, AgreementLifecycle, AgreementPrivacy, OpenSignatures, SignAgreement, AmendAgreement, SuspendAgreement,
-    TerminateAgreement,
+    ResumeAgreement, TerminateAgreement,
   ],
   // The exchange asks AgreementLifecycle.inForceAt / inForceForSource.
   exports: [AgreementLifecycle, AgreementService],
