@@ -45,7 +45,7 @@ export class AgreementLifecycle {
     const last = version.history[version.history.length - 1];
     const when = last && Date.parse(last.at) > at.getTime() ? new Date(last.at) : at;
     Object.assign(version, { status: to, statusReason: reason, statusChangedAt: when, history: [...version.history, { status: to, at: when.toISOString(), reason }] });
-    await tx.manager.save(version);
+    await this.agreements.saveVersion(version, tx.manager);
     recordVersion(tx, action, version, cityId);
   }
 
@@ -114,11 +114,14 @@ export class AgreementLifecycle {
     return null;
   }
 
-  /** The versions in force at `at` that cover this source (one per agreement): what the exchange asks. */
+  /**
+   * The versions in force at `at` that cover this source (one per agreement): what the exchange asks. The covering
+   * agreements and their versions are read in one query each, however many there are.
+   */
   async inForceForSource(sourceId: string, at: Date, manager: EntityManager = this.db.manager): Promise<AgreementVersion[]> {
     const found: AgreementVersion[] = [];
-    for (const agreementId of await this.agreements.agreementIdsCovering(sourceId, manager)) {
-      const version = await this.inForceAt(agreementId, at, manager);
+    for (const { agreement, versions } of await this.agreements.withVersions(await this.agreements.agreementIdsCovering(sourceId, manager), manager)) {
+      const version = await this.inForceAmong(agreement, versions, at, manager);
       if (version?.sourceIds.includes(sourceId)) found.push(version);
     }
     return found;

@@ -19,10 +19,9 @@ export class AgreementPrivacy {
   ) {}
 
   async allows(version: Pick<AgreementVersion, 'sourceIds' | 'privacyRecordIds'>, cityId: string, at: Date, manager: EntityManager): Promise<boolean> {
-    const personal: string[] = [];
-    for (const id of version.sourceIds) {
-      if ((await this.sources.findById(id, manager))?.personalInformation) personal.push(id);
-    }
+    // One query for every covered source; ids are stored as written, and the database answers them in lower case.
+    const collecting = new Set((await this.sources.findByIds(version.sourceIds, manager)).filter((s) => s.personalInformation).map((s) => s.id));
+    const personal = version.sourceIds.filter((id) => collecting.has(id.toLowerCase()));
     if (personal.length === 0) return true;
     if (version.privacyRecordIds.length === 0) return false;
     if (!(await this.gate.recordsUsable(version.privacyRecordIds, cityId, at, manager))) return false;

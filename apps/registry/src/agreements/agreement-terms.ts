@@ -102,8 +102,9 @@ export class AgreementTerms {
 
   private async citySources(city: Organisation, ids: string[], manager?: EntityManager): Promise<string[]> {
     const problems: { pointer: string; detail: string }[] = [];
+    const found = new Map((await this.sources.findByIds(ids, manager)).map((s) => [s.id, s]));
     for (const [index, id] of ids.entries()) {
-      const source = await this.sources.findById(id, manager);
+      const source = found.get(id.toLowerCase());
       // Another city's source reads exactly like a missing one.
       if (!source || source.ownerId !== city.id) problems.push({ pointer: `#/sources/${index}`, detail: `${id} is not a data source of this city` });
     }

@@ -9,12 +9,17 @@ import { IsIsoDuration } from '../kernel/text/iso-duration.js';
 import { PageQuery } from '../kernel/paging/paging.js';
 import { WITH_ZONE } from '../kernel/text/instant.js';
 import { LongText, type LocalizedText, ShortText } from '../kernel/text/localized-text.js';
-import { AGREEMENT_STATUSES, type AgreementStatus, type EventType, type StatusChange } from './agreement.entity.js';
+import {
+  type Agreement, AGREEMENT_STATUSES, type AgreementSignature, type AgreementStatus, type AgreementVersion, type EventType, type StatusChange,
+} from './agreement.entity.js';
+import type { DetachedJws } from './detached-jws.js';
 import { DATA_POINTER } from './schema-pointer.js';
-import { SLUG_PATTERN } from '../organisations/index.js';
+import { type Organisation, SLUG_PATTERN } from '../organisations/index.js';
+import type { SigningKey } from '../signing-keys/index.js';
+import type { Source } from '../sources/index.js';
 
 const STANDARD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** An ISO 8601 duration such as P1Y, P6M, P30D or PT12H (no fractions, at least one component). */
+/** An ISO 3166-1 alpha-2 country code. */
 const COUNTRY = /^[A-Z]{2}$/;
 
 export class EventTypeDto implements EventType {
@@ -116,12 +121,20 @@ export class ListAgreementsQuery extends PageQuery {
 export class PartyRef {
   @ApiProperty() slug: string;
   @ApiProperty({ type: ShortText }) name: LocalizedText;
+
+  static from(o: Organisation): PartyRef {
+    return { slug: o.slug, name: o.name };
+  }
 }
 
 export class SourceRef {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() ceSource: string;
   @ApiProperty({ type: ShortText }) name: LocalizedText;
+
+  static from(s: Source): SourceRef {
+    return { id: s.id, ceSource: s.ceSource, name: s.name };
+  }
 }
 
 export class AllowedFieldsResponse {
@@ -155,12 +168,35 @@ export class SignatureResponse {
   })
   keyRegisteredViaOperator: boolean | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Index of the journal entry that recorded this signature' }) journalIndex: number | null;
+
+  /** `verifies` is the caller's, recomputed for each response; the signer and the key are undefined or null when not found. */
+  static from(s: AgreementSignature, signer: Organisation | undefined, key: SigningKey | null, jws: DetachedJws | null, verifies: boolean): SignatureResponse {
+    return {
+      organisation: signer?.slug ?? s.organisationId, kid: s.kid, alg: key?.alg ?? jws?.header.alg ?? '', signedAt: s.signedAt.toISOString(), jws: s.jws, verifies,
+      signedViaOperator: s.signedViaOperator, keyRegisteredViaOperator: key?.registeredViaOperator ?? null, journalIndex: s.journalIndex,
+    };
+  }
 }
 
 export class JournalRef {
   @ApiProperty() index: number;
   @ApiProperty() action: string;
   @ApiProperty() recordedAt: string;
+}
+
+/** What a version's response is made of beside the version: read once for every version the response holds. */
+export interface VersionParts {
+  /** The city, the vendors and the signers, by id. */
+  organisations: ReadonlyMap<string, Organisation>;
+  /** The covered sources that exist, in the version's order. */
+  sources: SourceRef[];
+  signatures: SignatureResponse[];
+  /** The ids of the organisations that have signed the version. */
+  signedBy: ReadonlySet<string>;
+  /** The version's journal entries, oldest first. */
+  journal: readonly { index: number; action: string; recordedAt: Date }[];
+  /** The path the viewer reads the agreement through (public, or its own organisation's), for the document's URL. */
+  path: string;
 }
 
 export class AgreementVersionResponse {
@@ -194,6 +230,42 @@ export class AgreementVersionResponse {
   @ApiProperty({ nullable: true, type: Number }) journalIndex: number | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
+
+  static from(agreement: Agreement, v: AgreementVersion, parts: VersionParts): AgreementVersionResponse {
+    const { organisations } = parts;
+    return {
+      agreement: agreement.id,
+      number: v.number,
+      status: v.status,
+      city: PartyRef.from(organisations.get(agreement.cityId)!),
+      vendors: v.vendorIds.map((vendorId) => PartyRef.from(organisations.get(vendorId)!)),
+      sources: parts.sources,
+      eventTypes: v.eventTypes,
+      purposes: v.purposes,
+      allowedFields: v.allowedFields.map(({ partyId, standard, major, fields }) => ({ party: organisations.get(partyId)?.slug ?? partyId, standard, major, fields })),
+      retention: v.retention,
+      onwardSharing: v.onwardSharing,
+      dataResidency: v.dataResidency,
+      validFrom: v.validFrom.toISOString(),
+      validUntil: v.validUntil.toISOString(),
+      privacyRecords: v.privacyRecordIds,
+      summary: v.summary,
+      statusReason: v.statusReason,
+      statusChangedAt: v.statusChangedAt.toISOString(),
+      history: v.history,
+      signaturesOpenedAt: v.signaturesOpenedAt?.toISOString() ?? null,
+      signaturesCompletedAt: v.signaturesCompletedAt?.toISOString() ?? null,
+      signatures: parts.signatures,
+      awaitingSignatureFrom: v.document ? [agreement.cityId, ...v.vendorIds].filter((p) => !parts.signedBy.has(p)).map((p) => organisations.get(p)!.slug) : [],
+      documentDigest: v.documentDigest,
+      documentBase64: v.document ? Buffer.from(v.document).toString('base64') : null,
+      documentUrl: v.document ? `${parts.path}/${agreement.id}/versions/${v.number}/document` : null,
+      journal: parts.journal.map((j) => ({ index: j.index, action: j.action, recordedAt: j.recordedAt.toISOString() })),
+      journalIndex: v.journalIndex,
+      createdAt: v.createdAt.toISOString(),
+      updatedAt: v.updatedAt.toISOString(),
+    };
+  }
 }
 
 export class AgreementResponse {
@@ -202,6 +274,10 @@ export class AgreementResponse {
   @ApiProperty({ nullable: true, type: Number, description: 'The version in force now (its dates evaluated now), if any' }) inForceVersion: number | null;
   @ApiProperty({ type: [AgreementVersionResponse], description: 'The versions the caller may read, oldest first' }) versions: AgreementVersionResponse[];
   @ApiProperty() createdAt: string;
+
+  static from(agreement: Agreement, city: Organisation, inForceVersion: number | null, versions: AgreementVersionResponse[]): AgreementResponse {
+    return { id: agreement.id, city: PartyRef.from(city), inForceVersion, versions, createdAt: agreement.createdAt.toISOString() };
+  }
 }
 
 export class AgreementSummary {
@@ -214,6 +290,15 @@ export class AgreementSummary {
   @ApiProperty() validFrom: string;
   @ApiProperty() validUntil: string;
   @ApiProperty() createdAt: string;
+
+  /** The agreement as its latest version the caller may read describes it. */
+  static from(agreement: Agreement, latest: AgreementVersion, organisations: ReadonlyMap<string, Organisation>): AgreementSummary {
+    return {
+      id: agreement.id, city: PartyRef.from(organisations.get(agreement.cityId)!), vendors: latest.vendorIds.map((id) => PartyRef.from(organisations.get(id)!)),
+      latestVersion: latest.number, status: latest.status, summary: latest.summary, validFrom: latest.validFrom.toISOString(), validUntil: latest.validUntil.toISOString(),
+      createdAt: agreement.createdAt.toISOString(),
+    };
+  }
 }
 
 export class AgreementPage {

@@ -2,26 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { Agreement, type AgreementSignature, AgreementVersion, PUBLIC_STATUSES } from './agreement.entity.js';
+import { type Agreement, type AgreementSignature, type AgreementVersion, PUBLIC_STATUSES } from './agreement.entity.js';
 import { agreementNotFound, findVersion, isParty, mayRead, requireCity, versionNotFound } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
-import { AgreementPrivacy } from './agreement-privacy.js';
 import { recordVersion, versionSubject } from './agreement-record.js';
 import { AgreementTerms } from './agreement-terms.js';
-import type {
-  AgreementResponse, AgreementSummary, AgreementVersionResponse, CreateAgreementDto, ListAgreementsQuery, SignatureResponse, SourceRef, UpdateAgreementDto,
+import {
+  AgreementResponse, AgreementSummary, AgreementVersionResponse, type CreateAgreementDto, type ListAgreementsQuery, SignatureResponse, SourceRef,
+  type UpdateAgreementDto,
 } from './agreement.dto.js';
 import { AgreementRepository } from './agreement.repository.js';
 import { parseDetachedJws, verifyDetachedJws } from './detached-jws.js';
 import { type Organisation, OrganisationScope, ORGANISATION_DIRECTORY, type OrganisationDirectory } from '../organisations/index.js';
-import { keyStatusAt, SIGNING_KEY_DIRECTORY, type SigningKeyDirectory } from '../signing-keys/index.js';
+import { keyStatusAt, SIGNING_KEY_DIRECTORY, type SigningKey, type SigningKeyDirectory } from '../signing-keys/index.js';
 import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 
 /** Who is reading: a resident (no key), or a party reading through its own organisation's path. */
 type Viewer = { kind: 'public' } | { kind: 'party'; organisation: Organisation };
 
-/** Drafting, edits, resumption and every read; the steps that need their own transaction are use cases beside this. */
+/** Drafting, edits of drafts and every read; the lifecycle's steps are use cases beside this, each in its own transaction. */
 @Injectable()
 export class AgreementService {
   constructor(
@@ -33,7 +33,6 @@ export class AgreementService {
     @Inject(SIGNING_KEY_DIRECTORY) private readonly keys: SigningKeyDirectory,
     @Inject(AgreementTerms) private readonly terms: AgreementTerms,
     @Inject(AgreementLifecycle) private readonly lifecycle: AgreementLifecycle,
-    @Inject(AgreementPrivacy) private readonly privacy: AgreementPrivacy,
   ) {}
 
   /** A city drafts version 1 of a new agreement. */
@@ -42,12 +41,13 @@ export class AgreementService {
     const resolved = await this.terms.resolve(city, { ...dto, allowedFields: dto.allowedFields ?? [], privacyRecords: dto.privacyRecords ?? [] });
     const now = new Date();
     const id = await this.uow.run(actorOf(principal), async (tx) => {
-      const agreement = await tx.manager.save(tx.manager.create(Agreement, { cityId: city.id }));
-      const version = await tx.manager.save(
-        tx.manager.create(AgreementVersion, {
+      const agreement = await this.agreements.insertAgreement(city.id, tx.manager);
+      const version = await this.agreements.insertVersion(
+        {
           ...resolved, agreementId: agreement.id, number: 1, status: 'draft', document: null, documentDigest: null, signaturesOpenedAt: null,
           signaturesCompletedAt: null, statusReason: null, statusChangedAt: now, history: [{ status: 'draft', at: now.toISOString(), reason: null }],
-        }),
+        },
+        tx.manager,
       );
       recordVersion(tx, 'agreement.drafted', version, city.id);
       return agreement.id;
@@ -63,39 +63,10 @@ export class AgreementService {
       const version = findVersion(await this.agreements.versions(id, tx.manager), id, n);
       if (version.status !== 'draft') throw new AgreementError(AgreementErrorCode.WrongStatus, `Version ${n} is ${version.status}; only a draft can be edited (amend the agreement instead).`);
       Object.assign(version, await this.terms.resolve(city, this.terms.merge(await this.terms.inputOf(version, tx.manager), dto), tx.manager));
-      await tx.manager.save(version);
+      await this.agreements.saveVersion(version, tx.manager);
       recordVersion(tx, 'agreement.draft-edited', version, agreement.cityId);
     });
     return this.forParty(principal, city.slug, id);
-  }
-
-  /**
-   * The city resumes a suspended agreement: the suspended version becomes active again, if its window has
-   * not ended and the privacy rule still holds now.
-   */
-  async resume(principal: Principal, id: string, reason: string | undefined): Promise<AgreementResponse> {
-    const now = new Date();
-    await this.lifecycle.settle(id, now);
-    const city = (await this.organisations.findById(principal.organisationId))!;
-    await this.uow.run(actorOf(principal), async (tx) => {
-      const agreement = requireCity(await this.agreements.lockAgreement(id, tx.manager), principal, id);
-      const versions = await this.agreements.versions(id, tx.manager);
-      const suspended = versions.find((v) => v.status === 'suspended');
-      if (!suspended) {
-        const latest = versions[versions.length - 1]!;
-        throw new AgreementError(AgreementErrorCode.WrongStatus, `No version of this agreement is suspended (the latest, version ${latest.number}, is ${latest.status}).`);
-      }
-      if (!(await this.privacy.allows(suspended, agreement.cityId, now, tx.manager))) {
-        throw new AgreementError(AgreementErrorCode.PrivacyRecordRequired, 'A covered source collects personal information and the privacy records are no longer usable; the agreement stays suspended.');
-      }
-      await this.lifecycle.transition(tx, suspended, agreement.cityId, 'active', now, reason ?? null, 'agreement.resumed');
-    });
-    return this.forParty(principal, city.slug, id);
-  }
-
-  /** The version in force at `at` (dates evaluated here, not by the scheduler), or null: what the exchange asks. */
-  inForceAt(agreementId: string, at: Date): Promise<AgreementVersion | null> {
-    return this.lifecycle.inForceAt(agreementId, at);
   }
 
   // Reading
@@ -137,13 +108,6 @@ export class AgreementService {
     return version;
   }
 
-  async versionForParty(principal: Principal, slug: string, id: string, n: number): Promise<AgreementVersionResponse> {
-    const response = await this.forParty(principal, slug, id);
-    const version = response.versions.find((v) => v.number === n);
-    if (!version) throw versionNotFound(id, n);
-    return version;
-  }
-
   /** The exact document bytes of a version the viewer may read. */
   async document(id: string, n: number, principal?: Principal, slug?: string): Promise<Buffer> {
     const viewer: Viewer = principal && slug ? { kind: 'party', organisation: await this.scope.resolve(principal, slug) } : { kind: 'public' };
@@ -153,7 +117,8 @@ export class AgreementService {
     return Buffer.from(version.document);
   }
 
-  private async readable(id: string, viewer: Viewer): Promise<{ agreement: Agreement; versions: AgreementVersion[] }> {
+  /** The agreement, all its versions, and those the viewer may read (at least one, or it reads like a missing agreement). */
+  private async readable(id: string, viewer: Viewer): Promise<{ agreement: Agreement; all: AgreementVersion[]; versions: AgreementVersion[] }> {
     const agreement = await this.agreements.findAgreement(id);
     if (!agreement) throw agreementNotFound(id);
     const viewerId = viewer.kind === 'party' ? viewer.organisation.id : null;
@@ -162,111 +127,74 @@ export class AgreementService {
     if (viewerId !== null && !all.some((v) => isParty(agreement, v, viewerId))) throw agreementNotFound(id);
     const versions = all.filter((v) => mayRead(agreement, v, viewerId));
     if (versions.length === 0) throw agreementNotFound(id);
-    return { agreement, versions };
+    return { agreement, all, versions };
   }
 
+  /** One query per kind of thing the readable versions name (signatures, organisations, sources, journal entries), however many versions there are. */
   private async present(id: string, viewer: Viewer): Promise<AgreementResponse> {
-    const { agreement, versions } = await this.readable(id, viewer);
-    const all = await this.agreements.versions(id);
+    const { agreement, all, versions } = await this.readable(id, viewer);
     const inForce = await this.lifecycle.inForceAmong(agreement, all, new Date());
-    const organisations = await this.organisationsOf([agreement.cityId, ...versions.flatMap((v) => v.vendorIds)]);
     const signatures = await this.agreements.signatures(versions.map((v) => v.id));
+    const organisations = await this.organisationsOf([agreement.cityId, ...versions.flatMap((v) => v.vendorIds), ...signatures.map((s) => s.organisationId)]);
+    // Stored source ids are as the city wrote them; the database answers them in lower case.
+    const sources = new Map((await this.sources.findByIds([...new Set(versions.flatMap((v) => v.sourceIds))])).map((s) => [s.id, SourceRef.from(s)]));
+    const keys = await this.keysOf(signatures);
     const journal = await this.agreements.journal(versions.map(versionSubject));
-    const city = organisations.get(agreement.cityId)!;
+    const path = viewer.kind === 'party' ? `/api/v1/organisations/${viewer.organisation.slug}/agreements` : '/api/v1/agreements';
     const presented: AgreementVersionResponse[] = [];
     for (const version of versions) {
-      presented.push(await this.presentVersion(agreement, version, organisations, signatures.filter((s) => s.versionId === version.id), journal.filter((j) => j.subjectId === versionSubject(version)), viewer));
+      const own = signatures.filter((s) => s.versionId === version.id);
+      const signed: SignatureResponse[] = [];
+      for (const signature of own) signed.push(await this.presentSignature(signature, version, organisations, keys));
+      presented.push(
+        AgreementVersionResponse.from(agreement, version, {
+          organisations,
+          sources: version.sourceIds.flatMap((sourceId) => sources.get(sourceId.toLowerCase()) ?? []),
+          signatures: signed,
+          signedBy: new Set(own.map((s) => s.organisationId)),
+          journal: journal.filter((j) => j.subjectId === versionSubject(version)),
+          path,
+        }),
+      );
     }
-    return { id: agreement.id, city: ref(city), inForceVersion: inForce && versions.some((v) => v.id === inForce.id) ? inForce.number : null, versions: presented, createdAt: agreement.createdAt.toISOString() };
-  }
-
-  private async presentVersion(
-    agreement: Agreement,
-    v: AgreementVersion,
-    organisations: Map<string, Organisation>,
-    signatures: AgreementSignature[],
-    journal: { index: number; action: string; recordedAt: Date }[],
-    viewer: Viewer,
-  ): Promise<AgreementVersionResponse> {
-    const sources: SourceRef[] = [];
-    for (const sourceId of v.sourceIds) {
-      const source = await this.sources.findById(sourceId);
-      if (source) sources.push({ id: source.id, ceSource: source.ceSource, name: source.name });
-    }
-    const presentedSignatures: SignatureResponse[] = [];
-    for (const s of signatures) presentedSignatures.push(await this.presentSignature(s, v, organisations));
-    const signed = new Set(signatures.map((s) => s.organisationId));
-    const path = viewer.kind === 'party' ? `/api/v1/organisations/${viewer.organisation.slug}/agreements` : '/api/v1/agreements';
-    return {
-      agreement: agreement.id,
-      number: v.number,
-      status: v.status,
-      city: ref(organisations.get(agreement.cityId)!),
-      vendors: v.vendorIds.map((vendorId) => ref(organisations.get(vendorId)!)),
-      sources,
-      eventTypes: v.eventTypes,
-      purposes: v.purposes,
-      allowedFields: v.allowedFields.map(({ partyId, standard, major, fields }) => ({ party: organisations.get(partyId)?.slug ?? partyId, standard, major, fields })),
-      retention: v.retention,
-      onwardSharing: v.onwardSharing,
-      dataResidency: v.dataResidency,
-      validFrom: v.validFrom.toISOString(),
-      validUntil: v.validUntil.toISOString(),
-      privacyRecords: v.privacyRecordIds,
-      summary: v.summary,
-      statusReason: v.statusReason,
-      statusChangedAt: v.statusChangedAt.toISOString(),
-      history: v.history,
-      signaturesOpenedAt: v.signaturesOpenedAt?.toISOString() ?? null,
-      signaturesCompletedAt: v.signaturesCompletedAt?.toISOString() ?? null,
-      signatures: presentedSignatures,
-      awaitingSignatureFrom: v.document ? [agreement.cityId, ...v.vendorIds].filter((p) => !signed.has(p)).map((p) => organisations.get(p)!.slug) : [],
-      documentDigest: v.documentDigest,
-      documentBase64: v.document ? Buffer.from(v.document).toString('base64') : null,
-      documentUrl: v.document ? `${path}/${agreement.id}/versions/${v.number}/document` : null,
-      journal: journal.map((j) => ({ index: j.index, action: j.action, recordedAt: j.recordedAt.toISOString() })),
-      journalIndex: v.journalIndex,
-      createdAt: v.createdAt.toISOString(),
-      updatedAt: v.updatedAt.toISOString(),
-    };
+    const inForceVersion = inForce && versions.some((v) => v.id === inForce.id) ? inForce.number : null;
+    return AgreementResponse.from(agreement, organisations.get(agreement.cityId)!, inForceVersion, presented);
   }
 
   /** Recomputed for every response: the stored bytes, the key's public history, and its validity at receipt. */
-  private async presentSignature(s: AgreementSignature, v: AgreementVersion, organisations: Map<string, Organisation>): Promise<SignatureResponse> {
-    const key = await this.keys.findByKid(s.kid);
+  private async presentSignature(
+    s: AgreementSignature,
+    v: AgreementVersion,
+    organisations: ReadonlyMap<string, Organisation>,
+    keys: ReadonlyMap<string, SigningKey | null>,
+  ): Promise<SignatureResponse> {
+    const key = keys.get(s.kid) ?? null;
     const jws = parseDetachedJws(s.jws);
     const verifies =
       key !== null && jws !== null && v.document !== null && key.organisationId === s.organisationId && jws.header.kid === key.kid &&
       keyStatusAt(key, s.signedAt) === 'active' && (await verifyDetachedJws(jws, v.document, key.jwk, key.alg));
-    const organisation = organisations.get(s.organisationId) ?? (await this.organisations.findById(s.organisationId));
-    return {
-      organisation: organisation?.slug ?? s.organisationId, kid: s.kid, alg: key?.alg ?? jws?.header.alg ?? '', signedAt: s.signedAt.toISOString(), jws: s.jws, verifies,
-      signedViaOperator: s.signedViaOperator, keyRegisteredViaOperator: key?.registeredViaOperator ?? null, journalIndex: s.journalIndex,
-    };
+    return SignatureResponse.from(s, organisations.get(s.organisationId), key, jws, verifies);
   }
 
+  /** The keys these signatures name, each read once: the signing-keys port reads a kid at a time. */
+  private async keysOf(signatures: AgreementSignature[]): Promise<Map<string, SigningKey | null>> {
+    const keys = new Map<string, SigningKey | null>();
+    for (const kid of new Set(signatures.map((s) => s.kid))) keys.set(kid, await this.keys.findByKid(kid));
+    return keys;
+  }
+
+  /** One query for the versions of every listed agreement, one for their organisations. */
   private async summaries(rows: Agreement[], viewer: Viewer): Promise<AgreementSummary[]> {
     const versions = await this.agreements.versionsOf(rows.map((a) => a.id));
     const viewerId = viewer.kind === 'party' ? viewer.organisation.id : null;
     const organisations = await this.organisationsOf([...rows.map((a) => a.cityId), ...versions.flatMap((v) => v.vendorIds)]);
-    const items: AgreementSummary[] = [];
-    for (const agreement of rows) {
+    return rows.flatMap((agreement) => {
       const latest = versions.filter((v) => v.agreementId === agreement.id && mayRead(agreement, v, viewerId)).pop();
-      if (!latest) continue;
-      items.push({
-        id: agreement.id, city: ref(organisations.get(agreement.cityId)!), vendors: latest.vendorIds.map((id) => ref(organisations.get(id)!)),
-        latestVersion: latest.number, status: latest.status, summary: latest.summary, validFrom: latest.validFrom.toISOString(), validUntil: latest.validUntil.toISOString(),
-        createdAt: agreement.createdAt.toISOString(),
-      });
-    }
-    return items;
+      return latest ? [AgreementSummary.from(agreement, latest, organisations)] : [];
+    });
   }
 
   private async organisationsOf(ids: string[]): Promise<Map<string, Organisation>> {
     return new Map((await this.organisations.findByIds([...new Set(ids)])).map((o) => [o.id, o]));
   }
-}
-
-function ref(o: Organisation) {
-  return { slug: o.slug, name: o.name };
 }

@@ -59,11 +59,11 @@ export class OpenSignatures {
     const party = (o: Organisation) => ({ id: o.id, slug: o.slug, name: { en: o.name.en, fr: o.name.fr } });
     const vendors = new Map<string, Organisation>();
     for (const vendorId of version.vendorIds) vendors.set(vendorId, (await this.organisations.findById(vendorId, manager))!);
-    const sources = [];
-    for (const sourceId of version.sourceIds) {
-      const source = (await this.sources.findById(sourceId, manager))!;
-      sources.push({ id: source.id, ceSource: source.ceSource, name: { en: source.name.en, fr: source.name.fr } });
-    }
+    const found = new Map((await this.sources.findByIds(version.sourceIds, manager)).map((s) => [s.id, s]));
+    const sources = version.sourceIds.map((sourceId) => {
+      const source = found.get(sourceId.toLowerCase())!;
+      return { id: source.id, ceSource: source.ceSource, name: { en: source.name.en, fr: source.name.fr } };
+    });
     // The version this one amends: the latest earlier version that came into force.
     const amended = versions.filter((v) => v.number < version.number && v.documentDigest && v.history.some((h) => h.status === 'active')).pop();
     return {
