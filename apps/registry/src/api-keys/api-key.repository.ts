@@ -23,6 +23,12 @@ export interface KeyHolder {
   kind: OrganisationKind;
 }
 
+/** What a new key is given: where it belongs, its secret's prefix and hash, who issued it, and its member's deactivation count now. */
+export type NewApiKey = Pick<
+  ApiKey,
+  'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label' | 'expiresAt' | 'issuedByMemberId' | 'issuedByOrganisationId' | 'memberDeactivations'
+>;
+
 /** Every query of the API keys feature. */
 @Injectable()
 export class ApiKeyRepository {
@@ -45,12 +51,24 @@ export class ApiKeyRepository {
     return rows[0] ?? null;
   }
 
-  findInOrganisation(organisationId: string, id: string, manager: EntityManager = this.db.manager): Promise<ApiKey | null> {
-    return manager.findOneBy(ApiKey, { organisationId, id });
-  }
-
   findOwnedForUpdate(organisationId: string, id: string, manager: EntityManager): Promise<ApiKey | null> {
     return manager.findOne(ApiKey, { where: { id, organisationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The key whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<ApiKey | null> {
+    return manager.findOneBy(ApiKey, { journalIndex: index });
+  }
+
+  /** Stores a new, unrevoked key, in the unit of work that journals its issue. */
+  insert(fields: NewApiKey, manager: EntityManager): Promise<ApiKey> {
+    return manager.save(manager.create(ApiKey, { ...fields, revokedAt: null }));
+  }
+
+  /** Stores the key as revoked at `at`, in the unit of work that journals the revocation. */
+  revoke(key: ApiKey, at: Date, manager: EntityManager): Promise<ApiKey> {
+    key.revokedAt = at;
+    return manager.save(key);
   }
 
   hasActiveKey(memberId: string, manager: EntityManager = this.db.manager): Promise<boolean> {

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuthError, AuthErrorCode } from '../kernel/errors/auth-error.js';
+import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page, PageQuery } from '../kernel/paging/paging.js';
 import { type Transaction, UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { ApiKey } from './api-key.entity.js';
+import type { ApiKey } from './api-key.entity.js';
 import { recordApiKey } from './api-key-record.js';
 import { ApiKeyError, ApiKeyErrorCode } from './api-key-error.js';
 import { apiKeyMatches, apiKeyPrefix, generateApiKey } from './api-key-secret.js';
@@ -61,8 +63,7 @@ export class ApiKeyService {
       const key = await this.keys.findOwnedForUpdate(organisation.id, keyId, tx.manager);
       if (!key) throw new ApiKeyError(ApiKeyErrorCode.NotFound, `There is no API key ${keyId} in this organisation.`);
       if (key.revokedAt) throw new ApiKeyError(ApiKeyErrorCode.AlreadyRevoked, `The key ${key.prefix} was revoked at ${key.revokedAt.toISOString()}.`);
-      key.revokedAt = new Date();
-      await tx.manager.save(key);
+      await this.keys.revoke(key, new Date(), tx.manager);
       recordApiKey(tx, 'api-key.revoked', key);
       return key;
     });
@@ -76,10 +77,25 @@ export class ApiKeyService {
   }
 
   /**
+   * At start, for the operator's own member: stores the key `wanted` (issued by the registry itself) unless that is done
+   * already: the key itself is stored (`until: 'stored'`: a key the operator supplied), or the member holds a working key
+   * (`until: 'member-holds-a-key'`: a key the registry makes). Several instances may start at once on one server
+   * database: only one stores it. True when this call stored it.
+   */
+  async issueAtStart(wanted: Pick<ApiKey, 'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label'>, until: 'stored' | 'member-holds-a-key'): Promise<boolean> {
+    const done = (manager?: EntityManager) => (until === 'stored' ? this.keys.existsWithHash(wanted.hash, manager) : this.keys.hasActiveKey(wanted.memberId, manager));
+    if (await done()) return false;
+    return this.uow.runOnce(SYSTEM_ACTOR, 'plaza.operator-key', async (tx) => {
+      if (await done(tx.manager)) return;
+      await this.insert(tx, null, { ...wanted, expiresAt: null });
+    });
+  }
+
+  /**
    * Inside a unit of work: stores a key (its hash) for an active member and records the change. `issuedBy` is the member
    * issuing it (null: the registry, for the operator's own key).
    */
-  async insert(
+  private async insert(
     tx: Transaction,
     issuedBy: Principal['keyIssuedBy'],
     fields: Pick<ApiKey, 'organisationId' | 'memberId' | 'prefix' | 'hash' | 'label' | 'expiresAt'>,
@@ -87,10 +103,9 @@ export class ApiKeyService {
     const member = await this.members.findInOrganisation(fields.organisationId, fields.memberId, tx.manager);
     if (!member) throw new MemberError(MemberErrorCode.NotFound, `There is no member ${fields.memberId} in this organisation.`);
     if (!member.active) throw new ApiKeyError(ApiKeyErrorCode.MemberInactive, 'An inactive member cannot be given a key.');
-    const key = await tx.manager.save(
-      tx.manager.create(ApiKey, {
-        ...fields, revokedAt: null, issuedByMemberId: issuedBy?.memberId ?? null, issuedByOrganisationId: issuedBy?.organisationId ?? null, memberDeactivations: member.deactivations,
-      }),
+    const key = await this.keys.insert(
+      { ...fields, issuedByMemberId: issuedBy?.memberId ?? null, issuedByOrganisationId: issuedBy?.organisationId ?? null, memberDeactivations: member.deactivations },
+      tx.manager,
     );
     recordApiKey(tx, 'api-key.issued', key);
     return key;

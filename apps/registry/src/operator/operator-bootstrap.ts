@@ -1,12 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
-import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
-import { apiKeyPrefix, generateApiKey, hashApiKey, API_KEY_DIRECTORY, type ApiKeyDirectory, ApiKeyService } from '../api-keys/index.js';
+import { apiKeyPrefix, generateApiKey, hashApiKey, ApiKeyService } from '../api-keys/index.js';
 import { MEMBER_DIRECTORY, type MemberDirectory, MemberService } from '../members/index.js';
 import { ORGANISATION_DIRECTORY, type OrganisationDirectory, OrganisationService } from '../organisations/index.js';
 
@@ -24,12 +22,10 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(ORGANISATION_DIRECTORY) private readonly organisationRepository: OrganisationDirectory,
     @Inject(OrganisationService) private readonly organisations: OrganisationService,
     @Inject(MemberService) private readonly members: MemberService,
     @Inject(MEMBER_DIRECTORY) private readonly memberRepository: MemberDirectory,
-    @Inject(API_KEY_DIRECTORY) private readonly keyRepository: ApiKeyDirectory,
     @Inject(ApiKeyService) private readonly keys: ApiKeyService,
   ) {}
 
@@ -40,13 +36,10 @@ export class OperatorBootstrap implements OnApplicationBootstrap {
     const wanted = supplied !== undefined
       ? { key: supplied, prefix: apiKeyPrefix(supplied)!, hash: hashApiKey(supplied), label: 'operator key (PLAZA_OPERATOR_KEY)' }
       : { ...generateApiKey(), label: 'operator key (first start)' };
-    const done = (manager?: EntityManager) => (supplied !== undefined ? this.keyRepository.existsWithHash(wanted.hash, manager) : this.keyRepository.hasActiveKey(memberId, manager));
-    if (await done()) return;
-    // Several instances may start at once on one server database: only one creates the key.
-    const created = await this.uow.runOnce(SYSTEM_ACTOR, 'plaza.operator-key', async (tx) => {
-      if (await done(tx.manager)) return;
-      await this.keys.insert(tx, null, { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label, expiresAt: null });
-    });
+    const created = await this.keys.issueAtStart(
+      { organisationId, memberId, prefix: wanted.prefix, hash: wanted.hash, label: wanted.label },
+      supplied !== undefined ? 'stored' : 'member-holds-a-key',
+    );
     if (created && supplied === undefined) this.writeKeyFile(wanted.key, wanted.prefix);
   }
 
