@@ -1,7 +1,8 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { SigningKeyResponse } from './signing-key.dto.js';
-import { SigningKey } from './signing-key.entity.js';
+import type { SigningKey } from './signing-key.entity.js';
+import { SigningKeyRepository } from './signing-key.repository.js';
 import { organisationById } from '../organisations/index.js';
 
 // The status member is derived from the clock when served, so it is not part of the recorded state; nor is the operator
@@ -18,7 +19,7 @@ export function recordSigningKey(tx: Transaction, action: string, key: SigningKe
 export const signingKeyKind: JournaledKind = {
   subjectType: 'signing-key',
   async disclose(manager, index) {
-    const key = await manager.findOneBy(SigningKey, { journalIndex: index });
+    const key = await SigningKeyRepository.atJournalIndex(manager, index);
     if (!key) return null;
     const organisation = await organisationById(manager, key.organisationId);
     return { state: signingKeyState(key, organisation.slug), visibleTo: everyone };

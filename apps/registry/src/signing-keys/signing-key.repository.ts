@@ -3,6 +3,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import { SigningKey, SigningKeyChallenge } from './signing-key.entity.js';
 
+/** What a new key is given: unrevoked, it is valid from `validFrom` until `expiresAt`. */
+export type NewSigningKey = Pick<SigningKey, 'kid' | 'organisationId' | 'jwk' | 'alg' | 'label' | 'validFrom' | 'expiresAt' | 'registeredViaOperator'>;
+
 /** Every query of the signing keys feature. */
 @Injectable()
 export class SigningKeyRepository {
@@ -22,6 +25,26 @@ export class SigningKeyRepository {
 
   findOwnedForUpdate(organisationId: string, kid: string, manager: EntityManager): Promise<SigningKey | null> {
     return manager.findOne(SigningKey, { where: { kid, organisationId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The key whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<SigningKey | null> {
+    return manager.findOneBy(SigningKey, { journalIndex: index });
+  }
+
+  /** Stores a new key, in the unit of work that journals its registration; a kid already stored fails on the primary key. */
+  async insert(fields: NewSigningKey, manager: EntityManager): Promise<SigningKey> {
+    const key = manager.create(SigningKey, { ...fields, revokedAt: null, revocationReason: null, revocationComment: null });
+    // An INSERT, never save(): save() looks the kid up again and, had a racing registration committed meanwhile,
+    // would update that key instead of failing on the primary key.
+    await manager.insert(SigningKey, key);
+    return key;
+  }
+
+  /** Stores the key's revocation, in the unit of work that journals it. */
+  revoke(key: SigningKey, revocation: Pick<SigningKey, 'revokedAt' | 'revocationReason' | 'revocationComment'>, manager: EntityManager): Promise<SigningKey> {
+    Object.assign(key, revocation);
+    return manager.save(key);
   }
 
   history(organisationId: string, page: PageQuery) {

@@ -9,7 +9,6 @@ import type { AppConfig } from '../platform/config/config.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { DEMO_KEY_KIDS } from './demo-keys.js';
 import { parsePublicSigningKey, type PublicSigningKey } from './public-jwk.js';
-import { SigningKey } from './signing-key.entity.js';
 import { recordSigningKey } from './signing-key-record.js';
 import { SigningKeyError, SigningKeyErrorCode } from './signing-key-error.js';
 import { SigningKeyRepository } from './signing-key.repository.js';
@@ -57,13 +56,10 @@ export class SigningKeyService {
           throw new SigningKeyError(SigningKeyErrorCode.ChallengeInvalid, 'The signed challenge is not a live challenge of this organisation; ask for a new one.');
         }
         if (await this.keys.findByKid(parsed.kid, tx.manager)) throw alreadyRegistered(parsed.kid);
-        const created = tx.manager.create(SigningKey, {
-          kid: parsed.kid, organisationId: organisation.id, jwk: parsed.jwk, alg: parsed.alg, label: dto.label, validFrom, expiresAt,
-          revokedAt: null, revocationReason: null, revocationComment: null, registeredViaOperator: principal.viaOperator,
-        });
-        // An INSERT, never save(): save() looks the kid up again and, had a racing registration committed meanwhile,
-        // would update that key instead of failing on the primary key.
-        await tx.manager.insert(SigningKey, created);
+        const created = await this.keys.insert(
+          { kid: parsed.kid, organisationId: organisation.id, jwk: parsed.jwk, alg: parsed.alg, label: dto.label, validFrom, expiresAt, registeredViaOperator: principal.viaOperator },
+          tx.manager,
+        );
         recordSigningKey(tx, 'signing-key.registered', created, organisation.slug);
         return created;
       });
@@ -79,8 +75,7 @@ export class SigningKeyService {
       const current = await this.keys.findOwnedForUpdate(organisation.id, kid, tx.manager);
       if (!current) throw notFound(kid);
       if (current.revokedAt) throw new SigningKeyError(SigningKeyErrorCode.AlreadyRevoked, `The key was revoked at ${current.revokedAt.toISOString()}.`);
-      Object.assign(current, { revokedAt: new Date(), revocationReason: dto.reason, revocationComment: dto.comment ?? null });
-      await tx.manager.save(current);
+      await this.keys.revoke(current, { revokedAt: new Date(), revocationReason: dto.reason, revocationComment: dto.comment ?? null }, tx.manager);
       recordSigningKey(tx, 'signing-key.revoked', current, organisation.slug);
       return current;
     });
