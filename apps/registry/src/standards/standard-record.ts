@@ -1,7 +1,8 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
 import { StandardResponse, StandardVersionResponse } from './standard.dto.js';
-import { Standard, StandardVersion } from './standard.entity.js';
+import type { Standard, StandardVersion } from './standard.entity.js';
+import { StandardRepository } from './standard.repository.js';
 
 /** Journals a change to a standard, digesting it as it is served. */
 export function recordStandard(tx: Transaction, action: string, standard: Standard): void {
@@ -15,7 +16,7 @@ export function recordStandardVersion(tx: Transaction, action: string, version: 
 export const standardKind: JournaledKind = {
   subjectType: 'standard',
   async disclose(manager, index) {
-    const standard = await manager.findOneBy(Standard, { journalIndex: index });
+    const standard = await StandardRepository.standardAtJournalIndex(manager, index);
     return standard && { state: journalState(StandardResponse.from(standard)), visibleTo: everyone };
   },
 };
@@ -23,7 +24,7 @@ export const standardKind: JournaledKind = {
 export const standardVersionKind: JournaledKind = {
   subjectType: 'standard-version',
   async disclose(manager, index) {
-    const version = await manager.findOneBy(StandardVersion, { journalIndex: index });
+    const version = await StandardRepository.versionAtJournalIndex(manager, index);
     return version && { state: journalState(StandardVersionResponse.from(version)), visibleTo: everyone };
   },
 };
