@@ -43,7 +43,7 @@ export class DecideProposal {
       const decision = await this.tally(proposal, tx);
       if (decision.outcome === 'accepted') await this.enact(proposal, decision, tx);
       else Object.assign(proposal, { status: 'rejected', decision, decidedAt: new Date() });
-      await tx.manager.save(proposal);
+      await this.proposals.save(proposal, tx.manager);
       recordProposal(tx, `proposal.${proposal.status === 'review' ? 'returned-to-review' : proposal.status}`, proposal);
     });
   }
@@ -75,7 +75,7 @@ export class DecideProposal {
   }
 
   private async enact(proposal: Proposal, decision: Decision, tx: Transaction): Promise<void> {
-    await tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`plaza.standard:${proposal.standardId}`]);
+    await this.publisher.lockStandard(tx, proposal.standardId);
     let report: unknown;
     try {
       report = await this.checks.check(proposal, tx.manager);

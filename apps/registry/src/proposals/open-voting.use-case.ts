@@ -26,7 +26,7 @@ export class OpenVoting {
       Object.assign(proposal, {
         status: 'voting', electorate: electorate.map((o) => o.id), votingRound: proposal.votingRound + 1, votingOpenedAt: new Date(),
       });
-      await tx.manager.save(proposal);
+      await this.proposals.save(proposal, tx.manager);
       recordProposal(tx, 'proposal.voting-opened', proposal);
     });
   }

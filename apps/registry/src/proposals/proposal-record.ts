@@ -1,6 +1,7 @@
 import { everyone, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
-import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
+import type { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
+import { ProposalRepository } from './proposal.repository.js';
 import { ProposalResponse } from './proposal.dto.js';
 
 const proposalState = (proposal: Proposal) => journalState(ProposalResponse.from(proposal));
@@ -24,7 +25,7 @@ export function recordVote(tx: Transaction, action: string, vote: ProposalVote):
 export const proposalKind: JournaledKind = {
   subjectType: 'proposal',
   async disclose(manager, index) {
-    const proposal = await manager.findOneBy(Proposal, { journalIndex: index });
+    const proposal = await ProposalRepository.atJournalIndex(manager, index);
     return proposal && { state: proposalState(proposal), visibleTo: everyone };
   },
 };
@@ -32,7 +33,7 @@ export const proposalKind: JournaledKind = {
 export const proposalReviewKind: JournaledKind = {
   subjectType: 'proposal-review',
   async disclose(manager, index) {
-    const review = await manager.findOneBy(ProposalReview, { journalIndex: index });
+    const review = await ProposalRepository.reviewAtJournalIndex(manager, index);
     return review && { state: reviewState(review), visibleTo: everyone };
   },
 };
@@ -40,7 +41,7 @@ export const proposalReviewKind: JournaledKind = {
 export const proposalVoteKind: JournaledKind = {
   subjectType: 'proposal-vote',
   async disclose(manager, index) {
-    const vote = await manager.findOneBy(ProposalVote, { journalIndex: index });
+    const vote = await ProposalRepository.voteAtJournalIndex(manager, index);
     return vote && { state: voteState(vote), visibleTo: everyone };
   },
 };

@@ -9,6 +9,9 @@ interface ProposalFilter {
   standard?: string;
 }
 
+/** What a new proposal is given: everything but the timestamps and the journal index. */
+export type NewProposal = Omit<Proposal, 'createdAt' | 'updatedAt' | 'journalIndex'>;
+
 /** Every query of the proposals feature. */
 @Injectable()
 export class ProposalRepository {
@@ -39,8 +42,50 @@ export class ProposalRepository {
     return manager.find(ProposalVote, { where: { proposalNumber: number }, order: { createdAt: 'ASC' } });
   }
 
-  findVote(number: number, organisationId: string, round: number, manager: EntityManager): Promise<ProposalVote | null> {
-    return manager.findOneBy(ProposalVote, { proposalNumber: number, organisationId, round });
+  /** The proposal whose latest change is the journal entry `index`, for its journaled kind (a plain object, not an injectable). */
+  static atJournalIndex(manager: EntityManager, index: number): Promise<Proposal | null> {
+    return manager.findOneBy(Proposal, { journalIndex: index });
+  }
+
+  /** The review whose journal entry is `index`, for its journaled kind. */
+  static reviewAtJournalIndex(manager: EntityManager, index: number): Promise<ProposalReview | null> {
+    return manager.findOneBy(ProposalReview, { journalIndex: index });
+  }
+
+  /** The vote whose latest change is the journal entry `index`, for its journaled kind. */
+  static voteAtJournalIndex(manager: EntityManager, index: number): Promise<ProposalVote | null> {
+    return manager.findOneBy(ProposalVote, { journalIndex: index });
+  }
+
+  /** Stores a new proposal (numbered by `nextNumber`, or by its file), in the unit of work that journals it. */
+  insert(fields: NewProposal, manager: EntityManager): Promise<Proposal> {
+    return manager.save(manager.create(Proposal, fields));
+  }
+
+  /** Stores a step of the proposal's process, in the unit of work that journals it. */
+  save(proposal: Proposal, manager: EntityManager): Promise<Proposal> {
+    return manager.save(proposal);
+  }
+
+  /** Stores a review, in the unit of work that journals it. */
+  addReview(fields: Pick<ProposalReview, 'proposalNumber' | 'organisationId' | 'memberId' | 'verdict' | 'comment'>, manager: EntityManager): Promise<ProposalReview> {
+    return manager.save(manager.create(ProposalReview, fields));
+  }
+
+  /**
+   * Stores an organisation's vote in a round, in the unit of work that journals it: its first, or a change of the one it
+   * cast (an organisation has one vote per round). `changed` says which.
+   */
+  async castVote(
+    fields: Pick<ProposalVote, 'proposalNumber' | 'organisationId' | 'round' | 'memberId' | 'choice'>,
+    manager: EntityManager,
+  ): Promise<{ vote: ProposalVote; changed: boolean }> {
+    const { proposalNumber, organisationId, round, memberId, choice } = fields;
+    const existing = await manager.findOneBy(ProposalVote, { proposalNumber, organisationId, round });
+    const vote = existing ?? manager.create(ProposalVote, { proposalNumber, organisationId, round });
+    Object.assign(vote, { memberId, choice });
+    await manager.save(vote);
+    return { vote, changed: existing !== null };
   }
 
   list(filter: ProposalFilter, page: PageQuery) {

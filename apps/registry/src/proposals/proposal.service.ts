@@ -3,7 +3,7 @@ import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { countedVotes, requireAuthor, requireReviewer, requireStatus } from './proposal-access.js';
-import { Proposal, ProposalReview, ProposalVote } from './proposal.entity.js';
+import type { Proposal } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
 import { recordProposal, recordReview, recordVote } from './proposal-record.js';
 import { ProposalRepository } from './proposal.repository.js';
@@ -26,13 +26,14 @@ export class ProposalService {
     checkShape(dto.kind, dto);
     const proposal = await this.uow.run(actorOf(principal), async (tx) => {
       const number = await this.proposals.nextNumber(tx.manager);
-      const created = await tx.manager.save(
-        tx.manager.create(Proposal, {
+      const created = await this.proposals.insert(
+        {
           number, slug: slugOf(dto.title.en), kind: dto.kind, title: dto.title, body: dto.body, standardId: dto.standard, version: dto.version,
           standardInfo: dto.standardInfo ?? null, schema: dto.schema ?? null, examples: dto.examples ?? null, status: 'draft', origin: 'api',
           authors: [principal.organisationSlug], authorOrganisationId: principal.organisationId, authorMemberId: principal.memberId,
           compatibility: null, electorate: null, votingRound: 0, votingOpenedAt: null, decision: null, decidedAt: null,
-        }),
+        },
+        tx.manager,
       );
       recordProposal(tx, 'proposal.opened', created);
       return created;
@@ -47,7 +48,7 @@ export class ProposalService {
       requireStatus(proposal, ['draft'], 'be edited');
       Object.assign(proposal, dto);
       checkShape(proposal.kind, proposal);
-      await tx.manager.save(proposal);
+      await this.proposals.save(proposal, tx.manager);
       recordProposal(tx, 'proposal.edited', proposal);
     });
     return this.get(number);
@@ -59,7 +60,7 @@ export class ProposalService {
       requireAuthor(proposal, principal);
       requireStatus(proposal, ['draft', 'review', 'voting'], 'be withdrawn');
       Object.assign(proposal, { status: 'withdrawn', decidedAt: new Date() });
-      await tx.manager.save(proposal);
+      await this.proposals.save(proposal, tx.manager);
       recordProposal(tx, 'proposal.withdrawn', proposal);
     });
     return this.get(number);
@@ -71,8 +72,9 @@ export class ProposalService {
     await this.uow.run(actorOf(principal), async (tx) => {
       const proposal = await this.mustFind(number, tx.manager);
       requireStatus(proposal, ['review', 'voting'], 'be reviewed');
-      const review = await tx.manager.save(
-        tx.manager.create(ProposalReview, { proposalNumber: number, organisationId: principal.organisationId, memberId: principal.memberId, verdict: dto.verdict, comment: dto.comment }),
+      const review = await this.proposals.addReview(
+        { proposalNumber: number, organisationId: principal.organisationId, memberId: principal.memberId, verdict: dto.verdict, comment: dto.comment },
+        tx.manager,
       );
       recordReview(tx, review);
     });
@@ -87,11 +89,11 @@ export class ProposalService {
       if (!proposal.electorate?.includes(principal.organisationId)) {
         throw new ProposalError(ProposalErrorCode.NotInElectorate, 'Your organisation was not a coalition member when voting opened, so it does not vote on this proposal.');
       }
-      const existing = await this.proposals.findVote(number, principal.organisationId, proposal.votingRound, tx.manager);
-      const vote = existing ?? tx.manager.create(ProposalVote, { proposalNumber: number, organisationId: principal.organisationId, round: proposal.votingRound });
-      Object.assign(vote, { memberId: principal.memberId, choice: dto.choice });
-      await tx.manager.save(vote);
-      recordVote(tx, existing ? 'proposal.vote-changed' : 'proposal.voted', vote);
+      const { vote, changed } = await this.proposals.castVote(
+        { proposalNumber: number, organisationId: principal.organisationId, round: proposal.votingRound, memberId: principal.memberId, choice: dto.choice },
+        tx.manager,
+      );
+      recordVote(tx, changed ? 'proposal.vote-changed' : 'proposal.voted', vote);
     });
     return this.get(number);
   }

@@ -4,7 +4,6 @@ import { loadProposalsFolder } from '#plaza/standards';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { Proposal } from './proposal.entity.js';
 import { recordProposal } from './proposal-record.js';
 import { ProposalRepository } from './proposal.repository.js';
 import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
@@ -29,13 +28,14 @@ export class ProposalsImport implements OnApplicationBootstrap {
     const imported = await this.uow.runOnce(SYSTEM_ACTOR, 'plaza.proposals-import', async (tx) => {
       for (const file of files) {
         if (await this.proposals.find(file.number, tx.manager)) continue;
-        const proposal = await tx.manager.save(
-          tx.manager.create(Proposal, {
+        const proposal = await this.proposals.insert(
+          {
             number: file.number, slug: file.slug, kind: file.kind, title: file.title, body: file.body, standardId: file.standard, version: file.version,
             standardInfo: null, schema: null, examples: null, status: file.status, origin: 'file', authors: file.authors,
             authorOrganisationId: null, authorMemberId: null, compatibility: null, electorate: null, votingRound: 0, votingOpenedAt: null, decision: null,
             decidedAt: file.decided ? new Date(`${file.decided}T00:00:00Z`) : null,
-          }),
+          },
+          tx.manager,
         );
         recordProposal(tx, 'proposal.imported', proposal);
       }

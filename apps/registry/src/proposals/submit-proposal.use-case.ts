@@ -27,7 +27,7 @@ export class SubmitProposal {
       requireStatus(proposal, ['draft'], 'be submitted');
       proposal.compatibility = await this.checks.check(proposal, tx.manager);
       proposal.status = 'review';
-      await tx.manager.save(proposal);
+      await this.proposals.save(proposal, tx.manager);
       recordProposal(tx, 'proposal.submitted', proposal);
     });
   }
