@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
+import { HealthRepository } from './health.repository.js';
 
 export interface Readiness {
   status: 'ok' | 'unavailable';
@@ -18,7 +18,7 @@ export class HealthService {
   private probing: Promise<Readiness> | undefined;
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(HealthRepository) private readonly database: HealthRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -30,7 +30,7 @@ export class HealthService {
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const reachable = await Promise.race([
-      this.db.query('SELECT 1').then(() => true, () => false),
+      this.database.ping().then(() => true, () => false),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS))),
     ]);
     clearTimeout(timer);
