@@ -4,9 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
+import { answerOf, feedAnswer, rejectionsAnswer } from './exchange-answers.js';
 import { ExchangeError } from './exchange-error.js';
 import { BatchResponse, ConformanceResponse, EventAcceptedResponse, EventFeedQuery, EventFeedResponse, RejectionPage, RejectionsQuery } from './exchange.dto.js';
-import { answerOf, ExchangeService } from './exchange.service.js';
+import { CallerRejections } from './feed/caller-rejections.js';
+import { EventFeed } from './feed/event-feed.js';
+import { SourceConformance } from './feed/source-conformance.js';
+import { SubmitEvents } from './submit/submit-events.js';
 
 const CLOUDEVENTS_BODY = {
   description:
@@ -42,7 +46,11 @@ function Submits(): MethodDecorator {
 @ApiTags('exchange')
 @Controller('api/v1/exchange')
 export class ExchangeController {
-  constructor(@Inject(ExchangeService) private readonly exchange: ExchangeService) {}
+  constructor(
+    @Inject(SubmitEvents) private readonly submissions: SubmitEvents,
+    @Inject(EventFeed) private readonly events: EventFeed,
+    @Inject(CallerRejections) private readonly refused: CallerRejections,
+  ) {}
 
   @Post('events')
   @Submits()
@@ -63,8 +71,8 @@ export class ExchangeController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "A source's accepted events exactly as received, for its city and the parties to an agreement covering it (others: 404)" })
   @ApiOkResponse({ type: EventFeedResponse })
-  feed(@CurrentPrincipal() principal: Principal, @Query() query: EventFeedQuery): Promise<EventFeedResponse> {
-    return this.exchange.feed(principal, query);
+  async feed(@CurrentPrincipal() principal: Principal, @Query() query: EventFeedQuery): Promise<EventFeedResponse> {
+    return feedAnswer(await this.events.page(principal, query));
   }
 
   @Get('rejections')
@@ -72,14 +80,14 @@ export class ExchangeController {
   @ApiBearerAuth()
   @ApiOperation({ summary: "Events your organisation's API keys submitted and the exchange refused, newest first, with why" })
   @ApiOkResponse({ type: RejectionPage })
-  rejections(@CurrentPrincipal() principal: Principal, @Query() query: RejectionsQuery): Promise<RejectionPage> {
-    return this.exchange.rejections(principal, query);
+  async rejections(@CurrentPrincipal() principal: Principal, @Query() query: RejectionsQuery): Promise<RejectionPage> {
+    return rejectionsAnswer(await this.refused.page(principal, query));
   }
 
   private async answer(principal: Principal, request: FastifyRequest, reply: FastifyReply, dryRun: boolean): Promise<void> {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     try {
-      const { statusCode, body: answer } = answerOf(await this.exchange.submit(principal, { rawHeaders: request.raw.rawHeaders, body }, dryRun));
+      const { statusCode, body: answer } = answerOf(await this.submissions.submit(principal, { rawHeaders: request.raw.rawHeaders, body }, dryRun));
       void reply.status(statusCode).send(answer);
     } catch (error) {
       if (error instanceof ExchangeError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
@@ -92,13 +100,13 @@ export class ExchangeController {
 @ApiTags('exchange')
 @Controller('api/v1/sources')
 export class SourceConformanceController {
-  constructor(@Inject(ExchangeService) private readonly exchange: ExchangeService) {}
+  constructor(@Inject(SourceConformance) private readonly record: SourceConformance) {}
 
   @Get(':id/conformance')
   @Public()
   @ApiOperation({ summary: "A source's public conformance record: events accepted, and rejected by code (counting only events whose signature verified)" })
   @ApiOkResponse({ type: ConformanceResponse })
   conformance(@Param('id', ParseUUIDPipe) id: string): Promise<ConformanceResponse> {
-    return this.exchange.conformance(id);
+    return this.record.of(id);
   }
 }

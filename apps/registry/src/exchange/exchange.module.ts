@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ExchangeController, SourceConformanceController } from './exchange.controller.js';
-import { ExchangeRepository } from './exchange.repository.js';
-import { ExchangeService } from './exchange.service.js';
+import { CallerRejections } from './feed/caller-rejections.js';
+import { EventFeed } from './feed/event-feed.js';
+import { FeedRepository } from './feed/feed.repository.js';
+import { SourceConformance } from './feed/source-conformance.js';
+import { RegistryReadModel } from './registry-read-model.js';
+import { OnceAndStore } from './submit/once-and-store.js';
+import { RegistryChecks } from './submit/registry-checks.js';
+import { StandardCheck } from './submit/standard-check.js';
+import { StatelessChecks } from './submit/stateless-checks.js';
+import { SubmissionRepository } from './submit/submission.repository.js';
+import { SubmitEvents } from './submit/submit-events.js';
 import { AgreementModule } from '../agreements/index.js';
 import { PrivacyRecordModule } from '../privacy-records/index.js';
 import { StandardModule } from '../standards/index.js';
@@ -9,8 +18,14 @@ import { StandardModule } from '../standards/index.js';
 @Module({
   imports: [AgreementModule, PrivacyRecordModule, StandardModule],
   controllers: [ExchangeController, SourceConformanceController],
-  providers: [ExchangeService, ExchangeRepository],
+  providers: [
+    RegistryReadModel,
+    // submit/: the pipeline and its phases
+    SubmitEvents, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository,
+    // feed/: the read side
+    EventFeed, CallerRejections, SourceConformance, FeedRepository,
+  ],
   // The public register's source page shows the conformance record.
-  exports: [ExchangeService],
+  exports: [SourceConformance],
 })
 export class ExchangeModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Page } from '../kernel/paging/paging.js';
 import type { SourcesPageQuery } from './public-site.dto.js';
 import { AgreementService, type AgreementResponse, type AgreementSummary } from '../agreements/index.js';
-import { type ConformanceResponse, ExchangeService } from '../exchange/index.js';
+import { type ConformanceResponse, SourceConformance } from '../exchange/index.js';
 import { OrganisationService, type OrganisationResponse } from '../organisations/index.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode, PrivacyRecordService, type PrivacyRecordResponse } from '../privacy-records/index.js';
 import { ProposalService, type ProposalDetailResponse, type ProposalResponse } from '../proposals/index.js';
@@ -85,7 +85,7 @@ export class PublicSiteService {
     @Inject(StandardService) private readonly standards: StandardService,
     @Inject(ProposalService) private readonly proposals: ProposalService,
     @Inject(TransparencyService) private readonly log: TransparencyService,
-    @Inject(ExchangeService) private readonly exchange: ExchangeService,
+    @Inject(SourceConformance) private readonly conformance: SourceConformance,
   ) {}
 
   async home(): Promise<HomeView> {
@@ -119,7 +119,7 @@ export class PublicSiteService {
       this.privacyRecords.list(undefined, { source: id, limit: 100 }),
       this.agreements.list({ source: id, limit: 100 }),
       Promise.all(source.standards.map(async ({ standard, major }) => ({ id: standard, major, title: (await this.standardOrNull(standard))?.title ?? null }))),
-      this.exchange.conformance(id),
+      this.conformance.of(id),
     ]);
     return { source, owner, privacyRecords: privacyRecords.items, agreements: agreements.items, standards, conformance };
   }

@@ -1,5 +1,5 @@
-import type { PointerError } from './exchange-error.js';
-import { escapeToken } from './received-event.js';
+import { escapeToken } from '#plaza/json';
+import type { PointerError } from '../exchange-error.js';
 
 const MAX_REPORTED = 20;
 

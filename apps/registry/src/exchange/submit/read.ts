@@ -1,14 +1,23 @@
 import { Buffer } from 'node:buffer';
-import { type AttributeValue, DsseError, type DsseErrorCode, normalizeTime, readBinary, scanBatch, scanStructured, type ScannedEvent } from '#plaza/dsse';
-import { ExchangeErrorCode, type Refusal } from './exchange-error.js';
+import { type AttributeValue, DsseError, detectMode, normalizeTime, readBinary, scanBatch, scanStructured, type ScannedEvent } from '#plaza/dsse';
+import { ExchangeError, ExchangeErrorCode, type Refusal } from '../exchange-error.js';
+import { refusalOf } from './dsse-codes.js';
+
+// Phase 1: the message's bytes become received events (binary, structured or batch mode), and check 1, the
+// envelope, turns each into an enveloped event or a refusal. Nothing here touches the database.
 
 export type Mode = 'binary' | 'structured' | 'batch';
+
+/** A message as it arrived: Node's raw header list (repeats visible) and the body bytes. */
+export interface RawMessage {
+  rawHeaders: readonly string[];
+  body: Buffer;
+}
 
 /** One event as the gateway received it, read from the raw bytes without re-serialising anything. */
 export interface ReceivedEvent {
   /** Position in the batch (0 otherwise). */
   index: number;
-  mode: Mode;
   attributes: Readonly<Record<string, AttributeValue>>;
   /** The bytes the signature covers (see libs/dsse). */
   data: Uint8Array;
@@ -19,6 +28,9 @@ export interface ReceivedEvent {
   /** Binary mode: the `ce-*` and Content-Type headers as received, in order. */
   headers?: [string, string][];
 }
+
+/** What reading a message gives: its events, or why its single event cannot be read (an unreadable batch is a problem, thrown). */
+export type ReadMessage = { mode: Mode; events: ReceivedEvent[] } | { mode: Mode; unreadable: Refusal };
 
 /** An event whose envelope passed: its identity and time, read once. */
 export interface EnvelopedEvent extends ReceivedEvent {
@@ -39,25 +51,48 @@ export interface TimeBounds {
 export const MAX_BATCH = 1000;
 
 /** The nesting the gateway reads (body and data alike); deeper JSON is refused before it is parsed. */
-const MAX_DEPTH = 64;
+export const MAX_DEPTH = 64;
 
-const READ_CODES: Partial<Record<DsseErrorCode, ExchangeErrorCode>> = {
-  duplicate_member: ExchangeErrorCode.DuplicateMember,
-  too_deep: ExchangeErrorCode.TooDeep,
-  repeated_header: ExchangeErrorCode.RepeatedHeader,
-  invalid_attribute: ExchangeErrorCode.AttributeInvalid,
-  invalid_data_base64: ExchangeErrorCode.AttributeInvalid,
-};
-
-/** Why a body (or data) could not be read, as the envelope check reports it. */
-export function readRefusal(error: unknown): Refusal {
-  if (!(error instanceof DsseError)) throw error;
-  return { code: READ_CODES[error.code] ?? ExchangeErrorCode.BodyUnreadable, check: 'envelope', detail: error.message };
+/**
+ * Reads the events of a message. The headers are walked once: the first Content-Type decides the mode, and in binary
+ * mode the `ce-*` and Content-Type headers are the event's attributes (kept as received, to serve back).
+ */
+export function readMessage(message: RawMessage): ReadMessage {
+  let contentType: string | undefined;
+  const headers: [string, string][] = [];
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'content-type') contentType ??= raw[i + 1];
+    if (name.startsWith('ce-') || name === 'content-type') headers.push([raw[i]!, raw[i + 1]!]);
+  }
+  const mode = detectMode(contentType);
+  try {
+    if (mode === 'binary') return { mode, events: [readBinaryMessage(headers, message.body)] };
+    if (mode === 'structured') return { mode, events: [readStructured(message.body)] };
+    const events = readBatch(message.body);
+    if (events.length === 0) throw new ExchangeError(ExchangeErrorCode.BatchEmpty, 'The batch holds no event.', { check: 'envelope' });
+    return { mode, events };
+  } catch (error) {
+    if (!(error instanceof DsseError)) throw error;
+    // Reading stopped at the first event past the bound: nothing beyond it was read.
+    if (error.code === 'too_many_events') {
+      throw new ExchangeError(ExchangeErrorCode.BatchTooLarge, `The batch holds more than ${MAX_BATCH} events; at most ${MAX_BATCH} are accepted in one request.`);
+    }
+    const refusal = readRefusal(error);
+    if (mode === 'batch') throw ExchangeError.refusing(refusal);
+    return { mode, unreadable: refusal };
+  }
 }
 
-const fromScanned = (mode: Mode, body: Buffer) => (event: ScannedEvent): ReceivedEvent => ({
+/** Why a body could not be read, as the envelope check reports it. */
+export function readRefusal(error: unknown): Refusal {
+  if (!(error instanceof DsseError)) throw error;
+  return refusalOf(error, 'envelope');
+}
+
+const received = (body: Buffer) => (event: ScannedEvent): ReceivedEvent => ({
   index: event.index,
-  mode,
   attributes: event.attributes,
   data: event.data,
   dataEncoding: event.dataEncoding,
@@ -66,23 +101,18 @@ const fromScanned = (mode: Mode, body: Buffer) => (event: ScannedEvent): Receive
 
 /** Reads a structured body: one event. Throws DsseError when the body is not one strict JSON event. */
 export function readStructured(body: Buffer): ReceivedEvent {
-  return fromScanned('structured', body)(scanStructured(body, { maxDepth: MAX_DEPTH }));
+  return received(body)(scanStructured(body, { maxDepth: MAX_DEPTH }));
 }
 
 /** Reads a batch body. Throws DsseError when the body is not a strict JSON array of event objects. */
 export function readBatch(body: Buffer): ReceivedEvent[] {
-  return scanBatch(body, { maxDepth: MAX_DEPTH, maxEvents: MAX_BATCH }).map(fromScanned('batch', body));
+  return scanBatch(body, { maxDepth: MAX_DEPTH, maxEvents: MAX_BATCH }).map(received(body));
 }
 
-/** Reads a binary-mode message from Node's raw header list (so repeated headers show). Throws DsseError on a repeat. */
-export function readBinaryMessage(rawHeaders: readonly string[], body: Buffer): ReceivedEvent {
-  const event = readBinary(rawHeaders, body);
-  const headers: [string, string][] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    if (name.startsWith('ce-') || name === 'content-type') headers.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
-  }
-  return { index: 0, mode: 'binary', attributes: event.attributes, data: event.data, dataEncoding: 'binary', received: body, headers };
+/** Reads a binary-mode message from its `ce-*` and Content-Type headers as received (so repeats show). Throws DsseError on a repeat. */
+function readBinaryMessage(headers: [string, string][], body: Buffer): ReceivedEvent {
+  const event = readBinary(headers, body);
+  return { index: 0, attributes: event.attributes, data: event.data, dataEncoding: 'binary', received: body, headers };
 }
 
 // CloudEvents: attribute names are lowercase letters and digits, at most 20 of them.
@@ -143,8 +173,7 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
 }
 
 // A UTF-16 surrogate without its pair: not Unicode text, so neither jsonb nor a consumer can take it.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A value from a caller, fit to quote in a message and to store: no NUL, no unpaired surrogate, bounded. */
 export function printable(value: string, max = 200): string {
@@ -152,75 +181,3 @@ export function printable(value: string, max = 200): string {
   // A cut between the two halves of a pair would leave the first half alone.
   return clean.length > max ? `${clean.slice(0, max).replace(LONE_SURROGATES, '\uFFFD')}…` : clean;
 }
-
-const JSON_MEDIA = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;.*)?$/i;
-
-/** The event's `data` as a JSON value, or why it cannot be validated (check 5). Strict: no duplicates, no depth bomb, no NUL, no unsafe numbers. */
-export function readData(event: ReceivedEvent): { value: unknown } | Refusal {
-  const refuse = (code: ExchangeErrorCode, detail: string, errors?: { pointer: string; detail: string }[]): Refusal => ({ code, check: 'standard', detail, ...(errors ? { errors } : {}) });
-  const contentType = event.attributes.datacontenttype;
-  if (typeof contentType === 'string' && !JSON_MEDIA.test(contentType.trim())) {
-    return refuse(ExchangeErrorCode.DataNotJson, `datacontenttype "${printable(contentType)}" is not JSON; standards describe JSON data`);
-  }
-  if (event.dataEncoding === 'none' || (event.dataEncoding === 'binary' && event.data.length === 0)) return refuse(ExchangeErrorCode.DataMissing, 'the event has no data');
-  const bytes = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
-  if (event.dataEncoding !== 'json') {
-    // The one strict JSON reader (grammar, duplicate members, depth) is the dsse scanner: data bytes go through it as
-    // the `data` member of an otherwise empty event.
-    try {
-      scanStructured(Buffer.concat([Buffer.from('{"data":'), bytes, Buffer.from('}')]), { maxDepth: MAX_DEPTH + 1 });
-    } catch (error) {
-      const refusal = readRefusal(error);
-      const code = refusal.code === ExchangeErrorCode.BodyUnreadable ? ExchangeErrorCode.DataNotJson : refusal.code;
-      return refuse(code, `the data is not strict JSON: ${refusal.detail}`);
-    }
-  }
-  const text = bytes.toString('utf8');
-  const value: unknown = JSON.parse(text);
-  // Raw UTF-8 cannot encode a surrogate (the body was checked): only a \uD800-\uDFFF escape can make one.
-  const problem = unsafeValue(value, text.includes('\\u0000'), /\\u[dD][89a-fA-F]/.test(text));
-  if (problem) return refuse(problem.code, problem.detail, [{ pointer: problem.pointer, detail: problem.detail }]);
-  return { value };
-}
-
-/** A value met in the walk, and where: the pointer is only spelled out for the value at fault. */
-interface Visit {
-  value: unknown;
-  parent: Visit | undefined;
-  token: string;
-}
-
-function pointerOf(visit: Visit): string {
-  const tokens: string[] = [];
-  for (let at: Visit | undefined = visit; at?.parent; at = at.parent) tokens.push(escapeToken(at.token));
-  return tokens.reverse().map((token) => `/${token}`).join('');
-}
-
-/**
- * The first string (or member name) holding U+0000 or an unpaired surrogate (each only looked for when the text
- * escapes one), or number beyond ±(2^53 - 1). Linear in the value: each value is visited once.
- */
-function unsafeValue(root: unknown, mayHoldNul: boolean, mayHoldSurrogate: boolean): { code: ExchangeErrorCode; pointer: string; detail: string } | null {
-  const loneSurrogate = (at: Visit, what: string) => ({
-    code: ExchangeErrorCode.DataNotJson, pointer: printable(pointerOf(at), 300), detail: `${what} an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text`,
-  });
-  const pending: Visit[] = [{ value: root, parent: undefined, token: '' }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { value } = next;
-    if (typeof value === 'number' && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-      return { code: ExchangeErrorCode.DataNumberOutOfRange, pointer: pointerOf(next), detail: 'a number beyond ±(2^53 - 1) cannot be read the same way by every consumer' };
-    }
-    if (mayHoldNul && typeof value === 'string' && value.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: pointerOf(next), detail: 'text contains a NUL character (U+0000)' };
-    if (mayHoldSurrogate && typeof value === 'string' && LONE_SURROGATE.test(value)) return loneSurrogate(next, 'text contains');
-    if (value === null || typeof value !== 'object') continue;
-    for (const [name, member] of Object.entries(value)) {
-      const child: Visit = { value: member, parent: next, token: name };
-      if (mayHoldNul && name.includes('\u0000')) return { code: ExchangeErrorCode.DataNulCharacter, pointer: pointerOf(child), detail: 'a member name contains a NUL character (U+0000)' };
-      if (mayHoldSurrogate && LONE_SURROGATE.test(name)) return loneSurrogate(child, 'a member name contains');
-      pending.push(child);
-    }
-  }
-  return null;
-}
-
-export const escapeToken = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
