@@ -12,7 +12,8 @@ import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { PlazaError } from '../apps/registry/src/kernel/errors/plaza-error.js';
 import { readJsonBody } from '../apps/registry/src/kernel/http/json-body.js';
-import { readBatch, readData, readRefusal, readStructured } from '../apps/registry/src/exchange/received-event.js';
+import { readBatch, readRefusal, readStructured } from '../apps/registry/src/exchange/submit/read.js';
+import { readData } from '../apps/registry/src/exchange/submit/standard-check.js';
 
 const MIB = 1_048_576;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);

@@ -65,7 +65,7 @@ export enum ExchangeErrorCode {
   SourceNotFound = 'exchange.source_not_found',
 }
 
-/** The seven checks of DESIGN.md "The exchange protocol", in order. */
+/** The seven checks of the README's "Exchange API", in order. */
 export const CHECKS = ['envelope', 'signature', 'source', 'agreement', 'standard', 'terms', 'once'] as const;
 export type Check = (typeof CHECKS)[number];
 

@@ -10,7 +10,7 @@ import { StatelessChecks } from './stateless-checks.js';
 import { SubmissionRepository } from './submission.repository.js';
 
 /*
- * Submitting events: every event goes through the seven checks of DESIGN.md "The exchange protocol", in order, in
+ * Submitting events: every event goes through the seven checks of the README's "Exchange API", in order, in
  * four phases. Each phase is a file, and hands the next one a typed shape; what each refuses goes to the request's
  * outcome accumulator (outcomes.ts), which the last phase writes.
  *
