@@ -9,6 +9,9 @@ import { AgreementRepository } from './agreement.repository.js';
 import { AGREEMENT_TRANSITIONS, activationInstant, canTransition, IN_FORCE_STATUSES, isDueToActivate, recordedStatusAt, statusAt } from './agreement-status.js';
 import { SYSTEM_ACTOR } from '../kernel/auth/actor.js';
 
+/** What deciding whether a version is in force reads of it: its number, dates and recorded history, and what the privacy rule needs. */
+type JudgedVersion = Pick<AgreementVersion, 'number' | 'history' | 'validFrom' | 'validUntil' | 'signaturesCompletedAt' | 'sourceIds' | 'privacyRecordIds'>;
+
 const ACTIONS: Record<AgreementStatus, string> = {
   draft: 'agreement.drafted',
   'pending-signatures': 'agreement.signatures-opened',
@@ -105,7 +108,11 @@ export class AgreementLifecycle {
     return this.inForceAmong(agreement, versions, at, manager);
   }
 
-  async inForceAmong(agreement: Agreement, versions: AgreementVersion[], at: Date, manager: EntityManager = this.db.manager): Promise<AgreementVersion | null> {
+  /**
+   * The version of one agreement in force at `at`, among its versions. Typed with only what it reads, so the exchange
+   * can ask with the rows of its own read model; it answers with one of the versions it was given.
+   */
+  async inForceAmong<V extends JudgedVersion>(agreement: Pick<Agreement, 'cityId'>, versions: readonly V[], at: Date, manager: EntityManager = this.db.manager): Promise<V | null> {
     for (const version of [...versions].sort((a, b) => b.number - a.number)) {
       if (statusAt(version, at) !== 'active') continue;
       // Recorded as active then: the privacy rule was checked when it was. Only implied by the dates: check it now, for `at`.

@@ -4,7 +4,7 @@ import type { ExchangeAgreement, ExchangeAgreementVersion, ExchangeSource } from
 import { printable } from './read.js';
 import type { StandardFinding } from './standard-check.js';
 import type { SignedEvent } from './stateless-checks.js';
-import type { Agreement, AgreementLifecycle, AgreementVersion } from '../../agreements/index.js';
+import type { AgreementLifecycle } from '../../agreements/index.js';
 import type { PrivacyGate } from '../../privacy-records/index.js';
 
 const refusal = (code: ExchangeErrorCode, detail: string, errors?: PointerError[]): Refusal => ({ code, check: 'agreement', detail, ...(errors ? { errors } : {}) });
@@ -74,9 +74,7 @@ export class AgreementCheck {
     let answer = this.inForce.get(agreement.id);
     if (!answer) {
       const versions = this.locked.versions.filter((v) => v.agreementId === agreement.id);
-      // The lifecycle is typed with the agreements feature's entities, but reads only the agreement's city and, of
-      // each version, columns the read model fetched; it answers with one of the versions it was given.
-      answer = this.lifecycle.inForceAmong(agreement as Agreement, versions as AgreementVersion[], this.now, this.manager);
+      answer = this.lifecycle.inForceAmong(agreement, versions, this.now, this.manager);
       this.inForce.set(agreement.id, answer);
     }
     return answer;
