@@ -11,7 +11,9 @@ import { ResumeAgreement } from '../../apps/registry/src/agreements/resume-agree
 import { SignAgreement } from '../../apps/registry/src/agreements/sign-agreement.use-case.js';
 import { SuspendAgreement } from '../../apps/registry/src/agreements/suspend-agreement.use-case.js';
 import { TerminateAgreement } from '../../apps/registry/src/agreements/terminate-agreement.use-case.js';
+import { stateDigest } from '../../apps/registry/src/platform/journal/journal-entry-format.js';
 import { Scheduler } from '../../apps/registry/src/platform/scheduler/scheduler.js';
+import { TransparencyService } from '../../apps/registry/src/transparency/transparency.service.js';
 import { AGREEMENT_CITATIONS, type AgreementCitations } from '../../apps/registry/src/privacy-records/index.js';
 import { SigningKeyService } from '../../apps/registry/src/signing-keys/signing-key.service.js';
 import type { CreateSourceDto } from '../../apps/registry/src/sources/source.dto.js';
@@ -162,6 +164,16 @@ describe('agreements: repository, lifecycle and use cases on the database', () =
     await ctx.get(Scheduler).tick(new Date(validFrom.getTime() + 1000));
     expect(await statuses(id)).toEqual([[1, 'active']]);
     expect((await agreements.versions(id))[0]!.history.at(-1)).toMatchObject({ status: 'active', at: validFrom.toISOString() });
+  });
+
+  it("journals the last signature's completion of a version that starts later, so the log still discloses the version as stored", async () => {
+    const id = await activeAgreement({ validFrom: new Date(Date.now() + 2 * HOUR) });
+    const [version] = await agreements.versions(id);
+    expect(version!.signaturesCompletedAt).not.toBeNull();
+    expect((await actions(id, 1)).at(-1)).toBe('agreement.signatures-completed');
+    const disclosed = await ctx.get(TransparencyService).record({ index: version!.journalIndex! }, city.principal);
+    const [entry] = (await ctx.db.query('SELECT entry FROM journal_entries WHERE index = $1', [version!.journalIndex])) as { entry: Buffer }[];
+    expect(stateDigest(Buffer.from(disclosed.salt, 'base64url'), disclosed.state)).toBe(JSON.parse(entry!.entry.toString('utf8')).state);
   });
 
   it('amends with a new draft copied from the version in force, one at a time; the first stays in force until the amendment is signed, then is superseded', async () => {

@@ -6,7 +6,7 @@ import type { AgreementVersion } from './agreement.entity.js';
 import { agreementNotFound, findVersion, isParty } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
-import { recordSignature } from './agreement-record.js';
+import { recordSignature, recordVersion } from './agreement-record.js';
 import { AgreementRepository } from './agreement.repository.js';
 import { type DetachedJws, parseDetachedJws, verifyDetachedJws } from './detached-jws.js';
 import { keyStatusAt, SIGNING_KEY_DIRECTORY, type SigningKeyDirectory } from '../signing-keys/index.js';
@@ -59,7 +59,11 @@ export class SignAgreement {
       if ([agreement.cityId, ...version.vendorIds].every((party) => signed.has(party))) {
         version.signaturesCompletedAt = receivedAt;
         await this.agreements.completeSignatures(version.id, receivedAt, tx.manager);
-        await this.lifecycle.activateIfDue(tx, agreement, versions, version, receivedAt);
+        // Completing the signatures changes the version: when that does not also activate it (its start is still to
+        // come), the change needs an entry of its own, or the version's latest entry would digest a state it no longer has.
+        if (!(await this.lifecycle.activateIfDue(tx, agreement, versions, version, receivedAt))) {
+          recordVersion(tx, 'agreement.signatures-completed', version, agreement.cityId);
+        }
       }
     });
   }
