@@ -3,7 +3,7 @@ import type { Organisation } from './organisation.entity.js';
 import { OrganisationRepository } from './organisation.repository.js';
 
 /** What other features may read of organisations: by id or slug (optionally locked), in bulk, and the coalition electorate. Provided under ORGANISATION_DIRECTORY by the feature's module; the repository behind it stays inside the feature. */
-export type OrganisationDirectory = Pick<OrganisationRepository, 'findById' | 'findBySlug' | 'findByIds' | 'findForUpdate' | 'coalitionMembers'>;
+export type OrganisationDirectory = Pick<OrganisationRepository, 'findById' | 'findBySlug' | 'findByIds' | 'coalitionMembers'>;
 
 export const ORGANISATION_DIRECTORY = Symbol('ORGANISATION_DIRECTORY');
 

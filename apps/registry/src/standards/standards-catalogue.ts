@@ -23,6 +23,11 @@ export class StandardsCatalogue {
     return { ...this.validator.validate(version.schemaUri, data), deprecated: version.status === 'deprecated' };
   }
 
+  /** Whether the schema of this version is compiled and kept here, so that a caller need not fetch it again. */
+  holds(schemaUri: string): boolean {
+    return this.validator.has(schemaUri);
+  }
+
   /** Problems that keep an untrusted schema (from a proposal, or a changed file) from ever being compiled. */
   inspect(schema: unknown) {
     return this.validator.inspect(schema);

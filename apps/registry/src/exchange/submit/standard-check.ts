@@ -24,9 +24,6 @@ const dataPointer = (pointer: string) => `/data${pointer}`;
 
 @Injectable()
 export class StandardCheck {
-  /** Published versions whose schema this process has handed to the catalogue, which compiled and keeps it (published schemas never change). */
-  private readonly compiled = new Set<string>();
-
   constructor(
     @Inject(RegistryReadModel) private readonly registry: RegistryReadModel,
     @Inject(StandardsCatalogue) private readonly catalogue: StandardsCatalogue,
@@ -36,8 +33,8 @@ export class StandardCheck {
   async prepare(events: EnvelopedEvent[], standards: ExchangeStandard[], versions: ExchangeVersion[]): Promise<StandardFinding[]> {
     const byType = new Map(standards.map((s) => [s.ceType, s]));
     const byUri = new Map(versions.map((v) => [v.schemaUri, v]));
-    // Once the catalogue holds a version's schema it never reads it again: it is fetched once per process.
-    const schemas = await this.registry.schemas(versions.map((v) => v.schemaUri).filter((uri) => !this.compiled.has(uri)));
+    // The catalogue compiles a published schema once and keeps it (published schemas never change): fetched once per process.
+    const schemas = await this.registry.schemas(versions.map((v) => v.schemaUri).filter((uri) => !this.catalogue.holds(uri)));
     return events.map((event) => {
       const resolved = resolve(event, byType, byUri);
       if ('unresolved' in resolved) return resolved;
@@ -45,7 +42,6 @@ export class StandardCheck {
       const data = readData(event);
       if ('code' in data) return { ...resolved, data };
       const validation = this.catalogue.validate({ schemaUri: version.schemaUri, status: version.status, schema: schemas.get(version.schemaUri) ?? {} }, data.value);
-      if (version.status !== 'retired') this.compiled.add(version.schemaUri);
       if (validation.valid) return { ...resolved, data };
       return {
         ...resolved,
