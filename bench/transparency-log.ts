@@ -1,6 +1,6 @@
 /**
  * Benchmark of the transparency log's storage at 1,000,000 entries, against a real PostgreSQL server: appends
- * through the registry's own PgHashStore and libs/merkle's appendLeafHashes, then roots and proofs from the stored
+ * through the registry's own MerkleNodeRepository and libs/merkle's appendLeafHashes, then roots and proofs from the stored
  * complete-subtree hashes. Not part of the test suite. Run: `npm run bench:log` (DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/plaza_bench). It creates the merkle_nodes table (as the migration does) in a
  * fresh schema and drops that schema at the end (BENCH_KEEP=1 keeps it).
@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { appendLeafHashes, computeRoot, equalBytes, proveConsistency, proveInclusion, verifyConsistency, verifyInclusion } from '#plaza/merkle';
-import { PgHashStore, treeHasher } from '../apps/registry/src/platform/journal/pg-hash-store.js';
+import { MerkleNodeRepository, treeHasher } from '../apps/registry/src/platform/journal/merkle-node.repository.js';
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plaza_bench';
 const TOTAL = Number(process.env.BENCH_SIZE ?? 1_000_000);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         hash bytea NOT NULL CHECK (length(hash) = 32),
         PRIMARY KEY (level, index)
       )`);
-    const store = new PgHashStore(qr.manager);
+    const store = new MerkleNodeRepository(qr.manager);
     const [pgVersion] = (await qr.query('SHOW server_version')) as { server_version: string }[];
     console.log(`PostgreSQL ${pgVersion!.server_version}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
     console.log(`schema ${schema}; ${TOTAL} leaves, bulk transactions of ${BATCH}, ${SINGLE_SAMPLES} single appends at ~${SINGLE_AT.join(', ~')}, ${PROOF_SAMPLES} proof samples`);

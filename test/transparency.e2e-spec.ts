@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { computeRoot, equalBytes, MerkleTree, TreeHasher, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 import { backfillTransparencyLog } from '#plaza/database';
 import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
-import { PgHashStore } from '../apps/registry/src/platform/journal/pg-hash-store.js';
+import { MerkleNodeRepository } from '../apps/registry/src/platform/journal/merkle-node.repository.js';
 import { addMember, bearer, createOrganisation, createSource } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
@@ -249,11 +249,11 @@ describe('transparency log', () => {
       // Under the head lock, as the migration takes it: no write interleaves (they wait), and everything is rolled back.
       const [head] = (await runner.query('SELECT size FROM journal_head WHERE id = 1 FOR UPDATE')) as { size: string }[];
       const size = Number(head!.size);
-      const stored = await computeRoot(new PgHashStore(runner.manager), hasher, size);
+      const stored = await computeRoot(new MerkleNodeRepository(runner.manager), hasher, size);
       await runner.query('DELETE FROM merkle_nodes');
       expect(await backfillTransparencyLog(runner)).toBe(size);
       expect(await backfillTransparencyLog(runner)).toBe(0);
-      expect(equalBytes(await computeRoot(new PgHashStore(runner.manager), hasher, size), stored)).toBe(true);
+      expect(equalBytes(await computeRoot(new MerkleNodeRepository(runner.manager), hasher, size), stored)).toBe(true);
     } finally {
       await runner.rollbackTransaction();
       await runner.release();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DisclosedRecord, JournaledKind } from '../platform/journal/journaled-kind.js';
-import { PgHashStore } from '../platform/journal/pg-hash-store.js';
+import { MerkleNodeRepository } from '../platform/journal/merkle-node.repository.js';
 
 export interface StoredEntry {
   index: number;
@@ -20,8 +20,8 @@ export class TransparencyRepository {
   }
 
   /** The stored subtree hashes; they never change once written, so reads need no transaction. */
-  store(manager: EntityManager = this.db.manager): PgHashStore {
-    return new PgHashStore(manager);
+  store(manager: EntityManager = this.db.manager): MerkleNodeRepository {
+    return new MerkleNodeRepository(manager);
   }
 
   /** Entries [start, end) with their leaf hashes, in index order. */

@@ -2,7 +2,7 @@ import { compactVerify, exportJWK, generateKeyPair } from 'jose';
 import { MemoryHashStore, MerkleTree, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 import type { AppConfig } from '../platform/config/config.js';
 import { LogSigner } from './log-signer.js';
-import { treeHasher } from '../platform/journal/pg-hash-store.js';
+import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
 import type { TransparencyRepository } from './transparency.repository.js';
 import { checkpointBody, TransparencyService } from './transparency.service.js';

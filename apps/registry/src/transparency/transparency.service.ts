@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { JOURNALED_KINDS, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { LogSigner } from './log-signer.js';
-import { treeHasher } from '../platform/journal/pg-hash-store.js';
+import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { appendLeafHashes } from '#plaza/merkle';
-import { PgHashStore, treeHasher } from './pg-hash-store.js';
-import { JournalEntry } from './journal-entry.entity.js';
+import { MerkleNodeRepository, treeHasher } from './merkle-node.repository.js';
+import type { JournalEntry } from './journal-entry.entity.js';
+import { JournalRepository } from './journal.repository.js';
 import type { Actor } from '../../kernel/auth/actor.js';
 import { encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
 import { JOURNALED_KINDS, type JournaledKind } from './journaled-kind.js';
@@ -60,6 +61,7 @@ export class UnitOfWork {
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
+    @Inject(JournalRepository) private readonly journal: JournalRepository,
     @Inject(JOURNALED_KINDS) kinds: readonly JournaledKind[],
   ) {
     this.kinds = new Set(kinds);
@@ -86,7 +88,7 @@ export class UnitOfWork {
   async runOnce(actor: Actor, lockName: string, work: (tx: Transaction) => Promise<void>): Promise<boolean> {
     try {
       await this.run(actor, async (tx) => {
-        await tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockName]);
+        await this.journal.lock(tx.manager, lockName);
         await work(tx);
       });
       return true;
@@ -97,10 +99,9 @@ export class UnitOfWork {
   }
 
   private async append(manager: EntityManager, actor: Actor, changes: Change[]): Promise<void> {
-    const [[head]] = (await manager.query('UPDATE journal_head SET size = size + $1 WHERE id = 1 RETURNING size', [changes.length])) as [[{ size: string }], number];
-    const first = Number(head.size) - changes.length;
+    const first = await this.journal.reserve(manager, changes.length);
     const recordedAt = new Date();
-    const rows = changes.map((change, offset) => {
+    const rows = changes.map((change, offset): JournalEntry => {
       const index = first + offset;
       const salt = newSalt();
       const entry = encodeEntry({
@@ -114,7 +115,7 @@ export class UnitOfWork {
         key: actor.key,
         stateDigest: stateDigest(salt, change.state),
       });
-      return manager.create(JournalEntry, {
+      return {
         index,
         entry,
         action: change.action,
@@ -125,29 +126,19 @@ export class UnitOfWork {
         keyId: actor.key?.id ?? null,
         salt,
         recordedAt,
-      });
+      };
     });
-    await manager.insert(JournalEntry, rows);
+    await this.journal.insert(manager, rows);
     // The transparency log's tree grows with the journal, under the same lock: the tree's size is always journal_head.size.
     // One read (the right edge of the tree at `first`) and one write (the new leaves and completed subtrees).
     const leafHashes = await Promise.all(rows.map((row) => treeHasher.leaf(row.entry)));
-    await appendLeafHashes(new PgHashStore(manager), treeHasher, first, leafHashes);
+    await appendLeafHashes(new MerkleNodeRepository(manager), treeHasher, first, leafHashes);
     for (const [offset, change] of changes.entries()) {
-      if (change.record) await setJournalIndex(manager, change.record, change.recordKey ?? { id: change.subjectId }, first + offset);
+      if (!change.record) continue;
+      await this.journal.pointAt(manager, change.record.constructor, change.recordKey ?? { id: change.subjectId }, first + offset);
+      change.record.journalIndex = first + offset;
     }
   }
-}
-
-/**
- * Points the record at its entry, touching nothing else: an ORM update would also move `updated_at`, and the record
- * would then differ from the state its entry digests (when the change itself left the row as it was).
- */
-async function setJournalIndex(manager: EntityManager, record: NonNullable<Change['record']>, key: Record<string, unknown>, index: number): Promise<void> {
-  const metadata = manager.connection.getMetadata(record.constructor);
-  const keys = Object.entries(key).map(([property, value]) => ({ column: metadata.findColumnWithPropertyName(property)!.databaseName, value }));
-  const where = keys.map(({ column }, i) => `"${column}" = $${i + 2}`).join(' AND ');
-  await manager.query(`UPDATE "${metadata.tableName}" SET journal_index = $1 WHERE ${where}`, [index, ...keys.map(({ value }) => value)]);
-  record.journalIndex = index;
 }
 
 /** The state a journal entry digests: the record as served, without the index the entry itself assigns. */

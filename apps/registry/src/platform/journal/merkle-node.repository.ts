@@ -10,7 +10,7 @@ export const treeHasher = new TreeHasher((bytes) => createHash('sha256').update(
  * reads). Each call is one query: `getNodes` reads every requested node at once, `putNodes` inserts them at once
  * (the primary key refuses a node written twice).
  */
-export class PgHashStore implements HashStore {
+export class MerkleNodeRepository implements HashStore {
   constructor(private readonly manager: EntityManager) {}
 
   async getNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
