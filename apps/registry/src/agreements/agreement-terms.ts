@@ -36,8 +36,7 @@ export class AgreementTerms {
 
   /** A version's terms in the client's form, to merge edits into. */
   async inputOf(version: AgreementVersion, manager?: EntityManager): Promise<TermsInput> {
-    const slugs = new Map<string, string>();
-    for (const id of version.vendorIds) slugs.set(id, (await this.organisations.findById(id, manager))!.slug);
+    const slugs = new Map((await this.organisations.findByIds(version.vendorIds, manager)).map((o) => [o.id, o.slug]));
     return {
       vendors: version.vendorIds.map((id) => slugs.get(id)!),
       sources: [...version.sourceIds],

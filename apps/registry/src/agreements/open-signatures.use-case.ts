@@ -57,8 +57,7 @@ export class OpenSignatures {
 
   private async document(city: Organisation, versions: AgreementVersion[], version: AgreementVersion, now: Date, manager: EntityManager): Promise<AgreementDocument> {
     const party = (o: Organisation) => ({ id: o.id, slug: o.slug, name: { en: o.name.en, fr: o.name.fr } });
-    const vendors = new Map<string, Organisation>();
-    for (const vendorId of version.vendorIds) vendors.set(vendorId, (await this.organisations.findById(vendorId, manager))!);
+    const vendors = new Map((await this.organisations.findByIds(version.vendorIds, manager)).map((o) => [o.id, o]));
     const found = new Map((await this.sources.findByIds(version.sourceIds, manager)).map((s) => [s.id, s]));
     const sources = version.sourceIds.map((sourceId) => {
       const source = found.get(sourceId.toLowerCase())!;

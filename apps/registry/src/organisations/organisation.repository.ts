@@ -76,8 +76,8 @@ export class OrganisationRepository {
     return manager.createQueryBuilder(Organisation, 'o').where("o.coalition_member AND o.kind <> 'operator'").orderBy('o.slug').getMany();
   }
 
-  findByIds(ids: string[]): Promise<Organisation[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.db.manager.createQueryBuilder(Organisation, 'o').where('o.id IN (:...ids)', { ids }).getMany();
+  findByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<Organisation[]> {
+    return ids.length === 0 ? Promise.resolve([]) : manager.createQueryBuilder(Organisation, 'o').where('o.id IN (:...ids)', { ids }).getMany();
   }
 
   list(filter: OrganisationFilter, page: PageQuery) {
