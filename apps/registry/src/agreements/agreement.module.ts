@@ -23,11 +23,12 @@ import { StandardModule } from '../standards/index.js';
   imports: [OrganisationModule, SourceModule, StandardModule, SigningKeyModule, PrivacyRecordModule],
   controllers: [AgreementController, OrganisationAgreementController],
   providers: [
-    AgreementService, AgreementRepository, AgreementTerms, AgreementLifecycle, AgreementPrivacy, OpenSignatures, SignAgreement, AmendAgreement, SuspendAgreement,
-    ResumeAgreement, TerminateAgreement,
+    AgreementService, AgreementRepository, AgreementCitationsProvider, AgreementTerms, AgreementLifecycle, AgreementPrivacy, OpenSignatures, SignAgreement,
+    AmendAgreement, SuspendAgreement, ResumeAgreement, TerminateAgreement,
   ],
-  // The exchange asks AgreementLifecycle.inForceAt / inForceForSource.
-  exports: [AgreementLifecycle, AgreementService],
+  // The exchange asks AgreementLifecycle.inForceAmong / inForceForSource; AgreementCitationsModule answers privacy
+  // records with the citations provider.
+  exports: [AgreementLifecycle, AgreementService, AgreementCitationsProvider],
 })
 export class AgreementModule implements OnModuleInit {
   constructor(
@@ -44,7 +45,8 @@ export class AgreementModule implements OnModuleInit {
 /** Answers privacy records' AGREEMENT_CITATIONS question, everywhere (privacy records cannot import this feature). */
 @Global()
 @Module({
-  providers: [AgreementRepository, AgreementCitationsProvider, { provide: AGREEMENT_CITATIONS, useExisting: AgreementCitationsProvider }],
+  imports: [AgreementModule],
+  providers: [{ provide: AGREEMENT_CITATIONS, useExisting: AgreementCitationsProvider }],
   exports: [AGREEMENT_CITATIONS],
 })
 export class AgreementCitationsModule {}

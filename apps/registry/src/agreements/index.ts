@@ -2,5 +2,5 @@
 export { AgreementCitationsModule, AgreementModule } from './agreement.module.js';
 export { AgreementService } from './agreement.service.js';
 export { AgreementLifecycle } from './agreement-lifecycle.js';
-export type { Agreement, AgreementStatus, AgreementVersion, EventType } from './agreement.entity.js';
+export type { AgreementStatus, EventType } from './agreement.entity.js';
 export { AgreementResponse, AgreementSummary, AgreementVersionResponse } from './agreement.dto.js';

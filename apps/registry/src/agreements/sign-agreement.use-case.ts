@@ -59,8 +59,9 @@ export class SignAgreement {
       if ([agreement.cityId, ...version.vendorIds].every((party) => signed.has(party))) {
         version.signaturesCompletedAt = receivedAt;
         await this.agreements.completeSignatures(version.id, receivedAt, tx.manager);
-        // Completing the signatures changes the version: when that does not also activate it (its start is still to
-        // come), the change needs an entry of its own, or the version's latest entry would digest a state it no longer has.
+        // Completing the signatures changes the version: when that does not also activate it (its start is still to come,
+        // or the privacy rule holds it back), the change needs an entry of its own, or the version's latest entry would
+        // digest a state it no longer has.
         if (!(await this.lifecycle.activateIfDue(tx, agreement, versions, version, receivedAt))) {
           recordVersion(tx, 'agreement.signatures-completed', version, agreement.cityId);
         }

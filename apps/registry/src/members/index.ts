@@ -2,5 +2,4 @@
 export { MemberModule } from './member.module.js';
 export { MemberService } from './member.service.js';
 export { MEMBER_DIRECTORY, type MemberDirectory } from './member-directory.js';
-export type { Member } from './member.entity.js';
 export { MemberError, MemberErrorCode } from './member-error.js';

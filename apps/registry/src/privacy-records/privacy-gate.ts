@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { PrivacyRecordStatus } from './privacy-record.entity.js';
 import { effectiveStatus, PUBLIC_STATUSES } from './privacy-record-status.js';
 import { PrivacyRecordRepository } from './privacy-record.repository.js';
+import type { PrivacyCoverage } from '../sources/index.js';
 
 /** What a privacy record id names for a city: one of its own records by status, another city's public record, or nothing it may read. */
 export type RecordCitation = PrivacyRecordStatus | 'foreign' | 'unknown';
@@ -19,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * before its expiry, so a question about the past gets the answer that held then.
  */
 @Injectable()
-export class PrivacyGate {
+export class PrivacyGate implements PrivacyCoverage {
   constructor(@Inject(PrivacyRecordRepository) private readonly records: PrivacyRecordRepository) {}
 
   /** Whether an approved record, unexpired at `at`, covers this source. */

@@ -29,10 +29,11 @@ import { SubmitPrivacyRecord } from './submit-privacy-record.use-case.js';
 })
 export class PrivacyRecordModule {}
 
-/** Answers the sources feature's PRIVACY_COVERAGE question with the gate, everywhere (sources cannot import this feature). */
+/** Answers the sources feature's PRIVACY_COVERAGE question with the feature's gate, everywhere (sources cannot import this feature). */
 @Global()
 @Module({
-  providers: [PrivacyRecordRepository, PrivacyGate, { provide: PRIVACY_COVERAGE, useExisting: PrivacyGate }],
+  imports: [PrivacyRecordModule],
+  providers: [{ provide: PRIVACY_COVERAGE, useExisting: PrivacyGate }],
   exports: [PRIVACY_COVERAGE],
 })
 export class PrivacyCoverageModule {}

@@ -4,6 +4,6 @@ export { StandardService } from './standard.service.js';
 export { StandardPublisher } from './standard-publisher.js';
 export { StandardsCatalogue } from './standards-catalogue.js';
 export { STANDARD_DIRECTORY, type StandardDirectory } from './standard-directory.js';
-export type { Standard, StandardVersion, VersionExamples } from './standard.entity.js';
+export type { StandardVersion, VersionExamples } from './standard.entity.js';
 export { StandardDetailResponse, StandardResponse } from './standard.dto.js';
 export { StandardError, StandardErrorCode } from './standard-error.js';

@@ -173,7 +173,7 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
 }
 
 // A UTF-16 surrogate without its pair: not Unicode text, so neither jsonb nor a consumer can take it.
-const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A value from a caller, fit to quote in a message and to store: no NUL, no unpaired surrogate, bounded. */
 export function printable(value: string, max = 200): string {

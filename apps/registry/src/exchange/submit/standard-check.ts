@@ -4,7 +4,7 @@ import { assertStrictJson, escapeToken, inspectJson, JsonReadError } from '#plaz
 import { ExchangeErrorCode, type PointerError, type Refusal } from '../exchange-error.js';
 import { type ExchangeSource, type ExchangeStandard, type ExchangeVersion, RegistryReadModel } from '../registry-read-model.js';
 import { EXCHANGE_CODES } from './dsse-codes.js';
-import { type EnvelopedEvent, MAX_DEPTH, printable, type ReceivedEvent } from './read.js';
+import { type EnvelopedEvent, LONE_SURROGATES, MAX_DEPTH, printable, type ReceivedEvent } from './read.js';
 import { StandardsCatalogue } from '../../standards/index.js';
 
 /**
@@ -85,8 +85,6 @@ function resolve(
 }
 
 const JSON_MEDIA = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;.*)?$/i;
-// A UTF-16 surrogate without its pair: not Unicode text, so neither jsonb nor a consumer can take it.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The event's `data` as a JSON value, read once and strictly, or why it cannot be validated: a JSON media type, some
@@ -121,7 +119,7 @@ export function readData(event: ReceivedEvent): { value: unknown } | Refusal {
       const detail = `${token.includes('\u0000') ? 'a member name contains' : 'text contains'} a NUL character (U+0000)`;
       return refusal(ExchangeErrorCode.DataNulCharacter, detail, [{ pointer: dataPointer(flaw.pointer), detail }]);
     }
-    const detail = `${LONE_SURROGATE.test(token) ? 'a member name contains' : 'text contains'} an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text`;
+    const detail = `${token.search(LONE_SURROGATES) >= 0 ? 'a member name contains' : 'text contains'} an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is not Unicode text`;
     return refusal(ExchangeErrorCode.DataNotJson, detail, [{ pointer: dataPointer(printable(flaw.pointer, 300)), detail }]);
   }
   const unsafe = unsafeNumber(value);

@@ -3,8 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { JournalEntry } from './journal-entry.entity.js';
 
 /**
- * Every statement of the journal's own tables (journal_head, journal_entries), and the one column every journaled
- * table shares (journal_index). Only the unit of work calls it, inside the transaction of the change it journals.
+ * The journal's writes: the head (journal_head), the entries (journal_entries) and the one column every journaled
+ * table shares (journal_index). Only the unit of work calls it, inside the transaction of the change it journals; the
+ * transparency log reads these tables through its own repository.
  */
 @Injectable()
 export class JournalRepository {
