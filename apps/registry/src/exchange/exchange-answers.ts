@@ -1,10 +1,9 @@
 import { ExchangeError } from './exchange-error.js';
-import type { BatchResponse, EventAcceptedResponse, EventFeedResponse, RejectionPage, ServedEvent } from './exchange.dto.js';
-import type { FeedPage } from './feed/event-feed.js';
-import type { StoredRejection } from './feed/feed.repository.js';
+import type { BatchResponse, EventAcceptedResponse } from './exchange.dto.js';
 import type { Outcome, OutcomeStatus, Submission } from './submit/outcomes.js';
 
-// The exchange's HTTP answers, from what its services return.
+// The HTTP answer to a submission: its status code depends on what became of the events, so it is decided here,
+// beside the controller, rather than by a DTO.
 
 /** The HTTP answer to a submission: a single event's status (201 when accepted now), a batch's results, or a refused single event's problem. */
 export function answerOf(submission: Submission): { statusCode: number; body: EventAcceptedResponse | BatchResponse } {
@@ -30,21 +29,4 @@ export function answerOf(submission: Submission): { statusCode: number; body: Ev
       })),
     },
   };
-}
-
-/** A page of the feed: each event exactly as received (the event object's text, or a binary message's headers and body). */
-export function feedAnswer(page: FeedPage): EventFeedResponse {
-  return {
-    items: page.events.map((row): ServedEvent => ({
-      sequence: row.sequence, source: row.source, id: row.id, type: row.type, time: row.timeText, receivedAt: row.receivedAt.toISOString(),
-      mode: row.mode, scheme: row.scheme, keyid: row.keyid,
-      ...(row.mode === 'binary' ? { headers: row.headers ?? [], bodyBase64: row.received.toString('base64') } : { event: row.received.toString('utf8') }),
-    })),
-    nextCursor: page.nextCursor,
-    pollCursor: page.pollCursor,
-  };
-}
-
-export function rejectionsAnswer(page: { items: StoredRejection[]; nextCursor: string | null }): RejectionPage {
-  return { items: page.items.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })), nextCursor: page.nextCursor };
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
-import { answerOf, feedAnswer, rejectionsAnswer } from './exchange-answers.js';
+import { answerOf } from './exchange-answers.js';
 import { ExchangeError } from './exchange-error.js';
 import { BatchResponse, ConformanceResponse, EventAcceptedResponse, EventFeedQuery, EventFeedResponse, RejectionPage, RejectionsQuery } from './exchange.dto.js';
 import { CallerRejections } from './feed/caller-rejections.js';
@@ -72,7 +72,7 @@ export class ExchangeController {
   @ApiOperation({ summary: "A source's accepted events exactly as received, for its city and the parties to an agreement covering it (others: 404)" })
   @ApiOkResponse({ type: EventFeedResponse })
   async feed(@CurrentPrincipal() principal: Principal, @Query() query: EventFeedQuery): Promise<EventFeedResponse> {
-    return feedAnswer(await this.events.page(principal, query));
+    return EventFeedResponse.from(await this.events.page(principal, query));
   }
 
   @Get('rejections')
@@ -81,7 +81,7 @@ export class ExchangeController {
   @ApiOperation({ summary: "Events your organisation's API keys submitted and the exchange refused, newest first, with why" })
   @ApiOkResponse({ type: RejectionPage })
   async rejections(@CurrentPrincipal() principal: Principal, @Query() query: RejectionsQuery): Promise<RejectionPage> {
-    return rejectionsAnswer(await this.refused.page(principal, query));
+    return RejectionPage.from(await this.refused.page(principal, query));
   }
 
   private async answer(principal: Principal, request: FastifyRequest, reply: FastifyReply, dryRun: boolean): Promise<void> {

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { OptionalField } from '../kernel/http/validation.js';
 import { CHECKS, type Check, type PointerError } from './exchange-error.js';
+import type { ConformanceRow, StoredEvent, StoredRejection } from './feed/feed.repository.js';
 
 export class PointerErrorResponse {
   @ApiProperty({ description: 'A JSON pointer into the event: `/time`, `/data/pollutants/pm2_5`' }) pointer: string;
@@ -81,6 +82,19 @@ export class EventFeedResponse {
   nextCursor: string | null;
   @ApiProperty({ description: 'The position after these events: poll with it later for events accepted since' })
   pollCursor: string;
+
+  /** Each event exactly as received: the event object's text, or a binary message's headers and body. */
+  static from(page: { events: StoredEvent[]; nextCursor: string | null; pollCursor: string }): EventFeedResponse {
+    return {
+      items: page.events.map((row): ServedEvent => ({
+        sequence: row.sequence, source: row.source, id: row.id, type: row.type, time: row.timeText, receivedAt: row.receivedAt.toISOString(),
+        mode: row.mode, scheme: row.scheme, keyid: row.keyid,
+        ...(row.mode === 'binary' ? { headers: row.headers ?? [], bodyBase64: row.received.toString('base64') } : { event: row.received.toString('utf8') }),
+      })),
+      nextCursor: page.nextCursor,
+      pollCursor: page.pollCursor,
+    };
+  }
 }
 
 export class RejectionsQuery {
@@ -112,6 +126,10 @@ export class RejectionResponse {
 export class RejectionPage {
   @ApiProperty({ type: [RejectionResponse] }) items: RejectionResponse[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+
+  static from(page: { items: StoredRejection[]; nextCursor: string | null }): RejectionPage {
+    return { items: page.items.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })), nextCursor: page.nextCursor };
+  }
 }
 
 export class ConformanceResponse {
@@ -121,4 +139,18 @@ export class ConformanceResponse {
   @ApiProperty({ description: 'Events rejected after their signature verified' }) rejected: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Rejected events by code' }) rejectedByCode: Record<string, number>;
   @ApiProperty({ nullable: true, type: String, description: 'When the registry last accepted an event of this source' }) lastAcceptedAt: string | null;
+
+  /** The record from the source's counters: `accepted`, and one row per refusal code. */
+  static from(source: { id: string; ceSource: string }, rows: ConformanceRow[]): ConformanceResponse {
+    const accepted = rows.find((r) => r.code === 'accepted');
+    const refused = rows.filter((r) => r.code !== 'accepted');
+    return {
+      source: source.id,
+      ceSource: source.ceSource,
+      accepted: accepted?.count ?? 0,
+      rejected: refused.reduce((sum, r) => sum + r.count, 0),
+      rejectedByCode: Object.fromEntries(refused.map((r) => [r.code, r.count])),
+      lastAcceptedAt: accepted ? accepted.lastReceivedAt.toISOString() : null,
+    };
+  }
 }

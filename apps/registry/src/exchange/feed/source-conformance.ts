@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ConformanceResponse } from '../exchange.dto.js';
+import { ConformanceResponse } from '../exchange.dto.js';
 import { RegistryReadModel } from '../registry-read-model.js';
 import { FeedRepository } from './feed.repository.js';
 import { SourceError, SourceErrorCode } from '../../sources/index.js';
@@ -16,16 +16,6 @@ export class SourceConformance {
   async of(sourceId: string): Promise<ConformanceResponse> {
     const source = await this.registry.findSource({ id: sourceId });
     if (!source) throw new SourceError(SourceErrorCode.NotFound, `There is no data source ${sourceId}.`);
-    const rows = await this.feed.conformance(source.id);
-    const accepted = rows.find((r) => r.code === 'accepted');
-    const refused = rows.filter((r) => r.code !== 'accepted');
-    return {
-      source: source.id,
-      ceSource: source.ceSource,
-      accepted: accepted?.count ?? 0,
-      rejected: refused.reduce((sum, r) => sum + r.count, 0),
-      rejectedByCode: Object.fromEntries(refused.map((r) => [r.code, r.count])),
-      lastAcceptedAt: accepted ? accepted.lastReceivedAt.toISOString() : null,
-    };
+    return ConformanceResponse.from(source, await this.feed.conformance(source.id));
   }
 }
