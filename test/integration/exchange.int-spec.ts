@@ -209,20 +209,20 @@ describe('the exchange: submission and feed on the database', () => {
       return {
         sourceId: s.sourceId, source: s.source, id, type: AIR_TYPE, timeText: time, time: new Date(time), keyid: s.vendorKey.keyid, standardVersionId: versions[0]!.id,
         coreDigest: randomBytes(32), extDigest: null, dssematerial: 'unchecked', received: Buffer.from(text), headers: null,
+        receivedAt: new Date(), mode: 'structured', organisationId: vendor.organisationId, apiKeyId: vendor.keyId,
       };
     };
 
     it('holds back an event committed after a still-open transaction began, then serves both in order: the late commit is not skipped', async () => {
       const submissions = t.app.get(SubmissionRepository, { strict: false });
-      const meta = () => ({ receivedAt: new Date(), mode: 'structured' as const, scheme: 'test', organisationId: vendor.organisationId, apiKeyId: vendor.keyId });
       const settled = await feed.eventsAfter(s.sourceId, FEED_START, 10_000, EVERYTHING);
       const last = settled.length > 0 ? positionOf(settled.at(-1)!) : FEED_START;
 
       const open = db.createQueryRunner();
       try {
         await open.startTransaction();
-        await submissions.store([await newEvent('int-open-first')], meta(), [], [], open.manager);
-        await submissions.transaction(async (manager) => submissions.store([await newEvent('int-open-second')], meta(), [], [], manager));
+        await submissions.store([await newEvent('int-open-first')], [], [], new Date(), open.manager);
+        await submissions.transaction(async (manager) => submissions.store([await newEvent('int-open-second')], [], [], new Date(), manager));
         expect(await rows(['int-open-second'])).toHaveLength(1);
         // Serving the second now would hand out a position beyond the first, which would then never be read.
         expect((await feed.eventsAfter(s.sourceId, last, 10_000, EVERYTHING)).map((e) => e.id)).toEqual([]);

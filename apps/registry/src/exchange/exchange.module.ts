@@ -8,6 +8,7 @@ import { RegistryReadModel } from './registry-read-model.js';
 import { OnceAndStore } from './submit/once-and-store.js';
 import { RegistryChecks } from './submit/registry-checks.js';
 import { StandardCheck } from './submit/standard-check.js';
+import { RegistryLookups } from './submit/registry-lookups.js';
 import { StatelessChecks } from './submit/stateless-checks.js';
 import { SubmissionRepository } from './submit/submission.repository.js';
 import { SubmitEvents } from './submit/submit-events.js';
@@ -21,7 +22,7 @@ import { StandardModule } from '../standards/index.js';
   providers: [
     RegistryReadModel,
     // submit/: the pipeline and its phases
-    SubmitEvents, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository,
+    SubmitEvents, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository,
     // feed/: the read side
     EventFeed, CallerRejections, SourceConformance, FeedRepository,
   ],

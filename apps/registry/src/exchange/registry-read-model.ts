@@ -28,7 +28,7 @@ export const READ_MODEL_COLUMNS = {
   /** agreement-versions: what is in force when, for which vendors, sources, types and fields (checks 4 and 6). */
   agreement_versions: [
     'id', 'agreement_id', 'number', 'status', 'vendor_ids', 'source_ids', 'event_types', 'allowed_fields', 'valid_from', 'valid_until',
-    'privacy_record_ids', 'signatures_completed_at', 'history',
+    'privacy_record_ids', 'signatures_completed_at', 'history', 'retention',
   ],
   /** standards: the standard of an event's CloudEvents type (check 5). */
   standards: ['id', 'ce_type'],
@@ -103,14 +103,13 @@ export interface ExchangeVersion {
 }
 
 /**
- * The signing keys with these kids ($kids: text[]): a complete SELECT, embedded in the statement that admits a
- * request (see SubmissionRepository.admit) and, FOR SHARE, in lockRegistry.
+ * The signing keys with these kids ($kids: text[]): a complete SELECT, run alone (`keys`) and, FOR SHARE, in lockRegistry.
  */
 export const keysSql = (kids: string) => `SELECT kid, organisation_id, jwk, valid_from, expires_at, revoked_at FROM signing_keys WHERE kid = ANY(${kids}::text[])`;
 
 /**
  * The standards of these CloudEvents types ($types: text[]), each with its versions named by these dataschema URIs
- * ($schemaUris: text[]), if any; no schema bodies. A complete SELECT, embedded in the statement that admits a request.
+ * ($schemaUris: text[]), if any; no schema bodies.
  */
 export const standardsSql = (types: string, schemaUris: string) => `SELECT s.id AS standard_id, s.ce_type, v.id, v.major, v.schema_uri, v.status
          FROM standards s LEFT JOIN standard_versions v ON v.standard_id = s.id AND v.schema_uri = ANY(${schemaUris}::text[])
@@ -202,6 +201,12 @@ export class RegistryReadModel {
       [agreementIds],
     )) as VersionRow[];
     return rows.map(toVersion);
+  }
+
+  /** The signing keys with these kids (see keysSql). */
+  async keys(kids: string[]): Promise<ExchangeKey[]> {
+    if (kids.length === 0) return [];
+    return ((await this.db.manager.query(keysSql('$1'), [kids])) as KeyRow[]).map(toKey);
   }
 
   /** The standards named by these CloudEvents types, with their versions named by these dataschema URIs (see standardsSql). */

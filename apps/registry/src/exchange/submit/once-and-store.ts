@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SCHEME_VERSION } from '#plaza/dsse';
 import type { EntityManager } from 'typeorm';
 import { ExchangeErrorCode } from '../exchange-error.js';
 import type { Outcomes } from './outcomes.js';
+import type { Mode } from './read.js';
 import type { Passed } from './registry-checks.js';
 import { type NewEvent, type StoredIdentity, type Submitter, SubmissionRepository } from './submission.repository.js';
 
@@ -15,8 +15,8 @@ const sameDigests = (a: { coreDigest: Buffer; extDigest: Buffer | null }, b: { c
   a.coreDigest.equals(b.coreDigest) && (a.extDigest === null ? b.extDigest === null : b.extDigest !== null && a.extDigest.equals(b.extDigest));
 const compare = (a: { source: string; id: string }, b: { source: string; id: string }) => (a.source === b.source ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.source < b.source ? -1 : 1);
 
-const rowOf = ({ event, source, standardVersionId }: Passed): NewEvent => ({
-  sourceId: source.id, source: event.source, id: event.id, type: event.type, timeText: event.timeText, time: event.time, keyid: event.keyid,
+const rowOf = ({ event, source, standardVersionId }: Passed, sent: Submitter & { mode: Mode; receivedAt: Date }): NewEvent => ({
+  ...sent, sourceId: source.id, source: event.source, id: event.id, type: event.type, timeText: event.timeText, time: event.time, keyid: event.keyid,
   standardVersionId, coreDigest: event.coreDigest, extDigest: event.extDigest, dssematerial: event.dssematerial, received: event.received, headers: event.headers ?? null,
 });
 
@@ -37,9 +37,8 @@ export class OnceAndStore {
     const fresh = dryRun
       ? []
       : await this.repository.store(
-        [...firsts.values()].sort((a, b) => compare(a.event, b.event)).map(rowOf),
-        { receivedAt: now, mode: outcomes.mode, scheme: SCHEME_VERSION, ...who },
-        outcomes.takeRejections(), outcomes.takeCounts(), manager,
+        [...firsts.values()].sort((a, b) => compare(a.event, b.event)).map((p) => rowOf(p, { ...who, mode: outcomes.mode, receivedAt: now })),
+        outcomes.takeRejections().map((r) => ({ ...r, ...who })), outcomes.takeCounts(), now, manager,
       );
     for (const identity of fresh) stored.set(identityKey(identity.source, identity.id), { identity, fresh: true });
     const missing = [...firsts.values()].filter((p) => !stored.has(identityKey(p.event.source, p.event.id))).map((p) => ({ source: p.event.source, id: p.event.id }));
@@ -68,7 +67,7 @@ export class OnceAndStore {
 
     if (!dryRun) {
       // Conflicts with events stored earlier, known only now (rare).
-      await this.repository.insertRejections(outcomes.takeRejections(), who, manager);
+      await this.repository.insertRejections(outcomes.takeRejections().map((r) => ({ ...r, ...who })), manager);
       await this.repository.countConformance(outcomes.takeCounts(), now, manager);
     }
   }

@@ -7,14 +7,15 @@ import type { AppConfig } from '../../platform/config/config.js';
 import { ExchangeError, ExchangeErrorCode, type Refusal } from '../exchange-error.js';
 import type { ExchangeKey } from '../registry-read-model.js';
 import { refusalOf } from './dsse-codes.js';
+import { RegistryLookups } from './registry-lookups.js';
 import type { Outcomes } from './outcomes.js';
 import type { EnvelopedEvent } from './read.js';
 import { StandardCheck, type StandardFinding } from './standard-check.js';
 import { SubmissionRepository } from './submission.repository.js';
 import { type KeyStatus, keyStatusAt } from '../../signing-keys/index.js';
 
-// Phase 2, before any transaction: the request is admitted against its organisation's quota (the same statement
-// reads the keys and standards the events name), each event's signature is verified (check 2), and check 5's
+// Phase 2, before any transaction: the request is admitted against its organisation's quota, the keys and
+// standards the events name are looked up (registry-lookups.ts), each event's signature is verified (check 2), and check 5's
 // stateless half (which published version, and is the data valid against it) is settled for those that verified.
 
 /** An event whose signature verified: the key, and the signed digests that identify its content (kept as bytes). */
@@ -89,6 +90,7 @@ export class StatelessChecks {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SubmissionRepository) private readonly repository: SubmissionRepository,
     @Inject(StandardCheck) private readonly standard: StandardCheck,
+    @Inject(RegistryLookups) private readonly lookups: RegistryLookups,
   ) {}
 
   /**
@@ -98,8 +100,8 @@ export class StatelessChecks {
   async run(principal: Principal, submitted: number, enveloped: EnvelopedEvent[], receivedAt: Date, outcomes: Outcomes): Promise<PreparedEvent[]> {
     const materials = enveloped.map(decodeOnce);
     const kids = materials.flatMap((m) => ('decoded' in m ? m.decoded.signatures.map((s) => s.keyid) : []));
-    const { keys: found, standards, versions } = await this.admit(
-      principal, submitted, receivedAt,
+    await this.admit(principal, submitted, receivedAt);
+    const { keys: found, standards, versions } = await this.lookups.lookup(
       [...new Set(kids)].filter((kid) => KEYID.test(kid)),
       [...new Set(enveloped.map((e) => e.type))],
       [...new Set(enveloped.flatMap((e) => (typeof e.attributes.dataschema === 'string' ? [e.attributes.dataschema] : [])))],
@@ -115,12 +117,11 @@ export class StatelessChecks {
     return signed.map((event, i) => ({ event, standard: findings[i]! }));
   }
 
-  /** Takes the events from the organisation's quota (429 when they do not fit) and reads the keys and standards they need. */
-  async admit(principal: Principal, events: number, at: Date, kids: string[] = [], types: string[] = [], schemaUris: string[] = []) {
+  /** Takes the events from the organisation's quota (429 when they do not fit). */
+  async admit(principal: Principal, events: number, at: Date): Promise<void> {
     const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
     const limit = this.config.exchangeEventsPerMinute;
-    const { admitted, ...found } = await this.repository.admit({ organisationId: principal.organisationId, minute, events, limit }, kids, types, schemaUris);
-    if (admitted) return found;
+    if (await this.repository.admit({ organisationId: principal.organisationId, minute, events, limit })) return;
     const retryAfter = Math.max(1, Math.ceil((minute.getTime() + 60_000 - Date.now()) / 1000));
     throw new ExchangeError(
       ExchangeErrorCode.QuotaExceeded,

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { SCHEME_VERSION } from '#plaza/dsse';
 import { runPrepared } from '../prepared-statement.js';
-import {
-  type ExchangeKey, type ExchangeStandard, type ExchangeVersion, type KeyRow, keysSql, type StandardRow, standardsSql, toKey, toStandards,
-} from '../registry-read-model.js';
 import type { Mode } from './read.js';
 
-/** A new event row: everything needed to serve it back exactly as received. */
-export interface NewEvent {
+/** A new event row: everything needed to serve it back exactly as received, and who sent it, how and when. */
+export interface NewEvent extends Submitter {
+  receivedAt: Date;
+  mode: Mode;
   sourceId: string;
   source: string;
   id: string;
@@ -61,22 +61,25 @@ export interface Submitter {
   apiKeyId: string;
 }
 
+/** A rejection row with the submitter it is attributed to. */
+export type SubmittedRejection = NewRejection & Submitter;
+
 /** Counter shards per source, hour and code: each backend writes its own, so concurrent requests never wait on one row. */
 const COUNTER_SHARDS = 16;
 
-/** INSERT of rejections from 12 arrays at $first.. ; $who and $who + 1 are the organisation and the API key. */
-const insertRejectionsSql = (first: number, who: number) => {
+/** INSERT of rejections from the 14 arrays at $first.. (see rejectionParams). */
+const insertRejectionsSql = (first: number) => {
   const $ = (n: number) => `$${first + n}`;
   return `INSERT INTO exchange_rejections (received_at, mode, batch_index, ce_source, ce_id, ce_type, keyid, signature_verified, code, check_name, detail, errors,
                                         organisation_id, api_key_id)
-       SELECT r.*, $${who}::uuid, $${who + 1}::uuid
-         FROM unnest(${$(0)}::timestamptz[], ${$(1)}::text[], ${$(2)}::integer[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[], ${$(7)}::boolean[],
-                     ${$(8)}::text[], ${$(9)}::text[], ${$(10)}::text[], ${$(11)}::jsonb[]) AS r`;
+       SELECT * FROM unnest(${$(0)}::timestamptz[], ${$(1)}::text[], ${$(2)}::integer[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::text[], ${$(6)}::text[],
+                            ${$(7)}::boolean[], ${$(8)}::text[], ${$(9)}::text[], ${$(10)}::text[], ${$(11)}::jsonb[], ${$(12)}::uuid[], ${$(13)}::uuid[])`;
 };
-const rejectionParams = (rejections: NewRejection[]) => [
+const rejectionParams = (rejections: SubmittedRejection[]) => [
   rejections.map((r) => r.receivedAt), rejections.map((r) => r.mode), rejections.map((r) => r.index), rejections.map((r) => r.source),
   rejections.map((r) => r.id), rejections.map((r) => r.type), rejections.map((r) => r.keyid), rejections.map((r) => r.signatureVerified),
   rejections.map((r) => r.code), rejections.map((r) => r.check), rejections.map((r) => r.detail), rejections.map((r) => (r.errors ? JSON.stringify(r.errors) : null)),
+  rejections.map((r) => r.organisationId), rejections.map((r) => r.apiKeyId),
 ];
 
 /**
@@ -113,69 +116,52 @@ export class SubmissionRepository {
 
   /**
    * Before any transaction, in one statement: counts `events` against the organisation's quota for the current
-   * minute (adding them only if the total stays within `limit`), and reads from the registry read model the signing
-   * keys by kid and the standards named by these CloudEvents types with their versions named by these dataschema URIs.
-   * Its own transaction, committed without waiting for the disk (a lost increment after a crash costs nothing), so the
-   * organisation's quota row is held only for the statement. `admitted` is false when the events would not fit.
+   * minute, adding them only if the total stays within `limit`. Its own transaction, committed without waiting for
+   * the disk (a lost increment after a crash costs nothing), so the organisation's quota row is held only for the
+   * statement. False when the events would not fit.
    */
-  async admit(
-    quota: { organisationId: string; minute: Date; events: number; limit: number },
-    kids: string[], types: string[], schemaUris: string[],
-  ): Promise<{ admitted: boolean; keys: ExchangeKey[]; standards: ExchangeStandard[]; versions: ExchangeVersion[] }> {
+  async admit(quota: { organisationId: string; minute: Date; events: number; limit: number }): Promise<boolean> {
     const runner = this.db.createQueryRunner();
     const rows = (await runPrepared(runner.manager, 'exchange_admit',
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
-            q AS (INSERT INTO exchange_quota AS q (organisation_id, minute, events)
-                  SELECT $1::uuid, $2::timestamptz, $3::integer FROM relaxed WHERE $3::integer <= $4::integer
-                  ON CONFLICT (organisation_id, minute) DO UPDATE SET events = q.events + excluded.events WHERE q.events + excluded.events <= $4::integer
-                  RETURNING (xmax = 0) AS inserted),
-            k AS (${keysSql('$5')}),
-            st AS (${standardsSql('$6', '$7')})
-       SELECT 'quota' AS kind, to_jsonb(q) AS row FROM q
-       UNION ALL SELECT 'key', to_jsonb(k) FROM k
-       UNION ALL SELECT 'standard', to_jsonb(st) FROM st`,
-      [quota.organisationId, quota.minute, quota.events, quota.limit, kids, types, schemaUris],
-    ).finally(() => runner.release())) as ({ kind: 'quota'; row: { inserted: boolean } } | { kind: 'key'; row: KeyRow } | { kind: 'standard'; row: StandardRow })[];
-    const admitted = rows.find((r) => r.kind === 'quota');
-    if (admitted && (admitted.row as { inserted: boolean }).inserted) {
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO exchange_quota AS q (organisation_id, minute, events)
+       SELECT $1::uuid, $2::timestamptz, $3::integer FROM relaxed WHERE $3::integer <= $4::integer
+       ON CONFLICT (organisation_id, minute) DO UPDATE SET events = q.events + excluded.events WHERE q.events + excluded.events <= $4::integer
+       RETURNING (xmax = 0) AS inserted`,
+      [quota.organisationId, quota.minute, quota.events, quota.limit],
+    ).finally(() => runner.release())) as { inserted: boolean }[];
+    if (rows[0]?.inserted) {
       // A new minute: the organisation's earlier minutes are no longer needed.
       await this.db.manager.query('DELETE FROM exchange_quota WHERE organisation_id = $1 AND minute < $2', [quota.organisationId, quota.minute]);
     }
-    return {
-      admitted: admitted !== undefined,
-      keys: rows.flatMap((r) => (r.kind === 'key' ? [toKey(r.row)] : [])),
-      ...toStandards(rows.flatMap((r) => (r.kind === 'standard' ? [r.row] : []))),
-    };
+    return rows.length > 0;
   }
 
   /**
-   * Stores a request's outcome in one statement: inserts the events (an event whose (source, id) exists is left
-   * alone; ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair to commit or roll back), the
-   * rejections, and adds to the conformance counters the given counts plus one `accepted` per event inserted.
+   * Stores a group's outcome in one statement: inserts the events (an event whose (source, id) exists is left alone;
+   * ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair to commit or roll back), the rejections,
+   * and adds to the conformance counters, at `countedAt`, the given counts plus one `accepted` per event inserted.
    * Returns the rows it inserted.
    */
-  async store(
-    events: NewEvent[], meta: { receivedAt: Date; mode: Mode; scheme: string } & Submitter,
-    rejections: NewRejection[], counts: ConformanceCount[], manager: EntityManager,
-  ): Promise<StoredIdentity[]> {
+  async store(events: NewEvent[], rejections: SubmittedRejection[], counts: ConformanceCount[], countedAt: Date, manager: EntityManager): Promise<StoredIdentity[]> {
     const rows = (await runPrepared(manager, 'exchange_store',
       `WITH ins AS (
               INSERT INTO exchange_events (source_id, ce_source, ce_id, ce_type, time_text, event_time, keyid, standard_version_id, core_digest, ext_digest,
-                                           dssematerial, received, headers, received_at, mode, scheme, organisation_id, api_key_id)
-              SELECT e.*, $14::timestamptz, $15, $16, $17::uuid, $18::uuid
+                                           dssematerial, received, headers, received_at, mode, organisation_id, api_key_id, scheme)
+              SELECT e.*, $18
                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::uuid[], $9::bytea[], $10::bytea[],
-                            $11::text[], $12::bytea[], $13::jsonb[]) AS e
+                            $11::text[], $12::bytea[], $13::jsonb[], $14::timestamptz[], $15::text[], $16::uuid[], $17::uuid[]) AS e
               ON CONFLICT (ce_source, ce_id) DO NOTHING
               RETURNING sequence, source_id, ce_source, ce_id, core_digest, ext_digest, received_at),
-            rejected AS (${insertRejectionsSql(19, 17)}),
-            counted AS (${countSql(31, 14, `SELECT source_id, 'accepted', 1::bigint FROM ins`)})
+            rejected AS (${insertRejectionsSql(20)}),
+            counted AS (${countSql(34, 19, `SELECT source_id, 'accepted', 1::bigint FROM ins`)})
        SELECT sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at FROM ins`,
       [
         events.map((e) => e.sourceId), events.map((e) => e.source), events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.timeText),
         events.map((e) => e.time), events.map((e) => e.keyid), events.map((e) => e.standardVersionId), events.map((e) => e.coreDigest),
         events.map((e) => e.extDigest), events.map((e) => e.dssematerial), events.map((e) => e.received), events.map((e) => (e.headers ? JSON.stringify(e.headers) : null)),
-        meta.receivedAt, meta.mode, meta.scheme, meta.organisationId, meta.apiKeyId,
-        ...rejectionParams(rejections), ...countParams(counts),
+        events.map((e) => e.receivedAt), events.map((e) => e.mode), events.map((e) => e.organisationId), events.map((e) => e.apiKeyId), SCHEME_VERSION,
+        countedAt, ...rejectionParams(rejections), ...countParams(counts),
       ],
     )) as Parameters<typeof toIdentity>[0][];
     return rows.map(toIdentity);
@@ -201,8 +187,8 @@ export class SubmissionRepository {
     await manager.query(countSql(1, 4), [...countParams(counts), receivedAt]);
   }
 
-  async insertRejections(rejections: NewRejection[], who: Submitter, manager: EntityManager = this.db.manager): Promise<void> {
+  async insertRejections(rejections: SubmittedRejection[], manager: EntityManager = this.db.manager): Promise<void> {
     if (rejections.length === 0) return;
-    await manager.query(insertRejectionsSql(1, 13), [...rejectionParams(rejections), who.organisationId, who.apiKeyId]);
+    await manager.query(insertRejectionsSql(1), rejectionParams(rejections));
   }
 }

@@ -52,7 +52,7 @@ export class SubmitEvents {
       await this.stateless.admit(principal, 1, receivedAt);
       const outcomes = new Outcomes(read.mode, 1, principal.organisationId);
       outcomes.unreadable(read.unreadable, receivedAt);
-      if (!dryRun) await this.repository.insertRejections(outcomes.takeRejections(), who);
+      if (!dryRun) await this.repository.insertRejections(outcomes.takeRejections().map((r) => ({ ...r, ...who })));
       return outcomes.submission();
     }
     const outcomes = new Outcomes(read.mode, read.events.length, principal.organisationId);
@@ -67,7 +67,7 @@ export class SubmitEvents {
     // 2. the quota, check 2, and check 5's stateless half
     const prepared = await this.stateless.run(principal, read.events.length, enveloped, receivedAt, outcomes);
     if (prepared.length === 0) {
-      if (!dryRun) await this.repository.insertRejections(outcomes.takeRejections(), who);
+      if (!dryRun) await this.repository.insertRejections(outcomes.takeRejections().map((r) => ({ ...r, ...who })));
       return outcomes.submission();
     }
 

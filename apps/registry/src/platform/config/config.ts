@@ -55,6 +55,17 @@ export interface AppConfig {
   exchangeEventsPerMinute: number;
   exchangeMaxSkewSeconds: number;
   exchangeMaxAgeSeconds: number;
+  /**
+   * Group commit: concurrent submissions join one transaction. A group closes when it holds this many events, or
+   * when this many milliseconds have passed since its first request (0: as soon as the previous group has committed).
+   */
+  exchangeGroupMaxEvents: number;
+  exchangeGroupDelayMs: number;
+  /** How long a cached API key, signing key or standard may be served without being read again, whatever notifications say. */
+  registryCacheMaxAgeMs: number;
+  /** Retention: how often events past their agreement's retention are deleted (0: never), and how many rows a statement deletes. */
+  retentionIntervalSeconds: number;
+  retentionBatchRows: number;
   /** The public register's map: a tile URL template ({z}, {x}, {y}, optional {s}), or null for markers on a plain background. */
   mapTileUrl: string | null;
   mapAttribution: string;
@@ -178,6 +189,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     exchangeEventsPerMinute: read.int('PLAZA_EXCHANGE_EVENTS_PER_MINUTE', 1_800_000, 1, 100_000_000),
     exchangeMaxSkewSeconds: read.int('PLAZA_EXCHANGE_MAX_SKEW_SECONDS', 300, 0, 86_400),
     exchangeMaxAgeSeconds: read.int('PLAZA_EXCHANGE_MAX_AGE_SECONDS', 7 * 86_400, 60, 366 * 86_400),
+    exchangeGroupMaxEvents: read.int('PLAZA_EXCHANGE_GROUP_MAX_EVENTS', 2_000, 1, 10_000),
+    exchangeGroupDelayMs: read.int('PLAZA_EXCHANGE_GROUP_DELAY_MS', 0, 0, 1_000),
+    registryCacheMaxAgeMs: read.int('PLAZA_REGISTRY_CACHE_MAX_AGE_MS', 500, 0, 1_000),
+    retentionIntervalSeconds: read.int('PLAZA_RETENTION_INTERVAL_SECONDS', 300, 0, 86_400),
+    retentionBatchRows: read.int('PLAZA_RETENTION_BATCH_ROWS', 5_000, 1, 100_000),
     mapTileUrl,
     mapAttribution: read.string('PLAZA_MAP_ATTRIBUTION', '© OpenStreetMap contributors'),
     demo,
