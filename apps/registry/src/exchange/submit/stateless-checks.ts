@@ -11,7 +11,7 @@ import { RegistryLookups } from './registry-lookups.js';
 import type { Outcomes } from './outcomes.js';
 import type { EnvelopedEvent } from './read.js';
 import { StandardCheck, type StandardFinding } from './standard-check.js';
-import { SubmissionRepository } from './submission.repository.js';
+import { QuotaRepository } from './quota.repository.js';
 import { type KeyStatus, keyStatusAt } from '../../signing-keys/index.js';
 
 // Phase 2, before any transaction: the request is admitted against its organisation's quota, the keys and
@@ -88,7 +88,7 @@ export class StatelessChecks {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(SubmissionRepository) private readonly repository: SubmissionRepository,
+    @Inject(QuotaRepository) private readonly quota: QuotaRepository,
     @Inject(StandardCheck) private readonly standard: StandardCheck,
     @Inject(RegistryLookups) private readonly lookups: RegistryLookups,
   ) {}
@@ -121,7 +121,7 @@ export class StatelessChecks {
   async admit(principal: Principal, events: number, at: Date): Promise<void> {
     const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
     const limit = this.config.exchangeEventsPerMinute;
-    if (await this.repository.admit({ organisationId: principal.organisationId, minute, events, limit })) return;
+    if (await this.quota.admit({ organisationId: principal.organisationId, minute, events, limit })) return;
     const retryAfter = Math.max(1, Math.ceil((minute.getTime() + 60_000 - Date.now()) / 1000));
     throw new ExchangeError(
       ExchangeErrorCode.QuotaExceeded,

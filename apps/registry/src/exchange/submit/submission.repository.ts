@@ -115,29 +115,6 @@ export class SubmissionRepository {
   }
 
   /**
-   * Before any transaction, in one statement: counts `events` against the organisation's quota for the current
-   * minute, adding them only if the total stays within `limit`. Its own transaction, committed without waiting for
-   * the disk (a lost increment after a crash costs nothing), so the organisation's quota row is held only for the
-   * statement. False when the events would not fit.
-   */
-  async admit(quota: { organisationId: string; minute: Date; events: number; limit: number }): Promise<boolean> {
-    const runner = this.db.createQueryRunner();
-    const rows = (await runPrepared(runner.manager, 'exchange_admit',
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO exchange_quota AS q (organisation_id, minute, events)
-       SELECT $1::uuid, $2::timestamptz, $3::integer FROM relaxed WHERE $3::integer <= $4::integer
-       ON CONFLICT (organisation_id, minute) DO UPDATE SET events = q.events + excluded.events WHERE q.events + excluded.events <= $4::integer
-       RETURNING (xmax = 0) AS inserted`,
-      [quota.organisationId, quota.minute, quota.events, quota.limit],
-    ).finally(() => runner.release())) as { inserted: boolean }[];
-    if (rows[0]?.inserted) {
-      // A new minute: the organisation's earlier minutes are no longer needed.
-      await this.db.manager.query('DELETE FROM exchange_quota WHERE organisation_id = $1 AND minute < $2', [quota.organisationId, quota.minute]);
-    }
-    return rows.length > 0;
-  }
-
-  /**
    * Stores a group's outcome in one statement: inserts the events (an event whose (source, id) exists is left alone;
    * ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair to commit or roll back), the rejections,
    * and adds to the conformance counters, at `countedAt`, the given counts plus one `accepted` per event inserted.
