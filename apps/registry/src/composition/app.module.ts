@@ -9,6 +9,7 @@ import type { AppConfig } from '../platform/config/config.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../health/index.js';
 import { JournalModule } from '../platform/journal/journal.module.js';
+import { RegistryChangesModule } from '../platform/registry-changes/registry-changes.module.js';
 import { MemberModule } from '../members/index.js';
 import { OperatorModule } from '../operator/index.js';
 import { OrganisationModule } from '../organisations/index.js';
@@ -50,6 +51,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ProblemsModule.forRoot(config),
         DatabaseModule.forRoot(ENTITIES),
+        RegistryChangesModule,
         JournalModule.forRoot(JOURNALED_KIND_LIST),
         SchedulerModule,
         HealthModule,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { JournalEntry } from './journal-entry.entity.js';
+import { REGISTRY_CHANGES_CHANNEL } from '../registry-changes/registry-changes.js';
 
 /**
  * The journal's writes: the head (journal_head), the entries (journal_entries) and the one column every journaled
@@ -16,10 +17,16 @@ export class JournalRepository {
 
   /**
    * Reserves `count` indexes and answers the first. The UPDATE locks the single head row until commit, so indexes are
-   * gap-free and in commit order.
+   * gap-free and in commit order. The same statement queues the notification of the change (sent by PostgreSQL only
+   * if the transaction commits), so the other processes' caches learn of it at no extra round trip; `origin` lets
+   * this process, which tells its own caches directly, ignore it.
    */
-  async reserve(manager: EntityManager, count: number): Promise<number> {
-    const [[head]] = (await manager.query('UPDATE journal_head SET size = size + $1 WHERE id = 1 RETURNING size', [count])) as [[{ size: string }], number];
+  async reserve(manager: EntityManager, count: number, origin: string): Promise<number> {
+    const [[head]] = (await manager.query('UPDATE journal_head SET size = size + $1 WHERE id = 1 RETURNING size, pg_notify($2, $3)', [
+      count,
+      REGISTRY_CHANGES_CHANNEL,
+      origin,
+    ])) as [[{ size: string }], number];
     return Number(head.size) - count;
   }
 

@@ -7,6 +7,7 @@ import { JournalRepository } from './journal.repository.js';
 import type { Actor } from '../../kernel/auth/actor.js';
 import { encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
 import { JOURNALED_KINDS, type JournaledKind } from './journaled-kind.js';
+import { RegistryChanges } from '../registry-changes/registry-changes.js';
 
 /** A change to one record, as the journal sees it. */
 export interface Change {
@@ -54,6 +55,9 @@ export class UnlistedKindError extends Error {
  * Indexes come from the single journal_head row, locked by the UPDATE until commit: they are gap-free
  * and in commit order. The lock is taken last, after the feature's own work, to hold it briefly. While it is held,
  * the leaf hash of each new entry is appended to the transparency log's Merkle tree (apps/registry/src/transparency/).
+ *
+ * Every change is announced (RegistryChanges): the transaction notifies the other processes when it commits, and this
+ * process's caches are told before run() returns, so the caller's next request already sees the change.
  */
 @Injectable()
 export class UnitOfWork {
@@ -63,21 +67,29 @@ export class UnitOfWork {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(JournalRepository) private readonly journal: JournalRepository,
     @Inject(JOURNALED_KINDS) kinds: readonly JournaledKind[],
+    @Inject(RegistryChanges) private readonly changes: RegistryChanges,
   ) {
     this.kinds = new Set(kinds);
   }
 
   async run<T>(actor: Actor, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (manager) => {
-      const tx = new Transaction(manager);
-      const result = await work(tx);
-      if (tx.changes.length === 0) throw new UnjournaledWriteError();
-      // The log can disclose a record only through its kind: an unlisted kind would journal entries it must later refuse.
-      const unlisted = tx.changes.find((change) => !this.kinds.has(change.kind));
-      if (unlisted) throw new UnlistedKindError(unlisted.kind.subjectType);
-      await this.append(manager, actor, tx.changes);
-      return result;
-    });
+    let committing = false;
+    try {
+      return await this.db.transaction(async (manager) => {
+        const tx = new Transaction(manager);
+        const result = await work(tx);
+        if (tx.changes.length === 0) throw new UnjournaledWriteError();
+        // The log can disclose a record only through its kind: an unlisted kind would journal entries it must later refuse.
+        const unlisted = tx.changes.find((change) => !this.kinds.has(change.kind));
+        if (unlisted) throw new UnlistedKindError(unlisted.kind.subjectType);
+        await this.append(manager, actor, tx.changes);
+        committing = true;
+        return result;
+      });
+    } finally {
+      // Also when the commit failed: it may have committed all the same, and emptying a cache is always safe.
+      if (committing) this.changes.changed();
+    }
   }
 
   /**
@@ -99,7 +111,7 @@ export class UnitOfWork {
   }
 
   private async append(manager: EntityManager, actor: Actor, changes: Change[]): Promise<void> {
-    const first = await this.journal.reserve(manager, changes.length);
+    const first = await this.journal.reserve(manager, changes.length, this.changes.origin);
     const recordedAt = new Date();
     const rows = changes.map((change, offset): JournalEntry => {
       const index = first + offset;

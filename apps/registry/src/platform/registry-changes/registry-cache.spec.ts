@@ -1,0 +1,141 @@
+import { type ChangeSource, RegistryCache } from './registry-cache.js';
+
+/** A change source driven by hand: what RegistryChanges is to a cache. */
+class Changes implements ChangeSource {
+  caching = true;
+  private readonly listeners = new Set<() => void>();
+  subscribe(listener: () => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  change() {
+    for (const listener of this.listeners) listener();
+  }
+  turn(on: boolean) {
+    this.caching = on;
+    this.change();
+  }
+}
+
+/** A cache on a clock the test moves, and the database reads it made. */
+function setUp(maxAgeMs = 500, maxEntries = 100) {
+  const changes = new Changes();
+  let now = 0;
+  const cache = new RegistryCache<string, string>(changes, maxAgeMs, maxEntries, () => now);
+  const reads: string[][] = [];
+  const table = new Map([
+    ['a', 'A1'],
+    ['b', 'B1'],
+    ['c', 'C1'],
+  ]);
+  const read = async (missing: string[]) => {
+    reads.push(missing);
+    return missing.filter((key) => table.has(key)).map((key): [string, string] => [key, table.get(key)!]);
+  };
+  return { changes, cache, reads, table, read, at: (ms: number) => (now = ms) };
+}
+
+describe('the registry cache', () => {
+  it('serves what it read until the max age has passed, then reads again', async () => {
+    const { cache, reads, table, read, at } = setUp(500);
+    expect(await cache.getMany(['a', 'b'], read)).toEqual(new Map([['a', 'A1'], ['b', 'B1']]));
+    table.set('a', 'A2');
+    at(500);
+    expect((await cache.getMany(['a'], read)).get('a')).toBe('A1');
+    at(501);
+    expect((await cache.getMany(['a'], read)).get('a')).toBe('A2');
+    expect(reads).toEqual([['a', 'b'], ['a']]);
+  });
+
+  it('counts an entry’s age from when its read started, not from when the answer came back', async () => {
+    const { cache, reads, read, at } = setUp(500);
+    await cache.getMany(['a'], async (missing) => {
+      at(400); // a slow read
+      return read(missing);
+    });
+    at(501);
+    await cache.getMany(['a'], read);
+    expect(reads).toEqual([['a'], ['a']]);
+  });
+
+  it('reads only the keys it lacks, and never caches a key it did not find', async () => {
+    const { cache, reads, table, read } = setUp();
+    await cache.getMany(['a', 'x'], read);
+    expect(await cache.getMany(['a', 'b', 'x'], read)).toEqual(new Map([['a', 'A1'], ['b', 'B1']]));
+    table.set('x', 'X1');
+    expect((await cache.getMany(['x'], read)).get('x')).toBe('X1');
+    expect(reads).toEqual([['a', 'x'], ['b', 'x'], ['x']]);
+  });
+
+  it('is emptied by every change', async () => {
+    const { changes, cache, reads, table, read } = setUp();
+    await cache.getMany(['a', 'b'], read);
+    table.set('a', 'A2');
+    changes.change();
+    expect(cache.size).toBe(0);
+    expect((await cache.getMany(['a'], read)).get('a')).toBe('A2');
+    expect(reads).toEqual([['a', 'b'], ['a']]);
+  });
+
+  it('does not store what a read found when a change came while it was reading', async () => {
+    const { changes, cache, reads, table, read } = setUp();
+    const answer = await cache.getMany(['a'], async (missing) => {
+      const found = await read(missing);
+      table.set('a', 'A2');
+      changes.change(); // the change commits after the read's snapshot, before it comes back
+      return found;
+    });
+    expect(answer.get('a')).toBe('A1');
+    expect(cache.size).toBe(0);
+    expect((await cache.getMany(['a'], read)).get('a')).toBe('A2');
+    expect(reads).toHaveLength(2);
+  });
+
+  it('serves and stores nothing while caching is off, and stores nothing read before it came back on', async () => {
+    const { changes, cache, reads, read } = setUp();
+    await cache.getMany(['a'], read);
+    changes.turn(false);
+    expect(cache.size).toBe(0);
+    await cache.getMany(['a'], read);
+    await cache.getMany(['a'], read);
+    expect(cache.size).toBe(0);
+    await cache.getMany(['a'], async (missing) => {
+      const found = await read(missing);
+      changes.turn(true); // listening again while this read, begun unwatched, was out
+      return found;
+    });
+    expect(cache.size).toBe(0);
+    await cache.getMany(['a'], read);
+    await cache.getMany(['a'], read);
+    expect(reads).toHaveLength(5);
+  });
+
+  it('caches nothing with a max age of 0', async () => {
+    const { cache, reads, read } = setUp(0);
+    await cache.getMany(['a'], read);
+    await cache.getMany(['a'], read);
+    expect(cache.size).toBe(0);
+    expect(reads).toHaveLength(2);
+  });
+
+  it('holds at most its bound, dropping the oldest entry first', async () => {
+    const { cache, reads, read } = setUp(500, 2);
+    await cache.getMany(['a', 'b'], read);
+    await cache.getMany(['c'], read);
+    expect(cache.size).toBe(2);
+    await cache.getMany(['b', 'c'], read);
+    await cache.getMany(['a'], read);
+    expect(reads).toEqual([['a', 'b'], ['c'], ['a']]);
+  });
+
+  it('answers one value, or null without caching it', async () => {
+    const { cache, table } = setUp();
+    let reads = 0;
+    const one = (key: string) => cache.get(key, async () => (reads++, table.get(key) ?? null));
+    expect(await one('a')).toBe('A1');
+    expect(await one('a')).toBe('A1');
+    expect(await one('x')).toBeNull();
+    expect(await one('x')).toBeNull();
+    expect(reads).toBe(3);
+  });
+});

@@ -1,0 +1,93 @@
+/** What a cache needs to know of the registry's changes (RegistryChanges provides it). */
+export interface ChangeSource {
+  /** Whether caches may serve and store now: false while changes made elsewhere could go unnoticed. */
+  readonly caching: boolean;
+  /** Calls `listener` at every change (and whenever caching turns on or off); answers how to stop. */
+  subscribe(listener: () => void): () => void;
+}
+
+/** A read about to go to the database: whether, and as of when, what it finds may be cached. */
+export interface CacheTicket {
+  readonly generation: number;
+  /** When the read started: an entry's age counts from the snapshot it was read in, not from when it came back. */
+  readonly at: number;
+  readonly storable: boolean;
+}
+
+/**
+ * A per-process cache of registry rows, for reads on the hot path. Three rules keep it from serving what is no longer
+ * true: every change the source reports empties it; a value read before a change is never stored after it (the
+ * generation a read started in must still be current); and whatever the notifications do, no entry is served older
+ * than `maxAgeMs` (0 turns the cache off). Only what was found is cached: a miss always reads through, so a row
+ * created a moment ago is found at once. Values are shared between callers: they must not be mutated.
+ */
+export class RegistryCache<K, V> {
+  private readonly entries = new Map<K, { value: V; at: number }>();
+  private generation = 0;
+
+  constructor(
+    private readonly source: ChangeSource,
+    private readonly maxAgeMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    source.subscribe(() => {
+      this.entries.clear();
+      this.generation += 1;
+    });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Take one before reading the database, and give it back to `store` with what the read found. */
+  ticket(): CacheTicket {
+    return { generation: this.generation, at: this.now(), storable: this.maxAgeMs > 0 && this.source.caching };
+  }
+
+  /** The fresh values cached for `keys`, and the keys to read. */
+  peek(keys: Iterable<K>): { found: Map<K, V>; missing: K[] } {
+    const found = new Map<K, V>();
+    const missing: K[] = [];
+    const serving = this.maxAgeMs > 0 && this.source.caching;
+    const now = this.now();
+    for (const key of new Set(keys)) {
+      const entry = serving ? this.entries.get(key) : undefined;
+      if (entry !== undefined && now - entry.at <= this.maxAgeMs) found.set(key, entry.value);
+      else missing.push(key);
+    }
+    return { found, missing };
+  }
+
+  /** Caches what a read found, unless the registry changed (or caching turned off or on) since its ticket. */
+  store(ticket: CacheTicket, found: Iterable<[K, V]>): void {
+    if (!ticket.storable || ticket.generation !== this.generation) return;
+    for (const [key, value] of found) {
+      this.entries.delete(key);
+      // Bounded: the oldest entry (Map keeps insertion order) makes room.
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
+      this.entries.set(key, { value, at: ticket.at });
+    }
+  }
+
+  /** The values of `keys`: the fresh cached ones, the others read (once, together) by `read` and cached. */
+  async getMany(keys: Iterable<K>, read: (missing: K[]) => Promise<Iterable<[K, V]>>): Promise<Map<K, V>> {
+    const { found, missing } = this.peek(keys);
+    if (missing.length === 0) return found;
+    const ticket = this.ticket();
+    const fetched = [...(await read(missing))];
+    this.store(ticket, fetched);
+    for (const [key, value] of fetched) found.set(key, value);
+    return found;
+  }
+
+  /** The value of `key`, cached or read by `read` (null: not found, not cached). */
+  async get(key: K, read: () => Promise<V | null>): Promise<V | null> {
+    const values = await this.getMany([key], async () => {
+      const value = await read();
+      return value === null ? [] : [[key, value] as [K, V]];
+    });
+    return values.get(key) ?? null;
+  }
+}

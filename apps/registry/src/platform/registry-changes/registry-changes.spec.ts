@@ -1,0 +1,52 @@
+import { createServer } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '../config/config.js';
+import { RegistryChanges } from './registry-changes.js';
+
+/** A TCP port nobody listens on at the moment. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+describe('registry changes', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  it('on the embedded database, caches from the start and tells every subscriber of a change made here', () => {
+    const changes = new RegistryChanges(loadConfig({}));
+    const told: string[] = [];
+    const stop = changes.subscribe(() => told.push('first'));
+    changes.subscribe(() => told.push('second'));
+    expect(changes.caching).toBe(true);
+    changes.changed();
+    stop();
+    changes.changed();
+    expect(told).toEqual(['first', 'second', 'second']);
+  });
+
+  it('gives each instance its own origin, so one process never takes another’s notification for its own', () => {
+    expect(new RegistryChanges(loadConfig({})).origin).not.toBe(new RegistryChanges(loadConfig({})).origin);
+  });
+
+  it('on a server it cannot reach, keeps caching off while it retries, and stops at shutdown', async () => {
+    const changes = new RegistryChanges(loadConfig({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/none`, PLAZA_DB_CONNECT_TIMEOUT_MS: '100' }));
+    let told = 0;
+    changes.subscribe(() => (told += 1));
+    changes.onModuleInit();
+    expect(changes.caching).toBe(false);
+    // Each failed attempt empties the caches again; give it a few.
+    for (const deadline = Date.now() + 10_000; told < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(told).toBeGreaterThanOrEqual(2);
+    expect(changes.caching).toBe(false);
+    await changes.onApplicationShutdown();
+  });
+
+  it('on a server with caching turned off (max age 0), does not listen at all', async () => {
+    const changes = new RegistryChanges(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0' }));
+    changes.onModuleInit();
+    expect(changes.caching).toBe(false);
+    await changes.onApplicationShutdown();
+  });
+});
