@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { RegistryCache } from '../../platform/registry-changes/registry-cache.js';
+import { RegistryChanges } from '../../platform/registry-changes/registry-changes.js';
 import { type ExchangeKey, type ExchangeStandard, type ExchangeVersion, RegistryReadModel } from '../registry-read-model.js';
 
 /** What check 2 and check 5's stateless half need before any transaction: the keys by kid, the standards by type with their versions by dataschema. */
@@ -8,16 +10,56 @@ export interface Lookups {
   versions: ExchangeVersion[];
 }
 
+/** Entries each cache holds at most: more signing keys and standards than a registry has in use. */
+const CACHED_ROWS = 10_000;
+
 /**
- * The registry as phase 2 reads it, outside the storing transaction. Nothing read here decides alone: every key is
- * judged again under lock in phase 3, in the transaction that stores the events.
+ * The registry as phase 2 reads it, outside the storing transaction, from per-process caches (emptied at every
+ * registry change, never older than PLAZA_REGISTRY_CACHE_MAX_AGE_MS): a submission costs no query here when they
+ * hold what it names. Nothing read here decides alone: every key is judged again under lock in phase 3, in the
+ * transaction that stores the events, so a key revoked a moment ago is refused even while a cache still holds it.
+ * Only what exists is cached: a kid, type or dataschema not found is read again, so one registered a moment ago is found.
  */
 @Injectable()
 export class RegistryLookups {
-  constructor(@Inject(RegistryReadModel) private readonly registry: RegistryReadModel) {}
+  private readonly keys: RegistryCache<string, ExchangeKey>;
+  private readonly standards: RegistryCache<string, ExchangeStandard>;
+  private readonly versions: RegistryCache<string, ExchangeVersion>;
+
+  constructor(
+    @Inject(RegistryReadModel) private readonly registry: RegistryReadModel,
+    @Inject(RegistryChanges) changes: RegistryChanges,
+  ) {
+    this.keys = changes.cache(CACHED_ROWS);
+    this.standards = changes.cache(CACHED_ROWS);
+    this.versions = changes.cache(CACHED_ROWS);
+  }
 
   async lookup(kids: string[], types: string[], schemaUris: string[]): Promise<Lookups> {
-    const [keys, found] = await Promise.all([this.registry.keys(kids), this.registry.standards(types, schemaUris)]);
-    return { keys, ...found };
+    const [keys, found] = await Promise.all([
+      this.keys.getMany(kids, async (missing) => (await this.registry.keys(missing)).map((key): [string, ExchangeKey] => [key.kid, key])),
+      this.standardsOf(types, schemaUris),
+    ]);
+    return { keys: [...keys.values()], ...found };
+  }
+
+  /**
+   * The standards of `types` with their versions named by `schemaUris`, as RegistryReadModel.standards answers: from
+   * the caches when they hold every type and every URI, else in one read that refills them.
+   */
+  private async standardsOf(types: string[], schemaUris: string[]): Promise<Pick<Lookups, 'standards' | 'versions'>> {
+    if (types.length === 0) return { standards: [], versions: [] };
+    const standards = this.standards.peek(types);
+    const versions = this.versions.peek(schemaUris);
+    if (standards.missing.length === 0 && versions.missing.length === 0) {
+      const ids = new Set([...standards.found.values()].map((standard) => standard.id));
+      // The read joins versions to the standards asked for only: a cached version of another standard is left out alike.
+      return { standards: [...standards.found.values()], versions: [...versions.found.values()].filter((version) => ids.has(version.standardId)) };
+    }
+    const [standardsTicket, versionsTicket] = [this.standards.ticket(), this.versions.ticket()];
+    const read = await this.registry.standards(types, schemaUris);
+    this.standards.store(standardsTicket, read.standards.map((standard): [string, ExchangeStandard] => [standard.ceType, standard]));
+    this.versions.store(versionsTicket, read.versions.map((version): [string, ExchangeVersion] => [version.schemaUri, version]));
+    return read;
   }
 }
