@@ -9,6 +9,7 @@ import { AbandonedDrafts1795900000000 } from './1795900000000-abandoned-drafts.j
 import { OrganisationDisplayNames1796400000000 } from './1796400000000-organisation-display-names.js';
 import { ActingKeys1796500000000 } from './1796500000000-acting-keys.js';
 import { RoleGrants1796600000000 } from './1796600000000-role-grants.js';
+import { ExchangeEventPartitions1796700000000 } from './1796700000000-exchange-event-partitions.js';
 
 /** Every migration, in order. The registry runs the pending ones at start. */
-export const MIGRATIONS = [Foundation1732280000000, StandardsAndProposals1795400000000, PrivacyRecords1795500000000, Agreements1795600000000, TransparencyLog1795700000000, RecordDisclosure1795750000000, Exchange1795800000000, AbandonedDrafts1795900000000, OrganisationDisplayNames1796400000000, ActingKeys1796500000000, RoleGrants1796600000000];
+export const MIGRATIONS = [Foundation1732280000000, StandardsAndProposals1795400000000, PrivacyRecords1795500000000, Agreements1795600000000, TransparencyLog1795700000000, RecordDisclosure1795750000000, Exchange1795800000000, AbandonedDrafts1795900000000, OrganisationDisplayNames1796400000000, ActingKeys1796500000000, RoleGrants1796600000000, ExchangeEventPartitions1796700000000];

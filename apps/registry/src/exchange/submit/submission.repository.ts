@@ -95,12 +95,39 @@ const countSql = (first: number, at: number, more?: string) => `INSERT INTO exch
        DO UPDATE SET count = c.count + excluded.count, last_received_at = greatest(c.last_received_at, excluded.last_received_at)`;
 const countParams = (counts: ConformanceCount[]) => [counts.map((c) => c.sourceId), counts.map((c) => c.code), counts.map((c) => c.count)];
 
+const NO_DIGEST = Buffer.alloc(32);
+
+/**
+ * The events' bytes as three binary parameters: `pg` sends a Buffer as binary but encodes an array of them as hex
+ * text (twice the size, and a string built per event), so the received bytes go as one buffer with offsets and
+ * lengths, and the 32-byte digests as one buffer each, the nth at n * 32 (a zero filler where there is no extension).
+ */
+function packed(events: NewEvent[]): { received: Buffer; offsets: number[]; lengths: number[]; core: Buffer; ext: Buffer } {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  for (const e of events) {
+    // A digest of another length would shift every digest after it.
+    if (e.coreDigest.length !== 32 || (e.extDigest !== null && e.extDigest.length !== 32)) throw new Error('a digest is not 32 bytes');
+    offsets.push(at);
+    lengths.push(e.received.length);
+    at += e.received.length;
+  }
+  return {
+    received: Buffer.concat(events.map((e) => e.received), at),
+    offsets,
+    lengths,
+    core: Buffer.concat(events.map((e) => e.coreDigest), events.length * 32),
+    ext: Buffer.concat(events.map((e) => e.extDigest ?? NO_DIGEST), events.length * 32),
+  };
+}
+
 const toIdentity = (row: { sequence: string; ce_source: string; ce_id: string; core_digest: Buffer; ext_digest: Buffer | null; received_at: Date }): StoredIdentity => ({
   sequence: row.sequence, source: row.ce_source, id: row.ce_id, coreDigest: row.core_digest, extDigest: row.ext_digest, receivedAt: row.received_at,
 });
 
 /**
- * What a submission writes: the quota, the accepted events, the rejections and the conformance counters. Events are
+ * What a submission writes: the accepted events and their identities, the rejections and the conformance counters. Events are
  * not registry records (no journal entry each): they are written in multi-row statements inside the one transaction
  * that also runs their checks, with the rows those checks read locked FOR SHARE (see RegistryReadModel) so that a
  * revocation, suspension or termination committing first is seen, and one committing later waits for the events to
@@ -115,28 +142,43 @@ export class SubmissionRepository {
   }
 
   /**
-   * Stores a group's outcome in one statement: inserts the events (an event whose (source, id) exists is left alone;
-   * ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair to commit or roll back), the rejections,
-   * and adds to the conformance counters, at `countedAt`, the given counts plus one `accepted` per event inserted.
-   * Returns the rows it inserted.
+   * Stores a group's outcome in one statement: claims each event's identity (a pair already claimed is left alone;
+   * ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair to commit or roll back), inserts the events
+   * whose identity it claimed (the first of any pair repeated in `events`), the rejections, and adds to the
+   * conformance counters, at `countedAt`, the given counts plus one `accepted` per event inserted. Returns the
+   * identities it claimed.
    */
   async store(events: NewEvent[], rejections: SubmittedRejection[], counts: ConformanceCount[], countedAt: Date, manager: EntityManager): Promise<StoredIdentity[]> {
+    const bytes = packed(events);
     const rows = (await runPrepared(manager, 'exchange_store',
-      `WITH ins AS (
-              INSERT INTO exchange_events (source_id, ce_source, ce_id, ce_type, time_text, event_time, keyid, standard_version_id, core_digest, ext_digest,
-                                           dssematerial, received, headers, received_at, mode, organisation_id, api_key_id, scheme)
-              SELECT e.*, $18
-                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::uuid[], $9::bytea[], $10::bytea[],
-                            $11::text[], $12::bytea[], $13::jsonb[], $14::timestamptz[], $15::text[], $16::uuid[], $17::uuid[]) AS e
+      `WITH e AS (
+              SELECT e.*, substring($9::bytea FROM e.n::integer * 32 - 31 FOR 32) AS core_digest,
+                     CASE WHEN e.has_ext THEN substring($10::bytea FROM e.n::integer * 32 - 31 FOR 32) END AS ext_digest,
+                     substring($13::bytea FROM e.at + 1 FOR e.length) AS received
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::uuid[], $11::boolean[],
+                            $12::text[], $14::integer[], $15::integer[], $16::jsonb[], $17::timestamptz[], $18::text[], $19::uuid[], $20::uuid[])
+                     WITH ORDINALITY AS e(source_id, ce_source, ce_id, ce_type, time_text, event_time, keyid, standard_version_id, has_ext,
+                                          dssematerial, at, length, headers, received_at, mode, organisation_id, api_key_id, n)),
+            claimed AS (
+              INSERT INTO exchange_event_identities (ce_source, ce_id, sequence, core_digest, ext_digest, received_at)
+              SELECT ce_source, ce_id, nextval('exchange_events_sequence'), core_digest, ext_digest, received_at FROM e ORDER BY n
               ON CONFLICT (ce_source, ce_id) DO NOTHING
-              RETURNING sequence, source_id, ce_source, ce_id, core_digest, ext_digest, received_at),
-            rejected AS (${insertRejectionsSql(20)}),
-            counted AS (${countSql(34, 19, `SELECT source_id, 'accepted', 1::bigint FROM ins`)})
-       SELECT sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at FROM ins`,
+              RETURNING sequence, ce_source, ce_id, core_digest, ext_digest, received_at),
+            ins AS (
+              INSERT INTO exchange_events (sequence, source_id, ce_source, ce_id, ce_type, time_text, event_time, keyid, standard_version_id, core_digest, ext_digest,
+                                           dssematerial, received, headers, received_at, mode, organisation_id, api_key_id, scheme)
+              SELECT DISTINCT ON (c.sequence) c.sequence, e.source_id, e.ce_source, e.ce_id, e.ce_type, e.time_text, e.event_time, e.keyid, e.standard_version_id,
+                     e.core_digest, e.ext_digest, e.dssematerial, e.received, e.headers, e.received_at, e.mode, e.organisation_id, e.api_key_id, $21
+                FROM claimed c JOIN e ON e.ce_source = c.ce_source AND e.ce_id = c.ce_id
+               ORDER BY c.sequence, e.n
+              RETURNING source_id),
+            rejected AS (${insertRejectionsSql(23)}),
+            counted AS (${countSql(37, 22, `SELECT source_id, 'accepted', 1::bigint FROM ins`)})
+       SELECT sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at FROM claimed ORDER BY sequence`,
       [
         events.map((e) => e.sourceId), events.map((e) => e.source), events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.timeText),
-        events.map((e) => e.time), events.map((e) => e.keyid), events.map((e) => e.standardVersionId), events.map((e) => e.coreDigest),
-        events.map((e) => e.extDigest), events.map((e) => e.dssematerial), events.map((e) => e.received), events.map((e) => (e.headers ? JSON.stringify(e.headers) : null)),
+        events.map((e) => e.time), events.map((e) => e.keyid), events.map((e) => e.standardVersionId), bytes.core, bytes.ext, events.map((e) => e.extDigest !== null),
+        events.map((e) => e.dssematerial), bytes.received, bytes.offsets, bytes.lengths, events.map((e) => (e.headers ? JSON.stringify(e.headers) : null)),
         events.map((e) => e.receivedAt), events.map((e) => e.mode), events.map((e) => e.organisationId), events.map((e) => e.apiKeyId), SCHEME_VERSION,
         countedAt, ...rejectionParams(rejections), ...countParams(counts),
       ],
@@ -148,7 +190,7 @@ export class SubmissionRepository {
   async identities(pairs: { source: string; id: string }[], manager: EntityManager): Promise<StoredIdentity[]> {
     if (pairs.length === 0) return [];
     const rows = (await manager.query(
-      `SELECT sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at FROM exchange_events
+      `SELECT sequence::text AS sequence, ce_source, ce_id, core_digest, ext_digest, received_at FROM exchange_event_identities
         WHERE (ce_source, ce_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [pairs.map((p) => p.source), pairs.map((p) => p.id)],
     )) as Parameters<typeof toIdentity>[0][];
