@@ -44,7 +44,7 @@ describe("the exchange's registry read model on the database", () => {
   it('runs each of its queries on a registry with no organisation, key, source or agreement, and finds nothing', async () => {
     const nobody = randomUUID();
     await inTransaction(async (manager) => {
-      expect(await model.lockRegistry(['no-such-kid'], ['urn:no-such-source'], nobody, manager)).toEqual({ keys: [], sources: [], agreements: [] });
+      expect(await model.lockRegistry(['no-such-kid'], ['urn:no-such-source'], [{ ceSource: 'urn:no-such-source', organisationId: nobody }], manager)).toEqual({ keys: [], sources: [], agreements: [] });
       expect(await model.agreementVersions([randomUUID()], manager)).toEqual([]);
     });
     expect(await model.findSource({ ceSource: 'urn:no-such-source' })).toBeNull();
@@ -64,7 +64,7 @@ describe("the exchange's registry read model on the database", () => {
 
     it('locks and reads the keys, the source and the agreement the events rely on, as the exchange types them', async () => {
       await inTransaction(async (manager) => {
-        const locked = await model.lockRegistry([s.vendorKey.keyid, s.cityKey.keyid], [s.source], s.vendor.id, manager);
+        const locked = await model.lockRegistry([s.vendorKey.keyid, s.cityKey.keyid], [s.source], [{ ceSource: s.source, organisationId: s.vendor.id }], manager);
         const keys = new Map(locked.keys.map((key) => [key.kid, key]));
         expect(locked.keys).toHaveLength(2);
         expect(keys.get(s.vendorKey.keyid)).toEqual({
@@ -76,7 +76,7 @@ describe("the exchange's registry read model on the database", () => {
         ]);
         expect(locked.agreements).toEqual([{ id: s.agreementId, cityId: s.city.id }]);
         // The city sends for its own source: no agreement of its source is locked for it.
-        expect((await model.lockRegistry([], [s.source], s.city.id, manager)).agreements).toEqual([]);
+        expect((await model.lockRegistry([], [s.source], [{ ceSource: s.source, organisationId: s.city.id }], manager)).agreements).toEqual([]);
 
         const [version, ...more] = await model.agreementVersions([s.agreementId], manager);
         expect(more).toEqual([]);

@@ -8,6 +8,8 @@ import { RegistryReadModel } from './registry-read-model.js';
 import { OnceAndStore } from './submit/once-and-store.js';
 import { RegistryChecks } from './submit/registry-checks.js';
 import { StandardCheck } from './submit/standard-check.js';
+import { GroupCommit } from './submit/group-commit.js';
+import { Quota } from './submit/quota.js';
 import { QuotaRepository } from './submit/quota.repository.js';
 import { RegistryLookups } from './submit/registry-lookups.js';
 import { StatelessChecks } from './submit/stateless-checks.js';
@@ -23,7 +25,7 @@ import { StandardModule } from '../standards/index.js';
   providers: [
     RegistryReadModel,
     // submit/: the pipeline and its phases
-    SubmitEvents, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository, QuotaRepository,
+    SubmitEvents, GroupCommit, Quota, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository, QuotaRepository,
     // feed/: the read side
     EventFeed, CallerRejections, SourceConformance, FeedRepository,
   ],

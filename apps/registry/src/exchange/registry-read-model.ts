@@ -163,24 +163,28 @@ export class RegistryReadModel {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /**
-   * In the event transaction, one statement locks FOR SHARE the signing keys, the sources, and the agreements with a
-   * version covering a source the caller does not own (revoking a key, changing a source's status, suspending or
-   * terminating an agreement lock the same rows FOR UPDATE). The keys and sources come back as locked, so as last
-   * committed; the agreements' versions must be read by a later statement (see `agreementVersions`).
+   * In the storing transaction, one statement locks FOR SHARE the signing keys, the sources, and the agreements with a
+   * version covering a source that someone other than its owner submits for (`senders`: each source with an
+   * organisation submitting for it). Revoking a key, changing a source's status, suspending or terminating an
+   * agreement lock the same rows FOR UPDATE. Rows are locked in key order, so concurrent groups never deadlock on
+   * them. The keys and sources come back as locked, so as last committed; the agreements' versions must be read by a
+   * later statement (see `agreementVersions`).
    */
   async lockRegistry(
-    kids: string[], ceSources: string[], organisationId: string, manager: EntityManager,
+    kids: string[], ceSources: string[], senders: { ceSource: string; organisationId: string }[], manager: EntityManager,
   ): Promise<{ keys: ExchangeKey[]; sources: ExchangeSource[]; agreements: ExchangeAgreement[] }> {
     const rows = (await runPrepared(manager, 'exchange_lock_registry',
       `WITH k AS (${keysSql('$1')} ORDER BY kid FOR SHARE),
             s AS (SELECT id, owner_id, operator_id, status, personal_information, standards, ce_source FROM sources WHERE ce_source = ANY($2::text[]) ORDER BY id FOR SHARE),
             a AS (SELECT a.id, a.city_id FROM agreements a
-                   WHERE a.id IN (SELECT v.agreement_id FROM agreement_versions v JOIN s ON v.source_ids ? s.id::text WHERE s.owner_id <> $3::uuid)
+                   WHERE a.id IN (SELECT v.agreement_id FROM agreement_versions v JOIN s ON v.source_ids ? s.id::text
+                                    JOIN unnest($3::text[], $4::uuid[]) AS r(ce_source, organisation_id) ON r.ce_source = s.ce_source
+                                   WHERE s.owner_id <> r.organisation_id)
                    ORDER BY a.id FOR SHARE OF a)
        SELECT 'key' AS kind, to_jsonb(k) AS row FROM k
        UNION ALL SELECT 'source', to_jsonb(s) FROM s
        UNION ALL SELECT 'agreement', to_jsonb(a) FROM a`,
-      [kids, ceSources, organisationId],
+      [kids, ceSources, senders.map((s) => s.ceSource), senders.map((s) => s.organisationId)],
     )) as ({ kind: 'key'; row: KeyRow } | { kind: 'source'; row: SourceRow } | { kind: 'agreement'; row: { id: string; city_id: string } })[];
     const locked = { keys: [] as ExchangeKey[], sources: [] as ExchangeSource[], agreements: [] as ExchangeAgreement[] };
     for (const { kind, row } of rows) {

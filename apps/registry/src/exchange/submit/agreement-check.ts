@@ -10,13 +10,13 @@ import type { PrivacyGate } from '../../privacy-records/index.js';
 const refusal = (code: ExchangeErrorCode, detail: string, errors?: PointerError[]): Refusal => ({ code, check: 'agreement', detail, ...(errors ? { errors } : {}) });
 
 /**
- * Check 4, the agreement, for the events of one request, in its transaction, against the agreements locked FOR SHARE
- * there and their versions read after the locks: the owning city needs no agreement; anyone else must be the
+ * Check 4, the agreement, for the events of one group of requests, in its transaction, against the agreements locked
+ * FOR SHARE there and their versions read after the locks: the owning city needs no agreement; anyone else must be the
  * source's operator, under a version in force now covering the source, the vendor and the type, with the event's
  * time inside the validity window of a fully signed version of that agreement. And the privacy rule: a source
  * collecting personal information must be covered by an approved record at receipt and at the event's time.
- * Answers about agreements and privacy records are kept for the request, so a batch costs queries per agreement,
- * source and instant, not per event.
+ * Answers about agreements and privacy records are kept for the group, so it costs queries per agreement, source and
+ * instant, not per event.
  */
 export class AgreementCheck {
   private readonly inForce = new Map<string, Promise<ExchangeAgreementVersion | null>>();
@@ -24,18 +24,17 @@ export class AgreementCheck {
 
   constructor(
     private readonly locked: { agreements: readonly ExchangeAgreement[]; versions: readonly ExchangeAgreementVersion[] },
-    private readonly organisationId: string,
     private readonly now: Date,
     private readonly lifecycle: AgreementLifecycle,
     private readonly privacy: PrivacyGate,
     private readonly manager: EntityManager,
   ) {}
 
-  /** The versions in force now under which the caller sends this event (none needed, for the owner), or why it may not. */
-  async judge(event: SignedEvent, source: ExchangeSource, standard: StandardFinding): Promise<ExchangeAgreementVersion[] | Refusal> {
+  /** The versions in force now under which `organisationId` sends this event (none needed, for the owner), or why it may not. */
+  async judge(event: SignedEvent, source: ExchangeSource, standard: StandardFinding, organisationId: string): Promise<ExchangeAgreementVersion[] | Refusal> {
     let inForceNow: ExchangeAgreementVersion[] = [];
-    if (source.ownerId !== this.organisationId) {
-      const agreed = await this.agreementsFor(event, source, standard);
+    if (source.ownerId !== organisationId) {
+      const agreed = await this.agreementsFor(event, source, standard, organisationId);
       if (!Array.isArray(agreed)) return agreed;
       inForceNow = agreed;
     }
@@ -45,10 +44,10 @@ export class AgreementCheck {
     return inForceNow;
   }
 
-  private async agreementsFor(event: SignedEvent, source: ExchangeSource, finding: StandardFinding): Promise<ExchangeAgreementVersion[] | Refusal> {
-    if (source.operatorId !== this.organisationId) return refusal(ExchangeErrorCode.NotSourceOperator, "only the source's owning city or its operator may send its events");
+  private async agreementsFor(event: SignedEvent, source: ExchangeSource, finding: StandardFinding, organisationId: string): Promise<ExchangeAgreementVersion[] | Refusal> {
+    if (source.operatorId !== organisationId) return refusal(ExchangeErrorCode.NotSourceOperator, "only the source's owning city or its operator may send its events");
     const { agreements, versions } = this.locked;
-    const ours = (v: ExchangeAgreementVersion | null): v is ExchangeAgreementVersion => v !== null && v.sourceIds.includes(source.id) && v.vendorIds.includes(this.organisationId);
+    const ours = (v: ExchangeAgreementVersion | null): v is ExchangeAgreementVersion => v !== null && v.sourceIds.includes(source.id) && v.vendorIds.includes(organisationId);
     // An unknown type is not judged here: check 5 names it.
     const { standard } = finding;
     const major = 'version' in finding ? finding.version.major : undefined;

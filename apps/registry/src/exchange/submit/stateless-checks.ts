@@ -2,20 +2,16 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type DecodedMaterial, decodeMaterial, DsseError, verifyDecoded } from '#plaza/dsse';
 import type { Principal } from '../../kernel/auth/principal.js';
-import { APP_CONFIG } from '../../platform/config/config.module.js';
-import type { AppConfig } from '../../platform/config/config.js';
-import { ExchangeError, ExchangeErrorCode, type Refusal } from '../exchange-error.js';
+import { ExchangeErrorCode, type Refusal } from '../exchange-error.js';
 import type { ExchangeKey } from '../registry-read-model.js';
 import { refusalOf } from './dsse-codes.js';
 import { RegistryLookups } from './registry-lookups.js';
 import type { Outcomes } from './outcomes.js';
 import type { EnvelopedEvent } from './read.js';
 import { StandardCheck, type StandardFinding } from './standard-check.js';
-import { QuotaRepository } from './quota.repository.js';
 import { type KeyStatus, keyStatusAt } from '../../signing-keys/index.js';
 
-// Phase 2, before any transaction: the request is admitted against its organisation's quota, the keys and
-// standards the events name are looked up (registry-lookups.ts), each event's signature is verified (check 2), and check 5's
+// Phase 2, before any transaction: the keys and standards the events name are looked up (registry-lookups.ts), each event's signature is verified (check 2), and check 5's
 // stateless half (which published version, and is the data valid against it) is settled for those that verified.
 
 /** An event whose signature verified: the key, and the signed digests that identify its content (kept as bytes). */
@@ -87,20 +83,17 @@ export class StatelessChecks {
   private readonly publicKeys = new PublicKeys();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(QuotaRepository) private readonly quota: QuotaRepository,
     @Inject(StandardCheck) private readonly standard: StandardCheck,
     @Inject(RegistryLookups) private readonly lookups: RegistryLookups,
   ) {}
 
   /**
-   * Admits the request's `submitted` events, verifies the signatures of those whose envelope passed (refusing the
-   * others into `outcomes`) and prepares check 5 for the signed ones.
+   * Verifies the signatures of the events whose envelope passed (refusing the others into `outcomes`) and prepares
+   * check 5 for the signed ones.
    */
-  async run(principal: Principal, submitted: number, enveloped: EnvelopedEvent[], receivedAt: Date, outcomes: Outcomes): Promise<PreparedEvent[]> {
+  async run(principal: Principal, enveloped: EnvelopedEvent[], receivedAt: Date, outcomes: Outcomes): Promise<PreparedEvent[]> {
     const materials = enveloped.map(decodeOnce);
     const kids = materials.flatMap((m) => ('decoded' in m ? m.decoded.signatures.map((s) => s.keyid) : []));
-    await this.admit(principal, submitted, receivedAt);
     const { keys: found, standards, versions } = await this.lookups.lookup(
       [...new Set(kids)].filter((kid) => KEYID.test(kid)),
       [...new Set(enveloped.map((e) => e.type))],
@@ -115,20 +108,6 @@ export class StatelessChecks {
     }
     const findings = await this.standard.prepare(signed, standards, versions);
     return signed.map((event, i) => ({ event, standard: findings[i]! }));
-  }
-
-  /** Takes the events from the organisation's quota (429 when they do not fit). */
-  async admit(principal: Principal, events: number, at: Date): Promise<void> {
-    const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-    const limit = this.config.exchangeEventsPerMinute;
-    if (await this.quota.admit({ organisationId: principal.organisationId, minute, events, limit })) return;
-    const retryAfter = Math.max(1, Math.ceil((minute.getTime() + 60_000 - Date.now()) / 1000));
-    throw new ExchangeError(
-      ExchangeErrorCode.QuotaExceeded,
-      `Your organisation may submit ${limit} events a minute; these ${events} would go beyond it. Retry in ${retryAfter} s.`,
-      {},
-      retryAfter,
-    );
   }
 
   /**

@@ -1,0 +1,164 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../../platform/config/config.module.js';
+import type { AppConfig } from '../../platform/config/config.js';
+import { OnceAndStore } from './once-and-store.js';
+import type { Outcomes, Submission } from './outcomes.js';
+import { Quota } from './quota.js';
+import { RegistryChecks } from './registry-checks.js';
+import type { PreparedEvent } from './stateless-checks.js';
+import { SubmissionRepository } from './submission.repository.js';
+
+/** A request handed to the group commit: what phases 1 and 2 made of it. */
+export interface GroupRequest {
+  organisationId: string;
+  apiKeyId: string;
+  /** Events submitted, counted against the quota. */
+  submitted: number;
+  /** Events that passed phases 1 and 2, for phase 3. */
+  prepared: PreparedEvent[];
+  /** What phases 1 and 2 refused, and where phases 3 and 4 settle the rest. */
+  outcomes: Outcomes;
+  dryRun: boolean;
+}
+
+interface Waiting extends GroupRequest {
+  joinedAt: number;
+  answer(submission: Submission): void;
+  fail(error: unknown): void;
+}
+
+const DEADLOCK = '40P01';
+/** Groups of one process in their transactions at once: one stores while the next one's locks are taken. */
+const GROUPS_IN_FLIGHT = 2;
+
+const weightOf = (request: GroupRequest) => Math.max(1, request.prepared.length);
+const isDeadlock = (error: unknown) =>
+  ((error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code) === DEADLOCK;
+
+/**
+ * Group commit: the requests this process is handling at the same moment join one transaction and one commit.
+ * A request waits while GROUPS_IN_FLIGHT groups are in their transactions; the next group takes the requests waiting
+ * then, up to PLAZA_EXCHANGE_GROUP_MAX_EVENTS events, or (with PLAZA_EXCHANGE_GROUP_DELAY_MS) only once its first
+ * request has waited that long. A group costs one quota statement, the locks (phase 3), the insert (phase 4) and
+ * one commit, however many requests it holds. Nobody is answered before the commit.
+ *
+ * Refusals are values, so one request's refused events never fail another's. When the database refuses the whole
+ * group (one request's row breaks a constraint, say), each of its requests is stored again on its own, so only the
+ * request that caused it fails; a deadlock reruns the group.
+ */
+@Injectable()
+export class GroupCommit {
+  private readonly logger = new Logger('GroupCommit');
+  private readonly waiting: Waiting[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SubmissionRepository) private readonly repository: SubmissionRepository,
+    @Inject(Quota) private readonly quota: Quota,
+    @Inject(RegistryChecks) private readonly registry: RegistryChecks,
+    @Inject(OnceAndStore) private readonly once: OnceAndStore,
+  ) {}
+
+  /** Settles the request's events in the next group: answers once that group has committed (or rejects: quota, database). */
+  join(request: GroupRequest): Promise<Submission> {
+    return new Promise((answer, fail) => {
+      this.waiting.push({ ...request, joinedAt: performance.now(), answer, fail });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.inFlight < GROUPS_IN_FLIGHT && this.waiting.length > 0) {
+      const delay = this.config.exchangeGroupDelayMs;
+      if (delay > 0 && this.waitingWeight() < this.config.exchangeGroupMaxEvents) {
+        const due = this.waiting[0]!.joinedAt + delay - performance.now();
+        if (due > 0) {
+          this.timer ??= setTimeout(() => {
+            this.timer = null;
+            this.next();
+          }, due);
+          return;
+        }
+      }
+      const group = this.take();
+      this.inFlight += 1;
+      void this.commit(group).finally(() => {
+        this.inFlight -= 1;
+        this.next();
+      });
+    }
+  }
+
+  private waitingWeight(): number {
+    let weight = 0;
+    for (const request of this.waiting) weight += weightOf(request);
+    return weight;
+  }
+
+  /** The waiting requests, oldest first, up to the group's size in events (at least one request). */
+  private take(): Waiting[] {
+    let weight = 0;
+    let count = 0;
+    while (count < this.waiting.length && (count === 0 || weight + weightOf(this.waiting[count]!) <= this.config.exchangeGroupMaxEvents)) {
+      weight += weightOf(this.waiting[count]!);
+      count += 1;
+    }
+    return this.waiting.splice(0, count);
+  }
+
+  private async commit(group: Waiting[]): Promise<void> {
+    const at = new Date();
+    let admitted: boolean[];
+    try {
+      admitted = await this.quota.take(group.map((r) => ({ organisationId: r.organisationId, events: r.submitted })), at);
+    } catch (error) {
+      for (const request of group) request.fail(error);
+      return;
+    }
+    const members = group.filter((request, i) => {
+      if (!admitted[i]) request.fail(this.quota.exceeded(request.submitted, at));
+      return admitted[i];
+    });
+    if (members.length === 0) return;
+    try {
+      const submissions = await this.store(members);
+      members.forEach((request, i) => request.answer(submissions[i]!));
+    } catch (error) {
+      if (members.length === 1) {
+        members[0]!.fail(error);
+        return;
+      }
+      this.logger.warn(`a group of ${members.length} requests was refused by the database; each is stored on its own`);
+      for (const request of members) {
+        try {
+          request.answer((await this.store([request]))[0]!);
+        } catch (alone) {
+          request.fail(alone);
+        }
+      }
+    }
+  }
+
+  /** Phases 3 and 4 for the group, in one transaction; a deadlock runs it again from the outcomes of phase 2. */
+  private async store(group: readonly Waiting[]): Promise<Submission[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.repository.transaction(async (manager) => {
+          const attempts = group.map((request) => request.outcomes.fork());
+          const locked = await this.registry.lock(group, manager);
+          const storing = [];
+          for (const [i, request] of group.entries()) {
+            const passed = await this.registry.judge(request, locked, attempts[i]!);
+            storing.push({ who: { organisationId: request.organisationId, apiKeyId: request.apiKeyId }, passed, outcomes: attempts[i]!, dryRun: request.dryRun });
+          }
+          await this.once.run(storing, locked.now, manager);
+          return attempts.map((outcomes) => outcomes.submission());
+        });
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+}
