@@ -2,165 +2,86 @@
  * Benchmark of the signed-event exchange over real HTTP, against a PostgreSQL server on this machine. Not part of
  * the test suite. Run: `npm run bench:exchange` (DATABASE_URL names the server, default
  * postgres://postgres@127.0.0.1:5432/; the benchmark creates a fresh database there, with synchronous_commit=on,
- * and drops it at the end; BENCH_KEEP=1 keeps it).
+ * and drops it at the end; BENCH_KEEP=1 keeps it). `npm run bench:exchange:10m` adds the run at 10^7 stored events.
  *
  * It starts the built registry as a child process in cluster mode (PLAZA_WORKERS=auto unless BENCH_WORKERS says
- * otherwise), registers a city, a vendor, their signing keys, an active source and a signed agreement through the
- * API, pre-signs every event with libs/dsse (Ed25519), and then measures:
+ * otherwise; PLAZA_EXCHANGE_GROUP_DELAY_MS and PLAZA_EXCHANGE_GROUP_MAX_EVENTS pass through to it), registers a city,
+ * a vendor, their signing keys, an active source and a signed agreement through the API, pre-signs every event with
+ * libs/dsse (Ed25519), and then measures, on the empty table:
  * - batch mode: 100 events a request over several keep-alive connections, accepted events per second, and that
  *   every accepted event is stored (rows counted in the database);
  * - single-event mode, open loop: requests leave on a fixed schedule whatever the answers, latency is measured
- *   from the scheduled send time (so queueing counts); p50/p99 at 1,000 events/s, then rates stepped up to the
- *   highest one whose p99 stays under 50 ms;
+ *   from the scheduled send time (so queueing counts); rates stepped up until one at or above 1,000/s no longer
+ *   keeps up: p50/p99 at 1,000/s, the saturation rate (the highest offered rate answered at >= 0.98 of it, all
+ *   accepted, p99 <= 1 s) and the highest such rate whose p99 is at most 20 ms;
+ * - for each phase, CPU per accepted event: node (the registry's primary and workers), PostgreSQL (every postgres
+ *   process), the load generator and the rest of the machine, from /proc (cpu-meter.ts);
  * - the ceiling: node:crypto Ed25519 verifications per second of the same events' signatures on every core
- *   (worker threads), and the ratio of batch throughput to it.
+ *   (worker threads), alone, and the ratio of batch throughput to it.
+ * Then, each on its own registry start:
+ * - BENCH_PRELOAD_EVENTS=N: N events loaded outside the measured part (bench/preload-events.ts), and batch and
+ *   single events measured again, beside the empty table's figures;
+ * - round trips to PostgreSQL per request, counted by a proxy between the registry and the server
+ *   (pg-counting-proxy.ts) in a short pass of its own, since the proxy costs CPU: single events one at a time and
+ *   at 1,000/s, and batches;
+ * - BENCH_RETENTION=1: events past a short-retention agreement's period loaded, then batch throughput measured
+ *   without the retention job and with it running every second, and the rows it deleted meanwhile.
+ * It prints one table with the targets beside the figures and writes everything to bench/results/exchange.json.
  * The load generator runs on the same machine and takes its share of the cores: the figures are for the whole box.
  */
 import { Buffer } from 'node:buffer';
 import { createPublicKey, type KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
-import { decodeMaterial, scanBatch, signBatch, signStructured } from '#plaza/dsse';
+import { decodeMaterial, scanBatch } from '#plaza/dsse';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
-import { type ExchangeScenario, readingText, registerScenario } from '../test/support/exchange-scenario.js';
-import { startRegistry } from '../test/support/registry-process.js';
+import { loadConfig } from '../apps/registry/src/platform/config/config.js';
+import { type ExchangeScenario, registerScenario } from '../test/support/exchange-scenario.js';
+import { type RegistryProcess, startRegistry } from '../test/support/registry-process.js';
 import { createScratchDatabase } from '../test/support/scratch-database.js';
+import { CLOCK_TICKS_PER_SECOND, type EventCpu } from './cpu-meter.js';
+import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, openLoop, sequentialSingles, type SingleSteps, singleSteps, type Target } from './exchange-load.js';
+import { type RoundTripCounts, startCountingProxy } from './pg-counting-proxy.js';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/';
-const BATCH_SIZE = 100;
 const BATCH_EVENTS = Number(process.env.BENCH_BATCH_EVENTS ?? 60_000);
 const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 3_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const RATES = (process.env.BENCH_RATES ?? '50,100,250,500,1000,1500,2000,2500,3000,4000,5000,6000,8000').split(',').map(Number);
-const HEADLINE_RATE = 1_000;
-const P99_TARGET_MS = 50;
 const CEILING_SECONDS = Number(process.env.BENCH_CEILING_SECONDS ?? 3);
+const PRELOAD_EVENTS = Number(process.env.BENCH_PRELOAD_EVENTS ?? 0);
+const RETENTION = process.env.BENCH_RETENTION === '1';
+/** Events past their agreement's retention loaded before the retention pass. */
+const RETENTION_EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
+/** The retention agreement's period: short, so the old events are past it and the ones sent meanwhile are not. */
+const RETENTION_PERIOD = 'PT1H';
+const RETENTION_PERIOD_MS = 3_600_000;
+/** The round-trip pass: single events one at a time, at the headline rate for this long, and batches. */
+const ROUND_TRIP_SINGLES = 200;
+const ROUND_TRIP_SECONDS = 1;
+const ROUND_TRIP_BATCHES = 30;
+/** How long the proxied registry is watched idle, to subtract its background queries (the log's checkpoints). */
+const ROUND_TRIP_IDLE_SECONDS = 3;
+/** Registry settings the benchmark passes through from its own environment, and reports. */
+const PASSED_THROUGH = ['PLAZA_EXCHANGE_GROUP_DELAY_MS', 'PLAZA_EXCHANGE_GROUP_MAX_EVENTS', 'PLAZA_REGISTRY_CACHE_MAX_AGE_MS', 'PLAZA_RETENTION_BATCH_ROWS'];
+
+const HEADLINE_RATE = 1_000;
+/** The issue's targets. */
+const TARGETS = { batchToCeiling: 0.6, p99AtHeadlineMs: 20, loadedToEmpty: 0.9 };
+
 /** Run from dist/bench: the results go to the clone's bench/results. */
 const RESULTS = resolve(import.meta.dirname, '..', '..', 'bench', 'results', 'exchange.json');
 
-interface Answer {
-  status: number;
-  body: Buffer;
-}
-
-/** POSTs over keep-alive connections of `agent`. */
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {
-  return new Promise((done, fail) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', fail);
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
-const perSecond = (n: number) => Math.round(n).toLocaleString('en');
-
-// ---------------------------------------------------------------------------------------------
-// Batch mode
-
-async function batchPhase(s: ExchangeScenario, endpoint: URL, prefix: string, events: number, connections: number) {
-  const bodies: Buffer[] = [];
-  for (let start = 0; start < events; start += BATCH_SIZE) {
-    const texts = [];
-    for (let i = start; i < Math.min(events, start + BATCH_SIZE); i++) texts.push(readingText(s.source, `${prefix}-${i}`));
-    bodies.push(signBatch(`[${texts.join(',')}]`, s.vendor.signingKey));
-  }
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const headers = { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${s.vendor.apiKey}` };
-  let next = 0;
-  let accepted = 0;
-  let other = 0;
-  const problems = new Map<string, number>();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < bodies.length) {
-        const answer = await post(agent, endpoint, headers, bodies[next++]!);
-        if (answer.status !== 200) {
-          other += BATCH_SIZE;
-          const problem = `HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 120)}`;
-          problems.set(problem, (problems.get(problem) ?? 0) + 1);
-          continue;
-        }
-        const result = JSON.parse(answer.body.toString('utf8')) as { accepted: number; results: { status: string; code?: string }[] };
-        accepted += result.accepted;
-        for (const r of result.results) {
-          const problem = `${r.status} ${r.code ?? ''}`;
-          if (r.status !== 'accepted') problems.set(problem, (problems.get(problem) ?? 0) + 1);
-        }
-        other += result.results.length - result.accepted;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  return { events, accepted, notAccepted: other, problems: Object.fromEntries(problems), seconds, eventsPerSecond: accepted / seconds, bodies };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Single-event mode, open loop
-
-async function openLoop(s: ExchangeScenario, endpoint: URL, prefix: string, rate: number, seconds: number) {
-  const n = Math.round(rate * seconds);
-  const bodies: Buffer[] = [];
-  for (let i = 0; i < n; i++) bodies.push(signStructured(readingText(s.source, `${prefix}-${i}`), s.vendor.signingKey));
-  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-  const headers = { 'content-type': 'application/cloudevents+json', authorization: `Bearer ${s.vendor.apiKey}` };
-  const latencies: number[] = [];
-  let errors = 0;
-  let lastDone = 0;
-  const interval = 1000 / rate;
-  const start = performance.now() + 20;
-  const inFlight: Promise<void>[] = [];
-  await new Promise<void>((allSent) => {
-    let sent = 0;
-    const tick = () => {
-      const now = performance.now();
-      while (sent < n && start + sent * interval <= now) {
-        const scheduled = start + sent * interval;
-        inFlight.push(
-          post(agent, endpoint, headers, bodies[sent]!).then(
-            (answer) => {
-              lastDone = performance.now();
-              latencies.push(lastDone - scheduled);
-              if (answer.status !== 201) errors++;
-            },
-            () => void errors++,
-          ),
-        );
-        sent++;
-      }
-      if (sent < n) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
-      else allSent();
-    };
-    setTimeout(tick, Math.max(0, start - performance.now()));
-  });
-  await Promise.all(inFlight);
-  agent.destroy();
-  const sorted = latencies.sort((a, b) => a - b);
-  return {
-    offered: rate,
-    seconds,
-    requests: n,
-    achieved: latencies.length / ((lastDone - start) / 1000),
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    max: sorted[sorted.length - 1] ?? NaN,
-    errors,
-  };
-}
+const log = (line: string) => console.log(line);
+const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`);
+const count = (n: number) => Math.round(n).toLocaleString('en');
+const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 // ---------------------------------------------------------------------------------------------
 // The ceiling: raw verifications on every core
@@ -213,6 +134,142 @@ function verifyLoop(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Preloading (bench/preload-events.ts)
+
+type PreloadEvents = (databaseUrl: string, scenario: ExchangeScenario, count: number, options: { receivedBefore?: Date; log?: (line: string) => void }) => Promise<void>;
+
+/** Loaded only by the runs that preload, so the plain benchmark does not depend on it. */
+async function preloader(): Promise<PreloadEvents> {
+  const module = (await import(new URL('./preload-events.js', import.meta.url).href)) as { preloadEvents: PreloadEvents };
+  return module.preloadEvents;
+}
+
+async function preload(databaseUrl: string, scenario: ExchangeScenario, events: number, receivedBefore?: Date): Promise<number> {
+  const load = await preloader();
+  const started = performance.now();
+  await load(databaseUrl, scenario, events, { ...(receivedBefore ? { receivedBefore } : {}), log: (line) => log(`preload: ${line}`) });
+  const seconds = (performance.now() - started) / 1000;
+  log(`preloaded ${count(events)} events in ${seconds.toFixed(1)} s`);
+  return seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One measurement: batch mode and single events, with the rows counted
+
+/** Rows the gateway stored for the source (by source_id, which every partition's feed index leads with). */
+async function storedEvents(db: pg.Client, sourceId: string): Promise<number> {
+  const { rows } = await db.query('SELECT count(*)::bigint AS n FROM exchange_events WHERE source_id = $1', [sourceId]);
+  return Number((rows[0] as { n: string }).n);
+}
+
+interface Measurement {
+  warmup: BatchPhase;
+  batch: BatchPhase;
+  single: SingleSteps;
+  stored: { counted: number; expected: number; allStored: boolean };
+}
+
+async function measure(label: string, s: ExchangeScenario, target: Target, db: pg.Client): Promise<Measurement> {
+  const before = await storedEvents(db, s.sourceId);
+  const warmup = await batchPhase(s, target, `${label}-warmup`, WARMUP_EVENTS, CONNECTIONS);
+  const batch = await batchPhase(s, target, `${label}-batch`, BATCH_EVENTS, CONNECTIONS);
+  log(`${label} batch: ${count(batch.accepted)} accepted in ${batch.seconds.toFixed(2)} s (${count(batch.eventsPerSecond)}/s)${batch.notAccepted ? `, ${batch.notAccepted} not accepted: ${JSON.stringify(batch.problems)}` : ''}`);
+  const single = await singleSteps(s, target, `${label}-single`, RATES, STEP_SECONDS, HEADLINE_RATE, TARGETS.p99AtHeadlineMs, (line) => log(`${label} ${line}`));
+  const expected = warmup.accepted + batch.accepted + single.steps.reduce((sum, step) => sum + step.requests - step.errors, 0);
+  const counted = (await storedEvents(db, s.sourceId)) - before;
+  return { warmup, batch, single, stored: { counted, expected, allStored: counted === expected } };
+}
+
+function measurementFigures(m: Measurement) {
+  return {
+    batch: { ...batchFigures(m.batch), batchSize: BATCH_SIZE, connections: CONNECTIONS, warmupEvents: m.warmup.accepted },
+    stored: m.stored,
+    single: {
+      headline: m.single.headline,
+      saturationRate: m.single.saturationRate,
+      highestRateWithP99AtMost20ms: m.single.highestRateWithinP99Target,
+      firstOverloaded: m.single.firstOverloaded,
+      steps: m.single.steps,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round trips: a registry of its own behind the counting proxy
+
+interface RoundTripPass {
+  requests: number;
+  seconds: number;
+  counts: RoundTripCounts;
+  /** Round trips of the registry's background work (checkpoints) over the pass's length, subtracted. */
+  background: number;
+  perRequest: number;
+}
+
+async function countRoundTrips(s: ExchangeScenario, databaseUrl: string, start: (databaseUrl: string) => Promise<RegistryProcess>) {
+  const server = new URL(databaseUrl);
+  const proxy = await startCountingProxy(server.hostname || '127.0.0.1', Number(server.port || 5432));
+  const proxied = new URL(databaseUrl);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  const registry = await start(proxied.toString());
+  try {
+    const target = { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid! };
+    await batchPhase(s, target, 'round-trips-warmup', 10 * BATCH_SIZE, CONNECTIONS);
+    await sequentialSingles(s, target, 'round-trips-warmup-single', 20);
+    proxy.reset();
+    await sleep(ROUND_TRIP_IDLE_SECONDS * 1000);
+    const backgroundPerSecond = proxy.counts().roundTrips / ROUND_TRIP_IDLE_SECONDS;
+    const pass = async (run: () => Promise<number>): Promise<RoundTripPass> => {
+      proxy.reset();
+      const started = performance.now();
+      const requests = await run();
+      const seconds = (performance.now() - started) / 1000;
+      const counts = proxy.counts();
+      const background = backgroundPerSecond * seconds;
+      return { requests, seconds, counts, background, perRequest: Math.max(0, counts.roundTrips - background) / requests };
+    };
+    const singleAlone = await pass(async () => (await sequentialSingles(s, target, 'round-trips-single', ROUND_TRIP_SINGLES)).requests);
+    const singleAtHeadline = await pass(async () => (await openLoop(s, target, 'round-trips-open', HEADLINE_RATE, ROUND_TRIP_SECONDS)).requests);
+    const batch = await pass(async () => (await batchPhase(s, target, 'round-trips-batch', ROUND_TRIP_BATCHES * BATCH_SIZE, CONNECTIONS)).requests);
+    log(`round trips a request: single alone ${fixed(singleAlone.perRequest)}, single at ${count(HEADLINE_RATE)}/s ${fixed(singleAtHeadline.perRequest)}, batch of ${BATCH_SIZE} ${fixed(batch.perRequest)} (background ${fixed(backgroundPerSecond, 1)}/s subtracted)`);
+    return { backgroundPerSecond, singleAlone, singleAtHeadline, batch, batchPerEvent: batch.perRequest / BATCH_SIZE };
+  } finally {
+    await registry.stop();
+    await proxy.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+interface Row {
+  what: string;
+  figure: string;
+  loaded?: string;
+  ratio?: string;
+  target: string;
+}
+
+const met = (ok: boolean) => (ok ? 'met' : 'not met');
+const cpuCell = (cpu: EventCpu | undefined) =>
+  cpu ? `${count(cpu.microsPerEvent.node)} / ${count(cpu.microsPerEvent.postgres)} / ${count(cpu.microsPerEvent.loadGenerator)} (${count(cpu.microsPerEvent.other)})` : 'not run';
+const singleCell = (single: SingleSteps) => (single.headline ? `p50 ${ms(single.headline.p50)}, p99 ${ms(single.headline.p99)} (answered ${count(single.headline.achieved)}/s)` : 'not run');
+const rateCell = (rate: number | null) => (rate === null ? 'none' : `${count(rate)}/s`);
+const saturationCell = (single: SingleSteps) =>
+  `${rateCell(single.saturationRate)}${single.firstOverloaded ? ` (at ${count(single.firstOverloaded.offered)}/s: ${count(single.firstOverloaded.achieved)}/s)` : ''}`;
+
+function printTable(rows: Row[], loadedHeader: string | null): void {
+  const header: Row = { what: 'What', figure: 'Figure', target: 'Target', ...(loadedHeader ? { loaded: loadedHeader, ratio: 'loaded / empty' } : {}) };
+  const columns = (row: Row) => (loadedHeader ? [row.what, row.figure, row.loaded ?? '', row.ratio ?? '', row.target] : [row.what, row.figure, row.target]);
+  const cells = [header, ...rows].map(columns);
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\n${line(cells[0]!)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const c of cells.slice(1)) console.log(line(c));
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const database = await createScratchDatabase(SERVER, `plaza_bench_exchange_${process.pid}`, { synchronous_commit: 'on' });
@@ -221,67 +278,209 @@ async function main(): Promise<void> {
   await db.connect();
   const dataDir = mkdtempSync(join(tmpdir(), 'plaza-bench-exchange-'));
   const workers = process.env.BENCH_WORKERS ?? 'auto';
+  const poolSize = process.env.BENCH_POOL_SIZE ?? '10';
   const operatorKey = generateApiKey().key;
-  let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
+  const passedThrough = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  const registryEnv = (databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> => ({
+    DATABASE_URL: databaseUrl,
+    PLAZA_WORKERS: workers,
+    PLAZA_DATA_DIR: dataDir,
+    PLAZA_OPERATOR_KEY: operatorKey,
+    PLAZA_LOG_LEVEL: 'warn',
+    PLAZA_RATE_LIMIT_PER_MINUTE: '1000000',
+    PLAZA_EXCHANGE_EVENTS_PER_MINUTE: '100000000',
+    PLAZA_DB_POOL_SIZE: poolSize,
+    PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
+    PLAZA_RETENTION_INTERVAL_SECONDS: '0',
+    ...passedThrough,
+    ...extra,
+  });
+  let registry: RegistryProcess | undefined;
+  const stopRegistry = async () => {
+    const running = registry;
+    registry = undefined;
+    if (!running) return;
+    const { code, signal } = await running.stop();
+    if (code !== 0) console.error(`the registry stopped with ${code ?? signal}:\n${running.log().slice(-2000)}`);
+  };
   try {
-    const settings = Object.fromEntries(
-      ((await db.query(`SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'synchronous_commit', 'fsync', 'shared_buffers', 'max_connections')`)).rows as { name: string; setting: string }[]).map((r) => [r.name, r.setting]),
+    const pgSettings = Object.fromEntries(
+      ((await db.query(`SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'shared_buffers', 'max_connections', 'wal_sync_method')`)).rows as { name: string; setting: string }[]).map((r) => [r.name, r.setting]),
     );
-    if (settings.synchronous_commit !== 'on') throw new Error(`synchronous_commit is ${settings.synchronous_commit}, not on`);
-    const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', node: process.version, postgres: settings };
-    console.log(`PostgreSQL ${settings.server_version} (synchronous_commit=${settings.synchronous_commit}, fsync=${settings.fsync}), node ${process.version}, ${machine.cores} cores (${machine.cpu})`);
+    const show = async (name: string) => ((await db.query(`SHOW ${name}`)).rows[0] as Record<string, string>)[name]!;
+    const synchronousCommit = await show('synchronous_commit');
+    const fsync = await show('fsync');
+    if (synchronousCommit !== 'on') throw new Error(`synchronous_commit is ${synchronousCommit}, not on`);
+    // The settings the registry runs with, read as it reads them.
+    const config = loadConfig({ ...process.env, ...registryEnv(url) });
+    const settings = {
+      synchronousCommit,
+      fsync,
+      workers: config.workers,
+      poolSizePerWorker: Number(poolSize),
+      groupDelayMs: config.exchangeGroupDelayMs,
+      groupMaxEvents: config.exchangeGroupMaxEvents,
+      registryCacheMaxAgeMs: config.registryCacheMaxAgeMs,
+      passedThrough,
+      cores: cpus().length,
+    };
+    const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', node: process.version, clockTicksPerSecond: CLOCK_TICKS_PER_SECOND, postgres: { ...pgSettings, synchronous_commit: synchronousCommit, fsync } };
+    const settingsLine = `synchronous_commit=${synchronousCommit}, fsync=${fsync}; ${settings.workers} workers, pool ${poolSize}; group delay ${settings.groupDelayMs} ms, max ${count(settings.groupMaxEvents)} events; ${settings.cores} cores`;
+    log(`PostgreSQL ${pgSettings.server_version}, node ${process.version}, ${machine.cpu}: ${settingsLine}`);
 
-    registry = await startRegistry({
-      DATABASE_URL: url,
-      PLAZA_WORKERS: workers,
-      PLAZA_DATA_DIR: dataDir,
-      PLAZA_OPERATOR_KEY: operatorKey,
-      PLAZA_LOG_LEVEL: 'warn',
-      PLAZA_RATE_LIMIT_PER_MINUTE: '1000000',
-      PLAZA_EXCHANGE_EVENTS_PER_MINUTE: '100000000',
-      PLAZA_DB_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
-      PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
-    });
+    registry = await startRegistry(registryEnv(url));
     const scenario = await registerScenario(registry.url, operatorKey);
-    console.log(`registry ${registry.url} (PLAZA_WORKERS=${workers}); source ${scenario.source}, agreement ${scenario.agreementId}`);
-    const endpoint = new URL('/api/v1/exchange/events', registry.url);
+    log(`registry ${registry.url} (PLAZA_WORKERS=${workers}); source ${scenario.source}, agreement ${scenario.agreementId}`);
+    let target: Target = { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid! };
 
-    const warmup = await batchPhase(scenario, endpoint, 'warmup', WARMUP_EVENTS, CONNECTIONS);
-    const batch = await batchPhase(scenario, endpoint, 'batch', BATCH_EVENTS, CONNECTIONS);
-    console.log(`batch: ${batch.accepted} accepted in ${batch.seconds.toFixed(2)} s${batch.notAccepted ? `, ${batch.notAccepted} not accepted: ${JSON.stringify(batch.problems)}` : ''}`);
+    const empty = await measure('empty', scenario, target, db);
 
-    const steps: Awaited<ReturnType<typeof openLoop>>[] = [];
-    for (const rate of RATES) {
-      const step = await openLoop(scenario, endpoint, `single-${rate}`, rate, STEP_SECONDS);
-      steps.push(step);
-      console.log(`single, offered ${rate}/s: achieved ${perSecond(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors`);
-      if (rate >= HEADLINE_RATE && (step.p99 >= P99_TARGET_MS || step.errors > 0)) break;
-    }
-    const headline = steps.find((s) => s.offered === HEADLINE_RATE);
-    const sustained = steps.filter((s) => s.p99 < P99_TARGET_MS && s.errors === 0).map((s) => s.offered);
-    const highest = sustained.length > 0 ? Math.max(...sustained) : null;
-
-    const expected = warmup.accepted + batch.accepted + steps.reduce((sum, s) => sum + s.requests - s.errors, 0);
-    const stored = await storedEvents(db, scenario.source);
-
-    const samples = signedMessages(batch.bodies, 2_000);
+    const samples = signedMessages(empty.batch.bodies, 2_000);
     const threads = availableParallelism();
     const verifications = await ceiling(scenario.vendor.jwk as Record<string, unknown>, samples, threads, CEILING_SECONDS);
-    const ratio = batch.eventsPerSecond / verifications;
+    log(`ceiling: ${count(verifications)} verifications/s on ${threads} threads`);
 
-    const rows: [string, string][] = [
-      ['batch mode, 100 events a request, ' + `${CONNECTIONS} connections`, `${perSecond(batch.eventsPerSecond)} events/s (${batch.accepted.toLocaleString('en')} events in ${batch.seconds.toFixed(2)} s)`],
-      ['stored (rows counted) / accepted, whole run', `${stored.toLocaleString('en')} / ${expected.toLocaleString('en')}${stored === expected ? ' (all stored)' : ' (MISMATCH)'}`],
-      [`single event, open loop at ${HEADLINE_RATE}/s`, headline ? `p50 ${ms(headline.p50)} ms, p99 ${ms(headline.p99)} ms (achieved ${perSecond(headline.achieved)}/s, ${headline.errors} errors)` : 'not run'],
-      [`highest offered rate with p99 < ${P99_TARGET_MS} ms (steps ${RATES.join(', ')})`, highest === null ? 'none' : `${highest.toLocaleString('en')} events/s`],
-      [`ceiling: node:crypto Ed25519 verifications, ${threads} threads`, `${perSecond(verifications)} /s`],
-      ['batch throughput / ceiling', `${ratio.toFixed(2)}`],
+    let loaded: (Measurement & { preloaded: number; preloadSeconds: number }) | null = null;
+    if (PRELOAD_EVENTS > 0) {
+      const preloadSeconds = await preload(url, scenario, PRELOAD_EVENTS);
+      loaded = { ...(await measure('loaded', scenario, target, db)), preloaded: PRELOAD_EVENTS, preloadSeconds };
+    }
+
+    // Retention, first without the job: the same table, the same registry settings as the figures above.
+    let retentionOld: { scenario: ExchangeScenario; preloadSeconds: number; rowsBefore: number; without: BatchPhase; fresh: number } | null = null;
+    if (RETENTION) {
+      const old = await registerScenario(registry.url, operatorKey, 'retention', { retention: RETENTION_PERIOD });
+      const preloadSeconds = await preload(url, old, RETENTION_EVENTS, new Date(Date.now() - 2 * RETENTION_PERIOD_MS));
+      const warmup = await batchPhase(old, target, 'retention-off-warmup', WARMUP_EVENTS, CONNECTIONS);
+      const without = await batchPhase(old, target, 'retention-off', BATCH_EVENTS, CONNECTIONS);
+      log(`retention off: batch ${count(without.eventsPerSecond)} events/s`);
+      retentionOld = { scenario: old, preloadSeconds, rowsBefore: await storedEvents(db, old.sourceId), without, fresh: warmup.accepted + without.accepted };
+    }
+    await stopRegistry();
+
+    const roundTrips = await countRoundTrips(scenario, url, (proxied) => startRegistry(registryEnv(proxied)));
+
+    let retention = null;
+    if (retentionOld) {
+      registry = await startRegistry(registryEnv(url, { PLAZA_RETENTION_INTERVAL_SECONDS: '1' }));
+      target = { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid! };
+      const old = retentionOld.scenario;
+      const warmup = await batchPhase(old, target, 'retention-on-warmup', WARMUP_EVENTS, CONNECTIONS);
+      // Both counts see their statement's snapshot: the rows deleted between them are those counted before, plus
+      // the ones accepted in between, less those counted after.
+      const firstAt = performance.now();
+      const first = await storedEvents(db, old.sourceId);
+      const during = await batchPhase(old, target, 'retention-on', BATCH_EVENTS, CONNECTIONS);
+      const lastAt = performance.now();
+      const last = await storedEvents(db, old.sourceId);
+      await stopRegistry();
+      const deleted = first + during.accepted - last;
+      const oldLeft = last - (retentionOld.fresh + warmup.accepted + during.accepted);
+      retention = {
+        period: RETENTION_PERIOD,
+        oldEvents: RETENTION_EVENTS,
+        preloadSeconds: retentionOld.preloadSeconds,
+        intervalSeconds: 1,
+        without: batchFigures(retentionOld.without),
+        during: batchFigures(during),
+        rowsDeletedBeforeThePhase: retentionOld.rowsBefore + warmup.accepted - first,
+        rowsDeletedDuringThePhase: deleted,
+        rowsDeletedPerSecond: deleted / ((lastAt - firstAt) / 1000),
+        oldRowsLeft: oldLeft,
+        ratio: during.eventsPerSecond / retentionOld.without.eventsPerSecond,
+      };
+      log(`retention on: batch ${count(during.eventsPerSecond)} events/s while ${count(retention.rowsDeletedPerSecond)} rows/s were deleted; ${count(oldLeft)} old rows left`);
+      if (oldLeft <= 0) log('retention: the job ran out of old rows before the phase ended, so rows deleted a second is a lower bound: raise BENCH_RETENTION_EVENTS');
+    }
+
+    const ratio = empty.batch.eventsPerSecond / verifications;
+    const loadedRatio = loaded ? loaded.batch.eventsPerSecond / verifications : NaN;
+    const relative = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? a / b : NaN);
+    const loadedToEmpty = loaded
+      ? {
+          batch: relative(loaded.batch.eventsPerSecond, empty.batch.eventsPerSecond),
+          saturationRate: relative(loaded.single.saturationRate, empty.single.saturationRate),
+          highestRateWithP99AtMost20ms: relative(loaded.single.highestRateWithinP99Target, empty.single.highestRateWithinP99Target),
+          /** Latency the other way round: empty p99 over loaded p99, so that higher is better here too. */
+          p99AtHeadline: relative(empty.single.headline?.p99, loaded.single.headline?.p99),
+        }
+      : null;
+    const loadedMet = (value: number) => (loaded ? `; at ${count(PRELOAD_EVENTS)}: >= ${TARGETS.loadedToEmpty} of empty (${met(value >= TARGETS.loadedToEmpty)})` : '');
+    const headlineP99 = empty.single.headline?.p99 ?? Infinity;
+
+    const rows: Row[] = [
+      {
+        what: `batch mode, ${BATCH_SIZE} events a request, ${CONNECTIONS} connections`,
+        figure: `${count(empty.batch.eventsPerSecond)} events/s`,
+        ...(loaded ? { loaded: `${count(loaded.batch.eventsPerSecond)} events/s`, ratio: fixed(loadedToEmpty!.batch) } : {}),
+        target: loaded ? `>= ${TARGETS.loadedToEmpty} of empty (${met(loadedToEmpty!.batch >= TARGETS.loadedToEmpty)})` : '',
+      },
+      { what: `ceiling: Ed25519 verifications alone, ${threads} threads`, figure: `${count(verifications)}/s`, target: '' },
+      {
+        what: 'batch / ceiling',
+        figure: fixed(ratio),
+        ...(loaded ? { loaded: fixed(loadedRatio) } : {}),
+        target: `>= ${TARGETS.batchToCeiling} (${met(ratio >= TARGETS.batchToCeiling)})`,
+      },
+      {
+        what: `single events at ${count(HEADLINE_RATE)}/s offered`,
+        figure: singleCell(empty.single),
+        ...(loaded ? { loaded: singleCell(loaded.single), ratio: fixed(loadedToEmpty!.p99AtHeadline) } : {}),
+        target: `p99 <= ${TARGETS.p99AtHeadlineMs} ms (${met(headlineP99 <= TARGETS.p99AtHeadlineMs)})${loadedMet(loadedToEmpty?.p99AtHeadline ?? NaN)}`,
+      },
+      {
+        what: `single events: saturation (answered >= ${KEEPS_UP_SHARE} of offered, p99 <= ${ms(KEEPS_UP_P99_MS)})`,
+        figure: saturationCell(empty.single),
+        ...(loaded ? { loaded: saturationCell(loaded.single), ratio: fixed(loadedToEmpty!.saturationRate) } : {}),
+        target: loaded ? `>= ${TARGETS.loadedToEmpty} of empty (${met(loadedToEmpty!.saturationRate >= TARGETS.loadedToEmpty)})` : '',
+      },
+      {
+        what: `single events: highest rate with p99 <= ${TARGETS.p99AtHeadlineMs} ms`,
+        figure: rateCell(empty.single.highestRateWithinP99Target),
+        ...(loaded ? { loaded: rateCell(loaded.single.highestRateWithinP99Target), ratio: fixed(loadedToEmpty!.highestRateWithP99AtMost20ms) } : {}),
+        target: `>= ${count(HEADLINE_RATE)}/s (${met((empty.single.highestRateWithinP99Target ?? 0) >= HEADLINE_RATE)})`,
+      },
+      {
+        what: 'CPU µs an event, batch: node / PostgreSQL / load generator (others)',
+        figure: cpuCell(empty.batch.cpu),
+        ...(loaded ? { loaded: cpuCell(loaded.batch.cpu) } : {}),
+        target: '',
+      },
+      {
+        what: `CPU µs an event, single at ${count(HEADLINE_RATE)}/s: node / PostgreSQL / load generator (others)`,
+        figure: cpuCell(empty.single.headline?.cpu),
+        ...(loaded ? { loaded: cpuCell(loaded.single.headline?.cpu) } : {}),
+        target: '',
+      },
+      {
+        what: `round trips a request: single alone / single at ${count(HEADLINE_RATE)}/s / batch of ${BATCH_SIZE}`,
+        figure: `${fixed(roundTrips.singleAlone.perRequest)} / ${fixed(roundTrips.singleAtHeadline.perRequest)} / ${fixed(roundTrips.batch.perRequest)}`,
+        target: '',
+      },
+      {
+        what: 'stored rows / accepted events',
+        figure: `${count(empty.stored.counted)} / ${count(empty.stored.expected)}`,
+        ...(loaded ? { loaded: `${count(loaded.stored.counted)} / ${count(loaded.stored.expected)}` } : {}),
+        target: `all stored (${met(empty.stored.allStored && (loaded?.stored.allStored ?? true))})`,
+      },
+      ...(retention
+        ? [
+            {
+              what: `batch while retention deletes / without (${count(RETENTION_EVENTS)} old events)`,
+              figure: `${count(retention.during.eventsPerSecond)} / ${count(retention.without.eventsPerSecond)} events/s (${fixed(retention.ratio)})`,
+              target: '',
+            },
+            {
+              what: 'rows retention deleted a second while events flowed',
+              figure: `${count(retention.rowsDeletedPerSecond)}/s (${count(retention.oldRowsLeft)} old rows left)`,
+              target: '',
+            },
+          ]
+        : []),
+      { what: 'settings', figure: settingsLine, target: `synchronous_commit=on (${met(synchronousCommit === 'on')})` },
     ];
-    const width = Math.max(...rows.map((r) => r[0].length));
-    console.log(`\n${'What'.padEnd(width)} | Figure\n${'-'.repeat(width)}-|-${'-'.repeat(40)}`);
-    for (const [what, figure] of rows) console.log(`${what.padEnd(width)} | ${figure}`);
+    printTable(rows, loaded ? `with ${count(PRELOAD_EVENTS)} stored` : null);
 
-    const { bodies: _b, ...batchFigures } = batch;
     mkdirSync(resolve(RESULTS, '..'), { recursive: true });
     writeFileSync(
       RESULTS,
@@ -289,33 +488,30 @@ async function main(): Promise<void> {
         {
           measuredAt: new Date().toISOString(),
           machine,
-          registry: { workers, poolSizePerWorker: Number(process.env.BENCH_POOL_SIZE ?? 10) },
-          batch: { ...batchFigures, batchSize: BATCH_SIZE, connections: CONNECTIONS, warmupEvents: warmup.accepted },
-          stored: { counted: stored, expected, allStored: stored === expected },
-          single: { headline, highestRateWithP99Under50ms: highest, steps },
-          ceiling: { keyType: 'Ed25519', threads, verificationsPerSecond: verifications },
-          batchToCeilingRatio: ratio,
+          settings,
+          targets: TARGETS,
+          ...measurementFigures(empty),
+          ceiling: { keyType: 'Ed25519', threads, seconds: CEILING_SECONDS, verificationsPerSecond: verifications },
+          ratios: {
+            batchToCeiling: ratio,
+            ...(loaded ? { loadedBatchToCeiling: loadedRatio, loadedToEmpty } : {}),
+            ...(retention ? { batchWithRetentionToWithout: retention.ratio } : {}),
+          },
+          roundTrips,
+          loaded: loaded ? { preloaded: loaded.preloaded, preloadSeconds: loaded.preloadSeconds, ...measurementFigures(loaded) } : null,
+          retention,
         },
         null,
         2,
       )}\n`,
     );
-    console.log(`\nwrote ${RESULTS}`);
+    log(`\nwrote ${RESULTS}`);
   } finally {
-    if (registry) {
-      const { code, signal } = await registry.stop();
-      if (code !== 0) console.error(`the registry stopped with ${code ?? signal}:\n${registry.log().slice(-2000)}`);
-    }
+    await stopRegistry();
     await db.end();
     if (!process.env.BENCH_KEEP) await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** Rows the gateway stored for the source. */
-async function storedEvents(db: pg.Client, source: string): Promise<number> {
-  const { rows } = await db.query('SELECT count(*)::bigint AS n FROM exchange_events WHERE ce_source = $1', [source]);
-  return Number((rows[0] as { n: string }).n);
 }
 
 if (isMainThread) {

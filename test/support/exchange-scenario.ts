@@ -62,8 +62,13 @@ async function party(registry: string, operatorKey: string, slug: string, kind: 
   return { slug, apiKey, jwk, signingKey: signingKeyFromJwk(jwk) };
 }
 
+export interface ScenarioOptions {
+  /** How long the agreement lets the data be kept, an ISO 8601 duration (P1Y unless given): short to see retention work. */
+  retention?: string;
+}
+
 /** Registers the whole cast under fresh slugs (`<prefix>-city-…`, `<prefix>-vendor-…`) and returns it. */
-export async function registerScenario(registry: string, operatorKey: string, prefix = 'bench'): Promise<ExchangeScenario> {
+export async function registerScenario(registry: string, operatorKey: string, prefix = 'bench', options: ScenarioOptions = {}): Promise<ExchangeScenario> {
   const suffix = randomBytes(4).toString('hex');
   const city = await party(registry, operatorKey, `${prefix}-city-${suffix}`, 'city');
   const vendor = await party(registry, operatorKey, `${prefix}-vendor-${suffix}`, 'vendor');
@@ -91,7 +96,7 @@ export async function registerScenario(registry: string, operatorKey: string, pr
     eventTypes: [{ standard: 'air-quality-observation', major: 1 }],
     purposes: [{ en: 'Publish the air-quality index', fr: 'Publier l’indice de la qualité de l’air' }],
     allowedFields: [{ party: vendor.slug, standard: 'air-quality-observation', major: 1, fields: ['/stationId', '/observedAt', '/location', '/pollutants'] }],
-    retention: 'P1Y',
+    retention: options.retention ?? 'P1Y',
     onwardSharing: false,
     dataResidency: ['CA'],
     validFrom: new Date(now - 3_600_000).toISOString(),

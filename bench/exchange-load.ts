@@ -1,0 +1,210 @@
+/**
+ * The exchange benchmark's load: pre-signed events sent over real HTTP in batch mode (closed loop over keep-alive
+ * connections) or one a request (open loop: requests leave on a fixed schedule whatever the answers, and latency is
+ * counted from each request's scheduled send time, so queueing counts). Each measured phase samples where the CPU
+ * went (cpu-meter.ts) around the sending only, not around the signing.
+ */
+import { Buffer } from 'node:buffer';
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { signBatch, signStructured } from '#plaza/dsse';
+import { type ExchangeScenario, readingText } from '../test/support/exchange-scenario.js';
+import { cpuBetween, type EventCpu, perEvent, sampleCpu } from './cpu-meter.js';
+
+export const BATCH_SIZE = 100;
+/** An open-loop step keeps up when it answers at least this share of the offered rate, all accepted, with p99 at most KEEPS_UP_P99_MS. */
+export const KEEPS_UP_SHARE = 0.98;
+export const KEEPS_UP_P99_MS = 1_000;
+
+interface Answer {
+  status: number;
+  body: Buffer;
+}
+
+/** POSTs over keep-alive connections of `agent`. */
+export function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buffer): Promise<Answer> {
+  return new Promise((done, fail) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+export const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+
+/** Where the load goes: the registry's endpoint and its primary's pid (for the CPU split). */
+export interface Target {
+  endpoint: URL;
+  pid: number;
+}
+
+const singleHeaders = (s: ExchangeScenario) => ({ 'content-type': 'application/cloudevents+json', authorization: `Bearer ${s.vendor.apiKey}` });
+
+// ---------------------------------------------------------------------------------------------
+// Batch mode
+
+export async function batchPhase(s: ExchangeScenario, target: Target, prefix: string, events: number, connections: number) {
+  const bodies: Buffer[] = [];
+  for (let start = 0; start < events; start += BATCH_SIZE) {
+    const texts = [];
+    for (let i = start; i < Math.min(events, start + BATCH_SIZE); i++) texts.push(readingText(s.source, `${prefix}-${i}`));
+    bodies.push(signBatch(`[${texts.join(',')}]`, s.vendor.signingKey));
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const headers = { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${s.vendor.apiKey}` };
+  let next = 0;
+  let accepted = 0;
+  let other = 0;
+  let answered = 0;
+  const problems = new Map<string, number>();
+  const before = sampleCpu(target.pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < bodies.length) {
+        const answer = await post(agent, target.endpoint, headers, bodies[next++]!);
+        answered++;
+        if (answer.status !== 200) {
+          other += BATCH_SIZE;
+          const problem = `HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 120)}`;
+          problems.set(problem, (problems.get(problem) ?? 0) + 1);
+          continue;
+        }
+        const result = JSON.parse(answer.body.toString('utf8')) as { accepted: number; results: { status: string; code?: string }[] };
+        accepted += result.accepted;
+        for (const r of result.results) {
+          const problem = `${r.status} ${r.code ?? ''}`;
+          if (r.status !== 'accepted') problems.set(problem, (problems.get(problem) ?? 0) + 1);
+        }
+        other += result.results.length - result.accepted;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = perEvent(cpuBetween(before, sampleCpu(target.pid)), accepted);
+  agent.destroy();
+  return { events, requests: answered, accepted, notAccepted: other, problems: Object.fromEntries(problems), seconds, eventsPerSecond: accepted / seconds, cpu, bodies };
+}
+
+export type BatchPhase = Awaited<ReturnType<typeof batchPhase>>;
+
+/** A batch phase's figures without its request bodies. */
+export function batchFigures({ bodies: _bodies, ...figures }: BatchPhase) {
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single-event mode
+
+export interface Step {
+  offered: number;
+  seconds: number;
+  requests: number;
+  /** Answers a second from the first answer to the last: the rate the registry served, whatever the latency. */
+  achieved: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Answers other than 201 Created, and requests that failed. */
+  errors: number;
+  keptUp: boolean;
+  cpu: EventCpu;
+}
+
+/** One open-loop step: `rate` events a second for `seconds`. */
+export async function openLoop(s: ExchangeScenario, target: Target, prefix: string, rate: number, seconds: number): Promise<Step> {
+  const n = Math.max(2, Math.round(rate * seconds));
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < n; i++) bodies.push(signStructured(readingText(s.source, `${prefix}-${i}`), s.vendor.signingKey));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+  const headers = singleHeaders(s);
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstDone = Infinity;
+  let lastDone = 0;
+  const interval = 1000 / rate;
+  const before = sampleCpu(target.pid);
+  const start = performance.now() + 20;
+  const inFlight: Promise<void>[] = [];
+  await new Promise<void>((allSent) => {
+    let sent = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (sent < n && start + sent * interval <= now) {
+        const scheduled = start + sent * interval;
+        const settle = (ok: boolean) => {
+          lastDone = performance.now();
+          firstDone = Math.min(firstDone, lastDone);
+          latencies.push(lastDone - scheduled);
+          if (!ok) errors++;
+        };
+        inFlight.push(post(agent, target.endpoint, headers, bodies[sent]!).then((answer) => settle(answer.status === 201), () => settle(false)));
+        sent++;
+      }
+      if (sent < n) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+      else allSent();
+    };
+    setTimeout(tick, Math.max(0, start - performance.now()));
+  });
+  await Promise.all(inFlight);
+  const cpu = perEvent(cpuBetween(before, sampleCpu(target.pid)), n - errors);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const achieved = lastDone > firstDone ? (latencies.length - 1) / ((lastDone - firstDone) / 1000) : NaN;
+  const p99 = percentile(sorted, 0.99);
+  return {
+    offered: rate,
+    seconds,
+    requests: n,
+    achieved,
+    p50: percentile(sorted, 0.5),
+    p99,
+    max: sorted[sorted.length - 1] ?? NaN,
+    errors,
+    keptUp: errors === 0 && achieved >= KEEPS_UP_SHARE * rate && p99 <= KEEPS_UP_P99_MS,
+    cpu,
+  };
+}
+
+/**
+ * Open-loop steps at `rates` in order, until a step at or above `headlineRate` no longer keeps up; then the figures
+ * the issue asks for: the step at the headline rate, the saturation rate (the highest offered rate kept up with),
+ * the highest kept-up rate whose p99 is at most `p99TargetMs`, and the first step that did not keep up.
+ */
+export async function singleSteps(s: ExchangeScenario, target: Target, prefix: string, rates: number[], seconds: number, headlineRate: number, p99TargetMs: number, log: (line: string) => void) {
+  const steps: Step[] = [];
+  for (const rate of rates) {
+    const step = await openLoop(s, target, `${prefix}-${rate}`, rate, seconds);
+    steps.push(step);
+    const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+    log(`single, offered ${rate}/s: answered ${Math.round(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors${step.keptUp ? '' : ' (did not keep up)'}`);
+    if (rate >= headlineRate && !step.keptUp) break;
+  }
+  const highest = (list: Step[]) => (list.length > 0 ? Math.max(...list.map((step) => step.offered)) : null);
+  return {
+    steps,
+    headline: steps.find((step) => step.offered === headlineRate) ?? null,
+    saturationRate: highest(steps.filter((step) => step.keptUp)),
+    highestRateWithinP99Target: highest(steps.filter((step) => step.keptUp && step.p99 <= p99TargetMs)),
+    firstOverloaded: steps.find((step) => !step.keptUp) ?? null,
+  };
+}
+
+export type SingleSteps = Awaited<ReturnType<typeof singleSteps>>;
+
+/** `n` single events one after another on one connection: no concurrency, so nothing to group. */
+export async function sequentialSingles(s: ExchangeScenario, target: Target, prefix: string, n: number): Promise<{ requests: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const answer = await post(agent, target.endpoint, singleHeaders(s), signStructured(readingText(s.source, `${prefix}-${i}`), s.vendor.signingKey));
+    if (answer.status !== 201) errors++;
+  }
+  agent.destroy();
+  return { requests: n, errors };
+}
