@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { RegistryLookups } from '../apps/registry/src/exchange/submit/registry-lookups.js';
-import { REGISTRY_CHANGES_APPLICATION_NAME } from '../apps/registry/src/platform/registry-changes/registry-changes.js';
+import { REGISTRY_CHANGES_APPLICATION_NAME, RegistryChanges } from '../apps/registry/src/platform/registry-changes/registry-changes.js';
 import { type ExchangeScenario, exchangeScenario, post, reading, registerDsseKey, signed, STRUCTURED } from './support/exchange-fixtures.js';
 import { addMember, bearer } from './support/fixtures.js';
 import { type RegistryProcess, startRegistry } from './support/registry-process.js';
@@ -92,6 +92,8 @@ describeOnServer('registry caches across processes', () => {
   }
 
   it('refuses an API key revoked through the other process, and at once in the process that revoked it', async () => {
+    // Caching is on (listening), so what follows is served from the caches where they hold it.
+    expect(one.app.get(RegistryChanges).caching).toBe(true);
     const { id, key } = await newKey();
     expect([await onOne(key), await onTwo(key), await onTwo(key)]).toEqual([200, 200, 200]);
     await one.http.post(`/api/v1/organisations/${s.vendor.slug}/api-keys/${id}/revoke`).set(bearer(s.vendor.adminKey)).expect(200);
