@@ -5,6 +5,8 @@ import { EventFeed } from './feed/event-feed.js';
 import { FeedRepository } from './feed/feed.repository.js';
 import { SourceConformance } from './feed/source-conformance.js';
 import { RegistryReadModel } from './registry-read-model.js';
+import { EventRetention } from './retention/event-retention.js';
+import { RetentionRepository } from './retention/retention.repository.js';
 import { OnceAndStore } from './submit/once-and-store.js';
 import { RegistryChecks } from './submit/registry-checks.js';
 import { StandardCheck } from './submit/standard-check.js';
@@ -28,6 +30,8 @@ import { StandardModule } from '../standards/index.js';
     SubmitEvents, GroupCommit, Quota, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository, QuotaRepository,
     // feed/: the read side
     EventFeed, CallerRejections, SourceConformance, FeedRepository,
+    // retention/: the stored events' partitions and retention
+    EventRetention, RetentionRepository,
   ],
   // The public register's source page shows the conformance record.
   exports: [SourceConformance],
