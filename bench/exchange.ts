@@ -467,7 +467,7 @@ async function main(): Promise<void> {
         ? [
             {
               what: `batch while retention deletes / without (${count(RETENTION_EVENTS)} old events)`,
-              figure: `${count(retention.during.eventsPerSecond)} / ${count(retention.without.eventsPerSecond)} events/s (${fixed(retention.ratio)})`,
+              figure: `${count(retention.during.eventsPerSecond)} / ${count(retention.without.eventsPerSecond)} events/s (${fixed(retention.ratio)}); PostgreSQL ${count(retention.during.cpu.microsPerEvent.postgres)} / ${count(retention.without.cpu.microsPerEvent.postgres)} µs an event`,
               target: '',
             },
             {
