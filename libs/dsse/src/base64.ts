@@ -10,6 +10,10 @@ const URL_SAFE = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]
  * spelling per alphabet.
  */
 export function decodeBase64(text: string): Uint8Array | null {
+  // The usual case first, without the patterns: standard base64 is accepted exactly when it re-encodes to itself
+  // (Node's decoder skips what is not base64, and its encoder writes only the canonical, padded form).
+  const standard = Buffer.from(text, 'base64');
+  if (standard.toString('base64') === text) return new Uint8Array(standard.buffer, standard.byteOffset, standard.length);
   let bytes: Buffer;
   let canonical: string;
   let given = text;

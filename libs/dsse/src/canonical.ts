@@ -10,6 +10,8 @@ const CORE_SET: ReadonlySet<string> = new Set(CORE_ATTRIBUTES);
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /**
@@ -24,9 +26,14 @@ export function normalizeTime(value: string): string {
     throw new DsseError('invalid_time', `"${value}" is not an RFC 3339 timestamp (${why})`);
   };
   if (!m) return bad('format');
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (month < 1 || month > 12) bad('month');
-  const daysInMonth = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  const daysInMonth = month === 2 ? (isLeap(year) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!;
   if (day < 1 || day > daysInMonth) bad('day');
   if (hour > 23 || minute > 59 || second > 59) bad('time of day');
   let offsetMinutes = 0;
@@ -36,6 +43,8 @@ export function normalizeTime(value: string): string {
     if (oh > 23 || om > 59) bad('offset');
     offsetMinutes = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
   }
+  // Already normal (UTC, whole seconds, upper-case T and Z), as signers send it: the fields were checked, nothing moves.
+  if (value.length === 20 && value.charCodeAt(10) === 0x54 && value.charCodeAt(19) === 0x5a) return value;
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute - offsetMinutes, second, 0);
@@ -53,6 +62,24 @@ const sha256 = (bytes: Uint8Array | string): Buffer => hash('sha256', bytes, 'bu
 const EMPTY_DIGEST = sha256(new Uint8Array(0));
 const DIGEST_BYTES = 32;
 
+// The attributes that name what an event is (specversion, source, type, datacontenttype, dataschema) are mostly the
+// same from one event to the next, so their digests are kept: a few short strings, the whole map dropped when full.
+const REPEATING: ReadonlySet<string> = new Set(['specversion', 'source', 'type', 'datacontenttype', 'dataschema']);
+const KEPT_DIGESTS = 256;
+const KEPT_LENGTH = 512;
+const keptDigests = new Map<string, Buffer>();
+
+function attributeDigest(name: string, value: string): Buffer {
+  if (!REPEATING.has(name) || value.length > KEPT_LENGTH) return sha256(name === 'time' ? normalizeTime(value) : value);
+  let digest = keptDigests.get(value);
+  if (digest === undefined) {
+    if (keptDigests.size >= KEPT_DIGESTS) keptDigests.clear();
+    digest = sha256(value);
+    keptDigests.set(value, digest);
+  }
+  return digest;
+}
+
 /**
  * CORE_DIGEST: SHA-256 over the SHA-256 of id, source, specversion, type, datacontenttype,
  * dataschema, subject, time (UTC seconds) and the data bytes. Absent (or empty) attributes
@@ -69,7 +96,7 @@ export function coreDigest(attributes: Readonly<Record<string, AttributeValue>>,
       continue;
     }
     if (typeof value !== 'string') throw new DsseError('invalid_attribute', `core attribute "${name}" must be a string`);
-    sha256(name === 'time' ? normalizeTime(value) : value).copy(parts, i * DIGEST_BYTES);
+    attributeDigest(name, value).copy(parts, i * DIGEST_BYTES);
   }
   sha256(data).copy(parts, CORE_ATTRIBUTES.length * DIGEST_BYTES);
   return sha256(parts);

@@ -102,7 +102,7 @@ export function sign(event: CloudEventInput, key: SigningKey, options: SignOptio
   return encodeMaterial(body, [{ keyid: key.keyid, sig }]);
 }
 
-async function resolveKey(keys: PublicKeys, keyid: string, attributes: Readonly<Record<string, AttributeValue>>): Promise<KeyInput | null | undefined> {
+function resolveKey(keys: PublicKeys, keyid: string, attributes: Readonly<Record<string, AttributeValue>>): KeyInput | null | undefined | Promise<KeyInput | null | undefined> {
   if (typeof keys === 'function') return keys(keyid, attributes);
   if (keys instanceof Map) return keys.get(keyid);
   return own(keys as Readonly<Record<string, KeyInput>>, keyid);
@@ -148,7 +148,9 @@ export async function verifyDecoded(event: CloudEventInput, material: DecodedMat
   for (const signature of material.signatures) {
     let key: KeyInput | null | undefined;
     try {
-      key = await resolveKey(keys, signature.keyid, event.attributes);
+      const answer = resolveKey(keys, signature.keyid, event.attributes);
+      // A resolver may answer at once: only a promise (or thenable) is waited for.
+      key = typeof (answer as { then?: unknown } | null | undefined)?.then === 'function' ? await answer : (answer as KeyInput | null | undefined);
     } catch (e) {
       if (e instanceof DsseError) return failure(e);
       throw e;
@@ -204,10 +206,11 @@ export async function verifyDecoded(event: CloudEventInput, material: DecodedMat
   const present = options.present ?? 'strict';
   const attributes: Record<string, AttributeValue> = {};
   const unverified: Record<string, AttributeValue> = {};
-  const signedExt = new Set(coverage === 'core+extensions' && present !== 'core-only' ? names : []);
-  for (const [name, value] of Object.entries(event.attributes)) {
-    if (CORE_SET.has(name) || signedExt.has(name)) attributes[name] = value;
-    else if (present === 'passthrough') unverified[name] = value;
+  const signedExt = coverage === 'core+extensions' && present !== 'core-only' && names.length > 0 ? new Set(names) : null;
+  const given = event.attributes;
+  for (const name of Object.keys(given)) {
+    if (CORE_SET.has(name) || signedExt?.has(name)) attributes[name] = given[name]!;
+    else if (present === 'passthrough') unverified[name] = given[name]!;
   }
   return {
     ok: true,

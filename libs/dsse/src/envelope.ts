@@ -17,9 +17,21 @@ export const SCHEME_VERSION = 'cloudevents-verifiability@d54e6bbc367755d227302d8
 
 /** DSSE v1 pre-authentication encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. */
 export function pae(payloadType: string, body: Uint8Array): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${body.length} `), body]);
+  const head = payloadType === PAYLOAD_TYPE ? PAE_HEAD : paeHead(payloadType);
+  const length = ` ${body.length} `;
+  const message = Buffer.allocUnsafe(head.length + length.length + body.length);
+  head.copy(message, 0);
+  message.write(length, head.length, 'latin1');
+  message.set(body, head.length + length.length);
+  return message;
 }
+
+const paeHead = (payloadType: string): Buffer => {
+  const type = Buffer.from(payloadType, 'utf8');
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type]);
+};
+// Every message this library signs or verifies starts with these bytes.
+const PAE_HEAD = paeHead(PAYLOAD_TYPE);
 
 /** The decoded verification material of one event. */
 export interface DecodedMaterial {
