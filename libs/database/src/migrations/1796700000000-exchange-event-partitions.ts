@@ -14,8 +14,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Partitions are named exchange_events_yYYYYmMM and bounded by UTC months; this migration makes one for every month
  * that holds events, the current one and the next; the exchange's retention job makes the months ahead from then on.
  * The DEFAULT partition takes any row whose month has no partition yet, so an insert never fails for a missing month.
- * Each partition indexes (source_id, xid, sequence) for the feed and (source_id, organisation_id, received_at) for
- * retention, both growing at their right-hand end per source; nothing keyed at random is indexed beside the identities.
+ * Each partition indexes (source_id, xid, sequence) and (source_id, ce_type, xid, sequence) for the feed, and
+ * (source_id, organisation_id, received_at) for retention, all growing at their right-hand end per source: nothing
+ * keyed at random is indexed beside the identities.
  */
 export class ExchangeEventPartitions1796700000000 implements MigrationInterface {
   name = 'ExchangeEventPartitions1796700000000';
@@ -79,6 +80,8 @@ export class ExchangeEventPartitions1796700000000 implements MigrationInterface 
       ) PARTITION BY RANGE (received_at);
       ALTER SEQUENCE exchange_events_sequence OWNED BY exchange_events.sequence;
       CREATE INDEX exchange_events_feed ON exchange_events (source_id, xid, sequence);
+      -- A feed read of one type would otherwise walk all of a source's events to find few or none of a rare type.
+      CREATE INDEX exchange_events_feed_by_type ON exchange_events (source_id, ce_type, xid, sequence);
       CREATE INDEX exchange_events_retention ON exchange_events (source_id, organisation_id, received_at);
       CREATE TABLE exchange_events_default PARTITION OF exchange_events DEFAULT;
 
@@ -110,6 +113,7 @@ export class ExchangeEventPartitions1796700000000 implements MigrationInterface 
     await db.query(`
       ALTER TABLE exchange_events RENAME TO exchange_events_partitioned;
       ALTER INDEX exchange_events_feed RENAME TO exchange_events_partitioned_feed;
+      ALTER INDEX exchange_events_feed_by_type RENAME TO exchange_events_partitioned_feed_by_type;
       ALTER INDEX exchange_events_retention RENAME TO exchange_events_partitioned_retention;
       CREATE TABLE exchange_events (
         sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -111,7 +111,9 @@ export class RetentionRepository {
   /**
    * Deletes at most `limit` events of one partition that are past their retention, and their identities (only the
    * identity of the deleted event: a later acceptance of the same pair has another sequence). Answers how many.
-   * Each due pair is found through the partition's (source_id, organisation_id, received_at) index.
+   * Each due pair is read, oldest first, from the partition's (source_id, organisation_id, received_at) index: the
+   * order keeps the planner on the index even when most rows are due, where a sequential scan would read again, each
+   * statement, the pages the statements before it emptied.
    */
   async deleteDue(partition: string, due: DueEvents[], limit: number): Promise<number> {
     if (due.length === 0) return 0;
@@ -119,7 +121,8 @@ export class RetentionRepository {
       `WITH due AS (
               SELECT e.ctid FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS r (source_id, organisation_id, cutoff)
                CROSS JOIN LATERAL (SELECT ctid FROM ${quoted(partition)} e
-                                    WHERE e.source_id = r.source_id AND e.organisation_id = r.organisation_id AND e.received_at < r.cutoff LIMIT $4) e
+                                    WHERE e.source_id = r.source_id AND e.organisation_id = r.organisation_id AND e.received_at < r.cutoff
+                                    ORDER BY e.received_at LIMIT $4) e
                LIMIT $4),
             gone AS (DELETE FROM ${quoted(partition)} e WHERE e.ctid = ANY (ARRAY(SELECT ctid FROM due)) RETURNING e.ce_source, e.ce_id, e.sequence),
             forgotten AS (DELETE FROM exchange_event_identities i USING gone WHERE i.ce_source = gone.ce_source AND i.ce_id = gone.ce_id AND i.sequence = gone.sequence)
