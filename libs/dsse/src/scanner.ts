@@ -82,8 +82,12 @@ function readEvent(reader: StrictJsonReader, index: number, start: number, depth
     if (m.name === 'dssematerial') materialRange = { start: m.valueStart, end: m.valueEnd };
     if (first === 0x6e) continue; // null: treated as absent
     if (first === 0x22) {
-      const text = buf.toString('utf8', m.valueStart, m.valueEnd);
-      const value = JSON.parse(text) as string;
+      if (!m.escaped) {
+        // Valid UTF-8 cannot encode a surrogate: only an escape can make a lone one.
+        attributes[m.name] = buf.toString('utf8', m.valueStart + 1, m.valueEnd - 1);
+        continue;
+      }
+      const value = JSON.parse(buf.toString('utf8', m.valueStart, m.valueEnd)) as string;
       if (LONE_SURROGATE.test(value)) throw new DsseError('invalid_attribute', `event ${index}: attribute "${m.name}" contains a lone surrogate`);
       attributes[m.name] = value;
     } else if (first === 0x74 || first === 0x66) {
@@ -114,15 +118,9 @@ function readEvent(reader: StrictJsonReader, index: number, start: number, depth
     dataEncoding = 'base64';
     reader.work += dataRange.end - dataRange.start;
   }
-  const event: ScannedEvent = {
-    index,
-    attributes,
-    data,
-    dataEncoding,
-    range: { start, end },
-    ...(dataRange ? { dataRange } : {}),
-    ...(materialRange ? { materialRange } : {}),
-  };
+  const event: { -readonly [K in keyof ScannedEvent]: ScannedEvent[K] } = { index, attributes, data, dataEncoding, range: { start, end } };
+  if (dataRange) event.dataRange = dataRange;
+  if (materialRange) event.materialRange = materialRange;
   return event;
 }
 

@@ -21,6 +21,8 @@ export interface JsonMember {
   afterColon: number;
   valueStart: number;
   valueEnd: number;
+  /** The value is a string holding escapes (a string without any is its bytes between the quotes). */
+  escaped: boolean;
 }
 
 export interface StrictReadOptions {
@@ -48,6 +50,8 @@ export class StrictJsonReader {
   private readonly len: number;
   /** Work beyond reading each byte once (decoding, set operations): see StrictReadOptions.meter. */
   work = 0;
+  /** Whether the last string token read held escapes. */
+  private escapedString = false;
 
   constructor(input: Uint8Array | string, private readonly maxDepth: number) {
     const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -119,8 +123,9 @@ export class StrictJsonReader {
       const afterColon = this.pos;
       this.ws();
       const valueStart = this.pos;
+      this.escapedString = false;
       const valueEnd = this.value(depth);
-      onMember?.({ name, afterColon, valueStart, valueEnd });
+      onMember?.({ name, afterColon, valueStart, valueEnd, escaped: this.bytes[valueStart] === 0x22 && this.escapedString });
       this.ws();
       const c = this.peek();
       this.pos++;
@@ -166,6 +171,7 @@ export class StrictJsonReader {
       const c = buf[this.pos]!;
       if (c === 0x22) {
         this.pos++;
+        this.escapedString = escaped;
         return escaped;
       }
       if (c < 0x20) this.fail('control character in string');

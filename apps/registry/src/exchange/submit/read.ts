@@ -118,7 +118,7 @@ function readBinaryMessage(headers: [string, string][], body: Buffer): ReceivedE
 // CloudEvents: attribute names are lowercase letters and digits, at most 20 of them.
 const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
 const REQUIRED = ['id', 'source', 'specversion', 'type'] as const;
-const STRING_ATTRIBUTES = ['id', 'source', 'specversion', 'type', 'datacontenttype', 'dataschema', 'subject', 'time', 'dssematerial'];
+const STRING_ATTRIBUTES: ReadonlySet<string> = new Set(['id', 'source', 'specversion', 'type', 'datacontenttype', 'dataschema', 'subject', 'time', 'dssematerial']);
 // Bounds that keep an event's identity indexable: (source, id) is a unique key.
 const MAX_BYTES: Record<string, number> = { id: 256, source: 512, type: 256 };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -134,18 +134,20 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
     code, check: 'envelope', detail, ...(name !== undefined ? { errors: [{ pointer: pointer(name), detail }] } : {}),
   });
   const attributes = event.attributes;
-  for (const name of Object.keys(attributes)) {
+  const names = Object.keys(attributes);
+  for (const name of names) {
     if (!ATTRIBUTE_NAME.test(name)) return refuse(ExchangeErrorCode.AttributeNameInvalid, `"${printable(name)}" is not a CloudEvents attribute name (lowercase letters and digits, at most 20)`, name);
   }
   for (const name of REQUIRED) {
     const value = attributes[name];
     if (value === undefined || value === '') return refuse(ExchangeErrorCode.AttributeMissing, `the required attribute "${name}" is missing or empty`, name);
   }
-  for (const [name, value] of Object.entries(attributes)) {
+  for (const name of names) {
+    const value = attributes[name]!;
     // CloudEvents: an attribute that is present is not empty. And the signature digests an empty attribute as an absent
     // one, so a relay could add `"subject": ""` to a signed event and it would still verify.
     if (value === '') return refuse(ExchangeErrorCode.AttributeEmpty, `the attribute "${name}" is present but empty: leave it out instead`, name);
-    if (STRING_ATTRIBUTES.includes(name) && typeof value !== 'string') return refuse(ExchangeErrorCode.AttributeInvalid, `"${name}" must be a string`, name);
+    if (STRING_ATTRIBUTES.has(name) && typeof value !== 'string') return refuse(ExchangeErrorCode.AttributeInvalid, `"${name}" must be a string`, name);
     // PostgreSQL text cannot hold U+0000, and no attribute needs it.
     if (typeof value === 'string' && value.includes('\u0000')) return refuse(ExchangeErrorCode.AttributeInvalid, `"${name}" contains a NUL character (U+0000)`, name);
     const max = MAX_BYTES[name];
@@ -169,7 +171,13 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
   const ahead = (time.getTime() - receivedAt.getTime()) / 1000;
   if (ahead > bounds.maxSkewSeconds) return refuse(ExchangeErrorCode.TimeOutOfBounds, `"time" is ${Math.round(ahead)} s ahead of the registry's clock (at most ${bounds.maxSkewSeconds} s)`, 'time');
   if (-ahead > bounds.maxAgeSeconds) return refuse(ExchangeErrorCode.TimeOutOfBounds, `"time" is ${Math.round(-ahead)} s old (at most ${bounds.maxAgeSeconds} s)`, 'time');
-  return { ...event, source: attributes.source as string, id: attributes.id as string, type: attributes.type as string, timeText, time };
+  // Spelled out rather than spread: a spread per event costs more than the rest of the check.
+  const enveloped: EnvelopedEvent = {
+    index: event.index, attributes, data: event.data, dataEncoding: event.dataEncoding, received: event.received,
+    source: attributes.source as string, id: attributes.id as string, type: attributes.type as string, timeText, time,
+  };
+  if (event.headers) enveloped.headers = event.headers;
+  return enveloped;
 }
 
 // A UTF-16 surrogate without its pair: not Unicode text, so neither jsonb nor a consumer can take it.
