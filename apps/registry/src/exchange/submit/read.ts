@@ -171,13 +171,12 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
   const ahead = (time.getTime() - receivedAt.getTime()) / 1000;
   if (ahead > bounds.maxSkewSeconds) return refuse(ExchangeErrorCode.TimeOutOfBounds, `"time" is ${Math.round(ahead)} s ahead of the registry's clock (at most ${bounds.maxSkewSeconds} s)`, 'time');
   if (-ahead > bounds.maxAgeSeconds) return refuse(ExchangeErrorCode.TimeOutOfBounds, `"time" is ${Math.round(-ahead)} s old (at most ${bounds.maxAgeSeconds} s)`, 'time');
-  // Spelled out rather than spread: a spread per event costs more than the rest of the check.
-  const enveloped: EnvelopedEvent = {
-    index: event.index, attributes, data: event.data, dataEncoding: event.dataEncoding, received: event.received,
+  // Spelled out rather than spread (a spread per event cost more than the rest of the check); the type makes sure
+  // that every field of a received event is carried over.
+  return {
+    index: event.index, attributes, data: event.data, dataEncoding: event.dataEncoding, received: event.received, headers: event.headers,
     source: attributes.source as string, id: attributes.id as string, type: attributes.type as string, timeText, time,
-  };
-  if (event.headers) enveloped.headers = event.headers;
-  return enveloped;
+  } satisfies { [K in keyof Required<EnvelopedEvent>]: EnvelopedEvent[K] };
 }
 
 // A UTF-16 surrogate without its pair: not Unicode text, so neither jsonb nor a consumer can take it.
