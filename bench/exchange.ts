@@ -47,6 +47,7 @@ import { createScratchDatabase } from '../test/support/scratch-database.js';
 import { CLOCK_TICKS_PER_SECOND, type EventCpu } from './cpu-meter.js';
 import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, openLoop, sequentialSingles, type SingleSteps, singleSteps, type Target } from './exchange-load.js';
 import { type RoundTripCounts, startCountingProxy } from './pg-counting-proxy.js';
+import { preloadEvents } from './preload-events.js';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/';
 const BATCH_EVENTS = Number(process.env.BENCH_BATCH_EVENTS ?? 60_000);
@@ -136,18 +137,9 @@ function verifyLoop(): void {
 // ---------------------------------------------------------------------------------------------
 // Preloading (bench/preload-events.ts)
 
-type PreloadEvents = (databaseUrl: string, scenario: ExchangeScenario, count: number, options: { receivedBefore?: Date; log?: (line: string) => void }) => Promise<void>;
-
-/** Loaded only by the runs that preload, so the plain benchmark does not depend on it. */
-async function preloader(): Promise<PreloadEvents> {
-  const module = (await import(new URL('./preload-events.js', import.meta.url).href)) as { preloadEvents: PreloadEvents };
-  return module.preloadEvents;
-}
-
 async function preload(databaseUrl: string, scenario: ExchangeScenario, events: number, receivedBefore?: Date): Promise<number> {
-  const load = await preloader();
   const started = performance.now();
-  await load(databaseUrl, scenario, events, { ...(receivedBefore ? { receivedBefore } : {}), log: (line) => log(`preload: ${line}`) });
+  await preloadEvents(databaseUrl, scenario, events, { ...(receivedBefore ? { receivedBefore } : {}), log: (line) => log(`preload: ${line}`) });
   const seconds = (performance.now() - started) / 1000;
   log(`preloaded ${count(events)} events in ${seconds.toFixed(1)} s`);
   return seconds;
