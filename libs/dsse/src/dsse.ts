@@ -212,15 +212,12 @@ export async function verifyDecoded(event: CloudEventInput, material: DecodedMat
     if (CORE_SET.has(name) || signedExt?.has(name)) attributes[name] = given[name]!;
     else if (present === 'passthrough') unverified[name] = given[name]!;
   }
-  return {
-    ok: true,
-    scheme: SCHEME_VERSION,
-    keyid,
-    coverage,
-    signedExtensions: names,
-    digests: { core: encodeBase64(material.core), ...(material.ext ? { ext: encodeBase64(material.ext) } : {}) },
-    event: { attributes, data, ...(present === 'passthrough' ? { unverified } : {}) },
-  };
+  // No spreads: building the result is done once an event.
+  const digests: { core: string; ext?: string } = { core: encodeBase64(material.core) };
+  if (material.ext) digests.ext = encodeBase64(material.ext);
+  const verified: { -readonly [K in keyof VerifiedEvent]: VerifiedEvent[K] } = { attributes, data };
+  if (present === 'passthrough') verified.unverified = unverified;
+  return { ok: true, scheme: SCHEME_VERSION, keyid, coverage, signedExtensions: names, digests, event: verified };
 }
 
 function failure(e: unknown): VerificationFailure {

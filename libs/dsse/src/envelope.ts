@@ -88,7 +88,9 @@ export function decodeMaterial(material: unknown): DecodedMaterial {
     if (problem) throw new DsseError('invalid_signedextattrs', `signedextattrs: ${problem}`);
     signedExtensions = body.signedextattrs as string[];
   }
-  return { payloadType, payload: payloadBytes, signatures: sigs, core, signedExtensions, ...(ext ? { ext } : {}) };
+  const decoded: { -readonly [K in keyof DecodedMaterial]: DecodedMaterial[K] } = { payloadType, payload: payloadBytes, signatures: sigs, core, signedExtensions };
+  if (ext) decoded.ext = ext;
+  return decoded;
 }
 
 function strictObject(bytes: Uint8Array, code: 'malformed_material' | 'malformed_payload', what: string): Record<string, unknown> {

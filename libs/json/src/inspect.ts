@@ -133,4 +133,4 @@ export function findDuplicateMember(text: string): string | null {
 }
 
 /** A member name as a JSON pointer reference token (RFC 6901). */
-export const escapeToken = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
+export const escapeToken = (token: string): string => (token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token);

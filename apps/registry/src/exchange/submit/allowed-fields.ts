@@ -3,7 +3,19 @@ import type { PointerError } from '../exchange-error.js';
 
 const MAX_REPORTED = 20;
 
-const tokensOf = (pointer: string): string[] => pointer.slice(1).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+// Agreements name few pointers and every event of a vendor is judged against the same ones: each is parsed once.
+const PARSED_MAX = 1024;
+const parsed = new Map<string, string[]>();
+
+function tokensOf(pointer: string): string[] {
+  let tokens = parsed.get(pointer);
+  if (tokens === undefined) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    tokens = pointer.slice(1).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    parsed.set(pointer, tokens);
+  }
+  return tokens;
+}
 
 // An allowed pointer's token matches a data token when equal; `-` (any element, as the agreement writes array items) matches an index.
 const matches = (allowed: string, actual: string, inArray: boolean) => allowed === actual || (allowed === '-' && inArray);
@@ -22,11 +34,23 @@ export function fieldsOutside(data: unknown, allowedPointers: readonly string[])
     const [value, depth, at, candidates] = next;
     if (value === null || typeof value !== 'object') continue;
     const inArray = Array.isArray(value);
-    for (const [name, member] of Object.entries(value)) {
+    const members = value as Record<string, unknown>;
+    for (const name of Object.keys(members)) {
+      // The allowed pointers that go on through this member; none needed once one names it.
+      let onPath: string[][] | null = null;
+      let allowedHere = false;
+      for (const tokens of candidates) {
+        if (tokens.length <= depth || !matches(tokens[depth]!, name, inArray)) continue;
+        if (tokens.length === depth + 1) {
+          allowedHere = true;
+          break;
+        }
+        (onPath ??= []).push(tokens);
+      }
+      if (allowedHere) continue;
+      const member = members[name];
       const pointer = `${at}/${escapeToken(name)}`;
-      const onPath = candidates.filter((tokens) => tokens.length > depth && matches(tokens[depth]!, name, inArray));
-      if (onPath.some((tokens) => tokens.length === depth + 1)) continue;
-      if (onPath.length === 0 || member === null || typeof member !== 'object') {
+      if (onPath === null || member === null || typeof member !== 'object') {
         outside.push({ pointer, detail: 'the agreement does not allow this field' });
         continue;
       }
