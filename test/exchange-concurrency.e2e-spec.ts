@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { bearer } from './support/fixtures.js';
-import { BATCH, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, registerDsseKey, signed, signedBatch, STRUCTURED } from './support/exchange-fixtures.js';
+import { BATCH, exchangeScenario, type ExchangeScenario, post, reading, registerDsseKey, signed, signedBatch, STRUCTURED } from './support/exchange-fixtures.js';
 import { describeOnServer, startTestApp, type TestApp } from './support/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,13 +99,12 @@ describeOnServer('the exchange under concurrent transactions', () => {
       };
     const start = (await feed()).pollCursor;
 
-    // Transaction A inserts 'a-late', then waits (on the identity 'z-block', held by another open transaction) before committing.
+    // Transaction A inserts 'a-late', then waits (on the identity 'z-block', claimed by another open transaction) before committing.
     const tx = await openTransaction();
     await other.query(
-      `INSERT INTO exchange_events (source_id, ce_source, ce_id, ce_type, time_text, event_time, received_at, mode, scheme, keyid, organisation_id, api_key_id,
-                                    standard_version_id, core_digest, dssematerial, received)
-       VALUES ($1, $2, 'z-block', 't', $3::text, $3::text::timestamptz, now(), 'structured', 's', $4, $5, gen_random_uuid(), gen_random_uuid(), decode(repeat('00', 32), 'hex'), 'x', 'x')`,
-      [s.sourceId, s.source, nowSeconds(), s.vendorKey.keyid, s.vendor.id],
+      `INSERT INTO exchange_event_identities (ce_source, ce_id, sequence, core_digest, received_at)
+       VALUES ($1, 'z-block', nextval('exchange_events_sequence'), decode(repeat('00', 32), 'hex'), now())`,
+      [s.source],
     );
     const late = post(t, s.vendor.adminKey, BATCH, signedBatch([reading(s.source, 'a-late'), reading(s.source, 'z-block')], s.vendorKey)).then((res) => res);
     await tx.waitForWaiters(1);

@@ -77,8 +77,10 @@ export async function testSetting(env: Record<string, string> = {}, options: { o
     PLAZA_LOG_LEVEL: 'silent',
     // Suites move time-driven transitions on themselves, with Scheduler.tick(at).
     PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
-    // and sign checkpoints when they ask for them (the transparency suite runs the publisher).
+    // and sign checkpoints when they ask for them (the transparency suite runs the publisher),
     PLAZA_CHECKPOINT_INTERVAL_MS: '0',
+    // and run retention by hand (its suite calls the job).
+    PLAZA_RETENTION_INTERVAL_SECONDS: '0',
     ...env,
   });
   return {
