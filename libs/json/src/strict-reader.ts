@@ -37,6 +37,33 @@ export interface StrictReadOptions {
 
 const WS = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
+// Member names repeat from object to object (every event of a batch names the same attributes), so short ones are
+// kept in a small table keyed by their bytes: each is decoded once and handed out as the same string, which is
+// cheaper to compare and to use as a property name. A name that misses (or collides) is decoded as any other.
+const NAME_SLOTS = 1024; // a power of two
+const NAME_MAX_BYTES = 32;
+const keptNameBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(NAME_SLOTS).fill(undefined);
+const keptNames: string[] = new Array<string>(NAME_SLOTS).fill('');
+
+function keptName(buf: Buffer, start: number, end: number): string {
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  const slot = hash & (NAME_SLOTS - 1);
+  const kept = keptNameBytes[slot];
+  if (kept !== undefined && kept.length === end - start) {
+    let i = 0;
+    while (i < kept.length && kept[i] === buf[start + i]) i++;
+    if (i === kept.length) return keptNames[slot]!;
+  }
+  const name = buf.toString('utf8', start, end);
+  keptNameBytes[slot] = new Uint8Array(buf.subarray(start, end));
+  keptNames[slot] = name;
+  return name;
+}
+
+/** Objects with at most this many members find a repeated name in a list; wider ones in a set. */
+const FEW_MEMBERS = 16;
+
 /**
  * A strict, single-pass JSON reader over bytes: valid UTF-8 without a byte order mark, the full RFC 8259 grammar,
  * no member name twice in one object at any depth (compared after unescaping), and nesting bounded before anything
@@ -102,7 +129,8 @@ export class StrictJsonReader {
   object(depth: number, onMember?: (m: JsonMember) => void): number {
     if (depth > this.maxDepth) throw new JsonReadError('too_deep', `JSON nested deeper than ${this.maxDepth} levels`);
     this.pos++; // {
-    const names = new Set<string>();
+    const few: string[] = [];
+    let many: Set<string> | null = null;
     this.ws();
     if (this.peek() === 0x7d) {
       this.pos++;
@@ -113,9 +141,15 @@ export class StrictJsonReader {
       if (this.peek() !== 0x22) this.fail('expected a member name');
       const nameStart = this.pos;
       const escaped = this.string();
-      const name = this.decodeString(nameStart, this.pos, escaped);
-      if (names.has(name)) throw new JsonReadError('duplicate_member', `duplicate member "${name}" at byte ${nameStart}`);
-      names.add(name);
+      let name: string;
+      if (escaped || this.pos - nameStart - 2 > NAME_MAX_BYTES) name = this.decodeString(nameStart, this.pos, escaped);
+      else {
+        this.work += this.pos - nameStart;
+        name = keptName(this.bytes, nameStart + 1, this.pos - 1);
+      }
+      if (many === null ? few.includes(name) : many.has(name)) throw new JsonReadError('duplicate_member', `duplicate member "${name}" at byte ${nameStart}`);
+      if (many !== null) many.add(name);
+      else if (few.push(name) > FEW_MEMBERS) many = new Set(few);
       this.work += 2;
       this.ws();
       if (this.peek() !== 0x3a) this.fail('expected ":"');
@@ -164,36 +198,41 @@ export class StrictJsonReader {
   /** A string token; returns whether it contains escapes. */
   string(): boolean {
     const buf = this.bytes;
+    const len = this.len;
     let escaped = false;
-    this.pos++; // opening quote
+    // The position is kept in a local while the bytes between escapes are run over (most of a body is strings).
+    let pos = this.pos + 1; // after the opening quote
     for (;;) {
-      if (this.pos >= this.len) this.fail('unterminated string');
-      const c = buf[this.pos]!;
+      let c = -1;
+      while (pos < len) {
+        c = buf[pos]!;
+        if (c === 0x22 || c === 0x5c || c < 0x20) break;
+        pos++;
+      }
+      this.pos = pos;
+      if (pos >= len) this.fail('unterminated string');
       if (c === 0x22) {
-        this.pos++;
+        this.pos = pos + 1;
         this.escapedString = escaped;
         return escaped;
       }
       if (c < 0x20) this.fail('control character in string');
-      if (c === 0x5c) {
-        escaped = true;
-        const e = buf[this.pos + 1];
-        if (e === 0x75) {
-          for (let k = 2; k < 6; k++) {
-            const h = buf[this.pos + k];
-            const hex = h !== undefined && ((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66));
-            if (!hex) this.fail('bad \\u escape');
-          }
-          this.pos += 6;
-          continue;
+      escaped = true;
+      const e = buf[pos + 1];
+      if (e === 0x75) {
+        for (let k = 2; k < 6; k++) {
+          const h = buf[pos + k];
+          const hex = h !== undefined && ((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66));
+          if (!hex) this.fail('bad \\u escape');
         }
-        if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
-          this.pos += 2;
-          continue;
-        }
-        this.fail('bad escape');
+        pos += 6;
+        continue;
       }
-      this.pos++;
+      if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        pos += 2;
+        continue;
+      }
+      this.fail('bad escape');
     }
   }
 
