@@ -22,10 +22,11 @@ const sameDigests = (a: { coreDigest: Buffer; extDigest: Buffer | null }, b: { c
   a.coreDigest.equals(b.coreDigest) && (a.extDigest === null ? b.extDigest === null : b.extDigest !== null && a.extDigest.equals(b.extDigest));
 const compare = (a: { source: string; id: string }, b: { source: string; id: string }) => (a.source === b.source ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.source < b.source ? -1 : 1);
 
+// Spelled out rather than spread: this runs for every event stored.
 const rowOf = ({ event, source, standardVersionId }: Passed, { who, outcomes }: Storing, receivedAt: Date): NewEvent => ({
-  ...who, mode: outcomes.mode, receivedAt, sourceId: source.id, source: event.source, id: event.id, type: event.type, timeText: event.timeText, time: event.time,
-  keyid: event.keyid, standardVersionId, coreDigest: event.coreDigest, extDigest: event.extDigest, dssematerial: event.dssematerial, received: event.received,
-  headers: event.headers ?? null,
+  organisationId: who.organisationId, apiKeyId: who.apiKeyId, mode: outcomes.mode, receivedAt, sourceId: source.id, source: event.source, id: event.id,
+  type: event.type, timeText: event.timeText, time: event.time, keyid: event.keyid, standardVersionId, coreDigest: event.coreDigest,
+  extDigest: event.extDigest, dssematerial: event.dssematerial, received: event.received, headers: event.headers ?? null,
 });
 
 /** The rejections a request's outcomes hold and nobody has written yet, attributed to its submitter. */
