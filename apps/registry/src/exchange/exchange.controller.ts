@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, Api
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
+import { QuietRequestLog } from '../kernel/logging/quiet-request-log.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import { answerOf } from './exchange-answers.js';
 import { ExchangeError } from './exchange-error.js';
@@ -25,6 +26,7 @@ function Submits(): MethodDecorator {
   return (target, key, descriptor) => {
     for (const decorate of [
       Allow(Action.ExchangeSubmit),
+      QuietRequestLog(),
       ApiBearerAuth(),
       ApiConsumes('application/cloudevents+json', 'application/cloudevents-batch+json', 'application/json', 'application/octet-stream'),
       ApiBody(CLOUDEVENTS_BODY),

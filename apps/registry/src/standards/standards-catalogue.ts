@@ -20,7 +20,8 @@ export class StandardsCatalogue {
       return { valid: false, errors: [{ pointer: '', message: `${version.schemaUri} is retired: data no longer validates against it`, keyword: 'retired' }], deprecated: false };
     }
     if (!this.validator.has(version.schemaUri)) this.validator.add(version.schema);
-    return { ...this.validator.validate(version.schemaUri, data), deprecated: version.status === 'deprecated' };
+    const { valid, errors } = this.validator.validate(version.schemaUri, data);
+    return { valid, errors, deprecated: version.status === 'deprecated' };
   }
 
   /** Whether the schema of this version is compiled and kept here, so that a caller need not fetch it again. */

@@ -21,7 +21,8 @@ export interface GroupRequest {
   dryRun: boolean;
 }
 
-interface Waiting extends GroupRequest {
+interface Waiting {
+  request: GroupRequest;
   joinedAt: number;
   answer(submission: Submission): void;
   fail(error: unknown): void;
@@ -64,7 +65,7 @@ export class GroupCommit {
   /** Settles the request's events in the next group: answers once that group has committed (or rejects: quota, database). */
   join(request: GroupRequest): Promise<Submission> {
     return new Promise((answer, fail) => {
-      this.waiting.push({ ...request, joinedAt: performance.now(), answer, fail });
+      this.waiting.push({ request, joinedAt: performance.now(), answer, fail });
       this.next();
     });
   }
@@ -93,7 +94,7 @@ export class GroupCommit {
 
   private waitingWeight(): number {
     let weight = 0;
-    for (const request of this.waiting) weight += weightOf(request);
+    for (const { request } of this.waiting) weight += weightOf(request);
     return weight;
   }
 
@@ -101,8 +102,8 @@ export class GroupCommit {
   private take(): Waiting[] {
     let weight = 0;
     let count = 0;
-    while (count < this.waiting.length && (count === 0 || weight + weightOf(this.waiting[count]!) <= this.config.exchangeGroupMaxEvents)) {
-      weight += weightOf(this.waiting[count]!);
+    while (count < this.waiting.length && (count === 0 || weight + weightOf(this.waiting[count]!.request) <= this.config.exchangeGroupMaxEvents)) {
+      weight += weightOf(this.waiting[count]!.request);
       count += 1;
     }
     return this.waiting.splice(0, count);
@@ -112,30 +113,30 @@ export class GroupCommit {
     const at = new Date();
     let admitted: boolean[];
     try {
-      admitted = await this.quota.take(group.map((r) => ({ organisationId: r.organisationId, events: r.submitted })), at);
+      admitted = await this.quota.take(group.map(({ request }) => ({ organisationId: request.organisationId, events: request.submitted })), at);
     } catch (error) {
-      for (const request of group) request.fail(error);
+      for (const waiting of group) waiting.fail(error);
       return;
     }
-    const members = group.filter((request, i) => {
-      if (!admitted[i]) request.fail(this.quota.exceeded(request.submitted, at));
+    const members = group.filter((waiting, i) => {
+      if (!admitted[i]) waiting.fail(this.quota.exceeded(waiting.request.submitted, at));
       return admitted[i];
     });
     if (members.length === 0) return;
     try {
       const submissions = await this.store(members);
-      members.forEach((request, i) => request.answer(submissions[i]!));
+      members.forEach((waiting, i) => waiting.answer(submissions[i]!));
     } catch (error) {
       if (members.length === 1) {
         members[0]!.fail(error);
         return;
       }
       this.logger.warn(`a group of ${members.length} requests was refused by the database; each is stored on its own`);
-      for (const request of members) {
+      for (const waiting of members) {
         try {
-          request.answer((await this.store([request]))[0]!);
+          waiting.answer((await this.store([waiting]))[0]!);
         } catch (alone) {
-          request.fail(alone);
+          waiting.fail(alone);
         }
       }
     }
@@ -146,10 +147,11 @@ export class GroupCommit {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.repository.transaction(async (manager) => {
-          const attempts = group.map((request) => request.outcomes.fork());
-          const locked = await this.registry.lock(group, manager);
+          const requests = group.map((waiting) => waiting.request);
+          const attempts = requests.map((request) => request.outcomes.fork());
+          const locked = await this.registry.lock(requests, manager);
           const storing = [];
-          for (const [i, request] of group.entries()) {
+          for (const [i, request] of requests.entries()) {
             const passed = await this.registry.judge(request, locked, attempts[i]!);
             storing.push({ who: { organisationId: request.organisationId, apiKeyId: request.apiKeyId }, passed, outcomes: attempts[i]!, dryRun: request.dryRun });
           }

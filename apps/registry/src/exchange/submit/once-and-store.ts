@@ -17,7 +17,8 @@ export interface Storing {
   dryRun: boolean;
 }
 
-const identityKey = (source: string, id: string) => JSON.stringify([source, id]);
+// Check 1 refuses a NUL in `source` and `id`, so the pair joined by one is unambiguous.
+const identityKey = (source: string, id: string) => `${source}\u0000${id}`;
 const sameDigests = (a: { coreDigest: Buffer; extDigest: Buffer | null }, b: { coreDigest: Buffer; extDigest: Buffer | null }) =>
   a.coreDigest.equals(b.coreDigest) && (a.extDigest === null ? b.extDigest === null : b.extDigest !== null && a.extDigest.equals(b.extDigest));
 const compare = (a: { source: string; id: string }, b: { source: string; id: string }) => (a.source === b.source ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.source < b.source ? -1 : 1);
@@ -29,8 +30,9 @@ const rowOf = ({ event, source, standardVersionId }: Passed, { who, outcomes }: 
   extDigest: event.extDigest, dssematerial: event.dssematerial, received: event.received, headers: event.headers ?? null,
 });
 
-/** The rejections a request's outcomes hold and nobody has written yet, attributed to its submitter. */
-const rejectionsOf = (writing: readonly Storing[]): SubmittedRejection[] => writing.flatMap(({ who, outcomes }) => outcomes.takeRejections().map((r) => ({ ...r, ...who })));
+/** The rejections a request's outcomes hold and nobody has written yet, attributed to its submitter (set on the rows taken, not copied: this runs per row). */
+const rejectionsOf = (writing: readonly Storing[]): SubmittedRejection[] =>
+  writing.flatMap(({ who, outcomes }) => outcomes.takeRejections().map((r): SubmittedRejection => Object.assign(r, who)));
 
 @Injectable()
 export class OnceAndStore {

@@ -31,7 +31,7 @@ export class Quota {
   async take(requests: readonly { organisationId: string; events: number }[], at: Date): Promise<boolean[]> {
     const minute = minuteOf(at);
     const admitted = requests.map(() => false);
-    let asking = requests.map((request, index) => ({ ...request, index }));
+    let asking = requests.map((request, index) => ({ organisationId: request.organisationId, events: request.events, index }));
     // Asked again only by an organisation whose count another process changed between the statement's read and its write.
     for (let attempt = 0; attempt < 3 && asking.length > 0; attempt++) {
       const taken = new Map((await this.repository.take(new Date(minute), asking, this.config.exchangeEventsPerMinute)).map((t) => [t.organisationId, t]));

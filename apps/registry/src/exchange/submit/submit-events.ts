@@ -43,7 +43,6 @@ export class SubmitEvents {
 
   async submit(principal: Principal, message: RawMessage, dryRun: boolean): Promise<Submission> {
     const receivedAt = new Date();
-    const sender = { organisationId: principal.organisationId, apiKeyId: principal.keyId, dryRun };
 
     // 1. read, and check 1
     const read = readMessage(message);
@@ -51,7 +50,7 @@ export class SubmitEvents {
       this.quota.precheck(principal.organisationId, 1, receivedAt);
       const outcomes = new Outcomes(read.mode, 1, principal.organisationId);
       outcomes.unreadable(read.unreadable, receivedAt);
-      return this.group.join({ ...sender, submitted: 1, prepared: [], outcomes });
+      return this.group.join({ organisationId: principal.organisationId, apiKeyId: principal.keyId, dryRun, submitted: 1, prepared: [], outcomes });
     }
     this.quota.precheck(principal.organisationId, read.events.length, receivedAt);
     const outcomes = new Outcomes(read.mode, read.events.length, principal.organisationId);
@@ -65,6 +64,6 @@ export class SubmitEvents {
 
     // 2. check 2 and check 5's stateless half; then 3 and 4 in the next group
     const prepared = await this.stateless.run(principal, enveloped, receivedAt, outcomes);
-    return this.group.join({ ...sender, submitted: read.events.length, prepared, outcomes });
+    return this.group.join({ organisationId: principal.organisationId, apiKeyId: principal.keyId, dryRun, submitted: read.events.length, prepared, outcomes });
   }
 }
