@@ -125,3 +125,26 @@ describe('the exchange: group commit', () => {
     });
   });
 });
+
+describe('the exchange: group commit with a delay (PLAZA_EXCHANGE_GROUP_DELAY_MS)', () => {
+  let t: TestApp;
+  let s: ExchangeScenario;
+  let submit: SubmitEvents;
+  let vendor: Principal;
+
+  beforeAll(async () => {
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '100000', PLAZA_EXCHANGE_EVENTS_PER_MINUTE: '100000', PLAZA_EXCHANGE_GROUP_DELAY_MS: '300' });
+    s = await exchangeScenario(t);
+    submit = t.app.get(SubmitEvents, { strict: false });
+    vendor = await t.app.get<Authenticator>(AUTHENTICATOR, { strict: false }).authenticate(`Bearer ${s.vendor.adminKey}`);
+  });
+  afterAll(() => t?.close());
+
+  it('holds the first request of a group for the delay, so that requests coming meanwhile share its transaction', async () => {
+    const ids = ['gd-a', 'gd-b', 'gd-c'];
+    const answers = await Promise.all(ids.map((id) => submit.submit(vendor, { rawHeaders: ['Content-Type', STRUCTURED], body: signed(reading(s.source, id), s.vendorKey) }, false)));
+    expect(answers.map((a) => a.outcomes[0]!.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    const rows = (await t.app.get(DataSource).query('SELECT DISTINCT xid::text AS xid FROM exchange_events WHERE ce_source = $1 AND ce_id = ANY($2)', [s.source, ids])) as unknown[];
+    expect(rows).toHaveLength(1);
+  });
+});

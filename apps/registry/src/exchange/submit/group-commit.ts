@@ -51,6 +51,8 @@ const isDeadlock = (error: unknown) =>
 export class GroupCommit {
   private readonly logger = new Logger('GroupCommit');
   private readonly waiting: Waiting[] = [];
+  /** The events of the waiting requests, kept as they come and go (never summed over the queue). */
+  private waitingWeight = 0;
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -66,6 +68,7 @@ export class GroupCommit {
   join(request: GroupRequest): Promise<Submission> {
     return new Promise((answer, fail) => {
       this.waiting.push({ request, joinedAt: performance.now(), answer, fail });
+      this.waitingWeight += weightOf(request);
       this.next();
     });
   }
@@ -73,7 +76,7 @@ export class GroupCommit {
   private next(): void {
     while (this.inFlight < GROUPS_IN_FLIGHT && this.waiting.length > 0) {
       const delay = this.config.exchangeGroupDelayMs;
-      if (delay > 0 && this.waitingWeight() < this.config.exchangeGroupMaxEvents) {
+      if (delay > 0 && this.waitingWeight < this.config.exchangeGroupMaxEvents) {
         const due = this.waiting[0]!.joinedAt + delay - performance.now();
         if (due > 0) {
           this.timer ??= setTimeout(() => {
@@ -92,12 +95,6 @@ export class GroupCommit {
     }
   }
 
-  private waitingWeight(): number {
-    let weight = 0;
-    for (const { request } of this.waiting) weight += weightOf(request);
-    return weight;
-  }
-
   /** The waiting requests, oldest first, up to the group's size in events (at least one request). */
   private take(): Waiting[] {
     let weight = 0;
@@ -106,6 +103,7 @@ export class GroupCommit {
       weight += weightOf(this.waiting[count]!.request);
       count += 1;
     }
+    this.waitingWeight -= weight;
     return this.waiting.splice(0, count);
   }
 
