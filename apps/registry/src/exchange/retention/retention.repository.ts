@@ -64,10 +64,11 @@ export class RetentionRepository {
   }
 
   /**
-   * Makes the partition of the UTC month starting at `from`, unless it exists. Built beside the table and attached,
-   * which locks the table only against other DDL (CREATE TABLE ... PARTITION OF would lock out every reader and
-   * writer), after moving into it any rows the DEFAULT partition took for that month while it was missing. Several
-   * instances take turns on an advisory lock. Answers whether it made it.
+   * Makes the partition of the UTC month starting at `from`, unless it exists. Built beside the table and attached
+   * (CREATE TABLE ... PARTITION OF would lock out every reader and writer of the table), after moving into it any rows
+   * the DEFAULT partition took for that month while it was missing. Attaching locks the DEFAULT partition exclusively
+   * while it is scanned: brief when it is empty, as it is when months are made ahead (the job makes next month's); the
+   * lock timeout bounds the wait for it. Several instances take turns on an advisory lock. Answers whether it made it.
    */
   async createMonth(from: Date): Promise<boolean> {
     const to = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../../platform/config/config.module.js';
 import type { AppConfig } from '../../platform/config/config.js';
-import { OnceAndStore } from './once-and-store.js';
+import { IdentityVanishedError, OnceAndStore } from './once-and-store.js';
 import type { Outcomes, Submission } from './outcomes.js';
 import { Quota } from './quota.js';
 import { RegistryChecks } from './registry-checks.js';
@@ -32,9 +32,30 @@ const DEADLOCK = '40P01';
 /** Groups of one process in their transactions at once: one stores while the next one's locks are taken. */
 const GROUPS_IN_FLIGHT = 2;
 
+/** Bytes a group's insert may carry (PostgreSQL takes at most 1 GB in one parameter). */
+const GROUP_BYTES = 32 * 1_048_576;
+
 const weightOf = (request: GroupRequest) => Math.max(1, request.prepared.length);
-const isDeadlock = (error: unknown) =>
-  ((error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code) === DEADLOCK;
+const bytesOf = (request: GroupRequest) => {
+  let bytes = 0;
+  for (const { event } of request.prepared) bytes += event.received.length;
+  return bytes;
+};
+const sqlState = (error: unknown): string | undefined => {
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+};
+/** Run again as a group: a deadlock, or an identity retention deleted between two statements. */
+const isTransient = (error: unknown) => sqlState(error) === DEADLOCK || error instanceof IdentityVanishedError;
+/**
+ * The database refused the group's statements (an SQLSTATE outside connection and shutdown errors): it rolled back,
+ * and storing each request alone finds the one that caused it. A lost connection may have lost the COMMIT's answer
+ * rather than the COMMIT, so its requests fail rather than being stored a second time.
+ */
+const refusedByDatabase = (error: unknown) => {
+  const state = sqlState(error);
+  return state !== undefined && /^[0-9A-Z]{5}$/.test(state) && !state.startsWith('08') && !state.startsWith('57');
+};
 
 /**
  * Group commit: the requests this process is handling at the same moment join one transaction and one commit.
@@ -45,7 +66,8 @@ const isDeadlock = (error: unknown) =>
  *
  * Refusals are values, so one request's refused events never fail another's. When the database refuses the whole
  * group (one request's row breaks a constraint, say), each of its requests is stored again on its own, so only the
- * request that caused it fails; a deadlock reruns the group.
+ * request that caused it fails; a deadlock reruns the group; a lost connection fails the group's requests (their
+ * COMMIT may have gone through: the client's retry is answered `duplicate`).
  */
 @Injectable()
 export class GroupCommit {
@@ -95,12 +117,16 @@ export class GroupCommit {
     }
   }
 
-  /** The waiting requests, oldest first, up to the group's size in events (at least one request). */
+  /** The waiting requests, oldest first, up to the group's size in events and bytes (at least one request). */
   private take(): Waiting[] {
     let weight = 0;
+    let bytes = 0;
     let count = 0;
-    while (count < this.waiting.length && (count === 0 || weight + weightOf(this.waiting[count]!.request) <= this.config.exchangeGroupMaxEvents)) {
-      weight += weightOf(this.waiting[count]!.request);
+    while (count < this.waiting.length) {
+      const next = this.waiting[count]!.request;
+      if (count > 0 && (weight + weightOf(next) > this.config.exchangeGroupMaxEvents || bytes + bytesOf(next) > GROUP_BYTES)) break;
+      weight += weightOf(next);
+      bytes += bytesOf(next);
       count += 1;
     }
     this.waitingWeight -= weight;
@@ -125,8 +151,8 @@ export class GroupCommit {
       const submissions = await this.store(members);
       members.forEach((waiting, i) => waiting.answer(submissions[i]!));
     } catch (error) {
-      if (members.length === 1) {
-        members[0]!.fail(error);
+      if (members.length === 1 || !refusedByDatabase(error)) {
+        for (const waiting of members) waiting.fail(error);
         return;
       }
       this.logger.warn(`a group of ${members.length} requests was refused by the database; each is stored on its own`);
@@ -140,7 +166,7 @@ export class GroupCommit {
     }
   }
 
-  /** Phases 3 and 4 for the group, in one transaction; a deadlock runs it again from the outcomes of phase 2. */
+  /** Phases 3 and 4 for the group, in one transaction; a transient failure runs it again from the outcomes of phase 2. */
   private async store(group: readonly Waiting[]): Promise<Submission[]> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -157,7 +183,7 @@ export class GroupCommit {
           return attempts.map((outcomes) => outcomes.submission());
         });
       } catch (error) {
-        if (!isDeadlock(error) || attempt >= 3) throw error;
+        if (!isTransient(error) || attempt >= 3) throw error;
       }
     }
   }

@@ -9,6 +9,16 @@ import { type NewEvent, type StoredIdentity, type Submitter, SubmissionRepositor
 // passed are inserted in one set-based statement with the group's rejections and conformance counts; what the
 // insert reveals (a conflict with an event accepted earlier) is written after it.
 
+/**
+ * An event's identity was neither claimed by the insert nor found after it: retention deleted it in between. The
+ * group's transaction is run again (its answers would otherwise say `valid` for an event nothing stored).
+ */
+export class IdentityVanishedError extends Error {
+  constructor() {
+    super('an identity disappeared between the insert and the read that followed it; the group is run again');
+  }
+}
+
 /** One request of a group as phase 4 sees it: who sent it, what passed checks 1 to 6, its outcomes, and whether it is a dry run. */
 export interface Storing {
   who: Submitter;
@@ -40,7 +50,8 @@ export class OnceAndStore {
 
   /**
    * Check 7, once, for a group: (source, id) is new, or the same content again (an idempotent duplicate), or a
-   * conflict, judged as if the group's requests ran one after another in their order. Stores the group's first
+   * conflict, judged as if the group's requests that store ran one after another in their order (a dry run is judged
+   * against what the group stores, whatever its place in the group). Stores the group's first
    * occurrence of each new pair (in key order, so that concurrent groups lock in one order), every rejection and
    * every conformance count of the requests that are not dry runs; then settles each event's outcome.
    */
@@ -69,6 +80,7 @@ export class OnceAndStore {
       }
     }
     for (const identity of await this.repository.identities([...missing.values()], manager)) stored.set(identityKey(identity.source, identity.id), { identity, fresh: false });
+    if ([...firsts.keys()].some((key) => !stored.has(key))) throw new IdentityVanishedError();
 
     for (const request of group) this.settle(request, firsts, stored, now);
 

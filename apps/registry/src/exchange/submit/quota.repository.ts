@@ -8,7 +8,6 @@ export interface QuotaTaken {
   took: number | null;
   /** The minute's count once this statement ran (null when a concurrent statement changed it first: ask again). */
   counted: number | null;
-  before: number;
 }
 
 /** The exchange's quota table: events submitted per organisation and minute (fixed windows). */
@@ -46,6 +45,6 @@ export class QuotaRepository {
       // A new minute: these organisations' earlier minutes are no longer needed.
       await this.db.manager.query('DELETE FROM exchange_quota WHERE organisation_id = ANY($1::uuid[]) AND minute < $2', [fresh, minute]);
     }
-    return rows.map((r) => ({ organisationId: r.organisation_id, took: r.took, counted: r.took === null ? r.before : r.counted, before: r.before }));
+    return rows.map((r) => ({ organisationId: r.organisation_id, took: r.took, counted: r.took === null ? r.before : r.counted }));
   }
 }

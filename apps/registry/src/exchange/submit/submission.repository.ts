@@ -107,7 +107,7 @@ function packed(events: NewEvent[]): { received: Buffer; offsets: number[]; leng
   const lengths: number[] = [];
   let at = 0;
   for (const e of events) {
-    // A digest of another length would shift every digest after it.
+    // A digest of another length would shift every digest after it: the checks never make one, so this is the registry's bug.
     if (e.coreDigest.length !== 32 || (e.extDigest !== null && e.extDigest.length !== 32)) throw new Error('a digest is not 32 bytes');
     offsets.push(at);
     lengths.push(e.received.length);
@@ -206,7 +206,7 @@ export class SubmissionRepository {
     await manager.query(countSql(1, 4), [...countParams(counts), receivedAt]);
   }
 
-  async insertRejections(rejections: SubmittedRejection[], manager: EntityManager = this.db.manager): Promise<void> {
+  async insertRejections(rejections: SubmittedRejection[], manager: EntityManager): Promise<void> {
     if (rejections.length === 0) return;
     await manager.query(insertRejectionsSql(1), rejectionParams(rejections));
   }
