@@ -48,20 +48,22 @@ const sqlState = (error: unknown): string | undefined => {
 /** Run again as a group: a deadlock, or an identity retention deleted between two statements. */
 const isTransient = (error: unknown) => sqlState(error) === DEADLOCK || error instanceof IdentityVanishedError;
 /**
- * The database refused the group's statements (an SQLSTATE outside connection and shutdown errors): it rolled back,
- * and storing each request alone finds the one that caused it. A lost connection may have lost the COMMIT's answer
- * rather than the COMMIT, so its requests fail rather than being stored a second time.
+ * The database refused the group's statements (an error PostgreSQL sent, which carries a severity, outside the
+ * connection and shutdown classes): it rolled back, and storing each request alone finds the one that caused it. A
+ * lost connection (a socket error, or class 08 or 57) may have lost the COMMIT's answer rather than the COMMIT, so its
+ * requests fail rather than being stored a second time.
  */
 const refusedByDatabase = (error: unknown) => {
+  const sent = (error as { driverError?: { severity?: unknown } }).driverError ?? (error as { severity?: unknown });
   const state = sqlState(error);
-  return state !== undefined && /^[0-9A-Z]{5}$/.test(state) && !state.startsWith('08') && !state.startsWith('57');
+  return typeof sent.severity === 'string' && state !== undefined && !state.startsWith('08') && !state.startsWith('57');
 };
 
 /**
  * Group commit: the requests this process is handling at the same moment join one transaction and one commit.
  * A request waits while GROUPS_IN_FLIGHT groups are in their transactions; the next group takes the requests waiting
- * then, up to PLAZA_EXCHANGE_GROUP_MAX_EVENTS events, or (with PLAZA_EXCHANGE_GROUP_DELAY_MS) only once its first
- * request has waited that long. A group costs one quota statement, the locks (phase 3), the insert (phase 4) and
+ * then, up to PLAZA_EXCHANGE_GROUP_MAX_EVENTS events and GROUP_BYTES, or (with PLAZA_EXCHANGE_GROUP_DELAY_MS) only
+ * once its first request has waited that long. A group costs one quota statement, the locks (phase 3), the insert (phase 4) and
  * one commit, however many requests it holds. Nobody is answered before the commit.
  *
  * Refusals are values, so one request's refused events never fail another's. When the database refuses the whole
