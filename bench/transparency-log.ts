@@ -8,12 +8,16 @@
  * - single appends: one transaction per simulated registry write of one entry (BEGIN, appendLeafHashes, COMMIT),
  *   sampled at sizes ~1k, ~100k and ~1M;
  * - bulk: the rest of the 1,000,000 leaves in transactions of 1000 leaves (one appendLeafHashes each);
- * - at 1,000,000: computeRoot, proveInclusion of random indexes, proveConsistency from random sizes.
+ * - at 1,000,000: computeRoot, proveInclusion of random indexes, proveConsistency from random sizes;
+ * - tiles (what GET /log/tile/... reads before answering): a random full tile of levels 0 and 1, and the partial tiles
+ *   of the size (one per level, what a client fetches first to check a checkpoint's root).
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { appendLeafHashes, computeRoot, equalBytes, proveConsistency, proveInclusion, verifyConsistency, verifyInclusion } from '#plaza/merkle';
+import {
+  appendLeafHashes, computeRoot, equalBytes, partialTiles, proveConsistency, proveInclusion, readHashTile, TILE_WIDTH, verifyConsistency, verifyInclusion,
+} from '#plaza/merkle';
 import { MerkleNodeRepository, treeHasher } from '../apps/registry/src/platform/journal/merkle-node.repository.js';
 
 const URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plaza_bench';
@@ -159,6 +163,23 @@ async function main(): Promise<void> {
     rows.push({ what: 'computeRoot', size: n, figure: fmtStats(rootMs) });
     rows.push({ what: `proveInclusion, random index (≤ ${inclLen} hashes)`, size: n, figure: fmtStats(inclMs) });
     rows.push({ what: `proveConsistency, random first size (≤ ${consLen} hashes)`, size: n, figure: fmtStats(consMs) });
+
+    // One getNodes of at most 256 stored hashes per tile, never a rehash.
+    const tileMs: number[][] = [[], [], []];
+    const partials = partialTiles(TOTAL);
+    for (let k = 0; k < PROOF_SAMPLES; k++) {
+      for (const level of [0, 1]) {
+        const t0 = performance.now();
+        await readHashTile(store, { level, index: random(Math.floor(TOTAL / TILE_WIDTH ** (level + 1))), width: TILE_WIDTH });
+        tileMs[level]!.push(performance.now() - t0);
+      }
+      const t0 = performance.now();
+      for (const tile of partials) await readHashTile(store, tile);
+      tileMs[2]!.push(performance.now() - t0);
+    }
+    rows.push({ what: 'readHashTile, random full level-0 tile (256 hashes)', size: n, figure: fmtStats(tileMs[0]!) });
+    rows.push({ what: 'readHashTile, random full level-1 tile (256 hashes)', size: n, figure: fmtStats(tileMs[1]!) });
+    rows.push({ what: `readHashTile, the ${partials.length} partial tiles of the size`, size: n, figure: fmtStats(tileMs[2]!) });
 
     const w = [Math.max(4, ...rows.map((r) => r.what.length)), Math.max(4, ...rows.map((r) => r.size.length))];
     console.log(`\n${'what'.padEnd(w[0]!)}  ${'size'.padEnd(w[1]!)}  figure`);

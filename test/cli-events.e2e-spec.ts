@@ -1,28 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { verifyStructured } from '#plaza/dsse';
 import { publicPart } from '../apps/cli/src/keys.js';
 import { type ExchangeScenario, readingText, registerScenario } from './support/exchange-scenario.js';
+import { plaza } from './support/cli-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-const cli = resolve(import.meta.dirname, '../dist/apps/cli/src/main.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The built `plaza` command, as a vendor or a city runs it. */
-function plaza(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe('plaza events: a vendor signs and sends, a city reads back and verifies, through the real registry', () => {
   let t: TestApp;

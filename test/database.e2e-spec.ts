@@ -49,6 +49,43 @@ describe('the database', () => {
     expect(rows.map((r) => r.owner)).toEqual(['second']);
   });
 
+  it('prepares each parameterised read once on its connection, never a write nor a statement without parameters', async () => {
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const prepared = async () => ((await runner.query("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'plaza\\_%'")) as { name: string; statement: string }[]);
+      const before = (await prepared()).length;
+      for (let i = 0; i < 3; i++) expect(await runner.query('SELECT owner FROM isolation_probe WHERE owner = $1', [`p${i}`])).toEqual([]);
+      await runner.query('INSERT INTO isolation_probe (owner) SELECT $1 WHERE false', ['never']);
+      await runner.query('WITH written AS (INSERT INTO isolation_probe (owner) SELECT $1 WHERE false RETURNING owner) SELECT owner FROM written', ['never']);
+      await runner.query("SELECT owner FROM isolation_probe WHERE owner = 'none'");
+      // A list's worth of placeholders: a new text for every length, not worth a name.
+      const many = Array.from({ length: 30 }, (_, i) => `p${i}`);
+      await runner.query(`SELECT owner FROM isolation_probe WHERE owner IN (${many.map((_, i) => `$${i + 1}`).join(', ')})`, many);
+      const after = await prepared();
+      expect(after).toHaveLength(before + 1);
+      expect(after.map((p) => p.statement)).toContain('SELECT owner FROM isolation_probe WHERE owner = $1');
+    } finally {
+      await runner.release();
+    }
+  });
+
+  // On the server only: a second embedded database would cost a whole start for a two-line switch.
+  (process.env.DATABASE_URL ? it : it.skip)('prepares nothing when told not to (PLAZA_DB_PREPARED_READS=false, for a pooler in transaction mode)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'plaza-unprepared-'));
+    const unprepared = await openDatabase(loadConfig({ PLAZA_DATA_DIR: folder, DATABASE_URL: process.env.DATABASE_URL, PLAZA_DB_PREPARED_READS: 'false' }).database, model, ignore);
+    try {
+      const runner = unprepared.dataSource.createQueryRunner();
+      await runner.connect();
+      expect(await runner.query('SELECT $1::int AS x', [7])).toEqual([{ x: 7 }]);
+      expect(await runner.query('SELECT name FROM pg_prepared_statements')).toEqual([]);
+      await runner.release();
+    } finally {
+      await unprepared.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   (process.env.DATABASE_URL ? it.skip : it)('refuses to open an embedded data folder another process holds', async () => {
     const settings = loadConfig({ PLAZA_DATA_DIR: dataDir }).database;
     await expect(openDatabase(settings, model, ignore)).rejects.toBeInstanceOf(DataFolderLockedError);

@@ -2,10 +2,10 @@ import { createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
-import { decodeBase64, PAYLOAD_TYPE, signStructured } from '#plaza/dsse';
+import { decodeBase64, PAYLOAD_TYPE, signBinary, signStructured } from '#plaza/dsse';
 import { bearer, createOrganisation, createSource } from './support/fixtures.js';
 import {
-  airSchema, BATCH, binaryReading, type DsseKey, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, readingData, registerDsseKey, signed, signedBatch, STRUCTURED,
+  AIR_TYPE, airSchema, BATCH, binaryReading, type DsseKey, exchangeScenario, type ExchangeScenario, nowSeconds, post, reading, readingData, registerDsseKey, signed, signedBatch, STRUCTURED,
 } from './support/exchange-fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
@@ -90,6 +90,18 @@ describe('the exchange refuses every bad input with its own code, stores nothing
         // Node sends an array as the header repeated (superagent's types know that only for Cookie).
         .set('ce-id', [id('repeat'), id('repeat-2')] as unknown as string).send(body.toString()).expect(422);
       expectProblem(res, 422, 'exchange.repeated_header', 'envelope');
+    });
+
+    it('a binary-mode event without Content-Type, or with a header outside printable ASCII (a webhook could not carry it on)', async () => {
+      const time = nowSeconds();
+      const body = Buffer.from(readingData(time));
+      const untyped = signBinary([['ce-specversion', '1.0'], ['ce-id', id('untyped')], ['ce-source', s.source], ['ce-type', AIR_TYPE], ['ce-time', time], ['ce-dataschema', airSchema()]], body, s.vendorKey);
+      const res = await t.http.post('/api/v1/exchange/events').set(bearer(s.vendor.adminKey)).set(untyped).serialize((b: unknown) => b as string).send(body).expect(422);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expectProblem(res, 422, 'exchange.attribute_missing', 'envelope');
+      const { headers, body: data } = binaryReading(s.source, id('latin1'), s.vendorKey);
+      const raw = await post(t, s.vendor.adminKey, headers['content-type']!, data, { ...headers, 'ce-note': Buffer.from('caf\xe9', 'latin1').toString('latin1') }).expect(422);
+      expectProblem(raw, 422, 'exchange.attribute_invalid', 'envelope');
     });
   });
 

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompactSign, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { DataSource } from 'typeorm';
 import { MerkleTree, TreeHasher } from '#plaza/merkle';
+import { ed25519Signer, type NoteSigner, signNote } from '#plaza/note';
 import { checkRecord } from '../apps/cli/src/log-check.js';
 import { type FetchLike, readLogState, runLogVerify } from '../apps/cli/src/log-verify.js';
 import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
@@ -27,14 +27,26 @@ describe('plaza log verify', () => {
     return new Response(new Uint8Array(res.body as Buffer), { status: res.status, headers: { 'content-type': res.headers['content-type'] ?? 'application/octet-stream' } });
   };
   const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  const text = (body: string) => new Response(body, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  /** The public API, except for the routes `forged` answers. */
+  const serving = (forged: Record<string, () => Response>): FetchLike => (url) => {
+    const answer = forged[new URL(url).pathname];
+    return answer ? Promise.resolve(answer()) : publicFetch(url);
+  };
+  const servedKey = async () => (await (await publicFetch(`${REGISTRY}/log/key`)).text()).trim();
+  /** A signer under the log's origin: the log's own key (read from its data folder), or a key of someone else's. */
+  const logSigner = (): NoteSigner => ed25519Signer(t.config.logOrigin, createPrivateKey({ key: JSON.parse(readFileSync(join(t.config.dataDir, LOG_SIGNING_KEY_FILE), 'utf8')), format: 'jwk' }));
+  const otherSigner = (): NoteSigner => ed25519Signer(t.config.logOrigin, generateKeyPairSync('ed25519').privateKey);
+  const checkpointText = (size: number, root: Uint8Array) => `${t.config.logOrigin}\n${size}\n${Buffer.from(root).toString('base64')}\n`;
   /** A fresh state file path (no file yet). */
   const newState = () => join(dir, `state-${++states}.json`);
   const verify = (state: string, fetcher: FetchLike = publicFetch) => runLogVerify(REGISTRY, state, { fetch: fetcher });
   const headSize = async () => Number(((await db.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[])[0]!.size);
 
   beforeAll(async () => {
-    // The tamper cases edit log rows: on the server, in a database of this suite's own.
-    t = await startTestApp({}, { ownDatabase: true });
+    // The tamper cases edit log rows: on the server, in a database of this suite's own. An edit behind the
+    // registry's back sends no change notice, so cached public answers would hide it for a few seconds: none here.
+    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0' }, { ownDatabase: true });
     db = t.app.get(DataSource);
     dir = mkdtempSync(join(tmpdir(), 'plaza-log-verify-'));
     for (let i = 0; i < 3; i++) await createOrganisation(t, uniqueSlug('lv-org'), i % 2 ? 'vendor' : 'city');
@@ -53,7 +65,8 @@ describe('plaza log verify', () => {
     const size = first.checkpoint!.size;
     expect(size).toBeGreaterThanOrEqual(3);
     expect(progress.at(-1)).toEqual([size, size]);
-    expect(readLogState(state)).toMatchObject({ size, rootHash: first.checkpoint!.rootHash, origin: first.checkpoint!.origin });
+    // The log key, read from /log/key on this first use, is saved with the checkpoint.
+    expect(readLogState(state)).toMatchObject({ size, rootHash: first.checkpoint!.rootHash, origin: first.checkpoint!.origin, vkey: await servedKey() });
 
     await createOrganisation(t, uniqueSlug('lv-more'), 'city');
     const second = await verify(state);
@@ -64,6 +77,44 @@ describe('plaza log verify', () => {
 
     // Same size again: the roots must be equal, and are.
     expect((await verify(state)).ok).toBe(true);
+  });
+
+  describe("the log's key: pinned, or saved on first use", () => {
+    it('verifies with a pinned verifier key and refuses a checkpoint when the pinned key is another', async () => {
+      expect((await runLogVerify(REGISTRY, newState(), { fetch: publicFetch, vkey: await servedKey() })).ok).toBe(true);
+
+      const state = newState();
+      const wrong = await runLogVerify(REGISTRY, state, { fetch: publicFetch, vkey: otherSigner().verifierKey });
+      expect(wrong.ok).toBe(false);
+      expect(wrong.problem).toMatch(/^the checkpoint is not signed by the log key .*: a different key is an alarm$/);
+      expect(readLogState(state)).toBeNull();
+      const malformed = await runLogVerify(REGISTRY, newState(), { fetch: publicFetch, vkey: 'not a key' });
+      expect(malformed.problem).toMatch(/is not an Ed25519 verifier key/);
+    });
+
+    it('raises an alarm when the registry later signs with another key than the one saved on first use, even one it now publishes', async () => {
+      const state = newState();
+      expect((await verify(state)).ok).toBe(true);
+      const impostor = otherSigner();
+      const { size, rootHash } = readLogState(state)!;
+      const fetcher = serving({ '/log/key': () => text(`${impostor.verifierKey}\n`), '/log/checkpoint': () => text(signNote(checkpointText(size, Buffer.from(rootHash, 'base64')), impostor)) });
+      const result = await verify(state, fetcher);
+      expect(result.ok).toBe(false);
+      expect(result.problem).toMatch(/not signed by the log key .*a different key is an alarm/);
+      // A key pinned on the command line that differs from the saved one is refused before anything is read.
+      const pinned = await runLogVerify(REGISTRY, state, { fetch: publicFetch, vkey: impostor.verifierKey });
+      expect(pinned.problem).toMatch(/^the state was verified with the log key .*, not the pinned /);
+    });
+
+    it('plaza log check accepts only the pinned log key too', async () => {
+      // An organisation's entry: public, so anyone may check it.
+      const city = await createOrganisation(t, uniqueSlug('lv-pinned'), 'city');
+      const index = (await t.http.get(`/api/v1/organisations/${city.slug}`).expect(200)).body.journalIndex as number;
+      expect((await checkRecord(REGISTRY, index, { fetch: publicFetch, keys: { pinned: await servedKey() } })).ok).toBe(true);
+      const wrong = await checkRecord(REGISTRY, index, { fetch: publicFetch, keys: { pinned: otherSigner().verifierKey } });
+      expect(wrong).toMatchObject({ ok: false });
+      expect(wrong.problem).toMatch(/not signed by the log key/);
+    });
   });
 
   describe('plaza log check: one record against the log', () => {
@@ -180,35 +231,26 @@ describe('plaza log verify', () => {
       }
     });
 
-    it('a checkpoint signed with a key that is not the registry\'s fails on the signature', async () => {
-      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      const cp = (await (await publicFetch(`${REGISTRY}/api/v1/log/checkpoint`)).json()) as { body: string; jws: string };
-      const forged = await new CompactSign(new TextEncoder().encode(cp.body)).setProtectedHeader({ alg: 'EdDSA' }).sign(privateKey);
-      const fetcher: FetchLike = (url) => (new URL(url).pathname === '/api/v1/log/checkpoint' ? Promise.resolve(json({ body: cp.body, jws: forged })) : publicFetch(url));
-      const result = await verify(newState(), fetcher);
+    it("a checkpoint signed with a key that is not the log's fails on the signature, whatever else the registry publishes", async () => {
+      const state = await verifiedState();
+      const { size, rootHash } = readLogState(state)!;
+      const forged = signNote(checkpointText(size, Buffer.from(rootHash, 'base64')), otherSigner());
+      const result = await verify(state, serving({ '/log/checkpoint': () => text(forged) }));
       expect(result.ok).toBe(false);
-      expect(result.problem).toMatch(/signature does not verify/);
+      expect(result.problem).toMatch(/not signed by the log key/);
+      // A line under the log key's own name and id whose signature is wrong refuses the whole note.
+      const genuine = signNote(checkpointText(size, Buffer.from(rootHash, 'base64')), logSigner());
+      const broken = genuine.replace(/ (\S+)\n$/, (_, sig: string) => ` ${Buffer.from(Buffer.from(sig, 'base64').map((byte, i) => (i === 10 ? byte ^ 1 : byte))).toString('base64')}\n`);
+      expect((await verify(state, serving({ '/log/checkpoint': () => text(broken) }))).problem).toMatch(/signature does not verify with the log key/);
     });
 
     it('a validly signed checkpoint whose root is not the root of the entries is caught', async () => {
-      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'EdDSA' };
-      const size = await headSize();
-      const body = `plaza.localhost/log\n${size}\n${Buffer.alloc(32, 7).toString('base64')}\n`;
-      const jws = await new CompactSign(new TextEncoder().encode(body)).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).sign(privateKey);
-      const fetcher: FetchLike = (url) => {
-        const path = new URL(url).pathname;
-        if (path === '/api/v1/log/checkpoint') return Promise.resolve(json({ body, jws }));
-        if (path === '/.well-known/jwks.json') return Promise.resolve(json({ keys: [jwk] }));
-        return publicFetch(url);
-      };
-      const result = await verify(newState(), fetcher);
+      // A first use against a registry serving another key: its checkpoint verifies, its root does not.
+      const impostor = otherSigner();
+      const note = signNote(checkpointText(await headSize(), Buffer.alloc(32, 7)), impostor);
+      const result = await verify(newState(), serving({ '/log/key': () => text(impostor.verifierKey), '/log/checkpoint': () => text(note) }));
       expect(result.ok).toBe(false);
       expect(result.problem).toMatch(/root recomputed from the \d+ entries differs/);
-      // A JWS whose payload is not exactly the body is refused too.
-      const other = await new CompactSign(new TextEncoder().encode(`${body}x`)).setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' }).sign(privateKey);
-      const mismatch = await verify(newState(), (url) => (new URL(url).pathname === '/api/v1/log/checkpoint' ? Promise.resolve(json({ body, jws: other })) : fetcher(url)));
-      expect(mismatch.problem).toMatch(/payload is not exactly the checkpoint body/);
     });
 
     it('a registry that signs a forked log with its own key (entries and root agreeing) is caught on consistency with last time', async () => {
@@ -222,14 +264,10 @@ describe('plaza log verify', () => {
       entries[0] = { index: 0, entry: forgedBytes.toString('base64'), leafHash: Buffer.from(await hasher.leaf(forgedBytes)).toString('base64') };
       const tree = new MerkleTree(hasher);
       await tree.appendEntries(entries.map((e) => new Uint8Array(Buffer.from(e.entry, 'base64'))));
-      const origin = readLogState(state)!.origin;
-      const body = `${origin}\n${size}\n${Buffer.from(await tree.root()).toString('base64')}\n`;
-      const signingJwk = JSON.parse(readFileSync(join(t.config.dataDir, LOG_SIGNING_KEY_FILE), 'utf8')) as JWK;
-      const { keys } = (await (await publicFetch(`${REGISTRY}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
-      const jws = await new CompactSign(new TextEncoder().encode(body)).setProtectedHeader({ alg: 'EdDSA', kid: keys[0]!.kid! }).sign(await importJWK(signingJwk, 'EdDSA'));
+      const note = signNote(checkpointText(size, await tree.root()), logSigner());
       const fetcher: FetchLike = (url) => {
         const u = new URL(url);
-        if (u.pathname === '/api/v1/log/checkpoint') return Promise.resolve(json({ body, jws }));
+        if (u.pathname === '/log/checkpoint') return Promise.resolve(text(note));
         if (u.pathname === '/api/v1/log/entries') {
           const start = Number(u.searchParams.get('start'));
           const end = Number(u.searchParams.get('end'));

@@ -38,7 +38,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes every jwks.json route the app serves', () => {
-    expect(Object.keys(spec.paths).filter((path) => path.endsWith('jwks.json')).sort()).toEqual(['/.well-known/jwks.json', '/api/v1/organisations/{slug}/jwks.json']);
+    expect(Object.keys(spec.paths).filter((path) => path.endsWith('jwks.json')).sort()).toEqual(['/.well-known/delivery-jwks.json', '/.well-known/jwks.json', '/api/v1/organisations/{slug}/jwks.json']);
   });
 
   it("matches what the registry's JWK Set really holds", async () => {

@@ -45,7 +45,9 @@ describe('what the operator does for an organisation is marked so, in the journa
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The log page shows this suite's entries once a checkpoint covers them: on the server, a database of its own, so
+    // that its registry is the instance that signs (on a shared one, another suite's registry may be).
+    t = await startTestApp({}, { ownDatabase: true });
     city = await createOrganisation(t, uniqueSlug('marks-city'), 'city');
     vendor = await createOrganisation(t, uniqueSlug('marks-vendor'), 'vendor');
     const [operatorMember] = (await t.http.get('/api/v1/organisations/operator/members').set(bearer(t.operatorKey)).expect(200)).body.items;

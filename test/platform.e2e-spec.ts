@@ -33,7 +33,8 @@ describe('the registry platform', () => {
     const spec = (await t.http.get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     const missing = discoverRoutes(t.app)
       .filter((route) => route.documented)
-      .map((route) => ({ method: route.method.toLowerCase(), path: route.path.replace(/:([A-Za-z]+)/g, '{$1}') }))
+      // A trailing wildcard (the log's tiles) is the parameter `{path}` in the document, as @nestjs/swagger renders it.
+      .map((route) => ({ method: route.method.toLowerCase(), path: route.path.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\*$/, '{path}') }))
       .filter((route) => !spec.paths[route.path]?.[route.method]);
     expect(missing).toEqual([]);
   });
@@ -152,24 +153,39 @@ describe('the registry platform', () => {
 describe('rate limiting', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '3' });
+    // A database of its own on the server: another suite's write would empty the public-answer cache.
+    // And a max age no slow machine reaches between the reads of these tests.
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '5', PLAZA_PUBLIC_CACHE_MAX_AGE_MS: '60000' }, { ownDatabase: true });
+    // Two reads of the budget's five put the checkpoint in the public-answer cache: the first signs it (which, as any
+    // new checkpoint, empties the cache), the second is stored.
+    await t.http.get('/api/v1/log/checkpoint').expect(200);
+    await t.http.get('/api/v1/log/checkpoint').expect(200);
   });
   afterAll(() => t.close());
 
+  // A route outside the public-answer cache: cached public reads are answered before the limiter (below).
+  const limited = '/.well-known/delivery-jwks.json';
+
   it('answers 429 with a problem and Retry-After once a client exceeds its limit', async () => {
-    for (let i = 0; i < 3; i++) await t.http.get('/api/v1/organisations').expect(200);
-    const res = await t.http.get('/api/v1/organisations').expect(429);
+    for (let i = 0; i < 3; i++) await t.http.get(limited).expect(200);
+    const res = await t.http.get(limited).expect(429);
     expect(res.body).toMatchObject({ code: 'request.rate_limited', status: 429 });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('counts by client address, so a made-up key prefix neither dodges the limit nor spends a key holder\'s budget', async () => {
-    const res = await t.http.get('/api/v1/organisations').set('authorization', 'Bearer plz_aaaaaaaa_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx').expect(429);
+    const res = await t.http.get(limited).set('authorization', 'Bearer plz_aaaaaaaa_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx').expect(429);
     expect(res.body.code).toBe('request.rate_limited');
   });
 
+  it('still answers a public read from the cache once the limit is spent (it costs less than a refusal), but not one it must render', async () => {
+    await t.http.get(limited).expect(429);
+    await t.http.get('/api/v1/log/checkpoint').expect(200);
+    await t.http.get('/api/v1/log/entries?start=0').expect(429);
+  });
+
   it("keeps answering a load balancer's probes, /health/live and /health/ready, once the limit is spent", async () => {
-    await t.http.get('/api/v1/organisations').expect(429);
+    await t.http.get(limited).expect(429);
     for (let i = 0; i < 5; i++) {
       await t.http.get('/health/live').expect(200);
       await t.http.get('/health/ready').expect(200);
@@ -186,12 +202,12 @@ describe('rate limiting behind a proxy', () => {
       const t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '50', PLAZA_TRUST_PROXY: trustProxy });
       try {
         const statuses: number[] = [];
-        // A cheap route (the key is in memory): the limit counts every route alike.
-        for (let i = 0; i < 120; i++) statuses.push((await t.http.get('/.well-known/jwks.json').set('x-forwarded-for', rotating(i))).status);
+        // A cheap route (the key is in memory) outside the public-answer cache, which answers before the limiter.
+        for (let i = 0; i < 120; i++) statuses.push((await t.http.get('/.well-known/delivery-jwks.json').set('x-forwarded-for', rotating(i))).status);
         expect(statuses.filter((status) => status === 200)).toHaveLength(50);
         expect(statuses.filter((status) => status === 429)).toHaveLength(70);
         // Another client behind the same proxy has its own budget.
-        await t.http.get('/.well-known/jwks.json').set('x-forwarded-for', '203.0.113.8').expect(200);
+        await t.http.get('/.well-known/delivery-jwks.json').set('x-forwarded-for', '203.0.113.8').expect(200);
       } finally {
         await t.close();
       }

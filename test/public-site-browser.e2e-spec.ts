@@ -1,13 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ed25519Signer, formatKeyRotation, signKeyRotation, signNote } from '#plaza/note';
+import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
 import { fetchHttp, seedDemo } from '../demo/seed.js';
 import { launchBrowser } from './support/browser.js';
 import { createOrganisation, createSource } from './support/fixtures.js';
-import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { createDatabase, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 /**
  * The public register in a real browser (headless Chromium: the npm-bundled one, or Debian's with PLAZA_BROWSER=system), on a registry running the demo with its data
@@ -16,6 +19,7 @@ import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
  * axe-core on every page and full-page screenshots in test-output/public-site/.
  */
 const SHOTS = resolve(import.meta.dirname, '../test-output/public-site');
+const SIGNATURE_BAD = 'The checkpoint’s signature does NOT verify.';
 const suffix = `b${process.pid.toString(36)}${Date.now().toString(36)}`;
 
 describe('public register in a browser', () => {
@@ -31,12 +35,17 @@ describe('public register in a browser', () => {
   let seed: () => ReturnType<typeof seedDemo>;
   let firstSeed: Awaited<ReturnType<typeof seedDemo>>;
 
+  let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
+
   beforeAll(async () => {
     demoDir = mkdtempSync(join(tmpdir(), 'plaza-demo-test-'));
+    // The log checks read checkpoints of this suite's own entries: on the server, a database of its own, so that its
+    // registry is the instance that signs them (on a shared one, another suite's registry may be).
+    database = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : undefined;
     t = await startTestApp({
       PLAZA_DEMO: 'true',
       PLAZA_DEMO_DATA_DIR: demoDir,
-      PLAZA_DEMO_DATABASE_URL: process.env.DATABASE_URL ?? '',
+      PLAZA_DEMO_DATABASE_URL: database?.url ?? '',
       // On a shared server other suites' coalition members are in the electorate: the demo's decision may close at once.
       PLAZA_VOTING_PERIOD_HOURS: '0',
       PLAZA_RATE_LIMIT_PER_MINUTE: '100000',
@@ -65,6 +74,7 @@ describe('public register in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await database?.drop();
     if (demoDir) rmSync(demoDir, { recursive: true, force: true });
   });
 
@@ -184,7 +194,9 @@ describe('public register in a browser', () => {
     }
   });
 
-  it("verifies the latest checkpoint's signature and an entry's inclusion in the browser, and says so in both languages", async () => {
+  it("verifies the latest checkpoint's signed note and an entry's inclusion through the tiles in the browser, and says so in both languages", async () => {
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
     for (const [lang, verified] of [['en', 'Verified in your browser.'], ['fr', 'Vérifié dans votre navigateur.']] as const) {
       await page.goto(`${base}/log?lang=${lang}&index=3`);
       await page.locator('#verify-button').click();
@@ -194,36 +206,76 @@ describe('public register in a browser', () => {
       await expectAccessible();
       await screenshot('log');
     }
+    // The C2SP forms only: the signed note, the tiles and the entry bundle, never the JSON checkpoint or proofs.
+    expect(asked).toContain('/log/checkpoint');
+    expect(asked.some((path) => path.startsWith('/log/tile/0/'))).toBe(true);
+    expect(asked.some((path) => path.startsWith('/log/tile/entries/'))).toBe(true);
+    expect(asked.filter((path) => path.startsWith('/api/v1/log/') || path === '/.well-known/jwks.json')).toEqual([]);
   });
 
-  it('reports a failure when the served inclusion proof, the entry or the checkpoint signature is tampered with', async () => {
-    const tamper = async (pattern: string, change: (body: Record<string, any>) => void) => {
+  it('reports a failure when a served tile, the entry bundle or the signed note is tampered with', async () => {
+    const tamper = async (pattern: string, change: (body: Buffer) => Buffer) => {
       await page.route(pattern, async (route) => {
         const response = await route.fetch();
-        const body = await response.json();
-        change(body);
-        await route.fulfill({ response, json: body });
+        await route.fulfill({ response, body: change(await response.body()) });
       });
       await page.goto(`${base}/log?lang=en&index=2`);
       await page.locator('#verify-button').click();
       await page.locator('#verify-result[data-outcome="failed"]').waitFor();
       expect(await page.locator('#verify-result').innerText()).toContain('Verification failed.');
+      expect(await page.locator('#verify-result .bad').count()).toBeGreaterThan(0);
       await page.unrouteAll();
     };
-    const flip = (b64: string) => Buffer.from(Buffer.from(b64, 'base64').map((byte, i) => (i === 0 ? byte ^ 1 : byte))).toString('base64');
-    await tamper('**/api/v1/log/proof/inclusion**', (body) => {
-      body.proof[0] = flip(body.proof[0]);
+    const flipLast = (body: Buffer) => Buffer.from(body.map((byte, i) => (i === body.length - 1 ? byte ^ 1 : byte)));
+    // A hash of the level-0 tile, then the last entry of the bundle (entry 2 itself is checked against its hash).
+    await tamper('**/log/tile/0/**', flipLast);
+    await tamper('**/log/tile/entries/**', flipLast);
+    // The root line of the signed note: its signature no longer verifies.
+    await tamper('**/log/checkpoint', (body) => {
+      const [origin, size, root, ...rest] = body.toString('utf8').split('\n');
+      const flipped = Buffer.from(Buffer.from(root!, 'base64').map((byte, i) => (i === 0 ? byte ^ 1 : byte))).toString('base64');
+      return Buffer.from([origin, size, flipped, ...rest].join('\n'));
     });
-    await tamper('**/api/v1/log/entries**', (body) => {
-      const entry = JSON.parse(Buffer.from(body.entries[0].entry, 'base64').toString('utf8'));
-      entry.action = 'organisation.deleted';
-      body.entries[0].entry = Buffer.from(JSON.stringify(entry)).toString('base64');
-    });
-    await tamper('**/api/v1/log/checkpoint', (body) => {
-      const [origin, size, root] = body.body.split('\n');
-      body.body = `${origin}\n${size}\n${flip(root)}\n`;
-    });
-    expect(await page.locator('#verify-result .bad').count()).toBeGreaterThan(0);
+  });
+
+  it("follows a log key rotation only through a statement signed by the key it remembered, as the CLI does", async () => {
+    const verify = async (outcome: 'verified' | 'failed') => {
+      await page.goto(`${base}/log?lang=en&index=1`);
+      await page.locator('#verify-button').click();
+      await page.locator(`#verify-result[data-outcome="${outcome}"], #verify-result[data-outcome="failed"]`).waitFor();
+      return page.locator('#verify-result').getAttribute('data-outcome');
+    };
+    await page.goto(`${base}/log?lang=en`);
+    await page.evaluate(() => localStorage.clear());
+    expect(await verify('verified')).toBe('verified');
+    const logKey = ed25519Signer(t.config.logOrigin, createPrivateKey({ key: t.config.logSigningKey ?? JSON.parse(readFileSync(join(t.config.dataDir, LOG_SIGNING_KEY_FILE), 'utf8')), format: 'jwk' }));
+    const saved = JSON.parse((await page.evaluate(() => localStorage.getItem('plaza.log.checkpoint')))!) as { size: number; root: string; vkey: string };
+    expect(saved.vkey).toBe(logKey.verifierKey);
+    // This browser last verified the log under an earlier key, which named the log's key in a statement both signed.
+    const earlier = ed25519Signer(t.config.logOrigin, generateKeyPairSync('ed25519').privateKey);
+    const remember = (vkey: string) => page.evaluate((value) => localStorage.setItem('plaza.log.checkpoint', value), JSON.stringify({ ...saved, vkey }));
+    const serveKeys = (rotation: string) =>
+      page.route('**/log/keys', (route) =>
+        route.fulfill({ json: { origin: t.config.logOrigin, current: logKey.verifierKey, keys: [{ vkey: earlier.verifierKey }, { vkey: logKey.verifierKey, fromSize: saved.size, rotation }] } }),
+      );
+    const rotation = { origin: t.config.logOrigin, oldKey: earlier.verifierKey, newKey: logKey.verifierKey, size: saved.size };
+    await serveKeys(signKeyRotation(rotation, earlier, logKey));
+    await remember(earlier.verifierKey);
+    expect(await verify('verified')).toBe('verified');
+    expect(JSON.parse((await page.evaluate(() => localStorage.getItem('plaza.log.checkpoint')))!).vkey).toBe(logKey.verifierKey);
+    await page.unrouteAll();
+
+    // A statement the earlier key did not sign (only the new key did), and no statement at all: the log's key is refused.
+    await serveKeys(signNote(formatKeyRotation(rotation), logKey));
+    await remember(earlier.verifierKey);
+    expect(await verify('failed')).toBe('failed');
+    expect(await page.locator('#verify-result li.bad').first().innerText()).toContain(SIGNATURE_BAD);
+    await page.unrouteAll();
+    await remember(ed25519Signer(t.config.logOrigin, generateKeyPairSync('ed25519').privateKey).verifierKey);
+    expect(await verify('failed')).toBe('failed');
+    // A failed check leaves the remembered key as it was.
+    expect(JSON.parse((await page.evaluate(() => localStorage.getItem('plaza.log.checkpoint')))!).vkey).not.toBe(logKey.verifierKey);
+    await page.evaluate(() => localStorage.clear());
   });
 
   it('remembers the checkpoint it verified, proves the next one extends it, and catches a log rewritten in between', async () => {
@@ -236,7 +288,7 @@ describe('public register in a browser', () => {
     await page.goto(`${base}/log?lang=en`);
     await page.evaluate(() => localStorage.clear());
     expect(await verify('verified')).toContain('This is the first check from this browser');
-    // The log grows between two visits: the registry's consistency proof links the two signed roots.
+    // The log grows between two visits: the new tree's tiles give the remembered root at the remembered size.
     await createOrganisation(t, uniqueSlug('browser-grows'), 'city');
     expect(await verify('verified')).toContain('The log is consistent with the checkpoint this browser checked last time');
 

@@ -91,13 +91,15 @@ describe('public register pages (server-rendered HTML)', () => {
     await t.http.get(`/privacy-records/${draft.id}`).expect(404).expect('content-type', /text\/html/);
   });
 
-  it('serves pages with their own policy: own scripts only, no inline script, the tile server among image sources', async () => {
+  it('serves pages with their own policy: own scripts only, no inline script (only structured data), the tile server among image sources', async () => {
     const res = await page('/sources');
     const csp = res.headers['content-security-policy'] as string;
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).toMatch(/img-src 'self' data: https:\/\/tile\.openstreetmap\.org/);
-    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    // Structured data (JSON-LD) is a data block, never run: every other script element has a src.
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/ld\+json")[^>]*>/);
+    expect(res.text).toContain('<script type="application/ld+json">');
     // The API keeps the policy it had: no tile server there.
     const api = await t.http.get('/api/v1/sources').expect(200);
     expect(api.headers['content-security-policy']).not.toContain('tile.openstreetmap.org');
@@ -132,9 +134,10 @@ describe('public register pages (server-rendered HTML)', () => {
 
 describe('public register home page counts', () => {
   // A database of its own: the counts must equal the lists, which other suites on a shared server keep adding to.
+  // And no public-answer cache: these stories count what rendering the home page costs, so every request renders.
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({}, { ownDatabase: true });
+    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0' }, { ownDatabase: true });
     const city = await createOrganisation(t, uniqueSlug('count-city'), 'city');
     await createOrganisation(t, uniqueSlug('count-city'), 'city');
     await createOrganisation(t, uniqueSlug('count-vendor'), 'vendor');

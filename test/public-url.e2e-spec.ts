@@ -49,5 +49,6 @@ describe("the transparency log's origin", () => {
     const again = await startTestApp({ ...env, PLAZA_LOG_ORIGIN: 'registry.example.org/log' });
     await again.http.get('/api/v1/log/checkpoint').expect(200);
     await again.close();
-  });
+    // Three embedded registries start one after another on one data folder; under a loaded CI box that exceeds the default.
+  }, 180_000);
 });

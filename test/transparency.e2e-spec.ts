@@ -6,6 +6,7 @@ import { compactVerify, importJWK } from 'jose';
 import { DataSource } from 'typeorm';
 import { computeRoot, equalBytes, MerkleTree, TreeHasher, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 import { backfillTransparencyLog } from '#plaza/database';
+import { decodeVerifierKey, noteVerifierFromKey, openCheckpoint } from '#plaza/note';
 import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
 import { MerkleNodeRepository } from '../apps/registry/src/platform/journal/merkle-node.repository.js';
 import { addMember, bearer, createOrganisation, createSource } from './support/fixtures.js';
@@ -25,8 +26,9 @@ describe('transparency log', () => {
   let db: DataSource;
 
   beforeAll(async () => {
-    // Some cases edit log rows and records: on the server, in a database of this suite's own.
-    t = await startTestApp({}, { ownDatabase: true });
+    // Some cases edit log rows and records: on the server, in a database of this suite's own. An edit behind the
+    // registry's back sends no change notice, so cached public answers would hide it for a few seconds: none here.
+    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0' }, { ownDatabase: true });
     db = t.app.get(DataSource);
   });
   afterAll(() => t?.close());
@@ -155,9 +157,15 @@ describe('transparency log', () => {
     expect(Buffer.from(await recomputedRoot(await entries(treeSize))).toString('base64')).toBe(rootHash);
   });
 
-  it('publishes the checkpoint of a grown log by itself, without anyone asking for it', async () => {
-    const publishing = await startTestApp({ PLAZA_CHECKPOINT_INTERVAL_MS: '100' }, { ownDatabase: true });
+  it('publishes the checkpoint of a grown log by itself, without anyone asking for it, and logs its verifier key at start', async () => {
+    const lines: string[] = [];
+    const publishing = await startTestApp(
+      { PLAZA_CHECKPOINT_INTERVAL_MS: '100', PLAZA_LOG_LEVEL: 'info' },
+      { ownDatabase: true, logDestination: { write: (line: string) => void lines.push(line) } },
+    );
     try {
+      const vkey = (await publishing.http.get('/log/key').expect(200)).text.trim();
+      expect(lines.some((line) => line.includes(`the log's verifier key: ${vkey}`))).toBe(true);
       const pdb = publishing.app.get(DataSource);
       await createOrganisation(publishing, uniqueSlug('tlog-publish'), 'city');
       const [head] = (await pdb.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[];
@@ -287,5 +295,54 @@ describe('transparency log', () => {
     // A size is signed once: the stored checkpoint is what is served.
     const [stored] = (await db.query('SELECT body, jws FROM log_checkpoints WHERE size = $1', [second.size])) as { body: string; jws: string }[];
     expect(stored!.body).toContain(`\n${second.size}\n${second.rootHash}\n`);
+  });
+
+  describe('the C2SP signed note at /log/checkpoint', () => {
+    const servedKey = async () => {
+      const res = await t.http.get('/log/key').expect(200);
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+      return res.text.trim();
+    };
+    const servedNote = async () => {
+      const res = await t.http.get('/log/checkpoint').expect(200);
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+      return res;
+    };
+
+    it("serves the log key's verifier key: named by the origin, the key of /.well-known/jwks.json", async () => {
+      const vkey = await servedKey();
+      const decoded = decodeVerifierKey(vkey);
+      expect(decoded.name).toBe(t.config.logOrigin);
+      expect(decoded.type).toBe(0x01);
+      const { keys } = (await t.http.get('/.well-known/jwks.json').expect(200)).body as { keys: { x: string }[] };
+      expect(Buffer.from(decoded.publicKey).toString('base64url')).toBe(keys[0]!.x);
+    });
+
+    it('serves the latest checkpoint as a signed note over the same body bytes the JWS signs, for a few seconds of shared caching', async () => {
+      await createOrganisation(t, uniqueSlug('tlog-note'), 'city');
+      const res = await servedNote();
+      expect(res.headers['cache-control']).toMatch(/^public, max-age=0, s-maxage=5\b/);
+      const { checkpoint, note } = openCheckpoint(res.text, [noteVerifierFromKey(await servedKey())]);
+      expect(note.verified.map((signature) => signature.name)).toEqual([t.config.logOrigin]);
+      expect(note.unverified).toEqual([]);
+      expect(checkpoint.origin).toBe(t.config.logOrigin);
+      // A write just made through this (the only, so the signing) instance is in it.
+      expect(checkpoint.size).toBe((await root()).treeSize);
+      expect(Buffer.from(checkpoint.rootHash).toString('base64')).toBe((await root(checkpoint.size)).rootHash);
+      // The JSON form: the same body, its JWS, and the same note (an added member, for existing clients).
+      const json = (await t.http.get('/api/v1/log/checkpoint').expect(200)).body as { body: string; jws: string; note: string };
+      expect(json.note).toBe(res.text);
+      expect(note.text).toBe(json.body);
+      expect(Buffer.from(json.jws.split('.')[1]!, 'base64url').toString('utf8')).toBe(json.body);
+    });
+
+    it('signs the note of a checkpoint stored before notes existed the first time it serves it, and keeps it', async () => {
+      const res = await servedNote();
+      const { checkpoint } = openCheckpoint(res.text, [noteVerifierFromKey(await servedKey())]);
+      await db.query('UPDATE log_checkpoints SET note = NULL WHERE size = $1', [checkpoint.size]);
+      expect((await servedNote()).text).toBe(res.text);
+      const [stored] = (await db.query('SELECT note FROM log_checkpoints WHERE size = $1', [checkpoint.size])) as { note: string }[];
+      expect(stored!.note).toBe(res.text);
+    });
   });
 });

@@ -79,7 +79,7 @@ describe('the exchange: events stored by month, identities kept apart, retention
   /** The source's feed after `after` once it shows every one of `ids` (on the server, another suite's open transaction may hold it back a moment). */
   const feedShowing = async (after: FeedPosition, ids: string[], limit = 10_000) => {
     for (let attempt = 0; ; attempt++) {
-      const events = await feed.eventsAfter(s.sourceId, after, limit, EVERYTHING);
+      const events = await feed.eventsAfter([s.sourceId], after, limit, EVERYTHING);
       if (ids.every((id) => events.some((e) => e.id === id)) || attempt === 100) return events;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -143,7 +143,7 @@ describe('the exchange: events stored by month, identities kept apart, retention
   });
 
   it('reads the feed in (transaction, sequence) order across month partitions, and pages across the boundary without skipping or repeating', async () => {
-    const settled = await feed.eventsAfter(s.sourceId, FEED_START, 10_000, EVERYTHING);
+    const settled = await feed.eventsAfter([s.sourceId], FEED_START, 10_000, EVERYTHING);
     const start = settled.length > 0 ? positionOf(settled.at(-1)!) : FEED_START;
     const ids = ['st-feed-1', 'st-feed-2', 'st-feed-3', 'st-feed-4'];
     for (const id of ids) await structured(city, signed(reading(s.source, id), s.cityKey));
@@ -159,7 +159,7 @@ describe('the exchange: events stored by month, identities kept apart, retention
     expect(all.map((e) => e.id)).toEqual(ids);
     const paged: string[] = [];
     let position = start;
-    for (let page = await feed.eventsAfter(s.sourceId, position, 1, EVERYTHING); page.length > 0; page = await feed.eventsAfter(s.sourceId, position, 1, EVERYTHING)) {
+    for (let page = await feed.eventsAfter([s.sourceId], position, 1, EVERYTHING); page.length > 0; page = await feed.eventsAfter([s.sourceId], position, 1, EVERYTHING)) {
       paged.push(...page.map((e) => e.id));
       position = positionOf(page.at(-1)!);
     }
@@ -216,7 +216,7 @@ describe('the exchange: events stored by month, identities kept apart, retention
       for (let attempt = 0; attempt < 20 && (await exists(monthPartitionName(monthStart(18)))); attempt++) await retention.dropEmptiedMonths(new Date());
       expect(await exists(monthPartitionName(monthStart(18)))).toBe(false);
       expect(await exists(monthPartitionName(monthStart(19)))).toBe(true);
-      expect((await feed.eventsAfter(s.sourceId, FEED_START, 10_000, EVERYTHING)).map((e) => e.id).filter((id) => due.includes(id))).toEqual([]);
+      expect((await feed.eventsAfter([s.sourceId], FEED_START, 10_000, EVERYTHING)).map((e) => e.id).filter((id) => due.includes(id))).toEqual([]);
 
       // Forgotten, the same event is new again: accepted under a new sequence.
       const again = await structured(vendor, signed(reading(s.source, 'st-due-1'), s.vendorKey));

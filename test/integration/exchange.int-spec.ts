@@ -72,7 +72,7 @@ describe('the exchange: submission and feed on the database', () => {
    */
   const feedShowing = async (after: FeedPosition, ids: string[], filter = EVERYTHING) => {
     for (let attempt = 0; ; attempt++) {
-      const events = await feed.eventsAfter(s.sourceId, after, 10_000, filter);
+      const events = await feed.eventsAfter([s.sourceId], after, 10_000, filter);
       if (ids.every((id) => events.some((e) => e.id === id)) || attempt === 100) return events;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -178,7 +178,7 @@ describe('the exchange: submission and feed on the database', () => {
     // Pages of two, each read after the last position of the one before, give the whole feed once.
     const paged: string[] = [];
     let position = FEED_START;
-    for (let page = await feed.eventsAfter(s.sourceId, position, 2, EVERYTHING); page.length > 0; page = await feed.eventsAfter(s.sourceId, position, 2, EVERYTHING)) {
+    for (let page = await feed.eventsAfter([s.sourceId], position, 2, EVERYTHING); page.length > 0; page = await feed.eventsAfter([s.sourceId], position, 2, EVERYTHING)) {
       paged.push(...page.map((e) => e.sequence));
       position = positionOf(page.at(-1)!);
     }
@@ -193,11 +193,11 @@ describe('the exchange: submission and feed on the database', () => {
     await structured(vendor, signed(reading(s.source, 'int-filter-air'), s.vendorKey));
     const ids = (events: { id: string }[]) => events.map((e) => e.id).filter((id) => id.startsWith('int-filter-'));
     expect(ids(await feedShowing(FEED_START, ['int-filter-noise', 'int-filter-air']))).toEqual(['int-filter-noise', 'int-filter-air']);
-    const airOnly = await feed.eventsAfter(s.sourceId, FEED_START, 10_000, AIR_ONLY);
+    const airOnly = await feed.eventsAfter([s.sourceId], FEED_START, 10_000, AIR_ONLY);
     expect(ids(airOnly)).toEqual(['int-filter-air']);
     expect(airOnly.every((e) => e.type === AIR_TYPE)).toBe(true);
-    expect(ids(await feed.eventsAfter(s.sourceId, FEED_START, 10_000, { type: NOISE_TYPE, covered: null }))).toEqual(['int-filter-noise']);
-    expect(ids(await feed.eventsAfter(s.sourceId, FEED_START, 10_000, { type: NOISE_TYPE, covered: AIR_ONLY.covered }))).toEqual([]);
+    expect(ids(await feed.eventsAfter([s.sourceId], FEED_START, 10_000, { type: NOISE_TYPE, covered: null }))).toEqual(['int-filter-noise']);
+    expect(ids(await feed.eventsAfter([s.sourceId], FEED_START, 10_000, { type: NOISE_TYPE, covered: AIR_ONLY.covered }))).toEqual([]);
   });
 
   describeOnServer('while two transactions insert events (the server runs them at once)', () => {
@@ -215,7 +215,7 @@ describe('the exchange: submission and feed on the database', () => {
 
     it('holds back an event committed after a still-open transaction began, then serves both in order: the late commit is not skipped', async () => {
       const submissions = t.app.get(SubmissionRepository, { strict: false });
-      const settled = await feed.eventsAfter(s.sourceId, FEED_START, 10_000, EVERYTHING);
+      const settled = await feed.eventsAfter([s.sourceId], FEED_START, 10_000, EVERYTHING);
       const last = settled.length > 0 ? positionOf(settled.at(-1)!) : FEED_START;
 
       const open = db.createQueryRunner();
@@ -225,7 +225,7 @@ describe('the exchange: submission and feed on the database', () => {
         await submissions.transaction(async (manager) => submissions.store([await newEvent('int-open-second')], [], [], new Date(), manager));
         expect(await rows(['int-open-second'])).toHaveLength(1);
         // Serving the second now would hand out a position beyond the first, which would then never be read.
-        expect((await feed.eventsAfter(s.sourceId, last, 10_000, EVERYTHING)).map((e) => e.id)).toEqual([]);
+        expect((await feed.eventsAfter([s.sourceId], last, 10_000, EVERYTHING)).map((e) => e.id)).toEqual([]);
         await open.commitTransaction();
       } finally {
         if (open.isTransactionActive) await open.rollbackTransaction();

@@ -78,17 +78,31 @@ export async function exchangeScenario(t: TestApp, options: ScenarioOptions = {}
     privacyRecords.push(record.id);
   }
   await t.http.post(`/api/v1/sources/${created.id}/status`).set(bearer(city.adminKey)).send({ status: 'active' }).expect(200);
+  const agreementId = await signedAgreement(t, { org: city, key: cityKey }, { org: vendor, key: vendorKey }, created.id, {
+    privacyRecords, validFrom: options.validFrom, allowedFields: options.allowedFields,
+  });
+  return { city, vendor, cityKey, vendorKey, vendorMemberKey: vendorMember.key, sourceId: created.id, source, agreementId };
+}
+
+/** An agreement between a city and a vendor over one of the city's sources (air-quality-observation 1), signed by both and in force. */
+export async function signedAgreement(
+  t: TestApp,
+  city: { org: TestOrganisation; key: DsseKey },
+  vendor: { org: TestOrganisation; key: DsseKey },
+  sourceId: string,
+  options: { privacyRecords?: string[]; validFrom?: Date; allowedFields?: string[] } = {},
+): Promise<string> {
   const validFrom = options.validFrom ?? new Date(Date.now() - 3_600_000);
   const { id: agreementId } = (
-    await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(airAgreementBody(vendor.slug, created.id, { privacyRecords, validFrom, allowedFields: options.allowedFields })).expect(201)
+    await t.http.post('/api/v1/agreements').set(bearer(city.org.adminKey)).send(airAgreementBody(vendor.org.slug, sourceId, { ...options, validFrom })).expect(201)
   ).body as { id: string };
-  await t.http.post(`/api/v1/agreements/${agreementId}/versions/1/open-signatures`).set(bearer(city.adminKey)).expect(200);
-  for (const [org, key] of [[city, cityKey], [vendor, vendorKey]] as const) {
+  await t.http.post(`/api/v1/agreements/${agreementId}/versions/1/open-signatures`).set(bearer(city.org.adminKey)).expect(200);
+  for (const { org, key } of [city, vendor]) {
     const view = (await t.http.get(`/api/v1/organisations/${org.slug}/agreements/${agreementId}`).set(bearer(org.adminKey)).expect(200)).body as { versions: { documentBase64: string }[] };
     const jws = await signDetached(new Uint8Array(Buffer.from(view.versions[0]!.documentBase64, 'base64')), await agreementSigner(key));
     await t.http.post(`/api/v1/agreements/${agreementId}/versions/1/signatures`).set(bearer(org.adminKey)).send({ jws }).expect(201);
   }
-  return { city, vendor, cityKey, vendorKey, vendorMemberKey: vendorMember.key, sourceId: created.id, source, agreementId };
+  return agreementId;
 }
 
 /** A draft agreement letting one vendor send air-quality-observation 1 readings of one source, for a year. */

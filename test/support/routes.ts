@@ -83,7 +83,8 @@ export function discoverRoutes(app: INestApplication): AppRoute[] {
  */
 export function fastifyRoutes(app: INestApplication): { method: string; path: string }[] {
   const fastify = app.getHttpAdapter().getInstance() as { printRoutes(options: { commonPrefix: boolean }): string };
-  const tree = fastify.printRoutes({ commonPrefix: false });
+  // With common prefixes: without them, find-my-way prints a wildcard route (`/log/tile/*`) without its static prefix.
+  const tree = fastify.printRoutes({ commonPrefix: true });
   const stack: string[] = [];
   const routes: { method: string; path: string }[] = [];
   for (const line of tree.split('\n')) {

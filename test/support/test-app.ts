@@ -81,6 +81,8 @@ export async function testSetting(env: Record<string, string> = {}, options: { o
     PLAZA_CHECKPOINT_INTERVAL_MS: '0',
     // and run retention by hand (its suite calls the job).
     PLAZA_RETENTION_INTERVAL_SECONDS: '0',
+    // Delivery and the broker run only in the suites about them, which set their own interval.
+    PLAZA_DELIVERY_POLL_MS: '0',
     ...env,
   });
   return {

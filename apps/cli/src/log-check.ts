@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { equalBytes, verifyInclusion } from '#plaza/merkle';
-import { type FetchLike, fromB64, getJson, hasher, parseCheckpointBody, verifyCheckpointSignature, VerifyFailure } from './log-verify.js';
+import { type FetchLike, fetchCheckpoint, fromB64, getJson, hasher, type LogKeyChoice, VerifyFailure } from './log-verify.js';
 
 export interface RecordCheck {
   ok: boolean;
@@ -16,22 +16,16 @@ export interface RecordCheck {
 
 /**
  * `plaza log check`: one record against the log, from the public API alone. The entry at `index` must be in the tree
- * of the signed checkpoint (inclusion proof), and SHA-256(salt || RFC 8785 state) of the record as the registry
+ * of the checkpoint signed by the log's key (pinned, saved by `plaza log verify`, or read from /log/key) (inclusion proof), and SHA-256(salt || RFC 8785 state) of the record as the registry
  * serves it now must be the digest that entry holds. Together: the record you are reading is the one the log
  * recorded, and the log cannot later pretend otherwise without failing `plaza log verify`.
  */
-export async function checkRecord(registry: string, index: number, options: { fetch?: FetchLike; apiKey?: string } = {}): Promise<RecordCheck> {
+export async function checkRecord(registry: string, index: number, options: { fetch?: FetchLike; apiKey?: string; keys?: LogKeyChoice } = {}): Promise<RecordCheck> {
   const fetcher = options.fetch ?? ((url, init) => fetch(url, init));
   const base = registry.replace(/\/+$/, '');
   const result: RecordCheck = { ok: false, index };
   try {
-    const [checkpoint, jwks] = await Promise.all([
-      getJson<{ body?: unknown; jws?: unknown }>(fetcher, `${base}/api/v1/log/checkpoint`),
-      getJson<{ keys?: unknown }>(fetcher, `${base}/.well-known/jwks.json`),
-    ]);
-    if (typeof checkpoint.body !== 'string' || typeof checkpoint.jws !== 'string' || !Array.isArray(jwks.keys)) throw new VerifyFailure('the checkpoint or the JWKS is malformed');
-    await verifyCheckpointSignature(checkpoint.body, checkpoint.jws, jwks.keys);
-    const { size, root } = parseCheckpointBody(checkpoint.body);
+    const { size, root } = await fetchCheckpoint(fetcher, base, options.keys ?? {});
     result.treeSize = size;
     if (index >= size) throw new VerifyFailure(`entry ${index} is not in the signed log of ${size} entries`);
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { equalBytes, MerkleTree, TreeHasher, verifyConsistency } from '#plaza/merkle';
+import { type FollowedKey, followKeyRotations, type KeyRotation, NoteError, noteVerifierFromKey, openCheckpoint } from '#plaza/note';
 
 /**
  * `plaza log verify`: an independent audit of a registry's transparency log from its public API alone. It shares
- * no code path with the registry's storage: it downloads the signed checkpoint and every entry, re-hashes the
- * entry bytes itself, rebuilds the tree in memory (libs/merkle over a MemoryHashStore) and compares roots, then
- * checks that the log only grew since the checkpoint it saw last time (kept in a local state file).
+ * no code path with the registry's storage: it downloads the checkpoint (a C2SP signed note, accepted only from the
+ * log's own key), and every entry, re-hashes the entry bytes itself, rebuilds the tree in memory (libs/merkle over a
+ * MemoryHashStore) and compares roots, then checks that the log only grew since the checkpoint it saw last time (kept
+ * in a local state file, with the log key it was verified with).
  */
 
 /** The part of `fetch` the verifier uses, so tests can drive it through supertest. */
@@ -20,13 +21,17 @@ export interface LogState {
   /** Standard base64, as in the checkpoint body. */
   rootHash: string;
   verifiedAt: string;
+  /** The log's verifier key (`name+id+key`) the checkpoint was verified with; absent in states saved before keys were kept. */
+  vkey?: string;
 }
 
 export interface LogVerification {
   ok: boolean;
-  /** The checkpoint as served (when it could be read). */
-  checkpoint?: { origin: string; size: number; rootHash: string };
+  /** The checkpoint as served (when it could be read), and the log key that signed it. */
+  checkpoint?: { origin: string; size: number; rootHash: string; vkey: string };
   previous: LogState | null;
+  /** The log key rotations followed from the trusted key to the one that signed the checkpoint, oldest first. */
+  rotations?: readonly KeyRotation[];
   /** The first entry found wrong (missing, hash or index mismatch), when the failure is about one entry. */
   badIndex?: number;
   /** What failed, in plain words. */
@@ -38,7 +43,6 @@ const PAGE = 1000;
 export const hasher = new TreeHasher((bytes) => createHash('sha256').update(bytes).digest());
 export const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 const toB64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const STRICT_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class VerifyFailure extends Error {
   constructor(message: string, readonly badIndex?: number) {
@@ -46,7 +50,20 @@ export class VerifyFailure extends Error {
   }
 }
 
-export async function getJson<T>(fetcher: FetchLike, url: string, headers: Record<string, string> = {}): Promise<T> {
+/**
+ * Why a served checkpoint was refused, for a caller that answers each differently (the monitor's exit codes): the key
+ * given is not a verifier key, it differs from the key the state was verified with, no signature on the note is by it,
+ * its signature does not verify, the note is not a checkpoint, or the checkpoint names another origin.
+ */
+export type CheckpointRefusal = 'not_a_key' | 'key_changed' | 'unknown_key' | 'invalid_signature' | 'malformed' | 'origin';
+
+export class CheckpointRefused extends VerifyFailure {
+  constructor(readonly refusal: CheckpointRefusal, message: string) {
+    super(message);
+  }
+}
+
+async function get(fetcher: FetchLike, url: string, headers: Record<string, string>): Promise<Response> {
   let res: Response;
   try {
     res = await fetcher(url, { headers });
@@ -54,6 +71,11 @@ export async function getJson<T>(fetcher: FetchLike, url: string, headers: Recor
     throw new VerifyFailure(`cannot reach ${url}: ${(error as Error).message}`);
   }
   if (res.status !== 200) throw new VerifyFailure(`GET ${url} answered ${res.status}`);
+  return res;
+}
+
+export async function getJson<T>(fetcher: FetchLike, url: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await get(fetcher, url, headers);
   try {
     return (await res.json()) as T;
   } catch {
@@ -61,49 +83,107 @@ export async function getJson<T>(fetcher: FetchLike, url: string, headers: Recor
   }
 }
 
-/** Parses a C2SP tlog-checkpoint body: origin line, decimal size, base64 root (32 bytes), optional extension lines. */
-export function parseCheckpointBody(body: string): { origin: string; size: number; root: Uint8Array } {
-  if (!body.endsWith('\n')) throw new VerifyFailure('the checkpoint body does not end with a newline');
-  const [origin, sizeText, rootText] = body.slice(0, -1).split('\n');
-  if (!origin) throw new VerifyFailure('the checkpoint body has no origin line');
-  if (sizeText === undefined || !/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {
-    throw new VerifyFailure(`the checkpoint size ${JSON.stringify(sizeText)} is not a decimal number`);
-  }
-  if (rootText === undefined || !STRICT_B64.test(rootText) || fromB64(rootText).length !== 32) {
-    throw new VerifyFailure(`the checkpoint root ${JSON.stringify(rootText)} is not a base64 SHA-256 hash`);
-  }
-  return { origin, size: Number(sizeText), root: fromB64(rootText) };
+/** Which log key to accept checkpoints from: one pinned, else the one saved last time, else the registry's own word. */
+export interface LogKeyChoice {
+  /** `--vkey`: the verifier key copied from a channel you trust. */
+  pinned?: string;
+  /** The key a state file was verified with. */
+  saved?: string;
 }
 
-/** The checkpoint's JWS must verify (EdDSA) with a key of the registry's JWKS, and its payload be exactly the body. */
-export async function verifyCheckpointSignature(body: string, jws: string, keys: JWK[]): Promise<void> {
-  let kid: string | undefined;
+/** A checkpoint verified with the log's key, and the key rotations followed to reach that key (oldest first). */
+export interface VerifiedCheckpoint {
+  origin: string;
+  size: number;
+  root: Uint8Array;
+  vkey: string;
+  /** The note's bytes, as verified (a monitor reads witness cosignatures from the same bytes). */
+  note: Uint8Array;
+  rotations: readonly KeyRotation[];
+}
+
+/** The rotation statements GET /log/keys lists, oldest first; none from a registry that predates them (404). */
+async function rotationStatements(fetcher: FetchLike, base: string): Promise<string[]> {
+  const url = `${base}/log/keys`;
+  let res: Response;
   try {
-    const header = decodeProtectedHeader(jws);
-    if (header.alg !== 'EdDSA') throw new VerifyFailure(`the checkpoint is signed with ${String(header.alg)}, not EdDSA`);
-    kid = header.kid;
+    res = await fetcher(url, {});
   } catch (error) {
-    if (error instanceof VerifyFailure) throw error;
-    throw new VerifyFailure('the checkpoint JWS is not a compact JWS');
+    throw new VerifyFailure(`cannot reach ${url}: ${(error as Error).message}`);
   }
-  const candidates = keys.filter((k) => k.kty === 'OKP' && k.crv === 'Ed25519' && (kid === undefined || k.kid === kid));
-  if (candidates.length === 0) throw new VerifyFailure(`no Ed25519 key${kid ? ` with kid ${kid}` : ''} in /.well-known/jwks.json`);
-  for (const jwk of candidates) {
-    try {
-      const { payload } = await compactVerify(jws, await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }, 'EdDSA'), { algorithms: ['EdDSA'] });
-      if (!Buffer.from(payload).equals(Buffer.from(body, 'utf8'))) throw new VerifyFailure('the checkpoint JWS payload is not exactly the checkpoint body');
-      return;
-    } catch (error) {
-      if (error instanceof VerifyFailure) throw error;
+  if (res.status === 404) return [];
+  if (res.status !== 200) throw new VerifyFailure(`GET ${url} answered ${res.status}`);
+  const listed = (await res.json().catch(() => null)) as { keys?: { rotation?: unknown }[] } | null;
+  if (!Array.isArray(listed?.keys)) throw new VerifyFailure(`GET ${url} did not answer the list of the log's keys`);
+  return listed.keys.flatMap((key) => (typeof key?.rotation === 'string' ? [key.rotation] : []));
+}
+
+/**
+ * The log key to accept checkpoints from. Without a pinned or saved key, the registry's GET /log/key, trusted on first
+ * use (the caller saves it). With one, the key it leads to through the log's rotation statements (GET /log/keys), each
+ * signed by the key before it and the key it names: nothing else moves trust to another key, so a checkpoint by any
+ * other key is an alarm.
+ */
+export async function logKey(fetcher: FetchLike, base: string, keys: LogKeyChoice): Promise<{ vkey: string; minSize: number; rotations: readonly KeyRotation[] }> {
+  const trusted = keys.pinned ?? keys.saved;
+  const vkey = trusted ?? (await (await get(fetcher, `${base}/log/key`, {})).text()).trim();
+  try {
+    noteVerifierFromKey(vkey);
+  } catch (error) {
+    throw new CheckpointRefused('not_a_key', `${JSON.stringify(vkey)} is not an Ed25519 verifier key (name+id+key): ${(error as Error).message}`);
+  }
+  if (trusted === undefined) return { vkey, minSize: 0, rotations: [] };
+  let followed: FollowedKey;
+  try {
+    followed = followKeyRotations(trusted, await rotationStatements(fetcher, base));
+  } catch (error) {
+    if (!(error instanceof NoteError)) throw error;
+    throw new CheckpointRefused('key_changed', `the log's key rotations from the trusted key ${trusted} do not hold (${error.message}): a changed log key is an alarm`);
+  }
+  const reached = [trusted, ...followed.rotations.map((rotation) => rotation.newKey)];
+  if (keys.saved !== undefined && !reached.includes(keys.saved)) {
+    throw new CheckpointRefused('key_changed', `the state was verified with the log key ${keys.saved}, not the pinned ${trusted} nor a key its rotations lead to: a changed log key is an alarm`);
+  }
+  return followed;
+}
+
+/**
+ * The registry's latest checkpoint, accepted only when its signed note verifies with the log's key (logKey: never
+ * another key the registry publishes, delivery keys or witnesses) and names that key's origin.
+ */
+export async function fetchCheckpoint(fetcher: FetchLike, base: string, keys: LogKeyChoice): Promise<VerifiedCheckpoint> {
+  const { vkey, minSize, rotations } = await logKey(fetcher, base, keys);
+  const verifier = noteVerifierFromKey(vkey);
+  const note = new Uint8Array(await (await get(fetcher, `${base}/log/checkpoint`, {})).arrayBuffer());
+  const trusted = keys.pinned !== undefined || keys.saved !== undefined;
+  try {
+    const { checkpoint } = openCheckpoint(note, [verifier]);
+    if (checkpoint.origin !== verifier.name) throw new CheckpointRefused('origin', `the checkpoint's origin ${checkpoint.origin} is not the log key's name ${verifier.name}`);
+    if (checkpoint.size < minSize) {
+      throw new CheckpointRefused('key_changed', `the checkpoint of size ${checkpoint.size} is signed by the log key ${vkey}, which signs from size ${minSize} on`);
     }
+    return { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.rootHash, vkey, note, rotations };
+  } catch (error) {
+    if (!(error instanceof NoteError)) throw error;
+    if (error.reason === 'unknown_key') {
+      throw new CheckpointRefused('unknown_key', `the checkpoint is not signed by the log key ${vkey}${trusted ? ': a different key is an alarm' : ''}`);
+    }
+    if (error.reason === 'invalid_signature') throw new CheckpointRefused('invalid_signature', `the checkpoint signature does not verify with the log key ${vkey}`);
+    throw new CheckpointRefused('malformed', `the checkpoint is not a C2SP signed checkpoint: ${error.message}`);
   }
-  throw new VerifyFailure('the checkpoint signature does not verify with the registry key');
 }
 
 interface ServedEntry {
   index: unknown;
   entry: unknown;
   leafHash: unknown;
+}
+
+export interface VerifyOptions {
+  fetch?: FetchLike;
+  progress?: (done: number, total: number) => void;
+  /** The log's verifier key, pinned from a trusted channel (`--vkey`). */
+  vkey?: string;
 }
 
 /**
@@ -114,22 +194,16 @@ interface ServedEntry {
 export async function verifyLog(
   registry: string,
   previous: LogState | null,
-  options: { fetch?: FetchLike; progress?: (done: number, total: number) => void } = {},
+  options: VerifyOptions = {},
 ): Promise<LogVerification> {
   const fetcher = options.fetch ?? ((url, init) => fetch(url, init));
   const base = registry.replace(/\/+$/, '');
   const result: LogVerification = { ok: false, previous };
   try {
-    // 1. The checkpoint and its signature.
-    const [checkpoint, jwks] = await Promise.all([
-      getJson<{ body?: unknown; jws?: unknown }>(fetcher, `${base}/api/v1/log/checkpoint`),
-      getJson<{ keys?: unknown }>(fetcher, `${base}/.well-known/jwks.json`),
-    ]);
-    if (typeof checkpoint.body !== 'string' || typeof checkpoint.jws !== 'string') throw new VerifyFailure('the checkpoint answer has no body and jws');
-    if (!Array.isArray(jwks.keys)) throw new VerifyFailure('/.well-known/jwks.json has no keys');
-    await verifyCheckpointSignature(checkpoint.body, checkpoint.jws, jwks.keys as JWK[]);
-    const { origin, size, root } = parseCheckpointBody(checkpoint.body);
-    result.checkpoint = { origin, size, rootHash: toB64(root) };
+    // 1. The checkpoint, signed by the log's key.
+    const { origin, size, root, vkey, rotations } = await fetchCheckpoint(fetcher, base, { pinned: options.vkey, saved: previous?.vkey });
+    result.checkpoint = { origin, size, rootHash: toB64(root), vkey };
+    result.rotations = rotations;
 
     // 2. Every entry: its bytes hash to the served leaf hash, and it names its own position.
     const tree = new MerkleTree(hasher);
@@ -198,8 +272,11 @@ export function readLogState(path: string): LogState | null {
   } catch (error) {
     throw new Error(`cannot read the log state ${path}: ${(error as Error).message}`);
   }
-  if (typeof state.origin !== 'string' || !Number.isSafeInteger(state.size) || (state.size ?? -1) < 0 || typeof state.rootHash !== 'string') {
-    throw new Error(`the log state ${path} is not {origin, size, rootHash}`);
+  if (
+    typeof state.origin !== 'string' || !Number.isSafeInteger(state.size) || (state.size ?? -1) < 0 || typeof state.rootHash !== 'string' ||
+    !['string', 'undefined'].includes(typeof state.vkey)
+  ) {
+    throw new Error(`the log state ${path} is not {origin, size, rootHash, vkey}`);
   }
   return state as LogState;
 }
@@ -214,7 +291,7 @@ export function writeLogState(path: string, state: LogState): void {
 export async function runLogVerify(
   registry: string,
   statePath: string,
-  options: { fetch?: FetchLike; progress?: (done: number, total: number) => void } = {},
+  options: VerifyOptions = {},
 ): Promise<LogVerification> {
   const previous = readLogState(statePath);
   const result = await verifyLog(registry, previous, options);

@@ -4,11 +4,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JWK } from 'jose';
 import { signDocument, verifyAgreement } from './agreements.js';
 import { allAccepted, type EventMode, eventTexts, formatMessage, formatOutcomes, sendMessages, signingKeyFromJwk, signMessages } from './events.js';
+import { formatReceived, startReceiver } from './events-receive.js';
 import { formatChecks, verifyServedEvents } from './events-verify.js';
 import { generateSigningKey, proveChallenge, publicPart } from './keys.js';
 import { checkRecord } from './log-check.js';
-import { DEFAULT_STATE_FILE, progressBar, runLogVerify } from './log-verify.js';
+import { DEFAULT_MONITOR_STATE, formatReport, runLogMonitor } from './log-monitor.js';
+import { DEFAULT_STATE_FILE, progressBar, readLogState, runLogVerify } from './log-verify.js';
 import { exportStandards } from './standards-export.js';
+import {
+  changeDelivery, createSubscription, deleteSubscription, formatSubscription, formatSubscriptionList, getSubscription, listSubscriptions, type RegistryAccess, rewindSubscription,
+  type Subscription,
+} from './subscriptions.js';
 
 const program = new Command('plaza').description('Plaza command line: signing keys and registry tooling').showHelpAfterError();
 
@@ -18,6 +24,11 @@ const readJwk = (path: string): JWK => {
   } catch (error) {
     throw new InvalidArgumentError(`cannot read a JWK from ${path}: ${(error as Error).message}`);
   }
+};
+
+const wholeNumber = (value: string): number => {
+  if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError('a whole number');
+  return Number(value);
 };
 
 const keys = program.command('keys').description('signing keys of your organisation');
@@ -146,19 +157,130 @@ events
     if (checks.some((c) => !c.ok)) process.exitCode = 1;
   });
 
+events
+  .command('receive')
+  .description(
+    "receive a subscription's deliveries: consent in the registry's handshake, refuse (401) any request the registry did not sign " +
+      "(or a stale or replayed one), verify each event's producer signature and print one line per event",
+  )
+  .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000 (its delivery keys are read from /.well-known/delivery-jwks.json)')
+  .requiredOption('--port <n>', 'the port to listen on (0: any free port)', wholeNumber)
+  .option('--host <address>', 'the address to listen on', '127.0.0.1')
+  .option('--path <path>', 'the path deliveries arrive at (default: the path of --public-url, else /)')
+  .option('--public-url <url>', 'the sink URL you registered, as the registry signs it, when it is not http://<host>:<port><path> (a proxy, TLS in front)')
+  .option('--expect-origin <host>', "consent only to this registry (its public host, as WebHook-Request-Origin names it)")
+  .option('--allowed-rate <n>', 'requests a minute allowed in the handshake, or *', '*')
+  .addOption(new Option('--token <token>', "refuse deliveries without this bearer token (the subscription's --token)").env('PLAZA_SINK_TOKEN'))
+  .option('--json', 'print each event as a JSON line')
+  .action(async (options: { registry: string; port: number; host: string; path?: string; publicUrl?: string; expectOrigin?: string; allowedRate: string; token?: string; json?: boolean }) => {
+    const receiver = await startReceiver({
+      ...options,
+      onEvent: (event) => process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : formatReceived(event)),
+      onRefused: (reason) => process.stderr.write(`refused: ${reason}\n`),
+    });
+    process.stderr.write(`listening on ${receiver.url}; register the sink ${receiver.publicUrl}\n`);
+    process.once('SIGINT', () => void receiver.close());
+    process.once('SIGTERM', () => void receiver.close());
+  });
+
+const subscriptions = program.command('subscriptions').description("webhook subscriptions to sources' events (your organisation's)");
+
+const registryOption = () => new Option('--registry <url>', 'the registry, e.g. http://localhost:3000').makeOptionMandatory();
+const apiKeyOption = () => new Option('--api-key <key>', "an API key of your organisation (better in the environment: it shows in the process list)").env('PLAZA_API_KEY').makeOptionMandatory();
+const jsonOption = () => new Option('--json', 'print the registry\'s answer as JSON');
+const printSubscription = (s: Subscription, json?: boolean) => process.stdout.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatSubscription(s));
+const access = (options: { registry: string; apiKey: string }): RegistryAccess => ({ registry: options.registry, apiKey: options.apiKey });
+type AccessOptions = { registry: string; apiKey: string; json?: boolean };
+
+subscriptions
+  .command('create')
+  .description('subscribe a webhook to a source\'s events (or every source you may read); delivery starts once the sink consents in the handshake')
+  .addOption(registryOption())
+  .addOption(apiKeyOption())
+  .requiredOption('--sink <url>', 'the webhook (https; http only for hosts the registry operator allows)')
+  .option('--source <source>', 'the CloudEvents source of one source (default: every source you may read, now and later)')
+  .option('--type <type>', 'only events of this type (repeat for several)', (value: string, previous: string[] = []) => [...previous, value])
+  .option('--filter <json>', 'a CloudEvents Subscriptions filter, e.g. \'{"prefix":{"id":"r-"}}\' (repeat: all must pass)', (value: string, previous: unknown[] = []) => {
+    try {
+      return [...previous, JSON.parse(value) as unknown];
+    } catch {
+      throw new InvalidArgumentError('a filter is a JSON object');
+    }
+  })
+  .option('--batching', 'let structured events go out together, as application/cloudevents-batch+json')
+  .option('--max-batch-size <n>', 'the most events in one batch (1 to 1000, default 100)', wholeNumber)
+  .option('--rate <n>', 'requests a minute to ask of the sink in the handshake (default 600)', wholeNumber)
+  .addOption(new Option('--token <token>', 'a bearer token sent with every delivery (stored encrypted, never shown again)').env('PLAZA_SINK_TOKEN'))
+  .addOption(jsonOption())
+  .action(async (options: AccessOptions & { sink: string; source?: string; type?: string[]; filter?: unknown[]; batching?: boolean; maxBatchSize?: number; rate?: number; token?: string }) => {
+    const created = await createSubscription(access(options), {
+      sink: options.sink, source: options.source, types: options.type, filters: options.filter, token: options.token, batching: options.batching, maxBatchSize: options.maxBatchSize, rate: options.rate,
+    });
+    printSubscription(created, options.json);
+  });
+
+subscriptions
+  .command('list')
+  .description("your organisation's subscriptions, with what each has delivered and what is waiting")
+  .addOption(registryOption())
+  .addOption(apiKeyOption())
+  .addOption(jsonOption())
+  .action(async (options: AccessOptions) => {
+    const items = await listSubscriptions(access(options));
+    process.stdout.write(options.json ? `${JSON.stringify(items, null, 2)}\n` : formatSubscriptionList(items));
+  });
+
+for (const [name, description, run] of [
+  ['get', 'one subscription: its state, last delivered event, what is waiting, attempts and last error', getSubscription],
+  ['pause', 'pause delivery; events keep waiting at the subscription\'s position', (a: RegistryAccess, id: string) => changeDelivery(a, id, 'pause')],
+  ['resume', 'resume a paused, failing or ended subscription: the handshake runs again, then delivery goes on from its position', (a: RegistryAccess, id: string) => changeDelivery(a, id, 'resume')],
+  ['delete', 'delete a subscription: nothing more is delivered, and its token is erased', deleteSubscription],
+] as const) {
+  subscriptions
+    .command(name)
+    .description(description)
+    .argument('<id>', 'the subscription')
+    .addOption(registryOption())
+    .addOption(apiKeyOption())
+    .addOption(jsonOption())
+    .action(async (id: string, options: AccessOptions) => {
+      printSubscription(await run(access(options), id), options.json);
+    });
+}
+
+subscriptions
+  .command('rewind')
+  .description('deliver again from a feed cursor (a subscription\'s delivery cursor, a feed\'s nextCursor) or from a point in time')
+  .argument('<id>', 'the subscription')
+  .addOption(new Option('--cursor <cursor>', 'deliver what follows this cursor').conflicts('time'))
+  .addOption(new Option('--time <rfc3339>', 'deliver again from the first event received at or after this instant, e.g. 2026-01-01T00:00:00Z'))
+  .addOption(registryOption())
+  .addOption(apiKeyOption())
+  .addOption(jsonOption())
+  .action(async (id: string, options: AccessOptions & { cursor?: string; time?: string }) => {
+    if (options.cursor === undefined && options.time === undefined) throw new InvalidArgumentError('give --cursor or --time');
+    const to = options.cursor !== undefined ? { cursor: options.cursor } : { time: options.time! };
+    printSubscription(await rewindSubscription(access(options), id, to), options.json);
+  });
+
 const log = program.command('log').description("the registry's transparency log");
 
 log
   .command('verify')
   .description('download the signed checkpoint and every entry, recompute the root, and check the log only grew since last time; exits 1 on any failure')
   .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
-  .option('--state <file>', 'where the last verified checkpoint is kept', DEFAULT_STATE_FILE)
-  .action(async (options: { registry: string; state: string }) => {
-    const result = await runLogVerify(options.registry, options.state, { progress: progressBar(process.stderr) });
+  .option('--state <file>', 'where the last verified checkpoint and the log key are kept', DEFAULT_STATE_FILE)
+  .option('--vkey <key>', "the log's verifier key (name+id+key), copied from a channel you trust; default: the key saved in the state file, else the registry's /log/key on first use")
+  .action(async (options: { registry: string; state: string; vkey?: string }) => {
+    const result = await runLogVerify(options.registry, options.state, { progress: progressBar(process.stderr), vkey: options.vkey });
     const cp = result.checkpoint;
     if (result.ok && cp) {
       const since = result.previous ? `; consistent with size ${result.previous.size} seen ${result.previous.verifiedAt}` : '; first run, nothing to compare with';
-      process.stdout.write(`ok   ${cp.origin}: ${cp.size} entries, root ${cp.rootHash}, signature valid${since}
+      const trust = (options.vkey ?? result.previous?.vkey) ? '' : ` (trusted on first use: compare it with the key the registry's operator published)`;
+      for (const rotation of result.rotations ?? []) {
+        process.stdout.write(`key  the log key ${rotation.oldKey} rotated to ${rotation.newKey} from size ${rotation.size}, signed by both: now pinned\n`);
+      }
+      process.stdout.write(`ok   ${cp.origin}: ${cp.size} entries, root ${cp.rootHash}, signed by the log key ${cp.vkey}${trust}${since}
 `);
       process.stdout.write(`saved the checkpoint to ${options.state}
 `);
@@ -180,8 +302,11 @@ log
     return Number(value);
   })
   .option('--api-key <key>', 'for a record only its organisation reads (a member, an API key, a draft); default $PLAZA_API_KEY')
-  .action(async (options: { registry: string; index: number; apiKey?: string }) => {
-    const result = await checkRecord(options.registry, options.index, { apiKey: options.apiKey ?? process.env.PLAZA_API_KEY });
+  .option('--vkey <key>', "the log's verifier key (name+id+key); default: the key `plaza log verify` saved in the state file, else the registry's /log/key")
+  .option('--state <file>', 'the state file of `plaza log verify`, read for the log key it saved', DEFAULT_STATE_FILE)
+  .action(async (options: { registry: string; index: number; apiKey?: string; vkey?: string; state: string }) => {
+    const keys = { pinned: options.vkey, saved: readLogState(options.state)?.vkey };
+    const result = await checkRecord(options.registry, options.index, { apiKey: options.apiKey ?? process.env.PLAZA_API_KEY, keys });
     const about = result.subject ? ` (${result.subject.type} ${result.subject.id})` : '';
     if (result.ok) {
       process.stdout.write(`ok   entry ${result.index}${about} is in the signed log of ${result.treeSize} entries, and the record as served matches its digest\n`);
@@ -190,6 +315,36 @@ log
       process.stdout.write(`FAIL entry ${result.index}${about}: ${result.problem}\n`);
       process.exitCode = 1;
     }
+  });
+
+log
+  .command('monitor')
+  .description(
+    "follow the log through its tiles from the saved checkpoint: check the signature (pinned key only), consistency, every new entry and the witness quorum; " +
+      "with --organisation, print each new entry about its records and flag those not made with its keys. " +
+      'Exit 0 ok, 1 could not run, 2 bad signature, 3 fork, 4 missing tile, 5 edited entry, 6 quorum not met; the state moves only on 0',
+  )
+  .requiredOption('--url <registry>', 'the registry, e.g. https://plaza.example.org')
+  .requiredOption('--vkey <key>', "the log's verifier key (name+id+key), copied from a channel you trust")
+  .option('--organisation <slug>', "report the new entries about this organisation's records")
+  .option('--state <file>', 'where the last verified checkpoint is kept', DEFAULT_MONITOR_STATE)
+  .option('--witness <vkey>', 'a witness verifier key whose cosignature counts towards the quorum (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--quorum <n>', 'how many of the --witness keys must have cosigned the checkpoint (default: all of them)', wholeNumber)
+  .option('--verbose', 'print a summary even when nothing is new')
+  .option('--json', 'print one JSON report instead of lines')
+  .action(async (options: { url: string; vkey: string; organisation?: string; state: string; witness: string[]; quorum?: number; verbose?: boolean; json?: boolean }) => {
+    const progress = process.stderr.isTTY && !options.json ? progressBar(process.stderr) : undefined;
+    const report = await runLogMonitor(options.url, options.state, {
+      vkey: options.vkey, organisation: options.organisation, witnesses: options.witness, quorum: options.quorum, progress,
+    });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      const { stdout, stderr } = formatReport(report, { verbose: options.verbose, following: options.organisation !== undefined });
+      process.stdout.write(stdout);
+      process.stderr.write(stderr);
+    }
+    process.exitCode = report.exitCode;
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,13 +1,24 @@
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { PreparingClient } from './preparing-client.js';
 
-export type DatabaseSettings =
+export type DatabaseSettings = (
   | { mode: 'server'; url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number }
-  | { mode: 'embedded'; dataDir: string };
+  | { mode: 'embedded'; dataDir: string }
+) & {
+  /** Prepare each parameterised read once per connection (PreparingClient); on unless told otherwise. */
+  preparedReads?: boolean;
+};
 
 export interface OpenDatabase {
   dataSource: DataSource;
   close(): Promise<void>;
+}
+
+/** The driver's pool, for its events. */
+interface Pool {
+  on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'connect', listener: (client: { query(text: string): Promise<unknown> }) => void): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -25,7 +36,8 @@ export async function openDatabase(
   const embedded = settings.mode === 'embedded' ? await EmbeddedPostgres.start(settings.dataDir) : undefined;
   const connection: Partial<DataSourceOptions> =
     settings.mode === 'embedded'
-      ? { ...embedded!.connection, extra: { max: 1, connectionTimeoutMillis: 10_000 } }
+      ? // One session, so one connection, kept for good (0: never closed for being idle).
+        { ...embedded!.connection, extra: { max: 1, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 0 } }
       : {
           url: settings.url,
           extra: {
@@ -35,9 +47,11 @@ export async function openDatabase(
             idleTimeoutMillis: 30_000,
           },
         };
+  const client = settings.preparedReads === false ? {} : { Client: PreparingClient };
   const dataSource = new DataSource({
     type: 'postgres',
     ...connection,
+    extra: { ...(connection.extra as object), ...client },
     entities: model.entities,
     migrations: model.migrations,
     migrationsRun: false,
@@ -49,8 +63,11 @@ export async function openDatabase(
   } as DataSourceOptions);
   try {
     await dataSource.initialize();
-    const pool = (dataSource.driver as unknown as { master?: { on(event: 'error', fn: (e: Error) => void): void } }).master;
+    const pool = (dataSource.driver as unknown as { master?: Pool }).master;
     pool?.on('error', onPoolError);
+    // PGlite is one session whatever the connection: a new connection (after the last one broke) finds the statements
+    // its predecessor prepared, which the new client does not know of and would prepare again.
+    if (embedded && settings.preparedReads !== false) pool?.on('connect', (client) => void client.query('DEALLOCATE ALL').catch(() => undefined));
     await migrate(dataSource, settings.mode === 'server');
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -23,7 +23,7 @@ export {
   type Coverage,
 } from './dsse.js';
 export { scanStructured, scanBatch, type ScannedEvent, type ScanOptions, type ByteRange } from './scanner.js';
-export { readBinary, type BinaryEvent, type HeaderInput } from './binary.js';
+export { percentEncode, readBinary, type BinaryEvent, type HeaderInput } from './binary.js';
 export { decodeMaterial, PAYLOAD_TYPE, SCHEME_VERSION, type DecodedMaterial } from './envelope.js';
 export { normalizeTime } from './canonical.js';
 export { decodeBase64, encodeBase64 } from './base64.js';

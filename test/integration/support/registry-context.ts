@@ -25,8 +25,8 @@ export interface RegistryContext {
   close(): Promise<void>;
 }
 
-export async function startRegistryContext(env: Record<string, string> = {}): Promise<RegistryContext> {
-  const setting = await testSetting(env);
+export async function startRegistryContext(env: Record<string, string> = {}, options: { ownDatabase?: boolean } = {}): Promise<RegistryContext> {
+  const setting = await testSetting(env, options);
   let context: INestApplicationContext;
   try {
     context = await NestFactory.createApplicationContext(AppModule.forRoot(setting.config), { logger: false, abortOnError: false });

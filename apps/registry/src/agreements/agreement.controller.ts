@@ -15,6 +15,7 @@ import { ResumeAgreement } from './resume-agreement.use-case.js';
 import { SignAgreement } from './sign-agreement.use-case.js';
 import { SuspendAgreement } from './suspend-agreement.use-case.js';
 import { TerminateAgreement } from './terminate-agreement.use-case.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 const versionNumber = () => new ParseIntPipe({ errorHttpStatusCode: 400 });
 const uuid = () => new ParseUUIDPipe({ version: undefined });
@@ -48,6 +49,7 @@ export class AgreementController {
 
   @Get()
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'List agreements that have come into force (newest first); filter by party and source' })
   @ApiOkResponse({ type: AgreementPage })
   list(@Query() query: ListAgreementsQuery): Promise<AgreementPage> {
@@ -56,6 +58,7 @@ export class AgreementController {
 
   @Get(':id')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'An agreement and its public versions: parties, terms, status history, signatures (re-verified), sources, journal' })
   @ApiOkResponse({ type: AgreementResponse })
   get(@Param('id', uuid()) id: string): Promise<AgreementResponse> {
@@ -64,6 +67,7 @@ export class AgreementController {
 
   @Get(':id/versions/:n')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'One public version of an agreement' })
   @ApiOkResponse({ type: AgreementVersionResponse })
   getVersion(@Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number): Promise<AgreementVersionResponse> {
@@ -72,6 +76,7 @@ export class AgreementController {
 
   @Get(':id/versions/:n/document')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'The exact bytes the parties signed (RFC 8785 JSON) of a public version' })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'The canonical agreement document, byte for byte' })

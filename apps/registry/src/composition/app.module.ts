@@ -9,7 +9,9 @@ import type { AppConfig } from '../platform/config/config.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../health/index.js';
 import { JournalModule } from '../platform/journal/journal.module.js';
+import { OutboundModule } from '../platform/outbound/outbound.module.js';
 import { RegistryChangesModule } from '../platform/registry-changes/registry-changes.module.js';
+import { ResponseCacheModule } from '../platform/response-cache/response-cache.module.js';
 import { MemberModule } from '../members/index.js';
 import { OperatorModule } from '../operator/index.js';
 import { OrganisationModule } from '../organisations/index.js';
@@ -21,8 +23,10 @@ import { SchedulerModule } from '../platform/scheduler/scheduler.module.js';
 import { PrivacyCoverageModule, PrivacyRecordModule } from '../privacy-records/index.js';
 import { AgreementCitationsModule, AgreementModule } from '../agreements/index.js';
 import { TransparencyModule } from '../transparency/index.js';
+import { WitnessModule } from '../witness/index.js';
 import { ExchangeModule } from '../exchange/index.js';
 import { PublicSiteModule } from '../public-site/index.js';
+import { CatalogueModule } from '../catalogue/index.js';
 import { ENTITIES } from './entities.js';
 import { JOURNALED_KIND_LIST } from './journaled-kinds.js';
 import { PROBLEMS } from './problem-catalogue.js';
@@ -52,8 +56,10 @@ export class AppModule {
         ProblemsModule.forRoot(config),
         DatabaseModule.forRoot(ENTITIES),
         RegistryChangesModule,
+        ResponseCacheModule,
         JournalModule.forRoot(JOURNALED_KIND_LIST),
         SchedulerModule,
+        OutboundModule,
         HealthModule,
         OrganisationModule,
         MemberModule,
@@ -68,8 +74,10 @@ export class AppModule {
         AgreementModule,
         AgreementCitationsModule,
         TransparencyModule,
+        WitnessModule,
         ExchangeModule,
         PublicSiteModule,
+        CatalogueModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

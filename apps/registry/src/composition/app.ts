@@ -16,9 +16,11 @@ import { registerStrictJson } from '../kernel/http/json-body.js';
 import { registerUnreadBodyDrain, serverOptions } from '../kernel/http/server-options.js';
 import { validationPipe } from '../kernel/http/validation.js';
 import { registerExchangeBody } from '../exchange/exchange-body.js';
+import { registerWitnessBody } from '../witness/index.js';
 import { createLogger, NestPinoLogger } from '../kernel/logging/logger.js';
 import { RouteLogController } from '../kernel/logging/route-log-controller.js';
 import type { AppConfig } from '../platform/config/config.js';
+import { ResponseCache } from '../platform/response-cache/response-cache.js';
 import { publicAssetsDir } from '../public-site/public-assets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
@@ -53,8 +55,11 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // First among the hooks that refuse or slow a request: a cached public read needs none of them.
+  app.get(ResponseCache).register(fastify);
   registerStrictJson(fastify);
   registerExchangeBody(fastify, config.exchangeBodyLimitBytes);
+  registerWitnessBody(fastify);
   registerUnreadBodyDrain(fastify, DRAIN_LIMIT_FACTOR * Math.max(config.bodyLimitBytes, config.exchangeBodyLimitBytes));
   await app.register(helmet as never, {
     contentSecurityPolicy: {

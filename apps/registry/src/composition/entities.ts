@@ -1,5 +1,6 @@
 import { Agreement, AgreementSignature, AgreementVersion } from '../agreements/agreement.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
+import { Subscription } from '../exchange/delivery/subscription.entity.js';
 import { JournalEntry } from '../platform/journal/journal-entry.entity.js';
 import { Member } from '../members/member.entity.js';
 import { MemberRoleGrant } from '../members/member-role-grant.entity.js';
@@ -9,6 +10,7 @@ import { Proposal, ProposalReview, ProposalVote } from '../proposals/proposal.en
 import { SigningKey, SigningKeyChallenge } from '../signing-keys/signing-key.entity.js';
 import { Source } from '../sources/source.entity.js';
 import { Standard, StandardVersion } from '../standards/standard.entity.js';
+import { WitnessState } from '../witness/witness-state.entity.js';
 
 /** Every entity of the registry; the schema itself is defined by the migrations in libs/database. */
 export const ENTITIES = [
@@ -16,4 +18,6 @@ export const ENTITIES = [
   Standard, StandardVersion, Proposal, ProposalReview, ProposalVote,
   PrivacyRecord,
   Agreement, AgreementVersion, AgreementSignature,
+  Subscription,
+  WitnessState,
 ];

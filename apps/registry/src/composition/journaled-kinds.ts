@@ -1,5 +1,6 @@
 import { agreementVersionKind } from '../agreements/agreement-record.js';
 import { apiKeyKind } from '../api-keys/api-key-record.js';
+import { subscriptionKind } from '../exchange/delivery/subscription-record.js';
 import { memberKind } from '../members/member-record.js';
 import { organisationKind } from '../organisations/organisation-record.js';
 import type { JournaledKind } from '../platform/journal/journaled-kind.js';
@@ -26,4 +27,5 @@ export const JOURNALED_KIND_LIST: readonly JournaledKind[] = [
   proposalVoteKind,
   privacyRecordKind,
   agreementVersionKind,
+  subscriptionKind,
 ];

@@ -1,5 +1,6 @@
 import { AGREEMENT_PROBLEMS } from '../agreements/agreement-error.js';
 import { API_KEY_PROBLEMS } from '../api-keys/api-key-error.js';
+import { CATALOGUE_PROBLEMS } from '../catalogue/catalogue-error.js';
 import { EXCHANGE_PROBLEMS } from '../exchange/exchange-error.js';
 import { AUTH_PROBLEMS } from '../kernel/errors/auth-error.js';
 import { ProblemCatalogue } from '../kernel/errors/problem-table.js';
@@ -12,6 +13,8 @@ import { SIGNING_KEY_PROBLEMS } from '../signing-keys/signing-key-error.js';
 import { SOURCE_PROBLEMS } from '../sources/source-error.js';
 import { STANDARD_PROBLEMS } from '../standards/standard-error.js';
 import { TRANSPARENCY_PROBLEMS } from '../transparency/transparency-error.js';
+import { TILE_PROBLEMS } from '../transparency/tiles/tile-error.js';
+import { WITNESS_PROBLEMS } from '../witness/witness-error.js';
 
 /** Every problem Plaza can answer with: the kernel's tables, then one table per feature. */
 export const PROBLEMS = new ProblemCatalogue([
@@ -28,5 +31,8 @@ export const PROBLEMS = new ProblemCatalogue([
   PRIVACY_RECORD_PROBLEMS,
   AGREEMENT_PROBLEMS,
   TRANSPARENCY_PROBLEMS,
+  TILE_PROBLEMS,
+  WITNESS_PROBLEMS,
   EXCHANGE_PROBLEMS,
+  CATALOGUE_PROBLEMS,
 ]);

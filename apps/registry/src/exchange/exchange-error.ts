@@ -63,6 +63,14 @@ export enum ExchangeErrorCode {
   ContentEncodingUnsupported = 'exchange.content_encoding_unsupported',
   // reading
   SourceNotFound = 'exchange.source_not_found',
+  // subscriptions
+  SubscriptionNotFound = 'exchange.subscription_not_found',
+  SinkInvalid = 'exchange.sink_invalid',
+  FilterUnsupported = 'exchange.filter_unsupported',
+  TypeNotReadable = 'exchange.type_not_readable',
+  SubscriptionStateConflict = 'exchange.subscription_state_conflict',
+  RewindInvalid = 'exchange.rewind_invalid',
+  SubscriptionLimit = 'exchange.subscription_limit',
 }
 
 /** The seven checks of the README's "Exchange API", in order. */
@@ -148,4 +156,11 @@ export const EXCHANGE_PROBLEMS: ProblemTable<ExchangeErrorCode> = {
   [ExchangeErrorCode.QuotaExceeded]: { status: 429, title: "The organisation's event quota for this minute is spent" },
   [ExchangeErrorCode.ContentEncodingUnsupported]: { status: 415, title: 'Compressed bodies are not accepted' },
   [ExchangeErrorCode.SourceNotFound]: { status: 404, title: 'No such source among those you may read' },
+  [ExchangeErrorCode.SubscriptionNotFound]: { status: 404, title: 'No such subscription of your organisation' },
+  [ExchangeErrorCode.SinkInvalid]: { status: 422, title: 'The sink is not a URL the registry may deliver to' },
+  [ExchangeErrorCode.FilterUnsupported]: { status: 422, title: 'A filter uses a dialect or attribute the registry does not support' },
+  [ExchangeErrorCode.TypeNotReadable]: { status: 422, title: 'An event type is not one you may read from this source' },
+  [ExchangeErrorCode.SubscriptionStateConflict]: { status: 409, title: "The subscription's state does not allow this" },
+  [ExchangeErrorCode.RewindInvalid]: { status: 400, title: 'A rewind names exactly one of a cursor and an RFC 3339 time' },
+  [ExchangeErrorCode.SubscriptionLimit]: { status: 409, title: 'The organisation holds as many subscriptions as it may' },
 };

@@ -1,5 +1,14 @@
 import { Module } from '@nestjs/common';
+import { BrokerCursorRepository } from './delivery/broker/broker-cursor.repository.js';
+import { BrokerPublisher } from './delivery/broker/broker-publisher.js';
+import { DeliveryRunner } from './delivery/delivery-runner.js';
+import { DeliverySigner } from './delivery/delivery-signer.js';
+import { SinkCredentials } from './delivery/sink-credentials.js';
+import { DeliveryKeysController, SubscriptionController } from './delivery/subscription.controller.js';
+import { SubscriptionRepository } from './delivery/subscription.repository.js';
+import { SubscriptionService } from './delivery/subscription.service.js';
 import { ExchangeController, SourceConformanceController } from './exchange.controller.js';
+import { FeedAccess } from './feed/feed-access.js';
 import { CallerRejections } from './feed/caller-rejections.js';
 import { EventFeed } from './feed/event-feed.js';
 import { FeedRepository } from './feed/feed.repository.js';
@@ -23,13 +32,17 @@ import { StandardModule } from '../standards/index.js';
 
 @Module({
   imports: [AgreementModule, PrivacyRecordModule, StandardModule],
-  controllers: [ExchangeController, SourceConformanceController],
+  controllers: [ExchangeController, SourceConformanceController, SubscriptionController, DeliveryKeysController],
   providers: [
     RegistryReadModel,
     // submit/: the pipeline and its phases
     SubmitEvents, GroupCommit, Quota, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository, QuotaRepository,
     // feed/: the read side
-    EventFeed, CallerRejections, SourceConformance, FeedRepository,
+    EventFeed, FeedAccess, CallerRejections, SourceConformance, FeedRepository,
+    // delivery/: subscriptions and the follower that pushes accepted events to them
+    SubscriptionService, SubscriptionRepository, SinkCredentials, DeliverySigner, DeliveryRunner,
+    // delivery/broker/: the NATS JetStream publisher and its leased cursor
+    BrokerPublisher, BrokerCursorRepository,
     // retention/: the stored events' partitions and retention
     EventRetention, RetentionRepository,
   ],

@@ -234,4 +234,25 @@ export class RegistryReadModel {
     const [row] = (await this.db.manager.query(`SELECT id, owner_id, ce_source FROM sources WHERE ${column} = $1`, [value])) as { id: string; owner_id: string; ce_source: string }[];
     return row ? { id: row.id, ownerId: row.owner_id, ceSource: row.ce_source } : null;
   }
+
+  /** The sources an organisation owns, or that an agreement version (of any status) names it a vendor of: who might read them. */
+  async sourcesNamingOrganisation(organisationId: string): Promise<SourceIdentity[]> {
+    const rows = (await this.db.manager.query(
+      `SELECT id, owner_id, ce_source FROM sources
+        WHERE owner_id = $1 OR id IN (SELECT jsonb_array_elements_text(source_ids)::uuid FROM agreement_versions WHERE vendor_ids @> jsonb_build_array($1::text))
+        ORDER BY ce_source`,
+      [organisationId],
+    )) as { id: string; owner_id: string; ce_source: string }[];
+    return rows.map((row) => ({ id: row.id, ownerId: row.owner_id, ceSource: row.ce_source }));
+  }
+
+  /** A source's CloudEvents source value, for a journaled kind's disclosure (a plain function of the manager it is given). */
+  static async ceSourceOf(manager: EntityManager, sourceId: string): Promise<string | null> {
+    const [row] = (await manager.query('SELECT ce_source FROM sources WHERE id = $1', [sourceId])) as { ce_source: string }[];
+    return row?.ce_source ?? null;
+  }
+
+  ceSourceById(sourceId: string): Promise<string | null> {
+    return RegistryReadModel.ceSourceOf(this.db.manager, sourceId);
+  }
 }

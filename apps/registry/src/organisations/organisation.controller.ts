@@ -5,6 +5,7 @@ import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationPage, OrganisationResponse, UpdateOrganisationDto } from './organisation.dto.js';
 import { OrganisationService } from './organisation.service.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 @ApiTags('organisations')
 @Controller('api/v1/organisations')
@@ -22,6 +23,7 @@ export class OrganisationController {
 
   @Get()
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'List cities and vendors' })
   @ApiOkResponse({ type: OrganisationPage })
   list(@Query() query: ListOrganisationsQuery): Promise<OrganisationPage> {
@@ -30,6 +32,7 @@ export class OrganisationController {
 
   @Get(':slug')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'Read an organisation' })
   @ApiOkResponse({ type: OrganisationResponse })
   get(@Param('slug') slug: string): Promise<OrganisationResponse> {

@@ -11,6 +11,7 @@ import {
 import { PrivacyRecordService } from './privacy-record.service.js';
 import { RejectPrivacyRecord } from './reject-privacy-record.use-case.js';
 import { SubmitPrivacyRecord } from './submit-privacy-record.use-case.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 const publicOrFull = { oneOf: [{ $ref: getSchemaPath(PrivacyRecordDetailResponse) }, { $ref: getSchemaPath(PrivacyRecordResponse) }] };
 
@@ -36,6 +37,7 @@ export class PrivacyRecordController {
 
   @Get()
   @Public()
+  @PublicRead()
   @ApiOperation({
     summary: 'List privacy impact records (newest first): approved and expired ones for anyone; with a key, also your own city\'s others',
   })
@@ -46,6 +48,7 @@ export class PrivacyRecordController {
 
   @Get(':id')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: "Read a record: the public part of an approved or expired one, or the whole record for its city's members" })
   @ApiOkResponse({ schema: publicOrFull })
   get(@OptionalPrincipal() principal: Principal | undefined, @Param('id', ParseUUIDPipe) id: string): Promise<PrivacyRecordResponse> {

@@ -9,6 +9,7 @@ import { CreateProposalDto, ListProposalsQuery, ProposalDetailResponse, Proposal
 import { ProposalNumberPipe } from './proposal-number.pipe.js';
 import { ProposalService } from './proposal.service.js';
 import { SubmitProposal } from './submit-proposal.use-case.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 
 @ApiTags('proposals')
@@ -32,6 +33,7 @@ export class ProposalController {
 
   @Get()
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'List proposals (newest first); filter by status and standard' })
   @ApiOkResponse({ type: ProposalPage })
   list(@Query() query: ListProposalsQuery): Promise<ProposalPage> {
@@ -40,6 +42,7 @@ export class ProposalController {
 
   @Get(':number')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'A proposal with its compatibility report, reviews, votes, tally and decision' })
   @ApiOkResponse({ type: ProposalDetailResponse })
   get(@Param('number', ProposalNumberPipe) n: number): Promise<ProposalDetailResponse> {

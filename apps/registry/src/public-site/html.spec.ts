@@ -1,4 +1,4 @@
-import { escapeHtml, html } from './html.js';
+import { escapeHtml, html, jsonLd } from './html.js';
 
 describe('html templates', () => {
   it('escapes every interpolated text, in element content and in attributes', () => {
@@ -19,5 +19,14 @@ describe('html templates', () => {
 
   it('escapes the five characters that matter in HTML', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+
+  it('writes JSON-LD whose text cannot end its script element, and that reads back as the same data', () => {
+    const name = '</script><script>alert(1)</script> & <!-- \u2028';
+    const markup = jsonLd({ name }).markup;
+    const body = markup.slice('<script type="application/ld+json">'.length, -'</script>'.length);
+    expect(body).not.toMatch(/[<>&\u2028]/);
+    expect(markup.match(/<\/script>/g)).toHaveLength(1);
+    expect(JSON.parse(body)).toEqual({ name });
   });
 });

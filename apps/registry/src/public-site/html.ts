@@ -34,3 +34,12 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   });
   return new Html(out);
 }
+
+// In a script element only `</script` or `<!--` could end it early; \u escapes keep any such text JSON, and & as well.
+const SCRIPT_UNSAFE: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/** Structured data (JSON-LD) for a page's head or body: JSON whose text can never close or open markup. */
+export function jsonLd(data: object): Html {
+  const json = JSON.stringify(data).replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_UNSAFE[c]!);
+  return new Html(`<script type="application/ld+json">${json}</script>`);
+}

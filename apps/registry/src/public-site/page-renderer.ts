@@ -5,6 +5,13 @@ import { type AppConfig, tileOrigin } from '../platform/config/config.js';
 import type { Html } from './html.js';
 import { type Lang, Locale, negotiateLang } from './i18n.js';
 import { layout, type PageFrame } from './views/layout.js';
+import type { SiteFacts } from './views/structured-data.js';
+import type { PublicReadOptions } from '../platform/response-cache/public-read.js';
+
+/** Every page is a public read in two languages: the one asked for (`?lang`), else the browser's. */
+export const PAGE_READ: PublicReadOptions = {
+  variant: (request) => negotiateLang((request.query as { lang?: unknown }).lang, request.headers['accept-language']),
+};
 
 /** Turns a page's content into the response: the frame, the language, and the pages' own security policy. */
 @Injectable()
@@ -15,6 +22,7 @@ export class PageRenderer {
    */
   private readonly csp: string;
   readonly map: { tileUrl: string | null; attribution: string };
+  readonly site: SiteFacts;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const tiles = config.mapTileUrl === null ? null : tileOrigin(config.mapTileUrl);
@@ -23,6 +31,7 @@ export class PageRenderer {
       "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
     ].join('; ');
     this.map = { tileUrl: config.mapTileUrl, attribution: config.mapAttribution };
+    this.site = { publicUrl: config.publicUrl, operatorName: config.operatorName, defaultLicence: config.defaultLicence };
   }
 
   locale(request: FastifyRequest, lang: Lang | undefined): Locale {

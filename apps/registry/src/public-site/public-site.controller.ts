@@ -5,7 +5,8 @@ import { Public } from '../kernel/auth/decorators.js';
 import { LogPageQuery, RegisterPageQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
 import { PageErrorFilter } from './page-error.filter.js';
-import { PageRenderer } from './page-renderer.js';
+import { PAGE_READ, PageRenderer } from './page-renderer.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 import { agreementPage, agreementsPage } from './views/agreements.js';
 import { homePage } from './views/home.js';
 import { logPage } from './views/log.js';
@@ -31,28 +32,32 @@ export class PublicSiteController {
   ) {}
 
   @Get()
+  @PublicRead(PAGE_READ)
   async home(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     this.pages.send(reply, request, { locale, title: locale.t.navHome, section: 'home' }, homePage(locale, await this.site.home()));
   }
 
   @Get('sources')
+  @PublicRead(PAGE_READ)
   async sources(@Query() query: SourcesPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.sourceList(query);
-    const content = sourcesPage(locale, view, query, this.pages.map);
+    const content = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
     this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE] }, content);
   }
 
   @Get('sources/:id')
+  @PublicRead(PAGE_READ)
   async source(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.source(id);
-    const content = sourcePage(locale, view, this.pages.map);
+    const content = sourcePage(locale, view, this.pages.map, this.pages.site);
     this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE] }, content);
   }
 
   @Get('agreements')
+  @PublicRead(PAGE_READ)
   async agreements(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const content = agreementsPage(locale, await this.site.agreementList(query.cursor), query.cursor);
@@ -60,6 +65,7 @@ export class PublicSiteController {
   }
 
   @Get('agreements/:id')
+  @PublicRead(PAGE_READ)
   async agreement(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.agreement(id);
@@ -67,6 +73,7 @@ export class PublicSiteController {
   }
 
   @Get('privacy-records')
+  @PublicRead(PAGE_READ)
   async privacyRecords(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const content = privacyRecordsPage(locale, await this.site.privacyRecordList(query.cursor), query.cursor);
@@ -74,6 +81,7 @@ export class PublicSiteController {
   }
 
   @Get('privacy-records/:id')
+  @PublicRead(PAGE_READ)
   async privacyRecord(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const record = await this.site.privacyRecord(id);
@@ -81,12 +89,14 @@ export class PublicSiteController {
   }
 
   @Get('standards')
+  @PublicRead(PAGE_READ)
   async standards(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     this.pages.send(reply, request, { locale, title: locale.t.standardsTitle, section: 'standards' }, standardsPage(locale, await this.site.standardList()));
   }
 
   @Get('standards/:id')
+  @PublicRead(PAGE_READ)
   async standard(@Param('id') id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const standard = await this.site.standard(id);
@@ -94,6 +104,7 @@ export class PublicSiteController {
   }
 
   @Get('proposals')
+  @PublicRead(PAGE_READ)
   async proposals(@Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const content = proposalsPage(locale, await this.site.proposalList(query.cursor), query.cursor);
@@ -101,6 +112,7 @@ export class PublicSiteController {
   }
 
   @Get('proposals/:number')
+  @PublicRead(PAGE_READ)
   async proposal(
     @Param('number', new ParseIntPipe({ errorHttpStatusCode: 400 })) number: number, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -110,6 +122,7 @@ export class PublicSiteController {
   }
 
   @Get('log')
+  @PublicRead(PAGE_READ)
   async log(@Query() query: LogPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const content = logPage(locale, await this.site.logPage(query.index), query.index);

@@ -8,7 +8,7 @@ import { PrivacyRecordError, PrivacyRecordErrorCode, PrivacyRecordService, type 
 import { ProposalService, type ProposalDetailResponse, type ProposalResponse } from '../proposals/index.js';
 import { SourceService, type SourceResponse } from '../sources/index.js';
 import { StandardError, StandardErrorCode, StandardService, type StandardDetailResponse, type StandardResponse } from '../standards/index.js';
-import { parseCheckpoint, TransparencyService, type InclusionProofResponse } from '../transparency/index.js';
+import { type CheckpointResponse, parseCheckpoint, TransparencyService, type InclusionProofResponse } from '../transparency/index.js';
 
 const PAGE = 50;
 /** The city filter of the sources page offers at most this many pages of cities. */
@@ -66,7 +66,7 @@ export interface LogEntryView {
 }
 
 export interface LogView {
-  checkpoint: { body: string; jws: string; origin: string; size: number; root: string };
+  checkpoint: CheckpointResponse & { origin: string; size: number; root: string };
   recent: LogEntryView[];
   chosen: { entry: LogEntryView; proof: InclusionProofResponse } | null;
 }
@@ -97,7 +97,7 @@ export class PublicSiteService {
       this.privacyRecords.countPublic(),
       this.standards.count(),
       this.proposals.count(),
-      this.log.checkpoint(),
+      this.log.signedCheckpoint(),
     ]);
     return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize: parseCheckpoint(checkpoint.body).size };
   }

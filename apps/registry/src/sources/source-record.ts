@@ -11,11 +11,12 @@ export function organisationRef(o: Organisation): OrganisationRef {
 
 /**
  * The source as it is served, with its owner and operator by slug alone: their names belong to the organisations'
- * own entries, and renaming one must not change what a source's entry digests.
+ * own entries, and renaming one must not change what a source's entry digests. A source without a licence digests
+ * without the member, as every entry journaled before sources had one did.
  */
 function sourceState(source: Source, owner: Organisation, operator: Organisation) {
-  const { owner: _owner, operator: _operator, ...state } = journalState(SourceResponse.from(source, organisationRef(owner), organisationRef(operator)));
-  return { ...state, owner: { slug: owner.slug }, operator: { slug: operator.slug } };
+  const { owner: _owner, operator: _operator, licence, ...state } = journalState(SourceResponse.from(source, organisationRef(owner), organisationRef(operator)));
+  return { ...state, ...(licence === null ? {} : { licence }), owner: { slug: owner.slug }, operator: { slug: operator.slug } };
 }
 
 /** Journals a change to a source. Used by every feature that changes sources. */

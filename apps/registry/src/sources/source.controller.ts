@@ -5,6 +5,7 @@ import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import { ChangeSourceStatusDto, CreateSourceDto, ListSourcesQuery, SourcePage, SourceResponse, UpdateSourceDto } from './source.dto.js';
 import { SourceService } from './source.service.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 @ApiTags('sources')
 @Controller('api/v1/sources')
@@ -22,6 +23,7 @@ export class SourceController {
 
   @Get()
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'List data sources: filter by city, kind, status, standard, personal information, text and area' })
   @ApiOkResponse({ type: SourcePage })
   list(@Query() query: ListSourcesQuery): Promise<SourcePage> {
@@ -30,6 +32,7 @@ export class SourceController {
 
   @Get(':id')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'Read a data source' })
   @ApiOkResponse({ type: SourceResponse })
   get(@Param('id', ParseUUIDPipe) id: string): Promise<SourceResponse> {

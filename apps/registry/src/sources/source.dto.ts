@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsObject, IsString, Length, Matches, Max, Min, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsObject, IsString, IsUrl, Length, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import { IsTextForPeople } from '../kernel/text/text-for-people.js';
 import { OptionalField } from '../kernel/http/validation.js';
@@ -27,6 +27,12 @@ export class EmittedStandardDto implements EmittedStandard {
   @Max(999)
   major: number;
 }
+
+const licenceDoc = {
+  description: "URL of the licence its data is published under; the registry's default licence applies when absent",
+  example: 'https://open.canada.ca/en/open-government-licence-canada',
+};
+const LICENCE_URL = { protocols: ['https', 'http'], require_protocol: true, require_tld: true };
 
 const locationDoc = { description: 'GeoJSON Point, LineString or Polygon (WGS 84)', example: { type: 'Point', coordinates: [-73.5673, 45.5017] } };
 
@@ -55,6 +61,8 @@ export class CreateSourceDto {
 
   @ApiPropertyOptional({ description: "Slug of the operating vendor; the owning city when absent" })
   @OptionalField() @Matches(SLUG_PATTERN) operator?: string;
+
+  @ApiPropertyOptional(licenceDoc) @OptionalField() @IsUrl(LICENCE_URL) @Length(1, 500) licence?: string;
 }
 
 export class UpdateSourceDto {
@@ -76,6 +84,7 @@ export class UpdateSourceDto {
   standards?: EmittedStandardDto[];
 
   @ApiPropertyOptional() @OptionalField() @Matches(SLUG_PATTERN) operator?: string;
+  @ApiPropertyOptional(licenceDoc) @OptionalField() @IsUrl(LICENCE_URL) @Length(1, 500) licence?: string;
 }
 
 export class ChangeSourceStatusDto {
@@ -138,6 +147,7 @@ export class SourceResponse {
   @ApiProperty({ enum: TECHNOLOGIES }) technology: Technology;
   @ApiProperty({ type: [EmittedStandardDto] }) standards: EmittedStandard[];
   @ApiProperty() ceSource: string;
+  @ApiProperty({ ...licenceDoc, nullable: true, type: String }) licence: string | null;
   @ApiProperty({ enum: SOURCE_STATUSES }) status: SourceStatus;
   @ApiProperty({ nullable: true, type: String }) statusReason: string | null;
   @ApiProperty() statusChangedAt: string;
@@ -154,7 +164,7 @@ export class SourceResponse {
     return {
       id: s.id, owner, operator, kind: s.kind, name: s.name, description: s.description, purpose: s.purpose, measures: s.measures,
       personalInformation: s.personalInformation, legalAuthority: s.legalAuthority, location: s.location, technology: s.technology,
-      standards: s.standards, ceSource: s.ceSource, status: s.status, statusReason: s.statusReason,
+      standards: s.standards, ceSource: s.ceSource, licence: s.licence ?? null, status: s.status, statusReason: s.statusReason,
       statusChangedAt: s.statusChangedAt.toISOString(),
       privacyFlag: s.privacyFlaggedAt && s.privacyFlagReason ? { reason: s.privacyFlagReason, privacyRecordId: s.privacyFlagRecordId, flaggedAt: s.privacyFlaggedAt.toISOString() } : null,
       createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString(),

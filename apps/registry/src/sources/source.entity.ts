@@ -100,6 +100,10 @@ export class Source extends JournaledEntity {
   @Column({ name: 'privacy_flag_record_id', type: 'uuid', nullable: true })
   privacyFlagRecordId: string | null;
 
+  /** The URL of the licence its data is published under; the operator's default licence applies when null. */
+  @Column({ type: 'text', nullable: true })
+  licence: string | null;
+
   /** Lower-cased names, descriptions and source value, for free-text search. */
   @Column({ name: 'search_text', type: 'text', select: false })
   searchText: string;

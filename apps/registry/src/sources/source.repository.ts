@@ -17,6 +17,21 @@ export interface SourceFilter {
   box?: BoundingBox;
 }
 
+/** A source's place in the order sources were registered: the index of its `source.created` journal entry. */
+export interface RegisteredSource {
+  id: string;
+  registeredAt: number;
+}
+
+/** A source's life as its journal tells it: when it was first activated, retired, and last changed. */
+export interface SourceLife {
+  activatedAt: Date | null;
+  retiredAt: Date | null;
+  modifiedAt: Date;
+}
+
+const REGISTERED = "subject_type = 'source' AND action = 'source.created'";
+
 /** Every query of the sources feature. Filters are bound parameters; sort fields come from an allow-list. */
 @Injectable()
 export class SourceRepository {
@@ -39,6 +54,48 @@ export class SourceRepository {
   findByIds(ids: string[], manager: EntityManager = this.db.manager): Promise<Source[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return manager.createQueryBuilder(Source, 's').where('s.id IN (:...ids)', { ids }).getMany();
+  }
+
+  /**
+   * Sources in the order they were registered, after position `after` and before the journal held `before` entries
+   * (optionally one city's): a slice that a source registered later never shifts. Sources are never deleted, so
+   * every registration entry still names a source. Reads the sources' own journal entries, as an agreement's journal does.
+   */
+  async registeredBetween(after: number, before: number, limit: number, ownerId?: string): Promise<RegisteredSource[]> {
+    const rows = (await this.db.manager.query(
+      `SELECT subject_id, index FROM journal_entries WHERE ${REGISTERED} AND index > $1 AND index < $2 AND ($4::uuid IS NULL OR organisation_id = $4)
+        ORDER BY index LIMIT $3`,
+      [after, before, limit, ownerId ?? null],
+    )) as { subject_id: string; index: string }[];
+    return rows.map((row) => ({ id: row.subject_id, registeredAt: Number(row.index) }));
+  }
+
+  /** How many sources (optionally one city's) were registered before the journal held `before` entries. */
+  async countRegisteredBefore(before: number, ownerId?: string): Promise<number> {
+    const [row] = (await this.db.manager.query(
+      `SELECT count(*) AS count FROM journal_entries WHERE ${REGISTERED} AND index < $1 AND ($2::uuid IS NULL OR organisation_id = $2)`,
+      [before, ownerId ?? null],
+    )) as { count: string }[];
+    return Number(row!.count);
+  }
+
+  /** The lives of these sources, by id, from their journal entries. */
+  async lives(ids: string[]): Promise<Map<string, SourceLife>> {
+    if (ids.length === 0) return new Map();
+    const rows = (await this.db.manager.query(
+      `SELECT subject_id,
+              min(recorded_at) FILTER (WHERE action = 'source.active') AS activated_at,
+              max(recorded_at) FILTER (WHERE action = 'source.retired') AS retired_at,
+              max(recorded_at) AS modified_at
+         FROM journal_entries WHERE subject_type = 'source' AND subject_id = ANY($1::text[]) GROUP BY subject_id`,
+      [ids],
+    )) as { subject_id: string; activated_at: Date | string | null; retired_at: Date | string | null; modified_at: Date | string }[];
+    const date = (value: Date | string) => new Date(value);
+    return new Map(rows.map((row) => [row.subject_id, {
+      activatedAt: row.activated_at === null ? null : date(row.activated_at),
+      retiredAt: row.retired_at === null ? null : date(row.retired_at),
+      modifiedAt: date(row.modified_at),
+    }]));
   }
 
   /** The sources with these ids that belong to this city. */

@@ -35,7 +35,7 @@ export class SourceService {
         const { location: _raw, operator: _slug, ...fields } = dto;
         const created = await this.sources.insert(
           {
-            ...fields, ownerId: owner!.id, operatorId: operator.id, location: geometry, ...bbox,
+            ...fields, ownerId: owner!.id, operatorId: operator.id, location: geometry, ...bbox, licence: dto.licence ?? null,
             standards: dto.standards.map(({ standard, major }) => ({ standard, major })),
             status: 'planned', statusReason: null, statusChangedAt: new Date(), privacyFlaggedAt: null, privacyFlagReason: null, privacyFlagRecordId: null, searchText: searchText(dto.name, dto.description, dto.ceSource),
           },

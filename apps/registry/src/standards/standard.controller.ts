@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../kernel/auth/decorators.js';
 import { ListStandardsQuery, StandardDetailResponse, StandardPage, StandardVersionDetailResponse } from './standard.dto.js';
 import { StandardService } from './standard.service.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 @ApiTags('standards')
 @Controller('api/v1/standards')
@@ -12,6 +13,7 @@ export class StandardController {
 
   @Get()
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'List and search the standards' })
   @ApiOkResponse({ type: StandardPage })
   list(@Query() query: ListStandardsQuery): Promise<StandardPage> {
@@ -20,6 +22,7 @@ export class StandardController {
 
   @Get(':id')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'A standard and all its versions' })
   @ApiOkResponse({ type: StandardDetailResponse })
   get(@Param('id') id: string): Promise<StandardDetailResponse> {
@@ -28,6 +31,7 @@ export class StandardController {
 
   @Get(':id/versions/:version')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'One version: status, schema and examples' })
   @ApiOkResponse({ type: StandardVersionDetailResponse })
   getVersion(@Param('id') id: string, @Param('version') version: string): Promise<StandardVersionDetailResponse> {

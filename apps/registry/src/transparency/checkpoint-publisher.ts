@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import { type AppConfig, ConfigError } from '../platform/config/config.js';
+import { SignerElection } from './signer-election.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import { parseCheckpoint, TransparencyService } from './transparency.service.js';
 
 /**
  * Signs the checkpoint of a grown log within PLAZA_CHECKPOINT_INTERVAL_MS of the change, whether or not anyone asks,
- * so witnesses and residents polling the log find it published. Every instance may do this: a size is stored once
- * (its primary key) and its root is a function of the entries, so two instances can only ever sign the same root.
+ * so witnesses and residents polling the log find it published. Runs in every instance, but only the elected signer
+ * (SignerElection) signs; the others try to take its place each tick, so one takes over within a tick when it stops.
  */
 @Injectable()
 export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,14 +21,16 @@ export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(TransparencyService) private readonly log: TransparencyService,
     @Inject(TransparencyRepository) private readonly repository: TransparencyRepository,
+    @Inject(SignerElection) private readonly election: SignerElection,
   ) {}
 
-  /** Signs the current size unless this instance already published it. */
+  /** Signs the current size unless this instance already published it or is not the signer. */
   async publish(): Promise<void> {
+    if (!(await this.election.elected())) return;
     const size = await this.repository.treeSize();
     if (size === this.published) return;
     // Signs the size it finds then, or a later one if the log grew meanwhile: the next tick looks again either way.
-    await this.log.checkpoint();
+    await this.log.signedCheckpoint();
     this.published = size;
   }
 

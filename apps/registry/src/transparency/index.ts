@@ -1,4 +1,4 @@
 // The transparency feature's port: what other features may use. Everything else in this folder is internal.
 export { TransparencyModule } from './transparency.module.js';
 export { TransparencyService, parseCheckpoint } from './transparency.service.js';
-export { InclusionProofResponse } from './transparency.dto.js';
+export { CheckpointResponse, InclusionProofResponse } from './transparency.dto.js';

@@ -1,13 +1,14 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import {
-  CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, RootQuery,
+  CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, LogKeysResponse, RootQuery,
   RootResponse,
 } from './transparency.dto.js';
 import { TransparencyService } from './transparency.service.js';
 import { JwksResponse } from '../signing-keys/index.js';
+import { PublicRead } from '../platform/response-cache/public-read.js';
 
 @ApiTags('transparency log')
 @Controller('api/v1/log')
@@ -16,6 +17,7 @@ export class TransparencyController {
 
   @Get('checkpoint')
   @Public()
+  @PublicRead({ neverStale: true })
   @ApiOperation({ summary: 'The signed checkpoint of the current tree: C2SP tlog-checkpoint body and its JWS' })
   @ApiOkResponse({ type: CheckpointResponse })
   checkpoint(): Promise<CheckpointResponse> {
@@ -24,6 +26,7 @@ export class TransparencyController {
 
   @Get('entries')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'Entries by index range [start, end), at most 1000, with the exact bytes hashed and their leaf hashes' })
   @ApiOkResponse({ type: LogEntriesResponse })
   entries(@Query() query: EntriesQuery): Promise<LogEntriesResponse> {
@@ -32,6 +35,7 @@ export class TransparencyController {
 
   @Get('record')
   @Public()
+  @PublicRead()
   @ApiOperation({
     summary: "The record an entry is about, with the entry's salt, to check the entry's state digest against the record as served",
     description: 'Public records to anyone; members, API keys, drafts and other non-public records only to those who may read them through the API (send your key).',
@@ -43,6 +47,7 @@ export class TransparencyController {
 
   @Get('root')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'The root hash of the tree of any size up to the current one' })
   @ApiOkResponse({ type: RootResponse })
   root(@Query() query: RootQuery): Promise<RootResponse> {
@@ -51,6 +56,7 @@ export class TransparencyController {
 
   @Get('proof/inclusion')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'The inclusion proof (audit path) of an entry in the tree of a given size' })
   @ApiOkResponse({ type: InclusionProofResponse })
   inclusion(@Query() query: InclusionProofQuery): Promise<InclusionProofResponse> {
@@ -59,10 +65,52 @@ export class TransparencyController {
 
   @Get('proof/consistency')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: 'The consistency proof between two tree sizes' })
   @ApiOkResponse({ type: ConsistencyProofResponse })
   consistency(@Query() query: ConsistencyProofQuery): Promise<ConsistencyProofResponse> {
     return this.log.consistency(query);
+  }
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+
+/** The log in the C2SP formats that transparency tools read, under the prefix `/log` (whose origin is PLAZA_LOG_ORIGIN). */
+@ApiTags('transparency log')
+@Controller('log')
+export class SignedNoteController {
+  constructor(@Inject(TransparencyService) private readonly log: TransparencyService) {}
+
+  @Get('checkpoint')
+  @Public()
+  @PublicRead({ neverStale: true })
+  @Header('content-type', TEXT)
+  @ApiOperation({ summary: "The latest checkpoint as a C2SP signed note (tlog-checkpoint), signed by the log key named by GET /log/key" })
+  @ApiProduces(TEXT)
+  @ApiOkResponse({ schema: { type: 'string' } })
+  async checkpoint(): Promise<string> {
+    return (await this.log.checkpoint()).note;
+  }
+
+  @Get('key')
+  @Public()
+  @Header('content-type', TEXT)
+  @ApiOperation({ summary: "The log's signed-note verifier key (name+id+key): pin it, from a channel you trust, to verify checkpoints" })
+  @ApiProduces(TEXT)
+  @ApiOkResponse({ schema: { type: 'string' } })
+  key(): string {
+    return `${this.log.verifierKey()}\n`;
+  }
+
+  @Get('keys')
+  @Public()
+  @PublicRead()
+  @ApiOperation({
+    summary: "Every key the log has used, oldest first, with the rotation statements chaining them: a verifier follows the log from the key it pinned only through statements signed by the key before",
+  })
+  @ApiOkResponse({ type: LogKeysResponse })
+  keys(): Promise<LogKeysResponse> {
+    return this.log.keys();
   }
 }
 
@@ -73,6 +121,7 @@ export class WellKnownController {
 
   @Get('jwks.json')
   @Public()
+  @PublicRead()
   @ApiOperation({ summary: "The registry's public keys: the key that signs the log's checkpoints" })
   @ApiOkResponse({ type: JwksResponse })
   jwks(): JwksResponse {

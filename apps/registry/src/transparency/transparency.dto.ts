@@ -99,9 +99,34 @@ export class ConsistencyProofResponse {
   @ApiProperty({ type: [String], description: 'Base64 hashes of the consistency proof (RFC 9162 2.1.4)' }) proof: string[];
 }
 
+export class CheckpointWitnessAlarm {
+  @ApiProperty({ description: 'What the witness refused, in the registry\'s words (never the witness\'s answer)' }) detail: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'The size of the checkpoint the witness refused' }) size: number;
+}
+
+export class CheckpointWitness {
+  @ApiProperty({ description: "The witness's key name" }) name: string;
+  @ApiProperty({ description: 'The key id of its cosignatures (type 0x04), 8 hex digits' }) keyId: string;
+  @ApiProperty({ description: 'It cosigned this checkpoint: its verified cosignature is on the note' }) cosigned: boolean;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The time its cosignature of this checkpoint states' }) cosignedAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the last request did not get its cosignature (cleared when it cosigns)' }) lastError: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastErrorAt: string | null;
+  @ApiProperty({ type: CheckpointWitnessAlarm, nullable: true, description: 'A standing fork alarm: the witness refused a checkpoint as inconsistent with a tree of this log it has seen' })
+  alarm: CheckpointWitnessAlarm | null;
+  @ApiProperty({ description: 'Fork alarms this witness has raised so far' }) alarms: number;
+}
+
 export class CheckpointResponse {
   @ApiProperty({ description: 'C2SP tlog-checkpoint body: origin, tree size and base64 root hash, each followed by a newline' }) body: string;
   @ApiProperty({ description: 'Compact JWS (EdDSA, kid of /.well-known/jwks.json) whose payload is exactly the body' }) jws: string;
+  @ApiProperty({
+    description: "The same body as a C2SP signed note (as served at /log/checkpoint): the body, a blank line, the log key's signature line, then every verified witness cosignature of it",
+  })
+  note: string;
+  @ApiProperty({ type: [CheckpointWitness], description: 'The configured witnesses (PLAZA_LOG_WITNESSES) and what each said of this checkpoint' }) witnesses: CheckpointWitness[];
+  @ApiProperty({ description: 'At least `quorum` witnesses cosigned this checkpoint (false when none is configured)' }) witnessed: boolean;
+  @ApiProperty({ description: 'How many cosignatures make a checkpoint witnessed (PLAZA_LOG_WITNESS_QUORUM)' }) quorum: number;
 }
 
 export class RecordQuery {
@@ -123,4 +148,20 @@ export class DisclosedRecordResponse {
   @ApiProperty({ type: EntrySubject }) subject: EntrySubject;
   @ApiProperty({ description: "The entry's salt, base64url: SHA-256(salt || RFC 8785 JSON of `state`) is the entry's `state` digest" }) salt: string;
   @ApiProperty({ description: 'The state the entry digests, recomputed from the record as stored now', type: Object }) state: unknown;
+}
+
+export class LogKey {
+  @ApiProperty({ description: 'The signed-note verifier key (name+id+key)' }) vkey: string;
+  @ApiPropertyOptional({ description: 'The tree size from which this key signs checkpoints (absent for the first key)' }) fromSize?: number;
+  @ApiPropertyOptional({
+    description: 'The rotation statement naming this key: a signed note (origin, "key rotation", old and new key, size) signed by the key before it and by this key',
+  })
+  rotation?: string;
+}
+
+export class LogKeysResponse {
+  @ApiProperty({ description: "The log's origin, which names every key" }) origin: string;
+  @ApiProperty({ description: 'The key that signs checkpoints now (as GET /log/key)' }) current: string;
+  @ApiProperty({ type: [LogKey], description: 'Every key the log has used, oldest first; a key without a rotation after the first was never vouched for by its predecessor' })
+  keys: LogKey[];
 }

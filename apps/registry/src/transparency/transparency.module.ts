@@ -1,13 +1,21 @@
 import { Module } from '@nestjs/common';
 import { CheckpointPublisher } from './checkpoint-publisher.js';
 import { LogSigner } from './log-signer.js';
-import { TransparencyController, WellKnownController } from './transparency.controller.js';
+import { SignerElection } from './signer-election.js';
+import { SignedNoteController, TransparencyController, WellKnownController } from './transparency.controller.js';
 import { TransparencyRepository } from './transparency.repository.js';
 import { TransparencyService } from './transparency.service.js';
+import { TileController } from './tiles/tile.controller.js';
+import { TileService } from './tiles/tile.service.js';
+import { WitnessPublisher } from './witnessing/witness-publisher.js';
+import { WitnessingRepository } from './witnessing/witnessing.repository.js';
+import { WitnessingService } from './witnessing/witnessing.service.js';
 
 @Module({
-  controllers: [TransparencyController, WellKnownController],
-  providers: [TransparencyService, TransparencyRepository, LogSigner, CheckpointPublisher],
+  controllers: [TransparencyController, SignedNoteController, WellKnownController, TileController],
+  providers: [
+    TransparencyService, TransparencyRepository, LogSigner, SignerElection, CheckpointPublisher, TileService, WitnessingService, WitnessingRepository, WitnessPublisher,
+  ],
   exports: [TransparencyService],
 })
 export class TransparencyModule {}

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DisclosedRecord, JournaledKind } from '../platform/journal/journaled-kind.js';
 import { MerkleNodeRepository } from '../platform/journal/merkle-node.repository.js';
+import { REGISTRY_CHANGES_CHANNEL, RegistryChanges } from '../platform/registry-changes/registry-changes.js';
 
 export interface StoredEntry {
   index: number;
@@ -12,7 +14,10 @@ export interface StoredEntry {
 /** Every query of the transparency log's read side. The tree's size is journal_head.size (see UnitOfWork). */
 @Injectable()
 export class TransparencyRepository {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(RegistryChanges) private readonly changes: RegistryChanges,
+  ) {}
 
   async treeSize(manager: EntityManager = this.db.manager): Promise<number> {
     const [head] = (await manager.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[];
@@ -34,6 +39,20 @@ export class TransparencyRepository {
       [start, end],
     )) as { index: string; entry: Buffer; hash: Buffer }[];
     return rows.map((row) => ({ index: Number(row.index), entry: row.entry, leafHash: row.hash }));
+  }
+
+  /** The bytes of entries [start, end), in index order: the leaf inputs, exactly what the leaf hashes cover (entry bundles). */
+  async entryBytes(start: number, end: number): Promise<Buffer[]> {
+    const rows = (await this.db.manager.query('SELECT entry FROM journal_entries WHERE index >= $1 AND index < $2 ORDER BY index', [start, end])) as {
+      entry: Buffer;
+    }[];
+    return rows.map((row) => row.entry);
+  }
+
+  /** The smallest size of a signed checkpoint that is at least `min`, or null (one step of the primary key). */
+  async smallestSignedSizeFrom(min: number): Promise<number | null> {
+    const [row] = (await this.db.manager.query('SELECT size FROM log_checkpoints WHERE size >= $1 ORDER BY size LIMIT 1', [min])) as { size: string }[];
+    return row ? Number(row.size) : null;
   }
 
   /** What an entry is about and its salt: the columns beside the hashed bytes. */
@@ -59,25 +78,131 @@ export class TransparencyRepository {
 
   /** The body of the latest stored checkpoint, or null before the first is signed. */
   async latestCheckpointBody(): Promise<string | null> {
-    const [row] = (await this.db.manager.query('SELECT body FROM log_checkpoints ORDER BY size DESC LIMIT 1')) as { body: string }[];
-    return row?.body ?? null;
+    return (await this.latestCheckpoint())?.body ?? null;
+  }
+
+  /** The latest stored checkpoint (what an instance that does not sign serves), or null before the first is signed. */
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const [row] = (await this.db.manager.query(`SELECT ${COLUMNS} FROM log_checkpoints ORDER BY size DESC LIMIT 1`)) as CheckpointRow[];
+    return row ? asCheckpoint(row) : null;
   }
 
   async findCheckpoint(size: number): Promise<StoredCheckpoint | null> {
-    const [row] = (await this.db.manager.query('SELECT size, root_hash, body, jws FROM log_checkpoints WHERE size = $1', [size])) as CheckpointRow[];
+    const [row] = (await this.db.manager.query(`SELECT ${COLUMNS} FROM log_checkpoints WHERE size = $1`, [size])) as CheckpointRow[];
     return row ? asCheckpoint(row) : null;
   }
 
   /** Stores a signed checkpoint unless one of this size exists; returns the one stored (this one or the earlier). */
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<StoredCheckpoint> {
+    // A new checkpoint changes public answers (the log page, the checkpoint itself) in every process, as a registry
+    // change does: the others are told in the same statement, this one once it is stored.
     const [inserted] = (await this.db.manager.query(
-      'INSERT INTO log_checkpoints (size, root_hash, body, jws) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING RETURNING size, root_hash, body, jws',
-      [checkpoint.size, checkpoint.rootHash, checkpoint.body, checkpoint.jws],
+      `WITH inserted AS (
+         INSERT INTO log_checkpoints (size, root_hash, body, jws, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (size) DO NOTHING RETURNING ${COLUMNS}
+       )
+       SELECT inserted.*, pg_notify($6, $7) FROM inserted`,
+      [checkpoint.size, checkpoint.rootHash, checkpoint.body, checkpoint.jws, checkpoint.note, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
     )) as CheckpointRow[];
-    if (inserted) return asCheckpoint(inserted);
+    if (inserted) {
+      this.changes.changed();
+      return asCheckpoint(inserted);
+    }
     return (await this.findCheckpoint(checkpoint.size))!;
   }
+
+  /** The log's key rotations, oldest first. */
+  async keyRotations(): Promise<StoredKeyRotation[]> {
+    const rows = (await this.db.manager.query('SELECT old_key, new_key, from_size, statement FROM log_key_rotations ORDER BY position')) as {
+      old_key: string; new_key: string; from_size: string; statement: string;
+    }[];
+    return rows.map((row) => ({ oldKey: row.old_key, newKey: row.new_key, fromSize: Number(row.from_size), statement: row.statement }));
+  }
+
+  /** Appends rotations to the chain, in one transaction; one already stored (another instance's start) is kept. */
+  async saveKeyRotations(rotations: readonly StoredKeyRotation[]): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      for (const rotation of rotations) {
+        await manager.query(
+          `INSERT INTO log_key_rotations (position, old_key, new_key, from_size, statement)
+           SELECT count(*), $1, $2, $3, $4 FROM log_key_rotations
+           ON CONFLICT DO NOTHING`,
+          [rotation.oldKey, rotation.newKey, rotation.fromSize, rotation.statement],
+        );
+      }
+    });
+  }
+
+  /**
+   * Replaces a checkpoint's signatures (the same body, signed again by a new log key) unless another instance just did,
+   * and tells every process, as a new checkpoint does.
+   */
+  async resignCheckpoint(size: number, jws: string, note: string, was: { jws: string; note: string | null }): Promise<void> {
+    await this.db.manager.query(
+      `WITH updated AS (
+         UPDATE log_checkpoints SET jws = $2, note = $3 WHERE size = $1 AND jws = $4 AND note IS NOT DISTINCT FROM $5 RETURNING size
+       )
+       SELECT pg_notify($6, $7) FROM updated`,
+      [size, jws, note, was.jws, was.note, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
+    );
+    this.changes.changed();
+  }
+
+  /** Gives a checkpoint stored before signed notes its note, unless another instance just did (the same bytes). */
+  async saveNote(size: number, note: string): Promise<void> {
+    await this.db.manager.query('UPDATE log_checkpoints SET note = $2 WHERE size = $1 AND note IS NULL', [size, note]);
+  }
+
+  /**
+   * A connection of its own for the checkpoint signer's session advisory lock, outside the pool (which it would
+   * otherwise hold one connection of for good): the lock lasts as long as that connection, so an instance that dies
+   * or loses its database lets another take over. Keepalives and a query timeout make a silently dropped connection
+   * fail in seconds, not hang a checkpoint request for minutes.
+   */
+  async signerSession(url: string, connectTimeoutMs: number): Promise<SignerSession> {
+    const client = new pg.Client({
+      connectionString: url,
+      application_name: SIGNER_APPLICATION_NAME,
+      connectionTimeoutMillis: connectTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      query_timeout: SIGNER_QUERY_TIMEOUT_MS,
+    });
+    // A lost connection shows at the session's next query, which fails and ends it.
+    client.on('error', () => undefined);
+    await client.connect();
+    return new SignerSession(client);
+  }
 }
+
+/** The advisory lock that elects the one instance signing checkpoints, on a connection of its own. */
+export class SignerSession {
+  private held = false;
+
+  constructor(private readonly client: pg.Client) {}
+
+  /** Takes the lock if no other session holds it; true while this session holds it (a failing connection throws). */
+  async tryLock(): Promise<boolean> {
+    if (this.held) {
+      await this.client.query('SELECT 1');
+      return true;
+    }
+    const { rows } = await this.client.query<{ taken: boolean }>(`SELECT pg_try_advisory_lock(hashtext('${SIGNER_LOCK}')) AS taken`);
+    this.held = rows[0]!.taken;
+    return this.held;
+  }
+
+  /** Gives the lock up by ending the connection, which ends every lock the session held. */
+  async close(): Promise<void> {
+    this.held = false;
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+/** How the signer's connection shows in pg_stat_activity. */
+export const SIGNER_APPLICATION_NAME = 'plaza-log-signer';
+const SIGNER_QUERY_TIMEOUT_MS = 5_000;
+const SIGNER_LOCK = 'plaza.log.signer';
+const COLUMNS = 'size, root_hash, body, jws, note';
 
 export interface EntrySubjectRow {
   subjectType: string;
@@ -85,11 +210,22 @@ export interface EntrySubjectRow {
   salt: Buffer;
 }
 
+/** One link of the log's key chain: the statement (a signed note) by which `oldKey` named `newKey`. */
+export interface StoredKeyRotation {
+  oldKey: string;
+  newKey: string;
+  /** The tree size from which the new key signs. */
+  fromSize: number;
+  statement: string;
+}
+
 export interface StoredCheckpoint {
   size: number;
   rootHash: Buffer;
   body: string;
   jws: string;
+  /** The C2SP signed note over `body`; null on a checkpoint stored before notes, until it is first served. */
+  note: string | null;
 }
 
 interface CheckpointRow {
@@ -97,6 +233,7 @@ interface CheckpointRow {
   root_hash: Buffer;
   body: string;
   jws: string;
+  note: string | null;
 }
 
-const asCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({ size: Number(row.size), rootHash: row.root_hash, body: row.body, jws: row.jws });
+const asCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({ size: Number(row.size), rootHash: row.root_hash, body: row.body, jws: row.jws, note: row.note });

@@ -1,11 +1,15 @@
 import { compactVerify, exportJWK, generateKeyPair } from 'jose';
 import { MemoryHashStore, MerkleTree, verifyConsistency, verifyInclusion } from '#plaza/merkle';
+import { noteVerifierFromKey, openCheckpoint } from '#plaza/note';
 import type { AppConfig } from '../platform/config/config.js';
 import { LogSigner } from './log-signer.js';
+import type { SignerElection } from './signer-election.js';
 import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
-import type { TransparencyRepository } from './transparency.repository.js';
+import type { StoredCheckpoint, TransparencyRepository } from './transparency.repository.js';
 import { checkpointBody, TransparencyService } from './transparency.service.js';
+import type { WitnessingRepository } from './witnessing/witnessing.repository.js';
+import { WitnessingService } from './witnessing/witnessing.service.js';
 
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 
@@ -13,7 +17,7 @@ describe('TransparencyService', () => {
   const entries = Array.from({ length: 37 }, (_, i) => Buffer.from(`{"index":${i}}`, 'utf8'));
   let tree: MerkleTree;
   let service: TransparencyService;
-  const checkpoints = new Map<number, { size: number; rootHash: Buffer; body: string; jws: string }>();
+  const checkpoints = new Map<number, StoredCheckpoint>();
   let signer: LogSigner;
 
   beforeAll(async () => {
@@ -26,17 +30,19 @@ describe('TransparencyService', () => {
       entries: async (start: number, end: number) =>
         Promise.all(entries.slice(start, end).map(async (entry, i) => ({ index: start + i, entry, leafHash: Buffer.from(await treeHasher.leaf(entry)) }))),
       findCheckpoint: async (size: number) => checkpoints.get(size) ?? null,
-      saveCheckpoint: async (c: { size: number; rootHash: Buffer; body: string; jws: string }) => {
+      saveCheckpoint: async (c: StoredCheckpoint) => {
         if (!checkpoints.has(c.size)) checkpoints.set(c.size, c);
         return checkpoints.get(c.size)!;
       },
+      latestCheckpoint: async () => null,
     } as unknown as TransparencyRepository;
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(privateKey);
-    const config = { logOrigin: 'plaza.test/log', logSigningKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: jwk.d! } } as AppConfig;
-    signer = new LogSigner(config);
+    const config = { logOrigin: 'plaza.test/log', logSigningKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: jwk.d! }, logWitnesses: [], logWitnessQuorum: 0 } as unknown as AppConfig;
+    signer = new LogSigner(config, repository);
     await signer.onModuleInit();
-    service = new TransparencyService(repository, signer, config, []);
+    const election = { elected: async () => true } as unknown as SignerElection;
+    service = new TransparencyService(repository, signer, election, config, new WitnessingService(config, {} as WitnessingRepository), []);
   });
 
   it('serves roots of every past size and proofs that verify against them', async () => {
@@ -71,15 +77,19 @@ describe('TransparencyService', () => {
     await expect(call()).rejects.toBeInstanceOf(TransparencyError);
   });
 
-  it('signs the C2SP checkpoint of the current size once, and refuses to serve a stored checkpoint over another root', async () => {
-    const { body, jws } = await service.checkpoint();
+  it('signs the C2SP checkpoint of the current size once, as a JWS and a signed note over the same body, and refuses to serve a stored checkpoint over another root', async () => {
+    const { body, jws, note } = await service.checkpoint();
     expect(body).toBe(checkpointBody('plaza.test/log', 37, await tree.root()));
     expect(body).toMatch(/^plaza\.test\/log\n37\n[A-Za-z0-9+/]{43}=\n$/);
     const publicKey = { kty: 'OKP', crv: 'Ed25519', x: signer.publicJwk.x };
     const { payload, protectedHeader } = await compactVerify(jws, await import('jose').then((j) => j.importJWK(publicKey, 'EdDSA')));
     expect(new TextDecoder().decode(payload)).toBe(body);
     expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: signer.publicJwk.kid });
-    expect(await service.checkpoint()).toEqual({ body, jws });
+    const opened = openCheckpoint(note, [noteVerifierFromKey(service.verifierKey())]);
+    expect(opened.note.text).toBe(body);
+    expect(opened.checkpoint).toMatchObject({ origin: 'plaza.test/log', size: 37 });
+    expect(service.verifierKey()).toMatch(/^plaza\.test\/log\+[0-9a-f]{8}\+/);
+    expect(await service.checkpoint()).toEqual({ body, jws, note, witnesses: [], witnessed: false, quorum: 0 });
 
     checkpoints.set(37, { ...checkpoints.get(37)!, rootHash: Buffer.alloc(32) });
     await expect(service.checkpoint()).rejects.toEqual(expect.objectContaining({ code: TransparencyErrorCode.CheckpointConflict }));

@@ -1,17 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { computeRoot, proveConsistency, proveInclusion } from '#plaza/merkle';
+import { formatCheckpoint, parseCheckpoint as readCheckpoint } from '#plaza/note';
 import type { Principal } from '../kernel/auth/principal.js';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { JOURNALED_KINDS, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { LogSigner } from './log-signer.js';
+import { SignerElection } from './signer-election.js';
 import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
-import { TransparencyRepository } from './transparency.repository.js';
+import { type StoredCheckpoint, TransparencyRepository } from './transparency.repository.js';
+import { WitnessingService } from './witnessing/witnessing.service.js';
 import {
   type CheckpointResponse, type ConsistencyProofQuery, type DisclosedRecordResponse, type RecordQuery, type ConsistencyProofResponse, type EntriesQuery, type InclusionProofQuery, type InclusionProofResponse,
-  type LogEntriesResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse,
+  type LogEntriesResponse, type LogKeysResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse,
 } from './transparency.dto.js';
+
+/** A stored checkpoint with its signed note (the log's signature only). */
+export type SignedCheckpoint = StoredCheckpoint & { note: string };
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
@@ -26,34 +32,71 @@ export class TransparencyService {
   constructor(
     @Inject(TransparencyRepository) private readonly log: TransparencyRepository,
     @Inject(LogSigner) private readonly signer: LogSigner,
+    @Inject(SignerElection) private readonly election: SignerElection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WitnessingService) private readonly witnessing: WitnessingService,
     @Inject(JOURNALED_KINDS) kinds: readonly JournaledKind[],
   ) {
     this.kinds = new Map(kinds.map((kind) => [kind.subjectType, kind]));
   }
 
-  /**
-   * The signed checkpoint of the current size, signed on demand the first time it is asked for and then served as
-   * stored. A size is signed at most once (its primary key), and a stored checkpoint whose root is not the tree's is
-   * never served nor replaced: that would be a fork.
-   */
+  /** The latest signed checkpoint (see signedCheckpoint), its note carrying the witnesses' cosignatures, and their standing. */
   async checkpoint(): Promise<CheckpointResponse> {
-    const size = await this.log.treeSize();
-    const root = Buffer.from(await computeRoot(this.log.store(), treeHasher, size));
-    const stored = (await this.log.findCheckpoint(size)) ?? (await this.log.saveCheckpoint(await this.sign(size, root)));
+    const signed = await this.signedCheckpoint();
+    return { body: signed.body, jws: signed.jws, ...(await this.witnessing.witnessed(signed)) };
+  }
+
+  /**
+   * The latest signed checkpoint, signed by the log key only. The elected signer (SignerElection) signs the current
+   * size the first time it is asked for, so whoever writes through it reads a checkpoint of its write; another instance
+   * serves the latest stored one, which lags the journal until the signer's next tick (PLAZA_CHECKPOINT_INTERVAL_MS).
+   * A size is signed at most once (its primary key), and a stored checkpoint whose root is not the tree's is never
+   * served nor replaced: that would be a fork.
+   */
+  async signedCheckpoint(): Promise<SignedCheckpoint> {
+    const stored = (await this.election.elected()) ? await this.signedCurrentSize() : await this.log.latestCheckpoint();
+    if (!stored) throw new TransparencyError(TransparencyErrorCode.CheckpointPending, 'The log has no signed checkpoint yet: the instance that signs them publishes one within a few seconds.');
+    const root = Buffer.from(await computeRoot(this.log.store(), treeHasher, stored.size));
     if (!stored.rootHash.equals(root)) {
-      throw new TransparencyError(TransparencyErrorCode.CheckpointConflict, `The checkpoint stored for size ${size} names another root than the tree's.`);
+      throw new TransparencyError(TransparencyErrorCode.CheckpointConflict, `The checkpoint stored for size ${stored.size} names another root than the tree's.`);
     }
-    return { body: stored.body, jws: stored.jws };
+    return { ...stored, note: stored.note ?? (await this.noteOfEarlierCheckpoint(stored)) };
+  }
+
+  /** The log's signed-note verifier key, `name+id+key`, which verifiers pin. */
+  verifierKey(): string {
+    return this.signer.verifierKey;
+  }
+
+  /** Every key the log has used, with the rotation statements chaining them. */
+  async keys(): Promise<LogKeysResponse> {
+    return { origin: this.config.logOrigin, current: this.signer.verifierKey, keys: await this.signer.keys() };
   }
 
   jwks(): { keys: object[] } {
     return { keys: [this.signer.publicJwk] };
   }
 
-  private async sign(size: number, rootHash: Buffer) {
+  private async signedCurrentSize(): Promise<StoredCheckpoint> {
+    const size = await this.log.treeSize();
+    return (await this.log.findCheckpoint(size)) ?? (await this.log.saveCheckpoint(await this.sign(size)));
+  }
+
+  /** One body, two signatures over its exact bytes by the log key: the JWS and the signed note. */
+  private async sign(size: number): Promise<StoredCheckpoint> {
+    const rootHash = Buffer.from(await computeRoot(this.log.store(), treeHasher, size));
     const body = checkpointBody(this.config.logOrigin, size, rootHash);
-    return { size, rootHash, body, jws: await this.signer.sign(body) };
+    return { size, rootHash, body, jws: await this.signer.sign(body), note: this.signer.signNote(body) };
+  }
+
+  /**
+   * A checkpoint stored before signed notes gets its note the first time it is served, by any instance: it states
+   * nothing the stored JWS does not, and Ed25519 is deterministic, so every instance writes the same bytes.
+   */
+  private async noteOfEarlierCheckpoint(stored: StoredCheckpoint): Promise<string> {
+    const note = this.signer.signNote(stored.body);
+    await this.log.saveNote(stored.size, note);
+    return note;
   }
 
   async entries(query: EntriesQuery): Promise<LogEntriesResponse> {
@@ -142,11 +185,11 @@ export class TransparencyService {
 
 /** The C2SP tlog-checkpoint body: origin, decimal tree size and standard base64 root hash, each ending with a newline. */
 export function checkpointBody(origin: string, size: number, rootHash: Uint8Array): string {
-  return `${origin}\n${size}\n${b64(rootHash)}\n`;
+  return formatCheckpoint({ origin, size, rootHash, extensions: [] });
 }
 
 /** Origin, size and base64 root hash of a checkpoint body that checkpointBody wrote. */
 export function parseCheckpoint(body: string): { origin: string; size: number; root: string } {
-  const [origin = '', size = '0', root = ''] = body.split('\n');
-  return { origin, size: Number(size), root };
+  const { origin, size, rootHash } = readCheckpoint(body);
+  return { origin, size, root: b64(rootHash) };
 }

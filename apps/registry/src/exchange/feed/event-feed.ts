@@ -3,9 +3,9 @@ import type { Principal } from '../../kernel/auth/principal.js';
 import { ExchangeError, ExchangeErrorCode } from '../exchange-error.js';
 import type { EventFeedQuery } from '../exchange.dto.js';
 import { RegistryReadModel } from '../registry-read-model.js';
+import { FeedAccess } from './feed-access.js';
 import { decodePosition, encodePosition, FEED_START } from './cursors.js';
 import { FeedRepository, type StoredEvent } from './feed.repository.js';
-import { AgreementLifecycle, type EventType } from '../../agreements/index.js';
 
 /** A page of a source's feed: its events, and the cursors to read on from them. */
 export interface FeedPage {
@@ -21,7 +21,7 @@ export class EventFeed {
   constructor(
     @Inject(FeedRepository) private readonly feed: FeedRepository,
     @Inject(RegistryReadModel) private readonly registry: RegistryReadModel,
-    @Inject(AgreementLifecycle) private readonly lifecycle: AgreementLifecycle,
+    @Inject(FeedAccess) private readonly access: FeedAccess,
   ) {}
 
   /**
@@ -33,19 +33,17 @@ export class EventFeed {
     const notFound = () => new ExchangeError(ExchangeErrorCode.SourceNotFound, 'No source with this CloudEvents source value is one whose events you may read.');
     const source = await this.registry.findSource({ ceSource: query.source });
     if (!source) throw notFound();
-    let covered: EventType[] | null = null;
-    if (source.ownerId !== principal.organisationId) {
-      const inForce = await this.lifecycle.inForceForSource(source.id, new Date());
-      covered = inForce.filter((v) => v.vendorIds.includes(principal.organisationId)).flatMap((v) => v.eventTypes);
+    const covered = await this.access.coverage(principal.organisationId, source, new Date());
+    if (covered !== null) {
       if (covered.length === 0) throw notFound();
       if (query.type !== undefined) {
         const { standards } = await this.registry.standards([query.type], []);
-        if (!standards.some((s) => covered!.some((c) => c.standard === s.id))) throw notFound();
+        if (!standards.some((s) => covered.some((c) => c.standard === s.id))) throw notFound();
       }
     }
     const after = query.cursor === undefined ? FEED_START : decodePosition(query.cursor);
     const limit = query.limit ?? 100;
-    const rows = await this.feed.eventsAfter(source.id, after, limit + 1, { type: query.type ?? null, covered });
+    const rows = await this.feed.eventsAfter([source.id], after, limit + 1, { type: query.type ?? null, covered });
     const events = rows.slice(0, limit);
     const last = events[events.length - 1];
     const position = encodePosition(last ? { xid: last.xid, sequence: last.sequence } : after);

@@ -138,6 +138,17 @@ export function checkEnvelope(event: ReceivedEvent, receivedAt: Date, bounds: Ti
   for (const name of names) {
     if (!ATTRIBUTE_NAME.test(name)) return refuse(ExchangeErrorCode.AttributeNameInvalid, `"${printable(name)}" is not a CloudEvents attribute name (lowercase letters and digits, at most 20)`, name);
   }
+  if (event.headers) {
+    // Binary mode: what is stored is sent on to subscribers as it came, so it must be a message a webhook may carry.
+    if (attributes.datacontenttype === undefined) {
+      return refuse(ExchangeErrorCode.AttributeMissing, 'a binary-mode event needs a Content-Type (its datacontenttype): deliveries carry one, and adding it later would change what the signature covers', 'datacontenttype');
+    }
+    for (const [header, value] of event.headers) {
+      if (!/^[\x20-\x7e]*$/.test(value)) {
+        return refuse(ExchangeErrorCode.AttributeInvalid, `the ${printable(header.toLowerCase())} header holds characters outside printable ASCII: percent-encode them, as the HTTP binding requires`, header.toLowerCase().replace(/^ce-/, '').replace(/^content-type$/, 'datacontenttype'));
+      }
+    }
+  }
   for (const name of REQUIRED) {
     const value = attributes[name];
     if (value === undefined || value === '') return refuse(ExchangeErrorCode.AttributeMissing, `the required attribute "${name}" is missing or empty`, name);

@@ -26,6 +26,8 @@ export enum Action {
   AgreementSign = 'agreement.sign',
   ExchangeSubmit = 'exchange.submit',
   ExchangeRead = 'exchange.read',
+  SubscriptionRead = 'subscription.read',
+  SubscriptionManage = 'subscription.manage',
 }
 
 type Grants = Partial<Record<OrganisationKind, readonly Role[]>>;
@@ -66,6 +68,9 @@ export const PERMISSIONS: { readonly [A in Action]: Grants } = {
   // Signed events: the signer's organisation is checked against the key by the exchange; reads are for parties to an agreement covering the source.
   [Action.ExchangeSubmit]: { city: ['admin', 'member'], vendor: ['admin', 'member'] },
   [Action.ExchangeRead]: { city: ALL_ROLES, vendor: ALL_ROLES },
+  // Subscriptions push what the feed would serve: the same parties, judged again at every delivery.
+  [Action.SubscriptionRead]: { city: ALL_ROLES, vendor: ALL_ROLES },
+  [Action.SubscriptionManage]: { city: ['admin', 'member'], vendor: ['admin', 'member'] },
 };
 
 export function isAllowed(action: Action, kind: OrganisationKind, roles: readonly Role[]): boolean {

@@ -50,7 +50,8 @@ export interface ProblemRequest {
 export function renderProblem(error: unknown, request: ProblemRequest, settings: ProblemSettings): RenderedProblem {
   const known = classify(error, settings);
   const entry = settings.catalogue.get(known.code)!;
-  const headers: Record<string, string> = {};
+  // A refusal says what held at that moment (a tile not yet published, a record not yet public): no cache keeps it.
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (known.code === ServiceErrorCode.DatabaseUnavailable) headers['retry-after'] = String(settings.retryAfterSeconds);
   if (known.code === AuthErrorCode.Unauthenticated || known.code === AuthErrorCode.InvalidKey) headers['www-authenticate'] = 'Bearer';
   const body: ProblemDocument = {

@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { cosigner } from '#plaza/note';
 import { ConfigError, loadConfig, tileOrigin } from './config.js';
 
 describe('loadConfig', () => {
@@ -73,6 +75,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PLAZA_LOG_ORIGIN: 'has space' })).toThrow('PLAZA_LOG_ORIGIN must be');
   });
 
+  it("reads the log's earlier keys as one private JWK or an array of them, oldest first, and refuses a public key", () => {
+    const key = (fill: string) => ({ kty: 'OKP', crv: 'Ed25519', x: fill.repeat(43), d: 'D'.repeat(43) });
+    expect(loadConfig({}).logPreviousKeys).toEqual([]);
+    expect(loadConfig({ PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify(key('A')) }).logPreviousKeys).toEqual([key('A')]);
+    expect(loadConfig({ PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify([key('A'), key('B')]) }).logPreviousKeys).toEqual([key('A'), key('B')]);
+    for (const bad of ['nope', JSON.stringify([key('A'), { kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43) }])]) {
+      expect(() => loadConfig({ PLAZA_LOG_PREVIOUS_KEYS: bad })).toThrow('PLAZA_LOG_PREVIOUS_KEYS must be an Ed25519 private JWK, or a JSON array of them');
+    }
+  });
+
   it('runs the demo on its own data folder and embedded database, whatever PLAZA_DATA_DIR and DATABASE_URL say', () => {
     const config = loadConfig({ PLAZA_DEMO: 'true', PLAZA_DATA_DIR: '/srv/plaza', DATABASE_URL: 'postgres://plaza@db.example/plaza' });
     expect(config.demo).toBe(true);
@@ -89,6 +101,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PLAZA_MAP_TILE_URL: 'javascript:alert(1)//{z}{x}{y}' })).toThrow('PLAZA_MAP_TILE_URL must be');
     expect(() => loadConfig({ PLAZA_MAP_TILE_URL: 'https://tiles.example/{z}/{x}.png' })).toThrow('PLAZA_MAP_TILE_URL must be');
   });
+
+  it("names the catalogue's publisher and default licence: by default the registry itself and CC BY 4.0; URLs must be http(s)", () => {
+    expect(loadConfig({ PLAZA_PUBLIC_URL: 'https://registry.example.org/' })).toMatchObject({
+      operatorName: 'Plaza registry operator', operatorUrl: 'https://registry.example.org', defaultLicence: 'https://creativecommons.org/licenses/by/4.0/',
+    });
+    const given = { PLAZA_OPERATOR_NAME: 'Ville de Montréal', PLAZA_OPERATOR_URL: 'https://montreal.ca/', PLAZA_DEFAULT_LICENCE: 'https://open.canada.ca/en/open-government-licence-canada' };
+    expect(loadConfig(given)).toMatchObject({ operatorName: 'Ville de Montréal', operatorUrl: 'https://montreal.ca/', defaultLicence: 'https://open.canada.ca/en/open-government-licence-canada' });
+    expect(() => loadConfig({ PLAZA_DEFAULT_LICENCE: 'CC-BY-4.0' })).toThrow('PLAZA_DEFAULT_LICENCE must be');
+    expect(() => loadConfig({ PLAZA_OPERATOR_URL: 'javascript:alert(1)' })).toThrow('PLAZA_OPERATOR_URL must be');
+    expect(() => loadConfig({ PLAZA_OPERATOR_NAME: 'two\nlines' })).toThrow('PLAZA_OPERATOR_NAME must be');
+  });
 });
 
 describe('tileOrigin', () => {
@@ -96,5 +119,82 @@ describe('tileOrigin', () => {
     expect(tileOrigin('https://tile.openstreetmap.org/{z}/{x}/{y}.png')).toBe('https://tile.openstreetmap.org');
     expect(tileOrigin('https://{s}.tiles.example:8443/{z}/{x}/{y}.png')).toBe('https://*.tiles.example:8443');
     expect(tileOrigin('ftp://tiles.example/{z}/{x}/{y}.png')).toBeNull();
+  });
+});
+
+describe('the outbound allow-lists', () => {
+  it('refuses an outbound allow-list entry that is not an address or range, naming the variable, and reads the good ones', () => {
+    expect(() => loadConfig({ PLAZA_OUTBOUND_ALLOW_ADDRESSES: '127.0.0.1,not-an-address' })).toThrow('PLAZA_OUTBOUND_ALLOW_ADDRESSES must list IP addresses or CIDR ranges');
+    expect(loadConfig({ PLAZA_OUTBOUND_ALLOW_ADDRESSES: ' 127.0.0.1 , 10.0.0.0/8' }).outboundAllowAddresses).toEqual(['127.0.0.1', '10.0.0.0/8']);
+  });
+});
+
+describe('the log witnesses', () => {
+  const witnessKey = (name: string) => cosigner(name, generateKeyPairSync('ed25519').privateKey).verifierKey;
+  const one = { url: 'https://witness.example.org/w1/', vkey: witnessKey('witness.example.org/w1') };
+  const two = { url: 'https://witness.example.net', vkey: witnessKey('witness.example.net') };
+  const witnesses = (list: unknown) => ({ PLAZA_LOG_WITNESSES: JSON.stringify(list) });
+
+  it('reads each witness URL prefix (without its trailing slash) and key, asks them every minute and needs all of them by default', () => {
+    const config = loadConfig(witnesses([one, two]));
+    expect(config.logWitnesses).toEqual([{ url: 'https://witness.example.org/w1', vkey: one.vkey }, two]);
+    expect(config).toMatchObject({ logWitnessIntervalMs: 60_000, logWitnessQuorum: 2 });
+    expect(loadConfig({ ...witnesses([one, two]), PLAZA_LOG_WITNESS_QUORUM: '1' }).logWitnessQuorum).toBe(1);
+    expect(loadConfig({}).logWitnesses).toEqual([]);
+  });
+
+  it('refuses a malformed list, a bad key, a witness listed twice, a URL the outbound client may not reach and a quorum above the witnesses', () => {
+    expect(() => loadConfig({ PLAZA_LOG_WITNESSES: '{"url":' })).toThrow('PLAZA_LOG_WITNESSES must be a JSON array');
+    expect(() => loadConfig(witnesses({ one }))).toThrow('PLAZA_LOG_WITNESSES must be a JSON array');
+    expect(() => loadConfig(witnesses([{ url: one.url }]))).toThrow('PLAZA_LOG_WITNESSES[0] must be {"url": "…", "vkey": "…"}');
+    expect(() => loadConfig(witnesses([{ url: one.url, vkey: 'witness+00000000+AAAA' }]))).toThrow("PLAZA_LOG_WITNESSES[0].vkey must be the witness's Ed25519 verifier key");
+    expect(() => loadConfig(witnesses([one, { ...one, url: 'https://elsewhere.example' }]))).toThrow('lists the witness witness.example.org/w1 twice');
+    expect(() => loadConfig(witnesses([one, { url: 'https://elsewhere.example', vkey: witnessKey('witness.example.org/w1') }]))).toThrow('lists the witness witness.example.org/w1 twice');
+    expect(() => loadConfig(witnesses([{ ...one, url: 'http://witness.example.org' }]))).toThrow('PLAZA_LOG_WITNESSES[0].url (witness.example.org/w1) must be');
+    expect(() => loadConfig(witnesses([{ ...one, url: 'https://10.0.0.1' }]))).toThrow('PLAZA_LOG_WITNESSES[0].url');
+    expect(() => loadConfig(witnesses([{ ...one, url: 'ftp://witness.example.org' }]))).toThrow('PLAZA_LOG_WITNESSES[0].url');
+    expect(loadConfig({ ...witnesses([{ ...one, url: 'http://127.0.0.1:9' }]), PLAZA_OUTBOUND_ALLOW_ADDRESSES: '127.0.0.1', PLAZA_OUTBOUND_ALLOW_HTTP_HOSTS: '127.0.0.1' }).logWitnesses).toHaveLength(1);
+    expect(() => loadConfig({ ...witnesses([one]), PLAZA_LOG_WITNESS_QUORUM: '2' })).toThrow('PLAZA_LOG_WITNESS_QUORUM must be a whole number from 1 to 1');
+    expect(() => loadConfig({ PLAZA_LOG_WITNESS_QUORUM: '1' })).toThrow('PLAZA_LOG_WITNESS_QUORUM needs PLAZA_LOG_WITNESSES');
+  });
+});
+
+describe('the witness settings', () => {
+  const log = 'example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx';
+  const jwk = (byte: number) => JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: Buffer.alloc(32, byte).toString('base64url'), d: Buffer.alloc(32, byte + 1).toString('base64url') });
+
+  it('witnesses no log by default, under a key name made from the public URL', () => {
+    const config = loadConfig({ PLAZA_PUBLIC_URL: 'https://registry.example.org/plaza/' });
+    expect(config.witnessLogs).toEqual([]);
+    expect(config.witnessName).toBe('registry.example.org/plaza/witness');
+    expect(loadConfig({ PORT: '4100' }).witnessName).toBe('localhost:4100/witness');
+  });
+
+  it('reads the logs to witness, each an origin and its verifier key', () => {
+    const logs = [{ origin: 'example.com/log/testdata', vkey: log }];
+    expect(loadConfig({ PLAZA_WITNESS_LOGS: JSON.stringify(logs), PLAZA_WITNESS_NAME: 'city.example/witness' })).toMatchObject({ witnessLogs: logs, witnessName: 'city.example/witness' });
+  });
+
+  it.each([
+    ['not JSON', '[{', 'PLAZA_WITNESS_LOGS must be a JSON array of {"origin"'],
+    ['not an array', '{"origin":"a","vkey":"b"}', 'PLAZA_WITNESS_LOGS must be a JSON array'],
+    ['an entry with another member', JSON.stringify([{ origin: 'a', vkey: log, url: 'x' }]), 'PLAZA_WITNESS_LOGS[0] must be {"origin": "…", "vkey": "…"}'],
+    ['an origin with a space', JSON.stringify([{ origin: 'a b', vkey: log }]), 'PLAZA_WITNESS_LOGS[0].origin must be 1 to 255 characters'],
+    ['a key whose id does not match', JSON.stringify([{ origin: 'a', vkey: log.replace('33d7b496', '33d7b497') }]), 'PLAZA_WITNESS_LOGS[0].vkey must be the log\'s Ed25519 signed-note verifier key'],
+    ['a cosignature key (type 0x04)', JSON.stringify([{ origin: 'a', vkey: 'witness+24b37851+BNYV1Ztajd9BvyjP2HgpwrqYL6TjOwIjGMOq8Bu42xbN' }]), 'PLAZA_WITNESS_LOGS[0].vkey'],
+    ['an origin twice', JSON.stringify([{ origin: 'a', vkey: log }, { origin: 'a', vkey: log }]), 'PLAZA_WITNESS_LOGS lists the origin "a" twice'],
+  ])('refuses PLAZA_WITNESS_LOGS with %s', (_, raw, message) => {
+    expect(() => loadConfig({ PLAZA_WITNESS_LOGS: raw })).toThrow(message);
+  });
+
+  it('refuses a witness key that is not an Ed25519 JWK, or that is the log key', () => {
+    expect(loadConfig({ PLAZA_WITNESS_SIGNING_KEY: jwk(1), PLAZA_LOG_SIGNING_KEY: jwk(3) }).witnessSigningKey?.x).toBe(Buffer.alloc(32, 1).toString('base64url'));
+    expect(() => loadConfig({ PLAZA_WITNESS_SIGNING_KEY: '{"kty":"RSA"}' })).toThrow('PLAZA_WITNESS_SIGNING_KEY must be an Ed25519 private JWK');
+    expect(() => loadConfig({ PLAZA_WITNESS_SIGNING_KEY: jwk(1), PLAZA_LOG_SIGNING_KEY: jwk(1) })).toThrow('PLAZA_WITNESS_SIGNING_KEY must not be the log signing key');
+  });
+
+  it('refuses a witness name that no note could carry', () => {
+    expect(() => loadConfig({ PLAZA_WITNESS_NAME: 'my witness' })).toThrow('PLAZA_WITNESS_NAME must be a key name');
+    expect(() => loadConfig({ PLAZA_WITNESS_NAME: 'a+b' })).toThrow('PLAZA_WITNESS_NAME must be a key name');
   });
 });

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseSettings } from '#plaza/database';
+import { cosignatureVerifierFromKey, isValidKeyName, noteVerifierFromKey } from '#plaza/note';
+import { OutboundClient } from '#plaza/outbound';
 import type { LogLevel } from '../../kernel/logging/logger.js';
 
 /** Everything the registry reads from its environment, validated once at start. */
@@ -46,8 +48,28 @@ export interface AppConfig {
   logOrigin: string;
   /** Supplied Ed25519 private JWK signing the log's checkpoints; when absent the first start creates one in the data folder. */
   logSigningKey: LogSigningJwk | undefined;
+  /**
+   * The log's earlier signing keys, oldest first, as private JWKs: at start, the one that signed the latest checkpoint
+   * signs a rotation statement naming the next (and each the one after it, up to the current key). Private, because
+   * only the old key itself can vouch for its successor; once the statement is stored they may be removed.
+   */
+  logPreviousKeys: LogSigningJwk[];
   /** How often the registry looks for a grown log and signs its checkpoint (0: only when one is asked for). */
   checkpointIntervalMs: number;
+  /** The other logs this registry witnesses (tlog-witness): each origin with the verifier key its checkpoints must carry. None: the witness is off. */
+  witnessLogs: WitnessedLog[];
+  /** Supplied Ed25519 private JWK of the witness's cosignatures (never the log's key); when absent the first start creates one in the data folder. */
+  witnessSigningKey: LogSigningJwk | undefined;
+  /** The witness's key name, in its cosignature lines and verifier key. */
+  witnessName: string;
+  /**
+   * Witnesses the elected instance asks to cosign the log's checkpoints (tlog-witness): each one's add-checkpoint URL
+   * prefix and C2SP verifier key; how often at most a new checkpoint is sent to them (0: never); and how many valid
+   * cosignatures make a checkpoint witnessed (0 when there are no witnesses).
+   */
+  logWitnesses: LogWitnessSetting[];
+  logWitnessIntervalMs: number;
+  logWitnessQuorum: number;
   /** Processes serving HTTP on the one port (node:cluster); more than 1 needs a PostgreSQL server. */
   workers: number;
   /** The exchange: largest request body, events an organisation may submit a minute, and how far `time` may be ahead of or behind receipt. */
@@ -61,19 +83,75 @@ export interface AppConfig {
    */
   exchangeGroupMaxEvents: number;
   exchangeGroupDelayMs: number;
-  /** How long a cached API key, signing key or standard may be served without being read again, whatever notifications say. */
+  /** How long a cached API key, signing key, standard or public answer may be served without being read again, whatever notifications say. */
   registryCacheMaxAgeMs: number;
+  /**
+   * Public reads: how many bytes of rendered public answers each process keeps (0: none), how long one may be served
+   * without being rendered again whatever notifications say, and how long a shared cache (a CDN in front of the
+   * registry) may serve one, then serve it stale while it asks again.
+   */
+  publicCacheBytes: number;
+  publicCacheMaxAgeMs: number;
+  publicSharedMaxAgeSeconds: number;
+  publicStaleSeconds: number;
   /** Retention: how often events past their agreement's retention are deleted (0: never), and how many rows a statement deletes. */
   retentionIntervalSeconds: number;
   retentionBatchRows: number;
+  /**
+   * Delivery: how often each process looks for subscriptions with events to deliver (0: never), how long a process
+   * holds a subscription before another may take it over, how many times a failing delivery is retried (with
+   * exponential back-off from the base to the ceiling, with jitter) before the subscription becomes `failing`, and how
+   * long one request to a sink may take.
+   */
+  deliveryPollMs: number;
+  deliveryLeaseSeconds: number;
+  deliveryMaxAttempts: number;
+  deliveryBackoffBaseMs: number;
+  deliveryBackoffMaxMs: number;
+  deliveryTimeoutMs: number;
+  /** Subscriptions an organisation may hold (deleted ones aside): each one is a follower every registry process may run. */
+  subscriptionsPerOrganisation: number;
+  /** Supplied Ed25519 private JWK signing delivery requests (RFC 9421); when absent the first start creates one in the data folder. */
+  deliverySigningKey: LogSigningJwk | undefined;
+  /** Supplied 32-byte key (base64url) encrypting sink credentials at rest; when absent the first start creates one in the data folder. */
+  secretsKey: Buffer | undefined;
+  /**
+   * Outbound requests to URLs others chose (sinks, handshake callbacks): addresses and CIDR ranges allowed although
+   * they are loopback, private or otherwise internal, and host names a sink may name with plain http.
+   */
+  outboundAllowAddresses: string[];
+  outboundAllowHttpHosts: string[];
+  /** The broker: publish accepted events to NATS JetStream when set, on subjects `<prefix>.<source id>`, in this stream. */
+  natsUrl: string | null;
+  natsStream: string;
+  natsSubjectPrefix: string;
   /** The public register's map: a tile URL template ({z}, {x}, {y}, optional {s}), or null for markers on a plain background. */
   mapTileUrl: string | null;
   mapAttribution: string;
+  /**
+   * The open-data catalogue (DCAT): the registry's operator, its publisher (a name, and a home page or the registry
+   * itself), and the licence URL of a source that names none.
+   */
+  operatorName: string;
+  operatorUrl: string;
+  defaultLicence: string;
   /**
    * Demo mode (set by `npm run demo` only): the demo data folder and database, the demo banner on the public pages, and
    * the committed demo signing keys accepted. Any other registry refuses those keys.
    */
   demo: boolean;
+}
+
+/** A witness of the log: its add-checkpoint URL prefix (no trailing slash) and its verifier key `name+id+key`. */
+export interface LogWitnessSetting {
+  url: string;
+  vkey: string;
+}
+
+/** A log this registry witnesses: its checkpoint origin and the signed-note verifier key (`name+id+key`, type 0x01) that signs them. */
+export interface WitnessedLog {
+  origin: string;
+  vkey: string;
 }
 
 /** An Ed25519 private key as a JWK (RFC 8037). */
@@ -100,6 +178,19 @@ export function parseLogSigningJwk(raw: string): LogSigningJwk | null {
   return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d };
 }
 
+/** One private JWK or a JSON array of them (PLAZA_LOG_PREVIOUS_KEYS); null if it is neither. */
+function parsePreviousKeys(raw: string | undefined): LogSigningJwk[] | null {
+  if (raw === undefined) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const keys = (Array.isArray(list) ? list : [list]).map((item) => parseLogSigningJwk(JSON.stringify(item)));
+  return keys.every((key) => key !== null) ? (keys as LogSigningJwk[]) : null;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -120,6 +211,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = demo ? resolve(read.string('PLAZA_DEMO_DATA_DIR', './.plaza-demo')) : resolve(read.string('PLAZA_DATA_DIR', './.plaza'));
   const url = demo ? read.optional('PLAZA_DEMO_DATABASE_URL') : read.optional('DATABASE_URL');
   if (url !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(url)) problems.push(`${demo ? 'PLAZA_DEMO_DATABASE_URL' : 'DATABASE_URL'} must be a postgres:// or postgresql:// URL`);
+  const preparedReads = read.bool('PLAZA_DB_PREPARED_READS', true);
   const database: DatabaseSettings = url
     ? {
         mode: 'server',
@@ -127,8 +219,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
         poolSize: read.int('PLAZA_DB_POOL_SIZE', 10, 1, 200),
         connectTimeoutMs: read.int('PLAZA_DB_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
         statementTimeoutMs: read.int('PLAZA_DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
+        preparedReads,
       }
-    : { mode: 'embedded', dataDir };
+    : { mode: 'embedded', dataDir, preparedReads };
   const operatorKey = read.optional('PLAZA_OPERATOR_KEY');
   if (operatorKey !== undefined && !OPERATOR_KEY_PATTERN.test(operatorKey)) {
     problems.push('PLAZA_OPERATOR_KEY must be a Plaza API key (plz_<8 lowercase letters or digits>_<43 base64url characters>)');
@@ -136,8 +229,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const rawLogKey = read.optional('PLAZA_LOG_SIGNING_KEY');
   const logSigningKey = rawLogKey === undefined ? undefined : (parseLogSigningJwk(rawLogKey) ?? undefined);
   if (rawLogKey !== undefined && !logSigningKey) problems.push('PLAZA_LOG_SIGNING_KEY must be an Ed25519 private JWK: {"kty":"OKP","crv":"Ed25519","x":…,"d":…}');
+  const logPreviousKeys = parsePreviousKeys(read.optional('PLAZA_LOG_PREVIOUS_KEYS'));
+  if (logPreviousKeys === null) problems.push('PLAZA_LOG_PREVIOUS_KEYS must be an Ed25519 private JWK, or a JSON array of them, oldest first');
+  const rawWitnessKey = read.optional('PLAZA_WITNESS_SIGNING_KEY');
+  const witnessSigningKey = rawWitnessKey === undefined ? undefined : (parseLogSigningJwk(rawWitnessKey) ?? undefined);
+  if (rawWitnessKey !== undefined && !witnessSigningKey) problems.push('PLAZA_WITNESS_SIGNING_KEY must be an Ed25519 private JWK: {"kty":"OKP","crv":"Ed25519","x":…,"d":…}');
+  // A cosignature says "I saw this tree", the log's signature "I made it": one key must never say both.
+  if (witnessSigningKey && logSigningKey && witnessSigningKey.x === logSigningKey.x) problems.push('PLAZA_WITNESS_SIGNING_KEY must not be the log signing key (PLAZA_LOG_SIGNING_KEY): give the witness a key of its own');
+  const witnessLogs = readWitnessLogs(read.optional('PLAZA_WITNESS_LOGS'), problems);
+  const rawDeliveryKey = read.optional('PLAZA_DELIVERY_SIGNING_KEY');
+  const deliverySigningKey = rawDeliveryKey === undefined ? undefined : (parseLogSigningJwk(rawDeliveryKey) ?? undefined);
+  if (rawDeliveryKey !== undefined && !deliverySigningKey) problems.push('PLAZA_DELIVERY_SIGNING_KEY must be an Ed25519 private JWK: {"kty":"OKP","crv":"Ed25519","x":…,"d":…}');
+  const rawSecretsKey = read.optional('PLAZA_SECRETS_KEY');
+  const secretsKey = rawSecretsKey !== undefined && /^[A-Za-z0-9_-]{43}$/.test(rawSecretsKey) ? Buffer.from(rawSecretsKey, 'base64url') : undefined;
+  if (rawSecretsKey !== undefined && !secretsKey) problems.push('PLAZA_SECRETS_KEY must be 32 random bytes in base64url (43 characters)');
+  try {
+    new OutboundClient({ allowAddresses: read.list('PLAZA_OUTBOUND_ALLOW_ADDRESSES') }).close();
+  } catch (error) {
+    problems.push(`PLAZA_OUTBOUND_ALLOW_ADDRESSES must list IP addresses or CIDR ranges, separated by commas (${(error as Error).message})`);
+  }
+  const natsStream = read.string('PLAZA_NATS_STREAM', 'PLAZA_EVENTS');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(natsStream)) problems.push('PLAZA_NATS_STREAM must be 1 to 64 letters, digits, _ or -');
+  const natsSubjectPrefix = read.string('PLAZA_NATS_SUBJECT_PREFIX', 'plaza.events');
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(natsSubjectPrefix)) problems.push('PLAZA_NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ or -');
   const logOrigin = read.string('PLAZA_LOG_ORIGIN', 'plaza.localhost/log');
   const checkpointIntervalMs = read.int('PLAZA_CHECKPOINT_INTERVAL_MS', 1000, 0, 60_000);
+  const outboundPolicy = { allowAddresses: read.list('PLAZA_OUTBOUND_ALLOW_ADDRESSES'), allowPlainHttpHosts: read.list('PLAZA_OUTBOUND_ALLOW_HTTP_HOSTS') };
+  const logWitnesses = readLogWitnesses(read.optional('PLAZA_LOG_WITNESSES'), outboundPolicy, problems);
+  const logWitnessQuorum = readWitnessQuorum(read, logWitnesses.length, problems);
   const workers = read.optional('PLAZA_WORKERS') === 'auto' ? availableParallelism() : read.int('PLAZA_WORKERS', 1, 1, 256);
   // PGlite is one backend inside one process, and its data folder is locked to that process.
   if (workers > 1 && !url) problems.push(`PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} needs DATABASE_URL: the embedded database serves a single process, so run one worker or use a PostgreSQL server`);
@@ -147,6 +266,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (publicUrl === null) {
     problems.push(`PLAZA_PUBLIC_URL must be an absolute http:// or https:// URL without user, query or fragment (e.g. https://registry.example.org), got "${read.optional('PLAZA_PUBLIC_URL')}"`);
   }
+  const witnessName = read.string('PLAZA_WITNESS_NAME', publicUrl === null ? 'plaza.localhost/witness' : defaultWitnessName(publicUrl));
+  if (!isValidKeyName(witnessName)) problems.push(`PLAZA_WITNESS_NAME must be a key name: not empty, with no white space, '+' or control character (e.g. registry.example.org/witness), got "${witnessName}"`);
+  const operatorUrl = httpUrl(read.string('PLAZA_OPERATOR_URL', publicUrl ?? 'http://localhost'));
+  if (operatorUrl === null) problems.push(`PLAZA_OPERATOR_URL must be an absolute http:// or https:// URL (the operator's home page), got "${read.optional('PLAZA_OPERATOR_URL')}"`);
+  const defaultLicence = httpUrl(read.string('PLAZA_DEFAULT_LICENCE', 'https://creativecommons.org/licenses/by/4.0/'));
+  if (defaultLicence === null) problems.push(`PLAZA_DEFAULT_LICENCE must be the absolute http(s) URL of a licence, got "${read.optional('PLAZA_DEFAULT_LICENCE')}"`);
+  const operatorName = read.string('PLAZA_OPERATOR_NAME', 'Plaza registry operator');
+  if (!/^[^\p{Cc}]{1,200}$/u.test(operatorName)) problems.push('PLAZA_OPERATOR_NAME must be 1 to 200 characters without control characters');
   const trustProxy = readTrustProxy(read.optional('PLAZA_TRUST_PROXY'), problems);
   const headersTimeoutMs = read.int('PLAZA_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
   const requestTimeoutMs = read.int('PLAZA_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
@@ -183,7 +310,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     schedulerIntervalSeconds: read.int('PLAZA_SCHEDULER_INTERVAL_SECONDS', 30, 0, 86_400),
     logOrigin,
     logSigningKey,
+    logPreviousKeys: logPreviousKeys ?? [],
     checkpointIntervalMs,
+    witnessLogs,
+    witnessSigningKey,
+    witnessName,
+    logWitnesses,
+    logWitnessIntervalMs: read.int('PLAZA_LOG_WITNESS_INTERVAL_MS', 60_000, 0, 86_400_000),
+    logWitnessQuorum,
     workers,
     exchangeBodyLimitBytes: read.int('PLAZA_EXCHANGE_BODY_LIMIT_BYTES', 4 * 1_048_576, 1_024, 64 * 1_048_576),
     exchangeEventsPerMinute: read.int('PLAZA_EXCHANGE_EVENTS_PER_MINUTE', 1_800_000, 1, 100_000_000),
@@ -192,14 +326,106 @@ export function loadConfig(env: Env = process.env): AppConfig {
     exchangeGroupMaxEvents: read.int('PLAZA_EXCHANGE_GROUP_MAX_EVENTS', 2_000, 1, 10_000),
     exchangeGroupDelayMs: read.int('PLAZA_EXCHANGE_GROUP_DELAY_MS', 0, 0, 1_000),
     registryCacheMaxAgeMs: read.int('PLAZA_REGISTRY_CACHE_MAX_AGE_MS', 500, 0, 1_000),
+    publicCacheBytes: read.int('PLAZA_PUBLIC_CACHE_MB', 64, 0, 4_096) * 1_048_576,
+    publicCacheMaxAgeMs: read.int('PLAZA_PUBLIC_CACHE_MAX_AGE_MS', 5_000, 0, 60_000),
+    publicSharedMaxAgeSeconds: read.int('PLAZA_PUBLIC_SHARED_MAX_AGE_SECONDS', 5, 0, 3_600),
+    publicStaleSeconds: read.int('PLAZA_PUBLIC_STALE_SECONDS', 30, 0, 86_400),
     retentionIntervalSeconds: read.int('PLAZA_RETENTION_INTERVAL_SECONDS', 300, 0, 86_400),
     retentionBatchRows: read.int('PLAZA_RETENTION_BATCH_ROWS', 5_000, 1, 100_000),
+    deliveryPollMs: read.int('PLAZA_DELIVERY_POLL_MS', 100, 0, 60_000),
+    deliveryLeaseSeconds: read.int('PLAZA_DELIVERY_LEASE_SECONDS', 30, 2, 3_600),
+    deliveryMaxAttempts: read.int('PLAZA_DELIVERY_MAX_ATTEMPTS', 12, 1, 1_000),
+    deliveryBackoffBaseMs: read.int('PLAZA_DELIVERY_BACKOFF_BASE_MS', 1_000, 1, 3_600_000),
+    deliveryBackoffMaxMs: read.int('PLAZA_DELIVERY_BACKOFF_MAX_MS', 300_000, 1, 86_400_000),
+    deliveryTimeoutMs: read.int('PLAZA_DELIVERY_TIMEOUT_MS', 10_000, 100, 120_000),
+    subscriptionsPerOrganisation: read.int('PLAZA_SUBSCRIPTIONS_PER_ORGANISATION', 100, 1, 100_000),
+    deliverySigningKey,
+    secretsKey,
+    outboundAllowAddresses: read.list('PLAZA_OUTBOUND_ALLOW_ADDRESSES'),
+    outboundAllowHttpHosts: read.list('PLAZA_OUTBOUND_ALLOW_HTTP_HOSTS'),
+    natsUrl: read.optional('PLAZA_NATS_URL') ?? null,
+    natsStream,
+    natsSubjectPrefix,
     mapTileUrl,
     mapAttribution: read.string('PLAZA_MAP_ATTRIBUTION', '© OpenStreetMap contributors'),
+    operatorName,
+    operatorUrl: operatorUrl ?? '',
+    defaultLicence: defaultLicence ?? '',
     demo,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const LOG_WITNESSES_FORM = 'a JSON array of {"url": "<its add-checkpoint URL prefix>", "vkey": "<its verifier key name+id+key>"}';
+
+/**
+ * PLAZA_LOG_WITNESSES: each witness once (by key and by name), at a URL the outbound client may reach, with a C2SP
+ * Ed25519 verifier key (type 0x04, or 0x01 for the same key). A witness whose key is the log's own is refused at start,
+ * once the log key is loaded (transparency/witnessing).
+ */
+function readLogWitnesses(raw: string | undefined, policy: { allowAddresses: string[]; allowPlainHttpHosts: string[] }, problems: string[]): LogWitnessSetting[] {
+  if (raw === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    problems.push(`PLAZA_LOG_WITNESSES must be ${LOG_WITNESSES_FORM}: it is not JSON`);
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    problems.push(`PLAZA_LOG_WITNESSES must be ${LOG_WITNESSES_FORM}`);
+    return [];
+  }
+  let outbound: OutboundClient | undefined;
+  try {
+    outbound = new OutboundClient(policy);
+  } catch {
+    // A bad PLAZA_OUTBOUND_ALLOW_ADDRESSES is reported on its own.
+  }
+  const witnesses: LogWitnessSetting[] = [];
+  const seen = new Set<string>();
+  value.forEach((entry: unknown, i) => {
+    const { url, vkey, ...rest } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    if (typeof url !== 'string' || typeof vkey !== 'string' || Object.keys(rest).length > 0) {
+      problems.push(`PLAZA_LOG_WITNESSES[${i}] must be {"url": "…", "vkey": "…"} (two strings, nothing else)`);
+      return;
+    }
+    let name: string;
+    let canonical: string;
+    try {
+      ({ name, verifierKey: canonical } = cosignatureVerifierFromKey(vkey));
+    } catch (error) {
+      problems.push(`PLAZA_LOG_WITNESSES[${i}].vkey must be the witness's Ed25519 verifier key (name+id+key, type 0x04 or 0x01): ${(error as Error).message}`);
+      return;
+    }
+    const prefix = parsePublicUrl(url);
+    const check = prefix === null ? null : outbound?.checkUrl(`${prefix}/add-checkpoint`);
+    if (prefix === null || (check && !check.ok)) {
+      problems.push(`PLAZA_LOG_WITNESSES[${i}].url (${name}) must be an absolute https:// URL without user, query or fragment that outbound requests may reach${check && !check.ok ? `: ${check.message}` : ''}`);
+      return;
+    }
+    if (seen.has(canonical) || seen.has(`name ${name}`)) {
+      problems.push(`PLAZA_LOG_WITNESSES lists the witness ${name} twice: give each witness once`);
+      return;
+    }
+    seen.add(canonical).add(`name ${name}`);
+    witnesses.push({ url: prefix, vkey });
+  });
+  outbound?.close();
+  return witnesses;
+}
+
+/** PLAZA_LOG_WITNESS_QUORUM: from 1 to the number of witnesses (default all of them); meaningless without witnesses. */
+function readWitnessQuorum(read: Reader, witnesses: number, problems: string[]): number {
+  if (witnesses > 0) return read.int('PLAZA_LOG_WITNESS_QUORUM', witnesses, 1, witnesses);
+  if (read.optional('PLAZA_LOG_WITNESS_QUORUM') !== undefined) problems.push('PLAZA_LOG_WITNESS_QUORUM needs PLAZA_LOG_WITNESSES: there is no witness to count');
+  return 0;
+}
+
+/** `raw` if it is an absolute http(s) URL, else null. */
+function httpUrl(raw: string): string | null {
+  return URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol) ? raw : null;
 }
 
 /** PLAZA_PUBLIC_URL without its trailing slash, or null unless it is an absolute http(s) URL with no user, query or fragment. */
@@ -212,6 +438,48 @@ function parsePublicUrl(raw: string): string | null {
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash || raw.includes('?') || raw.includes('#')) return null;
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The witness's default key name: the public URL's host and path, then /witness (two registries on one host differ by port or path). */
+function defaultWitnessName(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  return `${url.host}${url.pathname.replace(/\/+$/, '')}/witness`;
+}
+
+const WITNESS_LOGS_FORM = 'a JSON array of {"origin": "<the log\'s checkpoint origin>", "vkey": "<its verifier key name+id+key>"}';
+
+/** PLAZA_WITNESS_LOGS: the logs to witness, each origin once, each key a signed-note Ed25519 verifier key. */
+function readWitnessLogs(raw: string | undefined, problems: string[]): WitnessedLog[] {
+  if (raw === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    problems.push(`PLAZA_WITNESS_LOGS must be ${WITNESS_LOGS_FORM}: it is not JSON`);
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    problems.push(`PLAZA_WITNESS_LOGS must be ${WITNESS_LOGS_FORM}`);
+    return [];
+  }
+  const logs: WitnessedLog[] = [];
+  value.forEach((entry: unknown, i) => {
+    const { origin, vkey, ...rest } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    if (typeof origin !== 'string' || typeof vkey !== 'string' || Object.keys(rest).length > 0) {
+      problems.push(`PLAZA_WITNESS_LOGS[${i}] must be {"origin": "…", "vkey": "…"} (two strings, nothing else)`);
+      return;
+    }
+    const before = problems.length;
+    if (!/^[^\x00-\x20\x7f]{1,255}$/u.test(origin)) problems.push(`PLAZA_WITNESS_LOGS[${i}].origin must be 1 to 255 characters with no space or control character, got ${JSON.stringify(origin)}`);
+    else if (logs.some((log) => log.origin === origin)) problems.push(`PLAZA_WITNESS_LOGS lists the origin "${origin}" twice: give each log once`);
+    try {
+      noteVerifierFromKey(vkey);
+    } catch (error) {
+      problems.push(`PLAZA_WITNESS_LOGS[${i}].vkey must be the log's Ed25519 signed-note verifier key (name+id+key, type 0x01): ${(error as Error).message}`);
+    }
+    if (problems.length === before) logs.push({ origin, vkey });
+  });
+  return logs;
 }
 
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -289,6 +557,11 @@ class Reader {
       return fallback;
     }
     return Number(raw);
+  }
+
+  /** A comma-separated list, entries trimmed, empty ones dropped. */
+  list(name: string): string[] {
+    return (this.optional(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   }
 
   bool(name: string, fallback: boolean): boolean {

@@ -5,8 +5,8 @@ import { REGISTRY_CHANGES_CHANNEL } from '../registry-changes/registry-changes.j
 
 /**
  * The journal's writes: the head (journal_head), the entries (journal_entries) and the one column every journaled
- * table shares (journal_index). Only the unit of work calls it, inside the transaction of the change it journals; the
- * transparency log reads these tables through its own repository.
+ * table shares (journal_index), and the head's size. Only the unit of work calls it, inside the transaction of the
+ * change it journals (or for the size); the transparency log reads these tables through its own repository.
  */
 @Injectable()
 export class JournalRepository {
@@ -28,6 +28,11 @@ export class JournalRepository {
       origin,
     ])) as [[{ size: string }], number];
     return Number(head.size) - count;
+  }
+
+  async size(manager: EntityManager): Promise<number> {
+    const [head] = (await manager.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[];
+    return Number(head!.size);
   }
 
   async insert(manager: EntityManager, entries: JournalEntry[]): Promise<void> {

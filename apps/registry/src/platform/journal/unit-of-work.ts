@@ -72,6 +72,11 @@ export class UnitOfWork {
     this.kinds = new Set(kinds);
   }
 
+  /** How many entries the journal holds: every change committed so far (the log's tree size). */
+  size(): Promise<number> {
+    return this.journal.size(this.db.manager);
+  }
+
   async run<T>(actor: Actor, work: (tx: Transaction) => Promise<T>): Promise<T> {
     let committing = false;
     try {

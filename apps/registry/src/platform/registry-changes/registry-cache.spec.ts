@@ -18,10 +18,10 @@ class Changes implements ChangeSource {
 }
 
 /** A cache on a clock the test moves, and the database reads it made. */
-function setUp(maxAgeMs = 500, maxEntries = 100) {
+function setUp(maxAgeMs = 500, capacity = 100, weigh?: (value: string) => number) {
   const changes = new Changes();
   let now = 0;
-  const cache = new RegistryCache<string, string>(changes, maxAgeMs, maxEntries, () => now);
+  const cache = new RegistryCache<string, string>(changes, maxAgeMs, capacity, weigh, () => now);
   const reads: string[][] = [];
   const table = new Map([
     ['a', 'A1'],
@@ -45,6 +45,23 @@ describe('the registry cache', () => {
     at(501);
     expect((await cache.getMany(['a'], read)).get('a')).toBe('A2');
     expect(reads).toEqual([['a', 'b'], ['a']]);
+  });
+
+  it('gives a value past its max age only within the grace, and never one from before a change', async () => {
+    const { cache, changes, read, at } = setUp(500);
+    await cache.getMany(['a'], read);
+    expect(cache.stale('a', 300)).toBeUndefined(); // still fresh: peek serves it
+    at(501);
+    expect(cache.stale('a', 300)).toBe('A1');
+    at(800);
+    expect(cache.stale('a', 300)).toBe('A1');
+    at(801);
+    expect(cache.stale('a', 300)).toBeUndefined();
+    at(0);
+    await cache.getMany(['b'], read);
+    at(600);
+    changes.change();
+    expect(cache.stale('b', 300)).toBeUndefined();
   });
 
   it('counts an entry’s age from when its read started, not from when the answer came back', async () => {
@@ -118,7 +135,7 @@ describe('the registry cache', () => {
     expect(reads).toHaveLength(2);
   });
 
-  it('holds at most its bound, dropping the oldest entry first', async () => {
+  it('holds at most its bound, dropping the least recently used entry first', async () => {
     const { cache, reads, read } = setUp(500, 2);
     await cache.getMany(['a', 'b'], read);
     await cache.getMany(['c'], read);
@@ -126,6 +143,30 @@ describe('the registry cache', () => {
     await cache.getMany(['b', 'c'], read);
     await cache.getMany(['a'], read);
     expect(reads).toEqual([['a', 'b'], ['c'], ['a']]);
+  });
+
+  it('keeps an entry that is read often, dropping the one read least recently instead', async () => {
+    const { cache, reads, read } = setUp(500, 2);
+    await cache.getMany(['a'], read);
+    await cache.getMany(['b'], read);
+    await cache.getMany(['a'], read);
+    await cache.getMany(['c'], read);
+    await cache.getMany(['a'], read);
+    expect(reads).toEqual([['a'], ['b'], ['c']]);
+  });
+
+  it('holds at most its capacity in what it weighs, dropping the oldest first, and never holds a value heavier than all of it', async () => {
+    const { cache, table, reads, read } = setUp(500, 5, (value) => value.length);
+    table.set('d', 'D-longer');
+    await cache.getMany(['a', 'b'], read);
+    expect(cache.size).toBe(2);
+    await cache.getMany(['c'], read);
+    expect(cache.size).toBe(2);
+    await cache.getMany(['b', 'c'], read);
+    await cache.getMany(['d'], read);
+    await cache.getMany(['d'], read);
+    expect(cache.size).toBe(2);
+    expect(reads).toEqual([['a', 'b'], ['c'], ['d'], ['d']]);
   });
 
   it('answers one value, or null without caching it', async () => {

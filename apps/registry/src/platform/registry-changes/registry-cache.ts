@@ -19,26 +19,35 @@ export interface CacheTicket {
  * true: every change the source reports empties it; a value read before a change is never stored after it (the
  * generation a read started in must still be current); and whatever the notifications do, no entry is served older
  * than `maxAgeMs` (0 turns the cache off). Only what was found is cached: a miss always reads through, so a row
- * created a moment ago is found at once. Values are shared between callers: they must not be mutated.
+ * created a moment ago is found at once. Values are shared between callers: they must not be mutated. It holds at most
+ * `capacity` of what `weigh` counts (one an entry unless told, or bytes for answers of very different sizes).
  */
 export class RegistryCache<K, V> {
-  private readonly entries = new Map<K, { value: V; at: number }>();
+  private readonly entries = new Map<K, { value: V; at: number; weight: number }>();
   private generation = 0;
+  private used = 0;
 
   constructor(
     private readonly source: ChangeSource,
     private readonly maxAgeMs: number,
-    private readonly maxEntries: number,
+    private readonly capacity: number,
+    private readonly weigh: (value: V) => number = () => 1,
     private readonly now: () => number = () => performance.now(),
   ) {
     source.subscribe(() => {
       this.entries.clear();
+      this.used = 0;
       this.generation += 1;
     });
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Whether a read that took `ticket` may still be told apart from one made after a change: no change since. */
+  current(ticket: CacheTicket): boolean {
+    return ticket.storable && ticket.generation === this.generation;
   }
 
   /** Take one before reading the database, and give it back to `store` with what the read found. */
@@ -54,21 +63,47 @@ export class RegistryCache<K, V> {
     const now = this.now();
     for (const key of new Set(keys)) {
       const entry = serving ? this.entries.get(key) : undefined;
-      if (entry !== undefined && now - entry.at <= this.maxAgeMs) found.set(key, entry.value);
-      else missing.push(key);
+      if (entry !== undefined && now - entry.at <= this.maxAgeMs) {
+        found.set(key, entry.value);
+        // Least recently used goes first: a hit moves to the end of the Map's order.
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+      } else missing.push(key);
     }
     return { found, missing };
   }
 
+  /**
+   * The value of `key` once past the max age by at most `graceMs`, for a caller that serves it while one read renews
+   * it. It is still of the current generation (a change empties the cache), so it only lags what changes without a
+   * notification.
+   */
+  stale(key: K, graceMs: number): V | undefined {
+    if (this.maxAgeMs === 0 || !this.source.caching) return undefined;
+    const entry = this.entries.get(key);
+    const age = entry === undefined ? 0 : this.now() - entry.at;
+    return entry !== undefined && age > this.maxAgeMs && age <= this.maxAgeMs + graceMs ? entry.value : undefined;
+  }
+
   /** Caches what a read found, unless the registry changed (or caching turned off or on) since its ticket. */
   store(ticket: CacheTicket, found: Iterable<[K, V]>): void {
-    if (!ticket.storable || ticket.generation !== this.generation) return;
+    if (!this.current(ticket)) return;
     for (const [key, value] of found) {
-      this.entries.delete(key);
-      // Bounded: the oldest entry (Map keeps insertion order) makes room.
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
-      this.entries.set(key, { value, at: ticket.at });
+      this.remove(key);
+      const weight = this.weigh(value);
+      if (weight > this.capacity) continue;
+      // Bounded: the least recently used entries (first in the Map's order) make room.
+      while (this.used + weight > this.capacity) this.remove(this.entries.keys().next().value as K);
+      this.entries.set(key, { value, at: ticket.at, weight });
+      this.used += weight;
     }
+  }
+
+  private remove(key: K): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.used -= entry.weight;
   }
 
   /** The values of `keys`: the fresh cached ones, the others read (once, together) by `read` and cached. */

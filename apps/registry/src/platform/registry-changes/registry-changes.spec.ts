@@ -34,7 +34,7 @@ describe('registry changes', () => {
     const changes = new RegistryChanges(loadConfig({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/none`, PLAZA_DB_CONNECT_TIMEOUT_MS: '100' }));
     let told = 0;
     changes.subscribe(() => (told += 1));
-    changes.onModuleInit();
+    await changes.onModuleInit();
     expect(changes.caching).toBe(false);
     // Each failed attempt empties the caches again; give it a few.
     for (const deadline = Date.now() + 10_000; told < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
@@ -43,9 +43,13 @@ describe('registry changes', () => {
     await changes.onApplicationShutdown();
   });
 
-  it('on a server with caching turned off (max age 0), does not listen at all', async () => {
-    const changes = new RegistryChanges(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0' }));
-    changes.onModuleInit();
+  it('on a server with every cache turned off (row caches at max age 0, no public answers), does not listen at all', async () => {
+    const changes = new RegistryChanges(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0', PLAZA_PUBLIC_CACHE_MB: '0' }));
+    let told = 0;
+    changes.subscribe(() => (told += 1));
+    await changes.onModuleInit();
+    // A failed attempt would have told the caches to empty.
+    expect(told).toBe(0);
     expect(changes.caching).toBe(false);
     await changes.onApplicationShutdown();
   });

@@ -47,9 +47,12 @@ export class RegistryChanges implements ChangeSource, OnModuleInit, OnApplicatio
     return () => this.listeners.delete(listener);
   }
 
-  /** A cache of at most `maxEntries` values, emptied at every change and never serving one older than the configured max age. */
-  cache<K, V>(maxEntries: number): RegistryCache<K, V> {
-    return new RegistryCache<K, V>(this, this.config.registryCacheMaxAgeMs, maxEntries);
+  /**
+   * A cache of at most `capacity` values (or of what `weigh` counts), emptied at every change and never serving one
+   * older than `maxAgeMs` (PLAZA_REGISTRY_CACHE_MAX_AGE_MS unless told).
+   */
+  cache<K, V>(capacity: number, weigh?: (value: V) => number, maxAgeMs = this.config.registryCacheMaxAgeMs): RegistryCache<K, V> {
+    return new RegistryCache<K, V>(this, maxAgeMs, capacity, weigh);
   }
 
   /** A registry change committed in this process (or may have: a commit that failed midway may have committed all the same). */
@@ -57,9 +60,11 @@ export class RegistryChanges implements ChangeSource, OnModuleInit, OnApplicatio
     for (const listener of this.listeners) listener();
   }
 
-  onModuleInit(): void {
-    // With caching off (max age 0) nothing would use the notifications.
-    if (this.config.database.mode === 'server' && this.config.registryCacheMaxAgeMs > 0) void this.listen();
+  async onModuleInit(): Promise<void> {
+    // With caching off (max age 0) nothing would use the notifications. The first attempt is awaited, so a registry
+    // that starts caches from its first request; one that fails retries in the background, caching off meanwhile.
+    const caching = this.config.registryCacheMaxAgeMs > 0 || (this.config.publicCacheBytes > 0 && this.config.publicCacheMaxAgeMs > 0);
+    if (this.config.database.mode === 'server' && caching) await this.listen();
   }
 
   async onApplicationShutdown(): Promise<void> {

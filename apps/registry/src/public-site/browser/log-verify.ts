@@ -1,83 +1,163 @@
 /**
- * The transparency log page's check, run by the reader's own browser: it trusts nothing the page says. It fetches the
- * signed checkpoint and the registry's public key, verifies the Ed25519 signature with WebCrypto, then fetches the
- * chosen entry and its inclusion proof, hashes the entry itself and walks the proof up to the signed root
- * (libs/merkle with WebCrypto SHA-256). It remembers the last checkpoint it verified (localStorage), with the key that
- * signed it, and proves the next one consistent with it: a registry that rewrites its history and signs it again,
- * even with a new key, is caught by every browser that checked it before. Its sentences come from the page (data-*
- * attributes), in the page's language.
+ * The transparency log page's check, run by the reader's own browser: it trusts nothing the page says. It reads the
+ * log as C2SP tools do: the checkpoint as a signed note (/log/checkpoint), whose Ed25519 signature by the log's key it
+ * verifies with WebCrypto, and the tiles (/log/tile/...), through libs/merkle's TileClient (the CLI's tile code): the
+ * partial tiles must give the signed root, the chosen entry is read from its bundle and checked up through its tiles
+ * to that root. It remembers the last checkpoint it verified (localStorage), with the log key that signed it, and
+ * proves the next one consistent with it through the tiles; a new log key is accepted only through the rotation
+ * statements of /log/keys, each signed by the key before it and the key it names, as `plaza log verify` does: a
+ * registry that rewrites its history, or signs with a key its old one never named, is caught by every browser that
+ * checked it before. Its sentences come from the page (data-* attributes), in the page's language.
  */
-import { TreeHasher, verifyConsistency, verifyInclusion } from '#plaza/merkle';
+import { TileClient, TreeHasher } from '#plaza/merkle';
 
 const base64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-const base64url = (text: string) => base64(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const utf8 = new TextDecoder();
+const encode = (text: string) => new TextEncoder().encode(text);
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+class Refused extends Error {}
+
+async function get(url: string): Promise<Response> {
+  const response = await fetch(url, { cache: 'no-store' });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return (await response.json()) as T;
+  return response;
+}
+
+/** A signed-note verifier key `name+hex8(keyId)+b64(0x01 || key)`, whose key id is checked against its key. */
+interface LogKey {
+  vkey: string;
+  name: string;
+  keyId: number;
+  key: CryptoKey;
+}
+
+async function readKey(vkey: string): Promise<LogKey> {
+  const [name = '', id = '', ...rest] = vkey.split('+');
+  const typed = base64(rest.join('+'));
+  if (!/^[0-9a-f]{8}$/.test(id) || typed.length !== 33 || typed[0] !== 0x01) throw new Refused(`not an Ed25519 verifier key: ${vkey}`);
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array([...encode(`${name}\n`), ...typed])));
+  const keyId = new DataView(hash.buffer).getUint32(0);
+  if (keyId !== Number.parseInt(id, 16)) throw new Refused(`the key id of ${vkey} is not its key's`);
+  return { vkey, name, keyId, key: await crypto.subtle.importKey('raw', typed.subarray(1), { name: 'Ed25519' }, false, ['verify']) };
+}
+
+/** A signed note's text, if every line signed by one of `keys` verifies and each of them signed it; else Refused. */
+async function openNote(note: string, keys: LogKey[]): Promise<string> {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new Refused('not a signed note');
+  const text = note.slice(0, split + 1);
+  const signed = new Set<LogKey>();
+  for (const line of note.slice(split + 2, -1).split('\n')) {
+    const [dash, name, signature = '', ...more] = line.split(' ');
+    const bytes = base64(signature);
+    if (dash !== '\u2014' || more.length > 0 || bytes.length < 5) throw new Refused('not a signed note');
+    const id = new DataView(bytes.buffer).getUint32(0);
+    const key = keys.find((k) => k.name === name && k.keyId === id);
+    if (!key) continue;
+    if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key.key, bytes.subarray(4), encode(text)))) throw new Refused(`a signature by ${name} does not verify`);
+    signed.add(key);
+  }
+  if (signed.size !== keys.length) throw new Refused('not signed by the log key');
+  return text;
+}
+
+/**
+ * The key to accept checkpoints from: the one this browser trusted last time, carried forward through each rotation
+ * statement from it on (signed by both keys, naming the key reached as the old one, never going back in size); with
+ * none remembered, the registry's /log/key (trusted on first use, as the CLI does).
+ */
+async function logKey(trusted: string | undefined): Promise<{ key: LogKey; minSize: number }> {
+  if (trusted === undefined) return { key: await readKey((await (await get('/log/key')).text()).trim()), minSize: 0 };
+  const listed = (await (await get('/log/keys')).json()) as { keys: { rotation?: string }[] };
+  let key = await readKey(trusted);
+  let minSize = 0;
+  let following = false;
+  for (const { rotation } of listed.keys) {
+    if (rotation === undefined) continue;
+    const [origin, label, oldLine = '', newLine = '', sizeLine = '', end] = rotation.slice(0, rotation.lastIndexOf('\n\n') + 1).split('\n');
+    const size = sizeLine.slice('size '.length);
+    if (label !== 'key rotation' || end !== '' || !oldLine.startsWith('old ') || !newLine.startsWith('new ') || !sizeLine.startsWith('size ') || !DECIMAL.test(size)) {
+      throw new Refused('a key rotation is malformed');
+    }
+    const oldKey = oldLine.slice(4);
+    following ||= oldKey === key.vkey;
+    if (!following) continue;
+    if (oldKey !== key.vkey || origin !== key.name || Number(size) < minSize) throw new Refused('the log key rotations do not chain from the trusted key');
+    const next = await readKey(newLine.slice(4));
+    if (next.name !== origin) throw new Refused('a rotated key is named by another origin');
+    await openNote(rotation, [key, next]);
+    key = next;
+    minSize = Number(size);
+  }
+  return { key, minSize };
 }
 
 interface Checkpoint {
   size: number;
   root: Uint8Array;
-  /** The Ed25519 public key (JWK `x`) that signed it. */
-  key: string;
+  /** The log's verifier key that signed it. */
+  vkey: string;
 }
 
 const REMEMBERED = 'plaza.log.checkpoint';
-const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
-/** The checkpoint this browser verified last time on this registry, if any. */
-function remembered(): Checkpoint | null {
+/** The checkpoint this browser verified last time on this registry, if any (one saved before log keys names none). */
+function remembered(): { size: number; root: Uint8Array; vkey?: string } | null {
   try {
-    const saved = JSON.parse(localStorage.getItem(REMEMBERED) ?? 'null') as { size: number; root: string; key: string } | null;
-    return saved && Number.isSafeInteger(saved.size) ? { size: saved.size, root: base64(saved.root), key: saved.key } : null;
+    const saved = JSON.parse(localStorage.getItem(REMEMBERED) ?? 'null') as { size: number; root: string; vkey?: unknown } | null;
+    if (!saved || !Number.isSafeInteger(saved.size)) return null;
+    return { size: saved.size, root: base64(saved.root), ...(typeof saved.vkey === 'string' ? { vkey: saved.vkey } : {}) };
   } catch {
     return null;
   }
 }
 
-/** Whether `current` extends `previous`: same key, and the registry's consistency proof walks from one root to the other. */
-async function consistentWith(previous: Checkpoint, current: Checkpoint): Promise<boolean> {
-  if (previous.key !== current.key || current.size < previous.size) return false;
-  if (current.size === previous.size) return toBase64(current.root) === toBase64(previous.root);
-  const hasher = new TreeHasher();
-  const { proof } = await getJson<{ proof: string[] }>(`/api/v1/log/proof/consistency?first=${previous.size}&second=${current.size}`);
-  return verifyConsistency(hasher, previous.size, current.size, previous.root, current.root, proof.map(base64));
+/** The signed note of the latest checkpoint, if it verifies with the log's key; null if not. */
+async function verifiedCheckpoint(trusted: string | undefined): Promise<Checkpoint | null> {
+  try {
+    const { key, minSize } = await logKey(trusted);
+    const text = await openNote(await (await get('/log/checkpoint')).text(), [key]);
+    const [origin, size = '', root = ''] = text.split('\n');
+    if (origin !== key.name || !DECIMAL.test(size) || Number(size) < minSize) return null;
+    return { size: Number(size), root: base64(root), vkey: key.vkey };
+  } catch (error) {
+    if (error instanceof Refused) return null;
+    throw error;
+  }
 }
 
-/** The checkpoint, if its JWS verifies with a key of the registry's JWKS and its payload is exactly its body; null if not. */
-async function verifiedCheckpoint(): Promise<Checkpoint | null> {
-  const [checkpoint, jwks] = await Promise.all([
-    getJson<{ body: string; jws: string }>('/api/v1/log/checkpoint'),
-    getJson<{ keys: { kty: string; crv: string; x: string; kid?: string }[] }>('/.well-known/jwks.json'),
-  ]);
-  const [protectedHeader = '', payload = '', signature = ''] = checkpoint.jws.split('.');
-  const header = JSON.parse(utf8.decode(base64url(protectedHeader))) as { alg?: string; kid?: string };
-  if (header.alg !== 'EdDSA') return null;
-  const jwk = jwks.keys.find((k) => k.kty === 'OKP' && k.crv === 'Ed25519' && (header.kid === undefined || k.kid === header.kid));
-  if (!jwk) return null;
-  const key = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, { name: 'Ed25519' }, false, ['verify']);
-  const signed = new TextEncoder().encode(`${protectedHeader}.${payload}`);
-  if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, base64url(signature), signed))) return null;
-  // The signature covers the payload: the body shown must be exactly that payload.
-  if (utf8.decode(base64url(payload)) !== checkpoint.body) return null;
-  const [, size = '', root = ''] = checkpoint.body.split('\n');
-  return { size: Number(size), root: base64(root), key: jwk.x };
-}
+const hasher = new TreeHasher();
+/** The tiles under /log, as TileClient asks for them: undefined when the log does not serve one. */
+const tiles = new TileClient(hasher, async (path) => {
+  const response = await fetch(`/log/${path}`);
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`/log/${path}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+});
 
-/** Whether entry `index` is provably leaf `index` of the signed tree: its bytes hashed here, its path walked here. */
+/** Whether the tiles hold entry `index` under the signed root, and the entry names its own position. */
 async function entryIncluded(index: number, checkpoint: Checkpoint): Promise<boolean> {
   if (!Number.isSafeInteger(index) || index < 0 || index >= checkpoint.size) return false;
-  const hasher = new TreeHasher();
-  const { entries } = await getJson<{ entries: { index: number; entry: string }[] }>(`/api/v1/log/entries?start=${index}&end=${index + 1}`);
-  const bytes = base64(entries[0]?.entry ?? '');
-  // An entry names its own position: one served in another's place does not pass.
-  if ((JSON.parse(utf8.decode(bytes)) as { index?: unknown }).index !== index) return false;
-  const proof = await getJson<{ proof: string[] }>(`/api/v1/log/proof/inclusion?index=${index}&size=${checkpoint.size}`);
-  return verifyInclusion(hasher, await hasher.leaf(bytes), index, checkpoint.size, proof.proof.map(base64), checkpoint.root);
+  try {
+    const bytes = await tiles.entry(checkpoint, index);
+    // An entry names its own position: one served in another's place does not pass.
+    return (JSON.parse(utf8.decode(bytes)) as { index?: unknown }).index === index;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the tiles of `current` give the root this browser remembers for the earlier size. */
+async function consistentWith(previous: { size: number; root: Uint8Array }, current: Checkpoint): Promise<boolean> {
+  if (current.size < previous.size) return false;
+  try {
+    await tiles.verifyConsistency(previous, current);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function line(list: HTMLElement, ok: boolean, text: string): void {
@@ -107,19 +187,19 @@ function start(): void {
     const steps = document.createElement('ul');
     result.append(status, steps);
     try {
-      const checkpoint = await verifiedCheckpoint();
+      const previous = remembered();
+      const checkpoint = await verifiedCheckpoint(previous?.vkey);
       line(steps, checkpoint !== null, say(checkpoint ? 'signatureOk' : 'signatureBad'));
       const included = checkpoint !== null && (await entryIncluded(index, checkpoint));
       let consistent = false;
       if (checkpoint) {
         const text = (included ? say('inclusionOk') : say('inclusionBad')).replace('{index}', String(index)).replace('{size}', String(checkpoint.size));
         line(steps, included, text);
-        const previous = remembered();
         consistent = previous === null || (await consistentWith(previous, checkpoint));
         if (previous === null) line(steps, true, say('consistencyFirst'));
         else line(steps, consistent, say(consistent ? 'consistencyOk' : 'consistencyBad').replace('{previous}', String(previous.size)));
         // Only a checkpoint proven to extend the remembered one replaces it: a rewritten log keeps failing.
-        if (consistent) localStorage.setItem(REMEMBERED, JSON.stringify({ size: checkpoint.size, root: toBase64(checkpoint.root), key: checkpoint.key }));
+        if (consistent) localStorage.setItem(REMEMBERED, JSON.stringify({ size: checkpoint.size, root: toBase64(checkpoint.root), vkey: checkpoint.vkey }));
       }
       const verified = included && consistent;
       result.dataset.outcome = verified ? 'verified' : 'failed';

@@ -194,6 +194,19 @@ export const en = {
   logSize: 'Entries',
   logRoot: 'Root hash',
   logSignature: 'Signature (JWS)',
+  logWitnesses: 'Witnesses',
+  logWitnessesExplain:
+    'Witnesses are independent services that keep the last checkpoint they saw of this log and countersign a new one only if it extends that one. ' +
+    'A registry that showed one history to some people and another to others would be caught by them.',
+  logWitnessed: (count: number, quorum: number) => `${count} ${count <= 1 ? 'witness' : 'witnesses'} vouched for this checkpoint (${quorum} needed): it is witnessed.`,
+  logNotWitnessed: (count: number, quorum: number) => `${count} ${count <= 1 ? 'witness' : 'witnesses'} vouched for this checkpoint so far (${quorum} needed): it is not witnessed yet.`,
+  logWitnessVouched: 'vouched for it',
+  logWitnessNotYet: 'not yet',
+  logWitnessAt: (time: string) => `countersigned ${time}`,
+  logForkAlarm: 'Fork alarm',
+  logForkAlarmText: (witness: string, size: number, time: string) =>
+    `On ${time}, the witness ${witness} refused this log’s checkpoint of ${size} entries: it has seen a version of the log that this one does not extend. ` +
+    'The log may have shown different histories to different people. Until the registry’s operator explains it, do not rely on this log’s history.',
   logVerifyTitle: 'Check it in your browser',
   logVerifyExplain:
     'This check runs in your own browser, not on the registry: it downloads the signed checkpoint and the registry’s public key, verifies the signature, ' +

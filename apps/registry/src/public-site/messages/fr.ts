@@ -196,6 +196,20 @@ export const fr: Messages = {
   logSize: 'Entrées',
   logRoot: 'Hachage racine',
   logSignature: 'Signature (JWS)',
+  logWitnesses: 'Témoins',
+  logWitnessesExplain:
+    'Les témoins sont des services indépendants qui gardent le dernier point de contrôle qu’ils ont vu de ce journal et n’en contresignent un nouveau que s’il le prolonge. ' +
+    'Un registre qui montrerait un historique aux uns et un autre aux autres serait pris en défaut par eux.',
+  logWitnessed: (count: number, quorum: number) => `${count} ${count <= 1 ? 'témoin s’est porté garant' : 'témoins se sont portés garants'} de ce point de contrôle (${quorum} requis) : il est attesté.`,
+  logNotWitnessed: (count: number, quorum: number) =>
+    `${count} ${count <= 1 ? 'témoin s’est porté garant' : 'témoins se sont portés garants'} de ce point de contrôle jusqu’ici (${quorum} requis) : il n’est pas encore attesté.`,
+  logWitnessVouched: 's’en porte garant',
+  logWitnessNotYet: 'pas encore',
+  logWitnessAt: (time: string) => `contresigné le ${time}`,
+  logForkAlarm: 'Alerte de divergence',
+  logForkAlarmText: (witness: string, size: number, time: string) =>
+    `Le ${time}, le témoin ${witness} a refusé le point de contrôle de ce journal à ${size} entrées : il a vu une version du journal que celle-ci ne prolonge pas. ` +
+    'Le journal a pu montrer des historiques différents à différentes personnes. Tant que l’exploitant du registre ne l’a pas expliqué, ne vous fiez pas à l’historique de ce journal.',
   logVerifyTitle: 'Vérifiez-le dans votre navigateur',
   logVerifyExplain:
     'Cette vérification se fait dans votre propre navigateur, pas sur le registre : il télécharge le point de contrôle signé et la clé publique du registre, vérifie la signature, ' +

@@ -37,6 +37,8 @@ export function layout(frame: PageFrame, content: Html): Html {
 <link rel="stylesheet" href="/assets/site.css">
 ${(frame.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 <link rel="alternate" hreflang="${other}" href="${frame.otherLanguageHref}">
+<link rel="alternate" type="text/turtle" title="DCAT-AP catalogue" href="/catalog.ttl">
+<link rel="alternate" type="application/ld+json" title="DCAT-AP catalogue" href="/catalog.jsonld">
 </head>
 <body>
 <a class="skip-link" href="#main">${t.skipToContent}</a>

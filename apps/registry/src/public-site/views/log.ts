@@ -9,6 +9,23 @@ function actingKey(locale: Locale, key: LogEntryView['key']): Html | string {
   return html`<code>${key.prefix}</code>${key.operator ? html` ${statusBadge('operator', locale.t.logByOperator)}` : ''}`;
 }
 
+/** Which witnesses vouched for the checkpoint, and any fork alarm, plainly (nothing when no witness is configured). */
+function witnessSection(locale: Locale, checkpoint: LogView['checkpoint']): Html | string {
+  const { t } = locale;
+  if (checkpoint.witnesses.length === 0) return '';
+  const count = checkpoint.witnesses.filter((w) => w.cosigned).length;
+  return html`
+<section aria-labelledby="witnesses">
+  <h2 id="witnesses">${t.logWitnesses}</h2>
+  ${checkpoint.witnesses.flatMap((w) => (w.alarm ? [html`<div class="warning" role="alert"><strong>${t.logForkAlarm}</strong>${t.colon}${t.logForkAlarmText(w.name, w.alarm.size, locale.dateTime(w.alarm.at))}</div>`] : []))}
+  <p>${t.logWitnessesExplain}</p>
+  <p>${checkpoint.witnessed ? t.logWitnessed(count, checkpoint.quorum) : t.logNotWitnessed(count, checkpoint.quorum)}</p>
+  <ul class="witnesses">${checkpoint.witnesses.map(
+    (w) => html`<li><code>${w.name}</code> ${w.cosigned ? html`${statusBadge('accepted', t.logWitnessVouched)} ${t.logWitnessAt(locale.dateTime(w.cosignedAt!))}` : statusBadge(w.alarm ? 'rejected' : 'pending-signatures', w.alarm ? t.logForkAlarm : t.logWitnessNotYet)}</li>`,
+  )}</ul>
+</section>`;
+}
+
 export function logPage(locale: Locale, view: LogView, chosenIndex: number | undefined): Html {
   const { t } = locale;
   const { checkpoint, chosen } = view;
@@ -40,6 +57,7 @@ export function logPage(locale: Locale, view: LogView, chosenIndex: number | und
     [t.logSignature, html`<code class="hash">${checkpoint.jws}</code>`],
   ])}
 </section>
+${witnessSection(locale, checkpoint)}
 <section aria-labelledby="verify" class="verify">
   <h2 id="verify">${t.logVerifyTitle}</h2>
   <p>${t.logVerifyExplain}</p>

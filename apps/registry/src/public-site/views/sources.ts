@@ -3,6 +3,7 @@ import type { Locale } from '../i18n.js';
 import type { SourcesPageQuery } from '../public-site.dto.js';
 import type { SourcesView, SourceView } from '../public-site.service.js';
 import { facts, logIndex, statusBadge } from './layout.js';
+import { catalogStructuredData, datasetStructuredData, type SiteFacts } from './structured-data.js';
 import { type SourceResponse, SOURCE_KINDS, SOURCE_STATUSES } from '../../sources/index.js';
 
 /** A point to put on the map: a Point's coordinates, or the first vertex of a line or polygon. */
@@ -17,13 +18,14 @@ function option(value: string, label: string, selected: string | undefined): Htm
   return html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
 }
 
-export function sourcesPage(locale: Locale, view: SourcesView, query: SourcesPageQuery, map: { tileUrl: string | null; attribution: string }): Html {
+export function sourcesPage(locale: Locale, view: SourcesView, query: SourcesPageQuery, map: { tileUrl: string | null; attribution: string }, site: SiteFacts): Html {
   const { t } = locale;
   const filters = { city: query.city, kind: query.kind, status: query.status, personalInformation: query.personalInformation, bbox: query.bbox?.join(',') };
   const items = view.page.items;
   const personal = query.personalInformation === undefined ? '' : String(query.personalInformation);
   return html`
 <h1>${t.sourcesTitle}</h1>
+${catalogStructuredData(locale, items, site)}
 <p>${t.sourcesIntro}</p>
 <form class="filters" method="get" action="/sources" aria-labelledby="filters-title">
   <h2 id="filters-title" class="visually-hidden">${t.filters}</h2>
@@ -77,7 +79,7 @@ function conformance(locale: Locale, record: SourceView['conformance']): Html {
 </section>`;
 }
 
-export function sourcePage(locale: Locale, view: SourceView, map: { tileUrl: string | null; attribution: string }): Html {
+export function sourcePage(locale: Locale, view: SourceView, map: { tileUrl: string | null; attribution: string }, site: SiteFacts): Html {
   const { t } = locale;
   const { source, owner } = view;
   const point = anchor(source);
@@ -85,6 +87,7 @@ export function sourcePage(locale: Locale, view: SourceView, map: { tileUrl: str
   return html`
 <p class="breadcrumb"><a href="${locale.href('/sources')}">${t.sourcesTitle}</a></p>
 <h1>${locale.text(source.name)}</h1>
+${datasetStructuredData(locale, view, site)}
 <p class="status-line">${statusBadge(source.status, t.sourceStatus[source.status]!)} ${t.sourceStatusSince(locale.date(source.statusChangedAt))}${source.statusReason ? ` — ${source.statusReason}` : ''}</p>
 ${source.privacyFlag ? html`<p class="warning" role="note">${t.sourcePrivacyFlag}</p>` : ''}
 ${facts([

@@ -1,0 +1,24 @@
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+
+const PUBLIC_READ = 'plazaPublicRead';
+
+export interface PublicReadOptions {
+  /** What the answer depends on besides its URL, such as a page's language negotiated from Accept-Language. */
+  variant?: (request: FastifyRequest) => string;
+  /** A shared cache must not serve it stale once its few seconds are over (a log's checkpoint, which C2SP clients poll). */
+  neverStale?: boolean;
+}
+
+/**
+ * Marks a GET route whose answer to a caller without a key is public: the same for every such caller, and a function
+ * of the registry's records (the journal), so it may be cached until the registry changes (`ResponseCache`). Only for
+ * routes whose anonymous answer depends on nothing else, apart from counts that may be a moment old (a source's
+ * conformance record).
+ */
+export const PublicRead = (options: PublicReadOptions = {}): MethodDecorator => RouteConfig({ [PUBLIC_READ]: options });
+
+/** The options of the route `request` matched, if it is a public read. */
+export function publicReadOf(request: FastifyRequest): PublicReadOptions | undefined {
+  return (request.routeOptions.config as unknown as Record<string, PublicReadOptions | undefined> | undefined)?.[PUBLIC_READ];
+}
