@@ -229,8 +229,18 @@ describeOnServer('public reads across processes', () => {
     const reader = await startTestApp({ DATABASE_URL: database.url, PLAZA_PUBLIC_CACHE_MAX_AGE_MS: '60000' });
     const size = (res: { body: { body: string } }) => Number(res.body.body.split('\n')[1]);
     try {
+      const city = await createOrganisation(signer, 'signed-city', 'city');
       const first = size(await signer.http.get('/api/v1/log/checkpoint').expect(200));
-      await createOrganisation(signer, 'signed-city', 'city');
+      const before = (await reader.http.get('/api/v1/sources?limit=20').expect(200)).headers.etag;
+      await createSource(signer, city.adminKey, 'urn:plaza:signed-city:1');
+      // The write's notice reaches the reader asynchronously and empties its cache; wait for it (the ETag names the
+      // journal's size), or it could land after the read below and make the reader read again.
+      let seen = before;
+      for (let tries = 0; tries < 100 && seen === before; tries++) {
+        seen = (await reader.http.get('/api/v1/sources?limit=20').expect(200)).headers.etag;
+        if (seen === before) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(seen).not.toBe(before);
       // The reader does not sign: it serves (and caches) the latest stored checkpoint, from before the write.
       expect(size(await reader.http.get('/api/v1/log/checkpoint').expect(200))).toBe(first);
       expect(await queriesDuring(() => reader.http.get('/api/v1/log/checkpoint').expect(200))).toBe(0);
