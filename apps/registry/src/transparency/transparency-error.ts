@@ -12,6 +12,8 @@ export enum TransparencyErrorCode {
   CheckpointConflict = 'log.checkpoint_conflict',
   /** No checkpoint is stored yet, and this instance is not the one that signs them. */
   CheckpointPending = 'log.checkpoint_pending',
+  /** Witnesses are configured, and none of the log's checkpoints has its quorum of cosignatures yet. */
+  CheckpointNotWitnessed = 'log.checkpoint_not_witnessed',
   /** The record the entry is about has changed since (a later entry is its latest), or no longer exists. */
   RecordSuperseded = 'log.record_superseded',
   /** The record is not one the caller may read (a member, an API key, a draft): its entry's salt stays secret. */
@@ -27,6 +29,7 @@ export const TRANSPARENCY_PROBLEMS: ProblemTable<TransparencyErrorCode> = {
   [TransparencyErrorCode.IndexOutOfRange]: { status: 400, title: 'The index is not below the tree size' },
   [TransparencyErrorCode.CheckpointConflict]: { status: 500, title: 'A checkpoint of this size was signed over another root' },
   [TransparencyErrorCode.CheckpointPending]: { status: 503, title: 'The log has no signed checkpoint yet' },
+  [TransparencyErrorCode.CheckpointNotWitnessed]: { status: 503, title: 'No checkpoint of the log is witnessed yet' },
   [TransparencyErrorCode.RecordSuperseded]: { status: 409, title: 'The record has changed since this entry' },
   [TransparencyErrorCode.RecordNotDisclosed]: { status: 404, title: 'This entry is about a record you may not read' },
 };

@@ -85,11 +85,15 @@ export class SignedNoteController {
   @Public()
   @PublicRead({ neverStale: true })
   @Header('content-type', TEXT)
-  @ApiOperation({ summary: "The latest checkpoint as a C2SP signed note (tlog-checkpoint), signed by the log key named by GET /log/key" })
+  @ApiOperation({
+    summary: 'The latest checkpoint as a C2SP signed note (tlog-checkpoint), signed by the log key named by GET /log/key',
+    description:
+      "With witnesses configured (PLAZA_LOG_WITNESSES), the latest checkpoint that met its quorum of cosignatures, with them (503 log.checkpoint_not_witnessed before the first); with none, the latest signed checkpoint.",
+  })
   @ApiProduces(TEXT)
   @ApiOkResponse({ schema: { type: 'string' } })
-  async checkpoint(): Promise<string> {
-    return (await this.log.checkpoint()).note;
+  checkpoint(): Promise<string> {
+    return this.log.publishedNote();
   }
 
   @Get('key')

@@ -110,11 +110,17 @@ export class CheckpointWitness {
   @ApiProperty({ description: 'The key id of its cosignatures (type 0x04), 8 hex digits' }) keyId: string;
   @ApiProperty({ description: 'It cosigned this checkpoint: its verified cosignature is on the note' }) cosigned: boolean;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The time its cosignature of this checkpoint states' }) cosignedAt: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Why the last request did not get its cosignature (cleared when it cosigns)' }) lastError: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the last request did not get its cosignature, in general terms (no address nor setting: those are in the registry\'s log); cleared when it cosigns' }) lastError: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastErrorAt: string | null;
   @ApiProperty({ type: CheckpointWitnessAlarm, nullable: true, description: 'A standing fork alarm: the witness refused a checkpoint as inconsistent with a tree of this log it has seen' })
   alarm: CheckpointWitnessAlarm | null;
   @ApiProperty({ description: 'Fork alarms this witness has raised so far' }) alarms: number;
+}
+
+export class WitnessedCheckpoint {
+  @ApiProperty({ description: 'Its tree size' }) size: number;
+  @ApiProperty({ description: 'Its C2SP tlog-checkpoint body' }) body: string;
+  @ApiProperty({ description: "Its signed note with the witnesses' cosignatures, exactly as GET /log/checkpoint serves it" }) note: string;
 }
 
 export class CheckpointResponse {
@@ -127,6 +133,13 @@ export class CheckpointResponse {
   @ApiProperty({ type: [CheckpointWitness], description: 'The configured witnesses (PLAZA_LOG_WITNESSES) and what each said of this checkpoint' }) witnesses: CheckpointWitness[];
   @ApiProperty({ description: 'At least `quorum` witnesses cosigned this checkpoint (false when none is configured)' }) witnessed: boolean;
   @ApiProperty({ description: 'How many cosignatures make a checkpoint witnessed (PLAZA_LOG_WITNESS_QUORUM)' }) quorum: number;
+  @ApiProperty({
+    type: WitnessedCheckpoint,
+    nullable: true,
+    description:
+      'With witnesses configured, the latest checkpoint that met its quorum: the one GET /log/checkpoint and the tiles publish (this one when `witnessed`, an older one until the witnesses cosign the newest). Null before any did, and always with no witness configured (GET /log/checkpoint then serves the latest signed).',
+  })
+  witnessedCheckpoint: WitnessedCheckpoint | null;
 }
 
 export class RecordQuery {

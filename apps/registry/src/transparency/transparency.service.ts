@@ -13,7 +13,7 @@ import { type StoredCheckpoint, TransparencyRepository } from './transparency.re
 import { WitnessingService } from './witnessing/witnessing.service.js';
 import {
   type CheckpointResponse, type ConsistencyProofQuery, type DisclosedRecordResponse, type RecordQuery, type ConsistencyProofResponse, type EntriesQuery, type InclusionProofQuery, type InclusionProofResponse,
-  type LogEntriesResponse, type LogKeysResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse,
+  type LogEntriesResponse, type LogKeysResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse, type WitnessedCheckpoint,
 } from './transparency.dto.js';
 
 /** A stored checkpoint with its signed note (the log's signature only). */
@@ -40,10 +40,42 @@ export class TransparencyService {
     this.kinds = new Map(kinds.map((kind) => [kind.subjectType, kind]));
   }
 
-  /** The latest signed checkpoint (see signedCheckpoint), its note carrying the witnesses' cosignatures, and their standing. */
+  /**
+   * The latest signed checkpoint (see signedCheckpoint), its note carrying the witnesses' cosignatures so far, their
+   * standing, and the latest witnessed checkpoint (what GET /log/checkpoint serves when witnesses are configured).
+   */
   async checkpoint(): Promise<CheckpointResponse> {
     const signed = await this.signedCheckpoint();
-    return { body: signed.body, jws: signed.jws, ...(await this.witnessing.witnessed(signed)) };
+    const witnessed = await this.witnessing.witnessed(signed);
+    const latest = !this.witnessing.publishesOnlyWitnessed ? null : witnessed.witnessed ? { size: signed.size, body: signed.body, note: witnessed.note } : await this.latestWitnessed();
+    return { body: signed.body, jws: signed.jws, ...witnessed, witnessedCheckpoint: latest };
+  }
+
+  /**
+   * The signed note GET /log/checkpoint serves. With no witness configured, the latest signed checkpoint (as the JSON
+   * form, read-your-writes included); with witnesses, the latest checkpoint that met its quorum, with its cosignatures:
+   * a newer one is published once enough witnesses cosigned it, so a monitor demanding the quorum never meets one
+   * without it (the JSON form still shows the newest, and the writer's read-your-writes is kept there).
+   */
+  async publishedNote(): Promise<string> {
+    if (!this.witnessing.publishesOnlyWitnessed) return (await this.checkpoint()).note;
+    const witnessed = await this.latestWitnessed();
+    if (!witnessed) {
+      throw new TransparencyError(
+        TransparencyErrorCode.CheckpointNotWitnessed,
+        `No checkpoint of the log has the cosignatures of ${this.config.logWitnessQuorum} of its witnesses yet: it is published once they cosign one (GET /api/v1/log/checkpoint shows the newest and each witness's standing).`,
+      );
+    }
+    return witnessed.note;
+  }
+
+  /** The latest checkpoint that met its quorum, with its cosignatures, or null before the first did. */
+  private async latestWitnessed(): Promise<WitnessedCheckpoint | null> {
+    const size = await this.witnessing.latestWitnessedSize();
+    const stored = size === null ? null : await this.log.findCheckpoint(size);
+    if (!stored) return null;
+    const checked = await this.checked(stored);
+    return { size: checked.size, body: checked.body, note: (await this.witnessing.witnessed(checked)).note };
   }
 
   /**
@@ -56,6 +88,11 @@ export class TransparencyService {
   async signedCheckpoint(): Promise<SignedCheckpoint> {
     const stored = (await this.election.elected()) ? await this.signedCurrentSize() : await this.log.latestCheckpoint();
     if (!stored) throw new TransparencyError(TransparencyErrorCode.CheckpointPending, 'The log has no signed checkpoint yet: the instance that signs them publishes one within a few seconds.');
+    return this.checked(stored);
+  }
+
+  /** A stored checkpoint whose root is the tree's, with its note. */
+  private async checked(stored: StoredCheckpoint): Promise<SignedCheckpoint> {
     const root = Buffer.from(await computeRoot(this.log.store(), treeHasher, stored.size));
     if (!stored.rootHash.equals(root)) {
       throw new TransparencyError(TransparencyErrorCode.CheckpointConflict, `The checkpoint stored for size ${stored.size} names another root than the tree's.`);

@@ -200,6 +200,9 @@ export const en = {
     'A registry that showed one history to some people and another to others would be caught by them.',
   logWitnessed: (count: number, quorum: number) => `${count} ${count <= 1 ? 'witness' : 'witnesses'} vouched for this checkpoint (${quorum} needed): it is witnessed.`,
   logNotWitnessed: (count: number, quorum: number) => `${count} ${count <= 1 ? 'witness' : 'witnesses'} vouched for this checkpoint so far (${quorum} needed): it is not witnessed yet.`,
+  logLatestWitnessed: (size: string) =>
+    `Latest witnessed checkpoint: ${size} entries. It is the one the registry publishes to monitors and to the check below; a newer signed checkpoint is published once enough witnesses vouch for it.`,
+  logNoneWitnessed: 'No checkpoint is witnessed yet: the registry publishes one to monitors and to the check below once enough witnesses vouch for it.',
   logWitnessVouched: 'vouched for it',
   logWitnessNotYet: 'not yet',
   logWitnessAt: (time: string) => `countersigned ${time}`,

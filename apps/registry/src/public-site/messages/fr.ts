@@ -203,6 +203,10 @@ export const fr: Messages = {
   logWitnessed: (count: number, quorum: number) => `${count} ${count <= 1 ? 'témoin s’est porté garant' : 'témoins se sont portés garants'} de ce point de contrôle (${quorum} requis) : il est attesté.`,
   logNotWitnessed: (count: number, quorum: number) =>
     `${count} ${count <= 1 ? 'témoin s’est porté garant' : 'témoins se sont portés garants'} de ce point de contrôle jusqu’ici (${quorum} requis) : il n’est pas encore attesté.`,
+  logLatestWitnessed: (size: string) =>
+    `Dernier point de contrôle attesté : ${size} entrées. C’est celui que le registre publie pour les outils de surveillance et pour la vérification ci-dessous ; un point de contrôle signé plus récent est publié dès que suffisamment de témoins s’en portent garants.`,
+  logNoneWitnessed:
+    'Aucun point de contrôle n’est encore attesté : le registre en publie un pour les outils de surveillance et pour la vérification ci-dessous dès que suffisamment de témoins s’en portent garants.',
   logWitnessVouched: 's’en porte garant',
   logWitnessNotYet: 'pas encore',
   logWitnessAt: (time: string) => `contresigné le ${time}`,

@@ -9,7 +9,10 @@ function actingKey(locale: Locale, key: LogEntryView['key']): Html | string {
   return html`<code>${key.prefix}</code>${key.operator ? html` ${statusBadge('operator', locale.t.logByOperator)}` : ''}`;
 }
 
-/** Which witnesses vouched for the checkpoint, and any fork alarm, plainly (nothing when no witness is configured). */
+/**
+ * Which witnesses vouched for the latest signed checkpoint, any fork alarm, and the latest witnessed checkpoint (the one
+ * published to monitors), plainly (nothing when no witness is configured).
+ */
 function witnessSection(locale: Locale, checkpoint: LogView['checkpoint']): Html | string {
   const { t } = locale;
   if (checkpoint.witnesses.length === 0) return '';
@@ -20,6 +23,7 @@ function witnessSection(locale: Locale, checkpoint: LogView['checkpoint']): Html
   ${checkpoint.witnesses.flatMap((w) => (w.alarm ? [html`<div class="warning" role="alert"><strong>${t.logForkAlarm}</strong>${t.colon}${t.logForkAlarmText(w.name, w.alarm.size, locale.dateTime(w.alarm.at))}</div>`] : []))}
   <p>${t.logWitnessesExplain}</p>
   <p>${checkpoint.witnessed ? t.logWitnessed(count, checkpoint.quorum) : t.logNotWitnessed(count, checkpoint.quorum)}</p>
+  <p>${checkpoint.witnessedCheckpoint ? t.logLatestWitnessed(locale.number(checkpoint.witnessedCheckpoint.size)) : t.logNoneWitnessed}</p>
   <ul class="witnesses">${checkpoint.witnesses.map(
     (w) => html`<li><code>${w.name}</code> ${w.cosigned ? html`${statusBadge('accepted', t.logWitnessVouched)} ${t.logWitnessAt(locale.dateTime(w.cosignedAt!))}` : statusBadge(w.alarm ? 'rejected' : 'pending-signatures', w.alarm ? t.logForkAlarm : t.logWitnessNotYet)}</li>`,
   )}</ul>

@@ -41,7 +41,7 @@ export class TileController {
   @ApiOperation({
     summary: 'A tile of the log (C2SP tlog-tiles): tile/<L>/<N>[.p/<W>] (hashes) or tile/entries/<N>[.p/<W>] (the entries, length-prefixed)',
     description:
-      'Only tiles of a signed checkpoint: full tiles once a checkpoint covers them (immutable), partial tiles only for a size that has a checkpoint. ' +
+      'Only tiles of a published checkpoint (a signed one; with witnesses configured, one that met its quorum, as GET /log/checkpoint): full tiles once such a checkpoint covers them (immutable), partial tiles only for a size that has one. ' +
       'A path that is not canonical is a 400 (log.tile_path_invalid); a tile no checkpoint has is a 404 (log.tile_not_published).',
   })
   // The document names the wildcard `path`, as @nestjs/swagger renders `*`.

@@ -1,6 +1,6 @@
 import { parseAddCheckpointResponse } from '#plaza/note';
-import type { OutboundResponse } from '#plaza/outbound';
-import { readWitnessAnswer, validCosignature, witnessesOf } from './witness-answers.js';
+import { OutboundError, type OutboundResponse } from '#plaza/outbound';
+import { failedRequest, readWitnessAnswer, validCosignature, witnessesOf } from './witness-answers.js';
 
 // transparency-dev/witness's test witness key and a cosignature derived from it (the C2SP digest, vectors 7.5 and 7.6).
 const WITNESS_NOTE_KEY = 'witness+f13a86db+AdYV1Ztajd9BvyjP2HgpwrqYL6TjOwIjGMOq8Bu42xbN';
@@ -51,6 +51,17 @@ describe("reading a witness's answer to add-checkpoint", () => {
     ['an answer too long to read', answer(200, LINE, 'text/plain', true), "it answered 200 with a body too long for a witness's answer"],
   ])('takes %s as a failure to retry, without quoting the body', (_, response, reason) => {
     expect(readWitnessAnswer(response)).toEqual({ kind: 'failed', reason });
+  });
+});
+
+describe('a request to a witness that got no answer', () => {
+  it.each([
+    ['refused-address', 'witness.example: resolves to 10.1.2.3, in the refused range 10.0.0.0/8', 'the request failed: the outbound guard refused its address'],
+    ['connection', 'witness.example: the connection failed (ECONNREFUSED 127.0.0.1:9)', 'the request failed: the connection failed'],
+    ['dns', 'witness.example: the name does not resolve (ENOTFOUND)', 'the request failed: its name did not resolve'],
+  ] as const)('is shown in public by its kind (%s) alone: the address and the guard\'s ranges stay in the log', (reason, message, shown) => {
+    const answer = failedRequest(new OutboundError(reason, message));
+    expect(answer).toEqual({ kind: 'failed', reason: shown, detail: message });
   });
 });
 

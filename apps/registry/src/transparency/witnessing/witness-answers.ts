@@ -3,7 +3,7 @@ import {
   cosignatureTime, cosignatureVerifierFromKey, decodeVerifierKey, formatAddCheckpointResponse, type NoteSignature, type NoteVerifier, parseAddCheckpointResponse, parseTreeSize,
   TREE_SIZE_CONTENT_TYPE,
 } from '#plaza/note';
-import type { OutboundResponse } from '#plaza/outbound';
+import type { OutboundError, OutboundReason, OutboundResponse } from '#plaza/outbound';
 import type { LogWitnessSetting } from '../../platform/config/config.js';
 
 /** A configured witness: where to send checkpoints, and the key its cosignatures must verify with. */
@@ -41,8 +41,25 @@ export type WitnessAnswer =
   | { kind: 'resync'; size: number }
   /** Any other 409, or a 422: the witness has seen a tree this checkpoint is not consistent with. */
   | { kind: 'fork'; status: number }
-  /** Anything else: try again at the next interval. */
-  | { kind: 'failed'; reason: string };
+  /**
+   * Anything else: try again at the next interval. The reason is shown publicly (the witnesses' standing); the detail,
+   * for the operator's log only, may name addresses and the outbound guard's ranges.
+   */
+  | { kind: 'failed'; reason: string; detail?: string };
+
+/** What the public standing of a witness says of a request that failed, by kind only. */
+const OUTBOUND_FAILURES: Record<OutboundReason, string> = {
+  'refused-url': 'the outbound guard refused its URL',
+  'refused-address': 'the outbound guard refused its address',
+  dns: 'its name did not resolve',
+  timeout: 'it did not answer in time',
+  connection: 'the connection failed',
+};
+
+/** A request that got no answer: its kind in public, the outbound client's message (host, address, range) in the log. */
+export function failedRequest(error: OutboundError): WitnessAnswer {
+  return { kind: 'failed', reason: `the request failed: ${OUTBOUND_FAILURES[error.reason]}`, detail: error.message };
+}
 
 /** Reads an answer; never quotes the witness's body (what a witness says is not the log's to repeat). */
 export function readWitnessAnswer(response: OutboundResponse): WitnessAnswer {

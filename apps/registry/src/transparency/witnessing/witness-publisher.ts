@@ -11,7 +11,7 @@ import { LogSigner } from '../log-signer.js';
 import { SignerElection } from '../signer-election.js';
 import { TransparencyRepository } from '../transparency.repository.js';
 import { type SignedCheckpoint, TransparencyService } from '../transparency.service.js';
-import { readWitnessAnswer, validCosignature, type Witness, type WitnessAnswer } from './witness-answers.js';
+import { failedRequest, readWitnessAnswer, validCosignature, type Witness, type WitnessAnswer } from './witness-answers.js';
 import { WitnessingRepository } from './witnessing.repository.js';
 import { WitnessingService } from './witnessing.service.js';
 
@@ -87,7 +87,7 @@ export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationSh
         case 'fork':
           return this.alarm(witness, checkpoint.size, `witness ${witness.name} refused checkpoint ${checkpoint.size} (answered ${answer.status} to a consistency proof from size ${old}): it has seen a tree of this log that this checkpoint does not extend`);
         case 'failed':
-          return this.fail(witness, checkpoint.size, answer.reason);
+          return this.fail(witness, checkpoint.size, answer.reason, answer.detail);
         case 'resync':
           await this.repository.acknowledge(witness.key, answer.size);
           if (answer.size > checkpoint.size) return this.beyond(witness, checkpoint, answer.size);
@@ -104,7 +104,7 @@ export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationSh
       const response = await this.outbound.request(witness.url, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(body, 'utf8') });
       return readWitnessAnswer(response);
     } catch (error) {
-      if (error instanceof OutboundError) return { kind: 'failed', reason: `the request failed: ${error.message}` };
+      if (error instanceof OutboundError) return failedRequest(error);
       throw error;
     }
   }
@@ -130,8 +130,10 @@ export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationSh
     await this.repository.raiseAlarm(witness.key, size, detail);
   }
 
-  private async fail(witness: Witness, size: number, reason: string): Promise<void> {
-    this.logger.warn({ witness: witness.name, size }, `witness ${witness.name} did not cosign checkpoint ${size}: ${reason}; asking again at the next interval`);
+  /** Logs the failure with its detail, and stores only its public reason (the witnesses' standing is public). */
+  private async fail(witness: Witness, size: number, reason: string, detail?: string): Promise<void> {
+    const why = detail === undefined ? reason : `${reason} (${detail})`;
+    this.logger.warn({ witness: witness.name, size }, `witness ${witness.name} did not cosign checkpoint ${size}: ${why}; asking again at the next interval`);
     await this.repository.recordError(witness.key, reason);
   }
 

@@ -53,6 +53,27 @@ export class WitnessingRepository {
     return rows.map((row) => ({ witnessKey: row.witness_key, line: row.line, cosignedAt: new Date(row.cosigned_at) }));
   }
 
+  /**
+   * The largest checkpoint size that at least `quorum` of these witnesses cosigned, or null (a backward walk of the
+   * primary key, stopping at the first size that has its quorum).
+   */
+  async latestWitnessedSize(witnessKeys: readonly string[], quorum: number): Promise<number | null> {
+    const [row] = (await this.db.manager.query(
+      'SELECT size FROM log_cosignatures WHERE witness_key = ANY($1) GROUP BY size HAVING count(*) >= $2 ORDER BY size DESC LIMIT 1',
+      [witnessKeys, quorum],
+    )) as { size: string }[];
+    return row ? Number(row.size) : null;
+  }
+
+  /** The smallest size of at least `min` that at least `quorum` of these witnesses cosigned, or null. */
+  async smallestWitnessedSizeFrom(min: number, witnessKeys: readonly string[], quorum: number): Promise<number | null> {
+    const [row] = (await this.db.manager.query(
+      'SELECT size FROM log_cosignatures WHERE size >= $1 AND witness_key = ANY($2) GROUP BY size HAVING count(*) >= $3 ORDER BY size LIMIT 1',
+      [min, witnessKeys, quorum],
+    )) as { size: string }[];
+    return row ? Number(row.size) : null;
+  }
+
   /** The size a witness says it holds (an answer to a request that did not cosign). */
   async acknowledge(witnessKey: string, size: number): Promise<void> {
     await this.db.manager.query(

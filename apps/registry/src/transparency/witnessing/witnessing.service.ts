@@ -28,6 +28,28 @@ export class WitnessingService {
     this.witnesses = witnessesOf(config.logWitnesses);
   }
 
+  /**
+   * With witnesses configured, the log publishes only checkpoints that met their quorum (GET /log/checkpoint and the
+   * tiles of its size), as tessera-style logs do, so a client that demands the quorum never meets one without it.
+   */
+  get publishesOnlyWitnessed(): boolean {
+    return this.witnesses.length > 0;
+  }
+
+  /** The largest checkpoint size that met its quorum of cosignatures, or null before the first did. */
+  latestWitnessedSize(): Promise<number | null> {
+    return this.repository.latestWitnessedSize(this.keys(), this.config.logWitnessQuorum);
+  }
+
+  /** The smallest checkpoint size of at least `min` that met its quorum, or null. */
+  smallestWitnessedSizeFrom(min: number): Promise<number | null> {
+    return this.repository.smallestWitnessedSizeFrom(min, this.keys(), this.config.logWitnessQuorum);
+  }
+
+  private keys(): string[] {
+    return this.witnesses.map((witness) => witness.key);
+  }
+
   /** The checkpoint's note with its cosignatures, each witness's standing, and whether the quorum is met. */
   async witnessed(checkpoint: { size: number; note: string }): Promise<Witnessed> {
     const quorum = this.config.logWitnessQuorum;
