@@ -332,5 +332,6 @@ describe('public register in a browser', () => {
         await expectAccessible();
       }
     }
-  });
+    // Twenty-two pages, each loaded and audited: a loaded machine needs more than the suite's default minute.
+  }, 180_000);
 });
