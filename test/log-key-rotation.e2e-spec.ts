@@ -158,3 +158,70 @@ describe('log key rotation', () => {
     expect(check.stdout).toMatch(/not signed by the log key/);
   });
 });
+
+/**
+ * The rotation statement names the size of the latest checkpoint the old key signed, not the journal's size: entries
+ * journaled after that checkpoint are in no checkpoint yet, and a verifier refuses a checkpoint of the new key below the
+ * size its statement names. A second registry, rotated to the new key, starts on the database of the first after the
+ * log grew past its latest checkpoint (no instance signs on a write: PLAZA_CHECKPOINT_INTERVAL_MS is 0 and nobody asked).
+ */
+describe("the rotation statement's size", () => {
+  const [keyA, keyB] = [newJwk(), newJwk()];
+  const operatorKey = generateApiKey().key;
+  let dataDir: string;
+  let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
+  let registry: RegistryProcess | undefined;
+
+  const start = async (env: Record<string, string>) => {
+    await registry?.stop();
+    registry = await startRegistry({
+      PLAZA_DATA_DIR: dataDir,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      PLAZA_OPERATOR_KEY: operatorKey,
+      PLAZA_LOG_ORIGIN: ORIGIN,
+      PLAZA_LOG_LEVEL: 'info',
+      PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
+      PLAZA_CHECKPOINT_INTERVAL_MS: '0',
+      ...env,
+    });
+  };
+  const grow = async () => {
+    const res = await fetch(`${registry!.url}/api/v1/organisations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(organisationBody(uniqueSlug('rotation-size'), 'city')),
+    });
+    expect(res.status).toBe(201);
+  };
+  const treeSize = async () => ((await (await fetch(`${registry!.url}/api/v1/log/root`)).json()) as { treeSize: number }).treeSize;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'plaza-rotation-size-'));
+    if (process.env.DATABASE_URL) database = await createDatabase(process.env.DATABASE_URL);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is the size of the latest checkpoint signed by the old key, even when the journal has grown past it', async () => {
+    await start({ PLAZA_LOG_SIGNING_KEY: keyA });
+    await grow();
+    const signed = parseNote(await (await fetch(`${registry!.url}/log/checkpoint`)).text());
+    const signedSize = Number(signed.text.split('\n')[1]);
+    await grow();
+    await grow();
+    const journaled = await treeSize();
+    expect(journaled).toBeGreaterThan(signedSize);
+
+    await start({ PLAZA_LOG_SIGNING_KEY: keyB, PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify([JSON.parse(keyA)]) });
+    // The rotated registry read the log before anyone asked it for a checkpoint: the journal is still ahead.
+    expect(await treeSize()).toBe(journaled);
+    const { keys } = (await (await fetch(`${registry!.url}/log/keys`)).json()) as ListedKeys;
+    expect(keys.map((k) => k.vkey)).toEqual([vkeyOf(keyA), vkeyOf(keyB)]);
+    expect(openKeyRotation(keys[1]!.rotation!)).toEqual({ origin: ORIGIN, oldKey: vkeyOf(keyA), newKey: vkeyOf(keyB), size: signedSize });
+    expect(keys[1]!.fromSize).toBe(signedSize);
+    expect(registry!.log()).toContain(`the log key ${vkeyOf(keyA)} named its successor ${vkeyOf(keyB)}, from size ${signedSize}`);
+  });
+});
