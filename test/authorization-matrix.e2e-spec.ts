@@ -5,6 +5,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { partialTiles, tilePath } from '#plaza/merkle';
 import { apiKeyPrefix, generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
+import { ExportBuilder } from '../apps/registry/src/exports/index.js';
 import { isAllowed } from '../apps/registry/src/kernel/auth/permissions.js';
 import {
   addMember, bearer, createOrganisation, newVersion, organisationBody, privacyRecordBody, proposalBody, sourceBody, type TestOrganisation,
@@ -334,6 +335,8 @@ describe('authorisation matrix: every route x every caller', () => {
     agreementSourceId = await createSource();
     queries['GET /api/v1/exchange/events'] = `source=${encodeURIComponent((await t.http.get(`/api/v1/sources/${agreementSourceId}`).expect(200)).body.ceSource as string)}`;
     const agreementId = await createAgreement('active');
+    // The full exports are served from files built in the background (not in suites): this registry's are built now.
+    await t.app.get(ExportBuilder).refresh();
 
     // A key that worked once: revoked keys must be refused like unknown ones, on every route.
     const revoked = await issueKey(cityA.adminId);

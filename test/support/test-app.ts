@@ -83,6 +83,8 @@ export async function testSetting(env: Record<string, string> = {}, options: { o
     PLAZA_RETENTION_INTERVAL_SECONDS: '0',
     // Delivery and the broker run only in the suites about them, which set their own interval.
     PLAZA_DELIVERY_POLL_MS: '0',
+    // Exports are built only in their own suite, which sets its interval.
+    PLAZA_EXPORT_INTERVAL_MS: '0',
     ...env,
   });
   return {

@@ -27,6 +27,7 @@ import { WitnessModule } from '../witness/index.js';
 import { ExchangeModule } from '../exchange/index.js';
 import { PublicSiteModule } from '../public-site/index.js';
 import { CatalogueModule } from '../catalogue/index.js';
+import { ExportsModule } from '../exports/index.js';
 import { ENTITIES } from './entities.js';
 import { JOURNALED_KIND_LIST } from './journaled-kinds.js';
 import { PROBLEMS } from './problem-catalogue.js';
@@ -78,6 +79,7 @@ export class AppModule {
         ExchangeModule,
         PublicSiteModule,
         CatalogueModule,
+        ExportsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

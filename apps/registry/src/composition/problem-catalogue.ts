@@ -2,6 +2,7 @@ import { AGREEMENT_PROBLEMS } from '../agreements/agreement-error.js';
 import { API_KEY_PROBLEMS } from '../api-keys/api-key-error.js';
 import { CATALOGUE_PROBLEMS } from '../catalogue/catalogue-error.js';
 import { EXCHANGE_PROBLEMS } from '../exchange/exchange-error.js';
+import { EXPORTS_PROBLEMS } from '../exports/exports-error.js';
 import { AUTH_PROBLEMS } from '../kernel/errors/auth-error.js';
 import { ProblemCatalogue } from '../kernel/errors/problem-table.js';
 import { REQUEST_PROBLEMS, SERVICE_PROBLEMS } from '../kernel/errors/request-error.js';
@@ -35,4 +36,5 @@ export const PROBLEMS = new ProblemCatalogue([
   WITNESS_PROBLEMS,
   EXCHANGE_PROBLEMS,
   CATALOGUE_PROBLEMS,
+  EXPORTS_PROBLEMS,
 ]);

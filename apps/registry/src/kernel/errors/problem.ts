@@ -52,7 +52,8 @@ export function renderProblem(error: unknown, request: ProblemRequest, settings:
   const entry = settings.catalogue.get(known.code)!;
   // A refusal says what held at that moment (a tile not yet published, a record not yet public): no cache keeps it.
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
-  if (known.code === ServiceErrorCode.DatabaseUnavailable) headers['retry-after'] = String(settings.retryAfterSeconds);
+  // A 503 is a refusal for now (the database away, a file not built yet): it says when to try again.
+  if (entry.status === 503) headers['retry-after'] = String(settings.retryAfterSeconds);
   if (known.code === AuthErrorCode.Unauthenticated || known.code === AuthErrorCode.InvalidKey) headers['www-authenticate'] = 'Bearer';
   const body: ProblemDocument = {
     type: `${PROBLEM_TYPE_PREFIX}${known.code}`,

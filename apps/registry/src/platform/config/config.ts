@@ -136,6 +136,12 @@ export interface AppConfig {
   operatorUrl: string;
   defaultLicence: string;
   /**
+   * Full exports of the public register: the folder their files are built in (shared by the instances of one
+   * registry, as only one builds), and how often an instance looks whether the journal grew (0: never builds).
+   */
+  exportDir: string;
+  exportIntervalMs: number;
+  /**
    * Demo mode (set by `npm run demo` only): the demo data folder and database, the demo banner on the public pages, and
    * the committed demo signing keys accepted. Any other registry refuses those keys.
    */
@@ -351,6 +357,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     operatorName,
     operatorUrl: operatorUrl ?? '',
     defaultLicence: defaultLicence ?? '',
+    exportDir: resolve(read.string('PLAZA_EXPORT_DIR', resolve(dataDir, 'exports'))),
+    exportIntervalMs: read.int('PLAZA_EXPORT_INTERVAL_MS', 60_000, 0, 86_400_000),
     demo,
   };
   if (problems.length > 0) throw new ConfigError(problems);
