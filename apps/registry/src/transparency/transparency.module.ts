@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CheckpointPublisher } from './checkpoint-publisher.js';
+import { JOURNAL_CHANGES, JournalChangesRepository } from './journal-changes.repository.js';
 import { LogSigner } from './log-signer.js';
 import { SignerElection } from './signer-election.js';
 import { SignedNoteController, TransparencyController, WellKnownController } from './transparency.controller.js';
@@ -15,7 +16,8 @@ import { WitnessingService } from './witnessing/witnessing.service.js';
   controllers: [TransparencyController, SignedNoteController, WellKnownController, TileController],
   providers: [
     TransparencyService, TransparencyRepository, LogSigner, SignerElection, CheckpointPublisher, TileService, WitnessingService, WitnessingRepository, WitnessPublisher,
+    JournalChangesRepository, { provide: JOURNAL_CHANGES, useExisting: JournalChangesRepository },
   ],
-  exports: [TransparencyService],
+  exports: [TransparencyService, JOURNAL_CHANGES],
 })
 export class TransparencyModule {}
