@@ -4,3 +4,4 @@ export { AgreementService } from './agreement.service.js';
 export { AgreementLifecycle } from './agreement-lifecycle.js';
 export type { AgreementStatus, EventType } from './agreement.entity.js';
 export { AgreementResponse, AgreementSummary, AgreementVersionResponse } from './agreement.dto.js';
+export { AgreementError, AgreementErrorCode } from './agreement-error.js';

@@ -2,3 +2,4 @@
 export { ProposalModule } from './proposal.module.js';
 export { ProposalService } from './proposal.service.js';
 export { ProposalDetailResponse, ProposalResponse } from './proposal.dto.js';
+export { ProposalError, ProposalErrorCode } from './proposal-error.js';

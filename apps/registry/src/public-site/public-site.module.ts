@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JournalInWords } from './journal/journal-in-words.js';
 import { PageErrorFilter } from './page-error.filter.js';
 import { PageRenderer } from './page-renderer.js';
 import { PublicSiteController } from './public-site.controller.js';
@@ -16,6 +17,7 @@ import { TransparencyModule } from '../transparency/index.js';
 @Module({
   imports: [OrganisationModule, SourceModule, AgreementModule, PrivacyRecordModule, StandardModule, ProposalModule, TransparencyModule, ExchangeModule],
   controllers: [PublicSiteController],
-  providers: [PublicSiteService, PageRenderer, PageErrorFilter],
+  providers: [PublicSiteService, PageRenderer, PageErrorFilter, JournalInWords],
+  exports: [JournalInWords],
 })
 export class PublicSiteModule {}
