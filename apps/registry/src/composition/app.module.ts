@@ -27,6 +27,7 @@ import { WitnessModule } from '../witness/index.js';
 import { ExchangeModule } from '../exchange/index.js';
 import { PublicSiteModule } from '../public-site/index.js';
 import { CatalogueModule } from '../catalogue/index.js';
+import { FeedModule } from '../feeds/index.js';
 import { ExportsModule } from '../exports/index.js';
 import { ENTITIES } from './entities.js';
 import { JOURNALED_KIND_LIST } from './journaled-kinds.js';
@@ -79,6 +80,7 @@ export class AppModule {
         ExchangeModule,
         PublicSiteModule,
         CatalogueModule,
+        FeedModule,
         ExportsModule,
       ],
       providers: [

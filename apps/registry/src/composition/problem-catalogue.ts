@@ -1,6 +1,7 @@
 import { AGREEMENT_PROBLEMS } from '../agreements/agreement-error.js';
 import { API_KEY_PROBLEMS } from '../api-keys/api-key-error.js';
 import { CATALOGUE_PROBLEMS } from '../catalogue/catalogue-error.js';
+import { FEED_PROBLEMS } from '../feeds/feeds-error.js';
 import { EXCHANGE_PROBLEMS } from '../exchange/exchange-error.js';
 import { EXPORTS_PROBLEMS } from '../exports/exports-error.js';
 import { AUTH_PROBLEMS } from '../kernel/errors/auth-error.js';
@@ -36,5 +37,6 @@ export const PROBLEMS = new ProblemCatalogue([
   WITNESS_PROBLEMS,
   EXCHANGE_PROBLEMS,
   CATALOGUE_PROBLEMS,
+  FEED_PROBLEMS,
   EXPORTS_PROBLEMS,
 ]);

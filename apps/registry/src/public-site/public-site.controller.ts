@@ -4,11 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../kernel/auth/decorators.js';
 import { LogPageQuery, RegisterPageQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
+import type { LocalizedText } from '../kernel/text/localized-text.js';
+import type { Locale } from './i18n.js';
 import { PageErrorFilter } from './page-error.filter.js';
 import { PAGE_READ, PageRenderer } from './page-renderer.js';
 import { PublicRead } from '../platform/response-cache/public-read.js';
 import { agreementPage, agreementsPage } from './views/agreements.js';
 import { homePage } from './views/home.js';
+import type { FeedLink } from './views/layout.js';
 import { logPage } from './views/log.js';
 import { privacyRecordPage, privacyRecordsPage } from './views/privacy-records.js';
 import { proposalPage, proposalsPage } from './views/proposals.js';
@@ -19,6 +22,11 @@ import { standardPage, standardsPage } from './views/standards.js';
 const uuid = () => new ParseUUIDPipe({ version: undefined });
 const MAP_SCRIPT = '/assets/map.js';
 const MAP_STYLE = '/assets/map.css';
+
+/** A city's change feed, which its pages offer to feed readers. */
+function cityFeed(locale: Locale, city: { slug: string; name: LocalizedText }): FeedLink {
+  return { title: locale.t.feedCity(locale.text(city.name)), href: locale.href('/feeds/changes.atom', { city: city.slug }) };
+}
 
 /** The public register: server-rendered pages for residents, in English and French, readable without JavaScript. */
 @ApiExcludeController()
@@ -44,7 +52,9 @@ export class PublicSiteController {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.sourceList(query);
     const content = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
-    this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE] }, content);
+    const city = view.cities.find((c) => c.slug === query.city);
+    const feeds = city ? [cityFeed(locale, city)] : [];
+    this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
 
   @Get('sources/:id')
@@ -53,7 +63,8 @@ export class PublicSiteController {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.source(id);
     const content = sourcePage(locale, view, this.pages.map, this.pages.site);
-    this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE] }, content);
+    const feeds = [{ title: locale.t.feedSource(locale.text(view.source.name)), href: locale.href('/feeds/changes.atom', { source: view.source.id }) }, cityFeed(locale, view.owner)];
+    this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
 
   @Get('agreements')
@@ -69,7 +80,8 @@ export class PublicSiteController {
   async agreement(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.agreement(id);
-    this.pages.send(reply, request, { locale, title: locale.t.agreementTitle(locale.text(view.agreement.city.name)), section: 'agreements' }, agreementPage(locale, view));
+    const frame = { locale, title: locale.t.agreementTitle(locale.text(view.agreement.city.name)), section: 'agreements' as const, feeds: [cityFeed(locale, view.agreement.city)] };
+    this.pages.send(reply, request, frame, agreementPage(locale, view));
   }
 
   @Get('privacy-records')

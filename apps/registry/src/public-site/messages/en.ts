@@ -14,6 +14,12 @@ export const en = {
   navLog: 'Transparency log',
   footerData: 'Every fact on these pages comes from the registry’s own data. The same data is open to programs through the API.',
   footerApi: 'API reference',
+  feedRegistry: 'Changes to the Plaza public register',
+  feedCity: (city: string) => `Changes to ${city}’s records`,
+  feedSource: (source: string) => `Changes to the source “${source}”`,
+  feedSubtitle: 'Every change to the register, newest first, in plain words. A change to something that is not public says only what kind of thing changed and whose.',
+  feedEntrySummary: (index: number, action: string) => `Entry ${index} of the registry’s transparency log (${action}).`,
+  feedLogEntry: (index: number) => `Entry ${index} in the transparency log`,
   demoBanner: 'Demonstration data: the organisations, sensors, agreements and people named here are made up to show how the register works.',
   homeTitle: 'What collects data in our cities, and under which rules',
   homeIntro:

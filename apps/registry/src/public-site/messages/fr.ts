@@ -16,6 +16,12 @@ export const fr: Messages = {
   navLog: 'Journal de transparence',
   footerData: 'Chaque fait affiché sur ces pages provient des données du registre lui-même. Les mêmes données sont ouvertes aux programmes par l’API.',
   footerApi: 'Référence de l’API',
+  feedRegistry: 'Changements au registre public Plaza',
+  feedCity: (city: string) => `Changements aux dossiers de ${city}`,
+  feedSource: (source: string) => `Changements à la source « ${source} »`,
+  feedSubtitle: 'Chaque changement au registre, du plus récent au plus ancien, en mots simples. Un changement à ce qui n’est pas public dit seulement quel genre de chose a changé et à qui elle appartient.',
+  feedEntrySummary: (index: number, action: string) => `Entrée ${index} du journal de transparence du registre (${action}).`,
+  feedLogEntry: (index: number) => `Entrée ${index} du journal de transparence`,
   demoBanner: 'Données de démonstration : les organisations, capteurs, ententes et personnes nommés ici sont inventés pour montrer le fonctionnement du registre.',
   homeTitle: 'Ce qui recueille des données dans nos villes, et selon quelles règles',
   homeIntro:

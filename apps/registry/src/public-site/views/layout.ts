@@ -13,6 +13,14 @@ export interface PageFrame {
   /** Module scripts of the register's own (served from /assets): only the map and the log check. */
   scripts?: string[];
   styles?: string[];
+  /** Change feeds of what this page shows (a source's, a city's), offered before the whole registry's, which every page offers. */
+  feeds?: FeedLink[];
+}
+
+/** An Atom change feed a page offers to feed readers. */
+export interface FeedLink {
+  title: string;
+  href: string;
 }
 
 export function layout(frame: PageFrame, content: Html): Html {
@@ -39,6 +47,7 @@ ${(frame.styles ?? []).map((href) => html`<link rel="stylesheet" href="${href}">
 <link rel="alternate" hreflang="${other}" href="${frame.otherLanguageHref}">
 <link rel="alternate" type="text/turtle" title="DCAT-AP catalogue" href="/catalog.ttl">
 <link rel="alternate" type="application/ld+json" title="DCAT-AP catalogue" href="/catalog.jsonld">
+${[...(frame.feeds ?? []), { title: t.feedRegistry, href: locale.href('/feeds/changes.atom') }].map((feed) => html`<link rel="alternate" type="application/atom+xml" title="${feed.title}" href="${feed.href}">`)}
 </head>
 <body>
 <a class="skip-link" href="#main">${t.skipToContent}</a>
