@@ -120,6 +120,19 @@ describe('public reads from memory', () => {
     await t.http.get('/api/v1/sources?limit=20').set(bearer(city.adminKey)).set('if-none-match', keyed.headers.etag).expect(304);
   });
 
+  it("keeps the records' answers when only the log changes: the checkpoint signed after a write does not empty them", async () => {
+    await createSource(t, city.adminKey, 'urn:plaza:cached-city:before-signing');
+    const home = await t.http.get('/').expect(200);
+    const sources = await t.http.get('/api/v1/sources?limit=20').expect(200);
+    // The home page counts the log's entries without signing a checkpoint for it: the write's entry is there already.
+    const size = Number((await t.http.get('/api/v1/log/root').expect(200)).body.treeSize);
+    expect(home.text).toContain(`${size} entries in the transparency log`);
+    // This instance signs: asking for the checkpoint signs the write's size, a change of the log alone.
+    await t.http.get('/api/v1/log/checkpoint').expect(200);
+    expect(await queriesDuring(() => Promise.all([t.http.get('/').expect(200), t.http.get('/api/v1/sources?limit=20').expect(200)]))).toBe(0);
+    expect((await t.http.get('/api/v1/sources?limit=20').expect(200)).text).toBe(sources.text);
+  });
+
   it('never caches a refusal: a missing source is looked for every time, and its page tells every cache not to keep it', async () => {
     const missing = '/sources/00000000-0000-4000-8000-000000000000';
     const first = await t.http.get(missing).expect(404);
@@ -252,6 +265,8 @@ describeOnServer('public reads across processes', () => {
         if (served !== signed) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(served).toBe(signed);
+      // Signing told the reader that only the log changed: its answers about the records stay cached.
+      expect(await queriesDuring(() => reader.http.get('/api/v1/sources?limit=20').expect(200))).toBe(0);
     } finally {
       await reader.close();
       await signer.close();

@@ -134,7 +134,7 @@ export class PublicSiteController {
   }
 
   @Get('log')
-  @PublicRead(PAGE_READ)
+  @PublicRead({ ...PAGE_READ, followsLog: true })
   async log(@Query() query: LogPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const content = logPage(locale, await this.site.logPage(query.index), query.index);

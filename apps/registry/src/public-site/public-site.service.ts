@@ -89,7 +89,7 @@ export class PublicSiteService {
   ) {}
 
   async home(): Promise<HomeView> {
-    const [cities, vendors, sources, agreements, privacyRecords, standards, proposals, checkpoint] = await Promise.all([
+    const [cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize] = await Promise.all([
       this.organisations.count('city'),
       this.organisations.count('vendor'),
       this.sources.count(),
@@ -97,9 +97,9 @@ export class PublicSiteService {
       this.privacyRecords.countPublic(),
       this.standards.count(),
       this.proposals.count(),
-      this.log.signedCheckpoint(),
+      this.log.size(),
     ]);
-    return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize: parseCheckpoint(checkpoint.body).size };
+    return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize };
   }
 
   async sourceList(query: SourcesPageQuery): Promise<SourcesView> {

@@ -17,7 +17,7 @@ export class TransparencyController {
 
   @Get('checkpoint')
   @Public()
-  @PublicRead({ neverStale: true })
+  @PublicRead({ neverStale: true, followsLog: true })
   @ApiOperation({ summary: 'The signed checkpoint of the current tree: C2SP tlog-checkpoint body and its JWS' })
   @ApiOkResponse({ type: CheckpointResponse })
   checkpoint(): Promise<CheckpointResponse> {
@@ -83,7 +83,7 @@ export class SignedNoteController {
 
   @Get('checkpoint')
   @Public()
-  @PublicRead({ neverStale: true })
+  @PublicRead({ neverStale: true, followsLog: true })
   @Header('content-type', TEXT)
   @ApiOperation({
     summary: 'The latest checkpoint as a C2SP signed note (tlog-checkpoint), signed by the log key named by GET /log/key',

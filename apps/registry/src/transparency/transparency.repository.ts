@@ -101,10 +101,10 @@ export class TransparencyRepository {
          INSERT INTO log_checkpoints (size, root_hash, body, jws, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (size) DO NOTHING RETURNING ${COLUMNS}
        )
        SELECT inserted.*, pg_notify($6, $7) FROM inserted`,
-      [checkpoint.size, checkpoint.rootHash, checkpoint.body, checkpoint.jws, checkpoint.note, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
+      [checkpoint.size, checkpoint.rootHash, checkpoint.body, checkpoint.jws, checkpoint.note, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
     )) as CheckpointRow[];
     if (inserted) {
-      this.changes.changed();
+      this.changes.changed('log');
       return asCheckpoint(inserted);
     }
     return (await this.findCheckpoint(checkpoint.size))!;
@@ -142,9 +142,9 @@ export class TransparencyRepository {
          UPDATE log_checkpoints SET jws = $2, note = $3 WHERE size = $1 AND jws = $4 AND note IS NOT DISTINCT FROM $5 RETURNING size
        )
        SELECT pg_notify($6, $7) FROM updated`,
-      [size, jws, note, was.jws, was.note, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
+      [size, jws, note, was.jws, was.note, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
     );
-    this.changes.changed();
+    this.changes.changed('log');
   }
 
   /** Gives a checkpoint stored before signed notes its note, unless another instance just did (the same bytes). */

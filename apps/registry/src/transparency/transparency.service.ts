@@ -100,6 +100,14 @@ export class TransparencyService {
     return { ...stored, note: stored.note ?? (await this.noteOfEarlierCheckpoint(stored)) };
   }
 
+  /**
+   * How many entries the log holds: every committed change, since a change and its leaf commit together. What a page
+   * counts without signing (a checkpoint signed for a page's sake would be a second change to render again).
+   */
+  size(): Promise<number> {
+    return this.log.treeSize();
+  }
+
   /** The log's signed-note verifier key, `name+id+key`, which verifiers pin. */
   verifierKey(): string {
     return this.signer.verifierKey;

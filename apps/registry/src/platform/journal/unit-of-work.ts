@@ -116,7 +116,7 @@ export class UnitOfWork {
   }
 
   private async append(manager: EntityManager, actor: Actor, changes: Change[]): Promise<void> {
-    const first = await this.journal.reserve(manager, changes.length, this.changes.origin);
+    const first = await this.journal.reserve(manager, changes.length, this.changes.notice());
     const recordedAt = new Date();
     const rows = changes.map((change, offset): JournalEntry => {
       const index = first + offset;

@@ -1,8 +1,15 @@
+/**
+ * What changed: the registry's records (and with them the log's entries), or only the log's own state: a checkpoint
+ * signed, a cosignature or a witness's standing. Most answers depend on the records alone, so a checkpoint signed after
+ * every write need not empty them a second time.
+ */
+export type ChangeScope = 'records' | 'log';
+
 /** What a cache needs to know of the registry's changes (RegistryChanges provides it). */
 export interface ChangeSource {
   /** Whether caches may serve and store now: false while changes made elsewhere could go unnoticed. */
   readonly caching: boolean;
-  /** Calls `listener` at every change (and whenever caching turns on or off); answers how to stop. */
+  /** Calls `listener` at every change it follows (and whenever caching turns on or off); answers how to stop. */
   subscribe(listener: () => void): () => void;
 }
 

@@ -26,6 +26,27 @@ describe('registry changes', () => {
     expect(told).toEqual(['first', 'second', 'second']);
   });
 
+  it("empties a cache that follows the log at a change of the log's own state, and the others only at a change of the records", () => {
+    const changes = new RegistryChanges(loadConfig({}));
+    const records = changes.cache<string, string>(10, undefined, 60_000);
+    const log = changes.cache<string, string>(10, undefined, 60_000, true);
+    const fill = () => {
+      for (const cache of [records, log]) cache.store(cache.ticket(), [['k', 'v']]);
+    };
+    fill();
+    changes.changed('log');
+    expect([records.size, log.size]).toEqual([1, 0]);
+    fill();
+    changes.changed();
+    expect([records.size, log.size]).toEqual([0, 0]);
+  });
+
+  it("names a change's scope in its notice, so other processes empty only what it concerns", () => {
+    const changes = new RegistryChanges(loadConfig({}));
+    expect(changes.notice()).toBe(changes.origin);
+    expect(changes.notice('log')).toBe(`${changes.origin} log`);
+  });
+
   it('gives each instance its own origin, so one process never takes another’s notification for its own', () => {
     expect(new RegistryChanges(loadConfig({})).origin).not.toBe(new RegistryChanges(loadConfig({})).origin);
   });

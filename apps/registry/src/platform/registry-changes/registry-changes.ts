@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import pg from 'pg';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { type ChangeSource, RegistryCache } from './registry-cache.js';
+import { type ChangeScope, type ChangeSource, RegistryCache } from './registry-cache.js';
 
 /** The channel every committed registry change is notified on (the unit of work sends it inside its transaction). */
 export const REGISTRY_CHANGES_CHANNEL = 'plaza_registry_changes';
@@ -26,7 +26,9 @@ export class RegistryChanges implements ChangeSource, OnModuleInit, OnApplicatio
   /** The payload of this process's notifications: it has told its own caches already, so it ignores them. */
   readonly origin = randomUUID();
   private readonly logger = new Logger('RegistryChanges');
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(scope: ChangeScope) => void>();
+  /** What a cache that does not follow the log's own state sees of the changes: the records' alone. */
+  private readonly records: ChangeSource;
   private listening: boolean;
   private client: pg.Client | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -35,6 +37,13 @@ export class RegistryChanges implements ChangeSource, OnModuleInit, OnApplicatio
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.listening = config.database.mode === 'embedded';
+    const changes = this;
+    this.records = {
+      get caching() {
+        return changes.caching;
+      },
+      subscribe: (listener) => this.subscribe((scope) => scope === 'records' && listener()),
+    };
   }
 
   /** Whether caches may serve: always on the embedded database; on a server, while the notifications are listened to. */
@@ -42,22 +51,29 @@ export class RegistryChanges implements ChangeSource, OnModuleInit, OnApplicatio
     return this.listening;
   }
 
-  subscribe(listener: () => void): () => void {
+  /** Calls `listener` at every change, told its scope (and at every turn of caching, as a change of the records). */
+  subscribe(listener: (scope: ChangeScope) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /**
-   * A cache of at most `capacity` values (or of what `weigh` counts), emptied at every change and never serving one
-   * older than `maxAgeMs` (PLAZA_REGISTRY_CACHE_MAX_AGE_MS unless told).
+   * A cache of at most `capacity` values (or of what `weigh` counts), emptied at every change of the records (and of
+   * the log's own state too if it `followsLog`) and never serving one older than `maxAgeMs`
+   * (PLAZA_REGISTRY_CACHE_MAX_AGE_MS unless told).
    */
-  cache<K, V>(capacity: number, weigh?: (value: V) => number, maxAgeMs = this.config.registryCacheMaxAgeMs): RegistryCache<K, V> {
-    return new RegistryCache<K, V>(this, maxAgeMs, capacity, weigh);
+  cache<K, V>(capacity: number, weigh?: (value: V) => number, maxAgeMs = this.config.registryCacheMaxAgeMs, followsLog = false): RegistryCache<K, V> {
+    return new RegistryCache<K, V>(followsLog ? this : this.records, maxAgeMs, capacity, weigh);
   }
 
-  /** A registry change committed in this process (or may have: a commit that failed midway may have committed all the same). */
-  changed(): void {
-    for (const listener of this.listeners) listener();
+  /** A change committed in this process (or may have: a commit that failed midway may have committed all the same). */
+  changed(scope: ChangeScope = 'records'): void {
+    for (const listener of this.listeners) listener(scope);
+  }
+
+  /** The payload of this process's notification of a change of `scope`, for a statement's pg_notify. */
+  notice(scope: ChangeScope = 'records'): string {
+    return scope === 'log' ? `${this.origin} log` : this.origin;
   }
 
   async onModuleInit(): Promise<void> {
@@ -94,7 +110,9 @@ export class RegistryChanges implements ChangeSource, OnModuleInit, OnApplicatio
     client.on('error', lose);
     client.on('end', () => lose());
     client.on('notification', (message) => {
-      if (message.channel === REGISTRY_CHANGES_CHANNEL && message.payload !== this.origin) this.changed();
+      if (message.channel !== REGISTRY_CHANGES_CHANNEL) return;
+      const [origin, scope] = (message.payload ?? '').split(' ');
+      if (origin !== this.origin) this.changed(scope === 'log' ? 'log' : 'records');
     });
     try {
       await client.connect();

@@ -8,6 +8,11 @@ export interface PublicReadOptions {
   variant?: (request: FastifyRequest) => string;
   /** A shared cache must not serve it stale once its few seconds are over (a log's checkpoint, which C2SP clients poll). */
   neverStale?: boolean;
+  /**
+   * The answer shows the log's own state as well as the records: its signed checkpoints, their cosignatures or the
+   * witnesses' standing. It is emptied when those change too; other answers only when the records do.
+   */
+  followsLog?: boolean;
 }
 
 /**

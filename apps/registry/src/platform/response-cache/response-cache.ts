@@ -23,6 +23,7 @@ interface StoredAnswer {
 /** A request that renders a public answer others may wait for; `settle` tells them what came of it. */
 interface Lead {
   key: string;
+  answers: RegistryCache<string, StoredAnswer>;
   ticket: CacheTicket;
   settle(answer: StoredAnswer | null): void;
 }
@@ -41,8 +42,8 @@ const MAX_KEY_LENGTH = 2_048;
 /**
  * Public reads at the speed of a lookup. A route marked `@PublicRead` answers callers without a key from a cache of
  * rendered answers (the URL and the route's variant, such as the page's language, are the key), in the request's
- * first hook: no guard, no rate limit, no database. The cache is a `RegistryCache`: emptied by every registry change
- * in any process, bounded in bytes (PLAZA_PUBLIC_CACHE_MB), never serving an answer older than
+ * first hook: no guard, no rate limit, no database. The cache is two `RegistryCache`s: emptied by every registry change
+ * in any process (the answers that show the log's checkpoints and witnesses also by every change of those), bounded in bytes (PLAZA_PUBLIC_CACHE_MB), never serving an answer older than
  * PLAZA_PUBLIC_CACHE_MAX_AGE_MS (what a source's conformance counts may lag by) unless one request is rendering it
  * again, off while changes could go unnoticed. Concurrent misses of one key wait for the first, unless the registry
  * changed since it began; once an answer is past its max age, the others get it until the first has rendered it again
@@ -55,6 +56,8 @@ const MAX_KEY_LENGTH = 2_048;
 @Injectable()
 export class ResponseCache {
   private readonly answers: RegistryCache<string, StoredAnswer>;
+  /** The answers that follow the log's own state (`followsLog`), so signing a checkpoint does not empty the others. */
+  private readonly logAnswers: RegistryCache<string, StoredAnswer>;
   private readonly leads = new Map<string, { ticket: CacheTicket; answer: Promise<StoredAnswer | null> }>();
   private readonly modes = new WeakMap<FastifyRequest, Mode>();
   /** Cache-Control of anonymous answers, and of those a shared cache must not serve stale. */
@@ -64,7 +67,10 @@ export class ResponseCache {
   private readonly staleGraceMs: number;
 
   constructor(@Inject(RegistryChanges) changes: RegistryChanges, @Inject(APP_CONFIG) config: AppConfig) {
-    this.answers = changes.cache(config.publicCacheBytes, (answer) => answer.weight, config.publicCacheMaxAgeMs);
+    // One budget of bytes for both; a few answers follow the log (checkpoints, the log page, its keys).
+    const logBytes = Math.floor(config.publicCacheBytes / 8);
+    this.answers = changes.cache(config.publicCacheBytes - logBytes, (answer) => answer.weight, config.publicCacheMaxAgeMs);
+    this.logAnswers = changes.cache(logBytes, (answer) => answer.weight, config.publicCacheMaxAgeMs, true);
     this.staleGraceMs = config.publicCacheMaxAgeMs;
     const shared = config.publicSharedMaxAgeSeconds;
     this.neverStaleControl = shared === 0 ? 'public, no-cache' : `public, max-age=0, s-maxage=${shared}`;
@@ -81,9 +87,10 @@ export class ResponseCache {
         return;
       }
       const key = `${request.url}\n${options.variant?.(request) ?? ''}`;
-      const stored = this.answers.peek([key]).found.get(key) ?? this.renewing(key, options.neverStale) ?? (await this.joined(key));
+      const answers = options.followsLog ? this.logAnswers : this.answers;
+      const stored = answers.peek([key]).found.get(key) ?? this.renewing(key, answers, options.neverStale) ?? (await this.joined(key, answers));
       if (stored !== undefined) return answer(request, reply, stored);
-      this.modes.set(request, { kind: 'public', lead: this.lead(key), control: options.neverStale ? this.neverStaleControl : this.publicControl });
+      this.modes.set(request, { kind: 'public', lead: this.lead(key, answers), control: options.neverStale ? this.neverStaleControl : this.publicControl });
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       const mode = this.modes.get(request);
@@ -103,7 +110,7 @@ export class ResponseCache {
         const headers = storedHeaders(reply.getHeaders());
         const weight = body.length + 2 * lead.key.length + JSON.stringify(headers).length + OVERHEAD_BYTES;
         const stored = { headers, body, etag, weight };
-        this.answers.store(lead.ticket, [[lead.key, stored]]);
+        lead.answers.store(lead.ticket, [[lead.key, stored]]);
         lead.settle(stored);
       }
       if (!fresh(request.headers, { etag })) return body;
@@ -124,22 +131,22 @@ export class ResponseCache {
    * held up by a re-rendering no change asked for. Only the first reader after the max age renders; an answer that
    * must never be stale is always waited for.
    */
-  private renewing(key: string, neverStale: boolean | undefined): StoredAnswer | undefined {
+  private renewing(key: string, answers: RegistryCache<string, StoredAnswer>, neverStale: boolean | undefined): StoredAnswer | undefined {
     if (neverStale) return undefined;
     const lead = this.leads.get(key);
-    return lead !== undefined && this.answers.current(lead.ticket) ? this.answers.stale(key, this.staleGraceMs) : undefined;
+    return lead !== undefined && answers.current(lead.ticket) ? answers.stale(key, this.staleGraceMs) : undefined;
   }
 
   /** The answer a request already rendering `key` gives, if one is and the registry has not changed since it began. */
-  private async joined(key: string): Promise<StoredAnswer | undefined> {
+  private async joined(key: string, answers: RegistryCache<string, StoredAnswer>): Promise<StoredAnswer | undefined> {
     const lead = this.leads.get(key);
-    if (lead === undefined || !this.answers.current(lead.ticket)) return undefined;
+    if (lead === undefined || !answers.current(lead.ticket)) return undefined;
     return (await lead.answer) ?? undefined;
   }
 
   /** Makes this request the one others wait for, when its answer may be stored. */
-  private lead(key: string): Lead | null {
-    const ticket = this.answers.ticket();
+  private lead(key: string, answers: RegistryCache<string, StoredAnswer>): Lead | null {
+    const ticket = answers.ticket();
     if (!ticket.storable || key.length > MAX_KEY_LENGTH) return null;
     let settle!: (answer: StoredAnswer | null) => void;
     const answer = new Promise<StoredAnswer | null>((resolve) => (settle = resolve));
@@ -148,6 +155,7 @@ export class ResponseCache {
     let settled = false;
     return {
       key,
+      answers,
       ticket,
       settle: (value) => {
         if (settled) return;

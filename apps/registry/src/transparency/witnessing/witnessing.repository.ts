@@ -98,9 +98,9 @@ export class WitnessingRepository {
            alarm = NULL, alarm_at = NULL, alarm_size = NULL
        )
        SELECT pg_notify($5, $6) FROM saved`,
-      [size, cosignature.witnessKey, cosignature.line, cosignature.cosignedAt, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
+      [size, cosignature.witnessKey, cosignature.line, cosignature.cosignedAt, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
     )) as unknown[];
-    if (saved) this.changes.changed();
+    if (saved) this.changes.changed('log');
   }
 
   /** Records a failure to get a cosignature (retried at the next interval); others are told only when the message changes. */
@@ -111,9 +111,9 @@ export class WitnessingRepository {
          ON CONFLICT (witness_key) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at
        )
        SELECT pg_notify($3, $4) WHERE (SELECT last_error FROM before) IS DISTINCT FROM $2`,
-      [witnessKey, error, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
+      [witnessKey, error, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
     )) as unknown[];
-    if (changed) this.changes.changed();
+    if (changed) this.changes.changed('log');
   }
 
   /** Raises (and counts) a fork alarm: the witness refused checkpoint `size` as inconsistent with what it has seen. */
@@ -125,9 +125,9 @@ export class WitnessingRepository {
            alarms = log_witnesses.alarms + 1, last_error = excluded.last_error, last_error_at = excluded.last_error_at
        )
        SELECT pg_notify($4, $5)`,
-      [witnessKey, detail, size, REGISTRY_CHANGES_CHANNEL, this.changes.origin],
+      [witnessKey, detail, size, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
     );
-    this.changes.changed();
+    this.changes.changed('log');
   }
 }
 
