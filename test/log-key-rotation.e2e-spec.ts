@@ -1,9 +1,10 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519Signer, formatKeyRotation, noteVerifierFromKey, openKeyRotation, parseNote, signNote } from '#plaza/note';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
+import { MonitorExit } from '../apps/cli/src/log-monitor.js';
 import { type FetchLike, readLogState, runLogVerify } from '../apps/cli/src/log-verify.js';
 import { plaza } from './support/cli-process.js';
 import { organisationBody } from './support/fixtures.js';
@@ -62,6 +63,7 @@ describe('log key rotation', () => {
   };
   const listed = async () => (await (await fetch(`${registry!.url}/log/keys`)).json()) as ListedKeys;
   const verify = (state: string, ...args: string[]) => plaza(['log', 'verify', '--registry', registry!.url, '--state', join(work, state), ...args]);
+  const monitor = (state: string, vkey: string) => plaza(['log', 'monitor', '--url', registry!.url, '--vkey', vkey, '--state', join(work, state)]);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'plaza-rotation-'));
@@ -81,6 +83,8 @@ describe('log key rotation', () => {
     const first = await verify('a.json');
     expect(first.code).toBe(0);
     expect(readLogState(join(work, 'a.json'))!.vkey).toBe(vkeyOf(keyA));
+    // A monitor's state pinned to the old key, whose operator will pin the new key once it is announced.
+    copyFileSync(join(work, 'a.json'), join(work, 'repinned.json'));
     expect(await listed()).toEqual({ origin: ORIGIN, current: vkeyOf(keyA), keys: [{ vkey: vkeyOf(keyA) }] });
 
     await start({ PLAZA_LOG_SIGNING_KEY: keyB, PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify([JSON.parse(keyA)]) });
@@ -105,6 +109,10 @@ describe('log key rotation', () => {
     expect(pinned.code).toBe(0);
     expect(readLogState(join(work, 'pinned.json'))!.vkey).toBe(vkeyOf(keyB));
     expect((await verify('a.json')).code).toBe(0);
+    // Re-pinned to the new key while the state still names the old one: the old key's statement leads to it.
+    const repinned = await monitor('repinned.json', vkeyOf(keyB));
+    expect(repinned).toMatchObject({ code: MonitorExit.ok, stderr: '' });
+    expect(readLogState(join(work, 'repinned.json'))!.vkey).toBe(vkeyOf(keyB));
 
     // The statement is made once: a restart with the same keys adds none.
     await start({ PLAZA_LOG_SIGNING_KEY: keyB, PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify([JSON.parse(keyA)]) });
@@ -156,6 +164,13 @@ describe('log key rotation', () => {
     const check = await plaza(['log', 'check', '--registry', registry!.url, '--index', '0', '--state', join(work, 'pinned.json')]);
     expect(check.code).not.toBe(0);
     expect(check.stdout).toMatch(/not signed by the log key/);
+    // Pinning the unvouched key over a state of the old one is an alarm too, which says how to start afresh on it.
+    const repinned = await monitor('repinned.json', vkeyOf(keyC));
+    expect(repinned.code).toBe(MonitorExit.signature);
+    expect(repinned.stderr).toContain(`the state was verified with the log key ${vkeyOf(keyB)}, and no rotation statement leads from it to the pinned ${vkeyOf(keyC)}`);
+    expect(repinned.stderr).toContain('move the state file aside and run again with --vkey set to it');
+    expect(readLogState(join(work, 'repinned.json'))!.vkey).toBe(vkeyOf(keyB));
+    expect((await monitor('afresh.json', vkeyOf(keyC))).code).toBe(MonitorExit.ok);
   });
 });
 

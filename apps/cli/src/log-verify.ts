@@ -133,19 +133,32 @@ export async function logKey(fetcher: FetchLike, base: string, keys: LogKeyChoic
     throw new CheckpointRefused('not_a_key', `${JSON.stringify(vkey)} is not an Ed25519 verifier key (name+id+key): ${(error as Error).message}`);
   }
   if (trusted === undefined) return { vkey, minSize: 0, rotations: [] };
-  let followed: FollowedKey;
+  const statements = await rotationStatements(fetcher, base);
+  const followed = follow(trusted, statements);
+  if (keys.saved === undefined || reached(followed, trusted).includes(keys.saved)) return followed;
+  // The pinned key may be a later one than the state's: an operator who re-pinned after a rotation. The state's key
+  // leads there only through statements it signed, so that is the chain to follow.
+  const fromSaved = keys.pinned === undefined ? undefined : follow(keys.saved, statements);
+  if (fromSaved && reached(fromSaved, keys.saved).includes(keys.pinned!)) return fromSaved;
+  throw new CheckpointRefused(
+    'key_changed',
+    `the state was verified with the log key ${keys.saved}, and no rotation statement leads from it to the pinned ${trusted} nor from that key to it: a changed log key is an alarm. ` +
+      'If the new key reached you through a channel you trust, move the state file aside and run again with --vkey set to it: that run checks the whole log against it and saves a new state',
+  );
+}
+
+/** Where the log's rotation statements lead from a trusted key; a chain that does not hold is an alarm. */
+function follow(trusted: string, statements: readonly string[]): FollowedKey {
   try {
-    followed = followKeyRotations(trusted, await rotationStatements(fetcher, base));
+    return followKeyRotations(trusted, statements);
   } catch (error) {
     if (!(error instanceof NoteError)) throw error;
     throw new CheckpointRefused('key_changed', `the log's key rotations from the trusted key ${trusted} do not hold (${error.message}): a changed log key is an alarm`);
   }
-  const reached = [trusted, ...followed.rotations.map((rotation) => rotation.newKey)];
-  if (keys.saved !== undefined && !reached.includes(keys.saved)) {
-    throw new CheckpointRefused('key_changed', `the state was verified with the log key ${keys.saved}, not the pinned ${trusted} nor a key its rotations lead to: a changed log key is an alarm`);
-  }
-  return followed;
 }
+
+/** Every key a chain passed through, from the trusted one to the one it reached. */
+const reached = (followed: FollowedKey, trusted: string): string[] => [trusted, ...followed.rotations.map((rotation) => rotation.newKey)];
 
 /**
  * The registry's latest checkpoint, accepted only when its signed note verifies with the log's key (logKey: never
