@@ -1,5 +1,5 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
-import { addMember, bearer, createOrganisation, createSource, privacyRecordBody, type TestOrganisation } from './support/fixtures.js';
+import { addMember, bearer, createOrganisation, createSource, privacyRecordBody, rawBody, registerSigningKey, signDetached, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 const PUBLIC = 'https://plaza.example/register';
@@ -60,17 +60,7 @@ describe('the change feeds (Atom)', () => {
     // A member added (a person's name and email), a draft privacy record and a draft agreement: none of it is public.
     await t.http.post(`/api/v1/organisations/${city.slug}/members`).set(bearer(city.adminKey)).send({ ...PERSON, roles: ['member'] }).expect(201);
     draftRecordId = (await t.http.post('/api/v1/privacy-records').set(bearer(city.adminKey)).send(privacyRecordBody([sourceId], { title: { en: DRAFT_TITLE, fr: DRAFT_TITLE } })).expect(201)).body.id;
-    const now = Date.now();
-    agreementId = (
-      await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send({
-        vendors: [vendor.slug], sources: [sourceId], eventTypes: [{ standard: 'air-quality-observation', major: 1 }],
-        purposes: [{ en: 'Publish the air-quality index', fr: 'Publier l’indice de la qualité de l’air' }],
-        allowedFields: [{ party: vendor.slug, standard: 'air-quality-observation', major: 1, fields: ['/stationId'] }],
-        retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
-        validFrom: new Date(now - HOUR).toISOString(), validUntil: new Date(now + 24 * 365 * HOUR).toISOString(),
-        summary: { en: DRAFT_SUMMARY, fr: DRAFT_SUMMARY },
-      }).expect(201)
-    ).body.id;
+    agreementId = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(agreementTerms()).expect(201)).body.id;
     // A privacy record that is approved: its approval is public, its drafting and submission are not.
     // Its author is not the admin who made the approver (four eyes).
     const author = await addMember(t, city.slug, city.adminKey, ['member']);
@@ -83,6 +73,18 @@ describe('the change feeds (Atom)', () => {
   afterAll(async () => {
     await t?.close();
   });
+
+  function agreementTerms(summary = DRAFT_SUMMARY) {
+    const now = Date.now();
+    return {
+      vendors: [vendor.slug], sources: [sourceId], eventTypes: [{ standard: 'air-quality-observation', major: 1 }],
+      purposes: [{ en: 'Publish the air-quality index', fr: 'Publier l’indice de la qualité de l’air' }],
+      allowedFields: [{ party: vendor.slug, standard: 'air-quality-observation', major: 1, fields: ['/stationId'] }],
+      retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
+      validFrom: new Date(now - HOUR).toISOString(), validUntil: new Date(now + 24 * 365 * HOUR).toISOString(),
+      summary: { en: summary, fr: summary },
+    };
+  }
 
   /** The log's own account of an entry: its action and the organisation it belongs to. */
   async function logEntry(index: number): Promise<{ action: string; organisation: string | null; subject: { type: string; id: string } }> {
@@ -206,5 +208,31 @@ describe('the change feeds (Atom)', () => {
     ]);
     // Each link the pages offer is a feed.
     for (const { href } of await alternates(`/sources/${sourceId}?lang=fr`)) expect((await feedAt(t, href)).feed.language).toBe('fr');
+  });
+
+  it('names an agreement from the entry that brought it into force, never its drafting or signing', async () => {
+    const id = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(agreementTerms('Terms still being negotiated')).expect(201)).body.id as string;
+    await t.http.post(`/api/v1/agreements/${id}/versions/1/open-signatures`).set(bearer(city.adminKey)).expect(200);
+    for (const party of [city, vendor]) {
+      const key = await registerSigningKey(t, party);
+      const document = await t.http.get(`/api/v1/organisations/${party.slug}/agreements/${id}/versions/1/document`).set(bearer(party.adminKey)).buffer(true).parse(rawBody).expect(200);
+      await t.http.post(`/api/v1/agreements/${id}/versions/1/signatures`).set(bearer(party.adminKey)).send({ jws: await signDetached(document.body, key) }).expect(201);
+    }
+    const { entries } = await feedAt(t, `/feeds/changes.atom?city=${city.slug}&limit=200`);
+    const told = new Map<string, string[]>();
+    for (const entry of entries) {
+      const { action, subject } = await logEntry(entry.index);
+      if (subject.type === 'agreement-version' && subject.id === `${id}/1`) told.set(action, [...(told.get(action) ?? []), entry.title!]);
+    }
+    const unnamed = `A change to a data-sharing agreement of ${cityName}`;
+    expect(Object.fromEntries(told)).toEqual({
+      'agreement.drafted': [unnamed], 'agreement.signatures-opened': [unnamed], 'agreement.signed': [unnamed],
+      'agreement.activated': [`Version 1 of the data-sharing agreement between ${cityName} and Test vendor ${vendor.slug} came into force`],
+    });
+    const activated = entries.find((e) => e.title!.endsWith('came into force'))!;
+    expect(activated.url).toBe(`${PUBLIC}/agreements/${id}?lang=en`);
+    // Signing keys are public: their registration is named.
+    const { kid } = (await t.http.get(`/api/v1/agreements/${id}`).expect(200)).body.versions[0].signatures[0];
+    expect(entries.map((e) => e.title)).toContain(`${cityName} registered the signing key “${kid}”`);
   });
 });
