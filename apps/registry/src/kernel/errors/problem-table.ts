@@ -37,7 +37,7 @@ export class ProblemCatalogue {
   }
 }
 
-/** How problems are rendered in this registry: its catalogue, and how long a client should wait when the database is away. */
+/** How problems are rendered in this registry: its catalogue, and how long a client should wait before trying again after a 503. */
 export interface ProblemSettings {
   catalogue: ProblemCatalogue;
   retryAfterSeconds: number;

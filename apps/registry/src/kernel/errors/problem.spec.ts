@@ -8,9 +8,13 @@ import { AUTH_PROBLEMS } from './auth-error.js';
 
 enum ThingErrorCode {
   NotFound = 'thing.not_found',
+  NotReady = 'thing.not_ready',
 }
 class ThingError extends PlazaError<ThingErrorCode> {}
-const THING_PROBLEMS: ProblemTable<ThingErrorCode> = { [ThingErrorCode.NotFound]: { status: 404, title: 'No such thing' } };
+const THING_PROBLEMS: ProblemTable<ThingErrorCode> = {
+  [ThingErrorCode.NotFound]: { status: 404, title: 'No such thing' },
+  [ThingErrorCode.NotReady]: { status: 503, title: 'The thing is not ready yet' },
+};
 
 const settings = (retryAfterSeconds: number, tables = [REQUEST_PROBLEMS, SERVICE_PROBLEMS, AUTH_PROBLEMS, THING_PROBLEMS]) => ({
   catalogue: new ProblemCatalogue(tables),
@@ -47,6 +51,13 @@ describe('renderProblem', () => {
     const { body, headers } = renderProblem(refused, request, settings(9));
     expect(body).toMatchObject({ status: 503, code: 'service.database_unavailable' });
     expect(headers['retry-after']).toBe('9');
+  });
+
+  it('tells when to try again on every 503, a feature\'s as well (a file not built yet)', () => {
+    const { body, headers } = renderProblem(new ThingError(ThingErrorCode.NotReady, 'Not yet.'), request, settings(4));
+    expect(body).toMatchObject({ status: 503, code: 'thing.not_ready' });
+    expect(headers['retry-after']).toBe('4');
+    expect(renderProblem(new ThingError(ThingErrorCode.NotFound, 'No.'), request, settings(4)).headers['retry-after']).toBeUndefined();
   });
 
   it("keeps fastify's own codes when Nest wraps them", () => {
