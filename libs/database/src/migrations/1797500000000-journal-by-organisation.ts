@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A city's change feed reads its latest journal entries, newest first (`/feeds/changes.atom?city=`). Without this
  * index PostgreSQL walks the whole journal back from its end past every other organisation's entries; with it a page
- * reads its rows and stops. Entries of no organisation (standards) are never asked for this way.
+ * reads its rows and stops. Measured with EXPLAIN ANALYZE on 500,000 entries, a city whose 60 entries are among the
+ * first: its page took 201 ms, 0.06 ms with the index. Entries of no organisation (standards) are never asked for so.
  */
 export class JournalByOrganisation1797500000000 implements MigrationInterface {
   name = 'JournalByOrganisation1797500000000';
