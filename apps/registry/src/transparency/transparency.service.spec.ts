@@ -89,7 +89,7 @@ describe('TransparencyService', () => {
     expect(opened.note.text).toBe(body);
     expect(opened.checkpoint).toMatchObject({ origin: 'plaza.test/log', size: 37 });
     expect(service.verifierKey()).toMatch(/^plaza\.test\/log\+[0-9a-f]{8}\+/);
-    expect(await service.checkpoint()).toEqual({ body, jws, note, witnesses: [], witnessed: false, quorum: 0 });
+    expect(await service.checkpoint()).toEqual({ body, jws, note, witnesses: [], witnessed: false, quorum: 0, witnessedCheckpoint: null });
 
     checkpoints.set(37, { ...checkpoints.get(37)!, rootHash: Buffer.alloc(32) });
     await expect(service.checkpoint()).rejects.toEqual(expect.objectContaining({ code: TransparencyErrorCode.CheckpointConflict }));
