@@ -42,7 +42,7 @@ interface Witnessing {
   witnessed: boolean;
   quorum: number;
   witnessedCheckpoint: { size: number; body: string; note: string } | null;
-  witnesses: { name: string; keyId: string; cosigned: boolean; cosignedAt: string | null; lastError: string | null; alarm: { detail: string; size: number; at: string } | null; alarms: number }[];
+  witnesses: { name: string; keyId: string; cosigned: boolean; cosignedAt: string | null; lastError: string | null; alarm: { detail: string; size: number; at: string; number: number } | null; alarms: number }[];
 }
 
 describe('Plaza asks its witnesses to cosign its checkpoints', () => {
@@ -159,7 +159,7 @@ describe('Plaza asks its witnesses to cosign its checkpoints', () => {
     expect((await checkpoint()).witnesses[0]).toMatchObject({ cosigned: true, lastError: null });
   });
 
-  it('raises a fork alarm on a 409 without a size and on a 422: logged at error level, counted, stored, shown, and the witness is not asked again', async () => {
+  it('raises a fork alarm on a 409 without a size and on a 422: logged at error level, counted, stored, shown, and the witness is not asked again until the operator acknowledges it', async () => {
     await grow();
     const current = await checkpoint();
     one.script.push({ status: 409, body: 'root mismatch' });
@@ -169,7 +169,7 @@ describe('Plaza asks its witnesses to cosign its checkpoints', () => {
     const alarmed = await checkpoint();
     expect(alarmed.witnessed).toBe(false);
     for (const [i, status] of [409, 422].entries()) {
-      expect(alarmed.witnesses[i]).toMatchObject({ cosigned: false, alarms: 1, alarm: { size: sizeOf(current) } });
+      expect(alarmed.witnesses[i]).toMatchObject({ cosigned: false, alarms: 1, alarm: { size: sizeOf(current), number: 1 } });
       expect(alarmed.witnesses[i]!.alarm!.detail).toContain(`answered ${status} to a consistency proof from size`);
     }
     const errors = lines.slice(logged).map((line) => JSON.parse(line) as { level: number; msg: string; witness?: string });
@@ -190,6 +190,22 @@ describe('Plaza asks its witnesses to cosign its checkpoints', () => {
       const page = (await t.http.get(`/log?lang=${lang}`).expect(200)).text;
       for (const text of words) expect(page).toContain(text);
     }
+
+    // The operator acknowledges witness one's alarm (PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED, read at start), and an
+    // alarm number witness two never raised: only witness one's alarm is lowered, and only it is asked again.
+    const witnessing = t.app.get(WitnessPublisher);
+    await witnessing.acknowledgeAlarms([{ witness: one.name, alarm: 1 }, { witness: two.name, alarm: 2 }]);
+    const [oneAsked, twoAsked] = [one.requests.length, two.requests.length];
+    await publish();
+    expect([one.requests.length - oneAsked, two.requests.length - twoAsked]).toEqual([1, 0]);
+    const acknowledged = await checkpoint();
+    expect(acknowledged.witnesses[0]).toMatchObject({ cosigned: true, alarm: null, alarms: 1 });
+    // Witness two's alarm stands, and the note carries witness one's cosignature.
+    expect(acknowledged.witnesses[1]).toMatchObject({ cosigned: false, alarm: { number: 1 }, alarms: 1 });
+    expect(parseNote(acknowledged.note).signatures.map((s) => s.name)).toEqual([ORIGIN, one.name]);
+    await witnessing.acknowledgeAlarms([{ witness: two.name, alarm: 1 }]);
+    await publish();
+    expect(await checkpoint()).toMatchObject({ witnessed: true, witnesses: [{ alarm: null, alarms: 1 }, { cosigned: true, alarm: null, alarms: 1 }] });
   });
 });
 

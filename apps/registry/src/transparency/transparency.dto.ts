@@ -103,6 +103,7 @@ export class CheckpointWitnessAlarm {
   @ApiProperty({ description: 'What the witness refused, in the registry\'s words (never the witness\'s answer)' }) detail: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ description: 'The size of the checkpoint the witness refused' }) size: number;
+  @ApiProperty({ description: "Which of the witness's alarms it is (1 for its first): what the operator names to acknowledge it (PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED)" }) number: number;
 }
 
 export class CheckpointWitness {
@@ -112,7 +113,7 @@ export class CheckpointWitness {
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The time its cosignature of this checkpoint states' }) cosignedAt: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why the last request did not get its cosignature, in general terms (no address nor setting: those are in the registry\'s log); cleared when it cosigns' }) lastError: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastErrorAt: string | null;
-  @ApiProperty({ type: CheckpointWitnessAlarm, nullable: true, description: 'A standing fork alarm: the witness refused a checkpoint as inconsistent with a tree of this log it has seen' })
+  @ApiProperty({ type: CheckpointWitnessAlarm, nullable: true, description: 'A standing fork alarm: the witness refused a checkpoint as inconsistent with a tree of this log it has seen. It stays until the operator acknowledges it, whatever the witness says later' })
   alarm: CheckpointWitnessAlarm | null;
   @ApiProperty({ description: 'Fork alarms this witness has raised so far' }) alarms: number;
 }

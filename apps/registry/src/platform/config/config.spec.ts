@@ -157,6 +157,15 @@ describe('the log witnesses', () => {
     expect(() => loadConfig({ ...witnesses([one]), PLAZA_LOG_WITNESS_QUORUM: '2' })).toThrow('PLAZA_LOG_WITNESS_QUORUM must be a whole number from 1 to 1');
     expect(() => loadConfig({ PLAZA_LOG_WITNESS_QUORUM: '1' })).toThrow('PLAZA_LOG_WITNESS_QUORUM needs PLAZA_LOG_WITNESSES');
   });
+
+  it('reads the fork alarms the operator acknowledged, each of a listed witness by its number', () => {
+    const acknowledged = (list: unknown) => ({ ...witnesses([one, two]), PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED: JSON.stringify(list) });
+    expect(loadConfig(witnesses([one])).logWitnessAlarmsAcknowledged).toEqual([]);
+    expect(loadConfig(acknowledged([{ witness: 'witness.example.net', alarm: 2 }])).logWitnessAlarmsAcknowledged).toEqual([{ witness: 'witness.example.net', alarm: 2 }]);
+    expect(() => loadConfig(acknowledged({ witness: 'witness.example.net', alarm: 2 }))).toThrow('PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED must be a JSON array');
+    expect(() => loadConfig(acknowledged([{ witness: 'witness.example.net', alarm: 0 }]))).toThrow('PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED must be a JSON array');
+    expect(() => loadConfig(acknowledged([{ witness: 'elsewhere.example', alarm: 1 }]))).toThrow('names elsewhere.example, which PLAZA_LOG_WITNESSES does not list');
+  });
 });
 
 describe('the witness settings', () => {

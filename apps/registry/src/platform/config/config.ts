@@ -70,6 +70,8 @@ export interface AppConfig {
   logWitnesses: LogWitnessSetting[];
   logWitnessIntervalMs: number;
   logWitnessQuorum: number;
+  /** Fork alarms the operator acknowledged: each by its witness's name and its number (the witness's alarm count when it was raised). */
+  logWitnessAlarmsAcknowledged: AcknowledgedAlarm[];
   /** Processes serving HTTP on the one port (node:cluster); more than 1 needs a PostgreSQL server. */
   workers: number;
   /** The exchange: largest request body, events an organisation may submit a minute, and how far `time` may be ahead of or behind receipt. */
@@ -152,6 +154,12 @@ export interface AppConfig {
 export interface LogWitnessSetting {
   url: string;
   vkey: string;
+}
+
+/** A fork alarm the operator acknowledged (PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED). */
+export interface AcknowledgedAlarm {
+  witness: string;
+  alarm: number;
 }
 
 /** A log this registry witnesses: its checkpoint origin and the signed-note verifier key (`name+id+key`, type 0x01) that signs them. */
@@ -263,6 +271,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const outboundPolicy = { allowAddresses: read.list('PLAZA_OUTBOUND_ALLOW_ADDRESSES'), allowPlainHttpHosts: read.list('PLAZA_OUTBOUND_ALLOW_HTTP_HOSTS') };
   const logWitnesses = readLogWitnesses(read.optional('PLAZA_LOG_WITNESSES'), outboundPolicy, problems);
   const logWitnessQuorum = readWitnessQuorum(read, logWitnesses.length, problems);
+  const logWitnessAlarmsAcknowledged = readAcknowledgedAlarms(read.optional('PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED'), logWitnesses, problems);
   const workers = read.optional('PLAZA_WORKERS') === 'auto' ? availableParallelism() : read.int('PLAZA_WORKERS', 1, 1, 256);
   // PGlite is one backend inside one process, and its data folder is locked to that process.
   if (workers > 1 && !url) problems.push(`PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} needs DATABASE_URL: the embedded database serves a single process, so run one worker or use a PostgreSQL server`);
@@ -324,6 +333,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logWitnesses,
     logWitnessIntervalMs: read.int('PLAZA_LOG_WITNESS_INTERVAL_MS', 60_000, 0, 86_400_000),
     logWitnessQuorum,
+    logWitnessAlarmsAcknowledged,
     workers,
     exchangeBodyLimitBytes: read.int('PLAZA_EXCHANGE_BODY_LIMIT_BYTES', 4 * 1_048_576, 1_024, 64 * 1_048_576),
     exchangeEventsPerMinute: read.int('PLAZA_EXCHANGE_EVENTS_PER_MINUTE', 1_800_000, 1, 100_000_000),
@@ -422,6 +432,31 @@ function readLogWitnesses(raw: string | undefined, policy: { allowAddresses: str
   });
   outbound?.close();
   return witnesses;
+}
+
+const ACKNOWLEDGED_ALARMS_FORM = 'a JSON array of {"witness": "<the witness\'s name>", "alarm": <the number of its alarm>}';
+
+/** PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED: alarms of witnesses PLAZA_LOG_WITNESSES lists, each by its number (from 1). */
+function readAcknowledgedAlarms(raw: string | undefined, witnesses: readonly LogWitnessSetting[], problems: string[]): AcknowledgedAlarm[] {
+  if (raw === undefined) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    list = null;
+  }
+  const valid = (item: unknown): item is AcknowledgedAlarm => {
+    const { witness, alarm } = (item ?? {}) as Partial<AcknowledgedAlarm>;
+    return typeof witness === 'string' && Number.isSafeInteger(alarm) && alarm! >= 1;
+  };
+  if (!Array.isArray(list) || !list.every(valid)) {
+    problems.push(`PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED must be ${ACKNOWLEDGED_ALARMS_FORM}`);
+    return [];
+  }
+  const names = new Set(witnesses.map(({ vkey }) => vkey.slice(0, vkey.indexOf('+'))));
+  const unknown = list.find((item) => !names.has(item.witness));
+  if (unknown) problems.push(`PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED names ${unknown.witness}, which PLAZA_LOG_WITNESSES does not list`);
+  return list.map(({ witness, alarm }) => ({ witness, alarm }));
 }
 
 /** PLAZA_LOG_WITNESS_QUORUM: from 1 to the number of witnesses (default all of them); meaningless without witnesses. */

@@ -20,15 +20,15 @@ import { WitnessingService } from './witnessing.service.js';
  * the elected signer only (SignerElection): `add-checkpoint` with the size the witness last acknowledged and a
  * consistency proof from it, through the guarded outbound client. A 409 naming another size is answered once, with a
  * proof from that size; any other 409, or a 422, is a fork alarm: stored, counted, logged, and that witness is not asked
- * again until this process restarts (no loop of refused requests). Other failures are retried at the next interval.
+ * again, by any instance, until the operator acknowledges the alarm (PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED, read at
+ * start): no loop of refused requests, and no alarm lowered by a restart or a cosignature alone. Other failures are
+ * retried at the next interval.
  */
 @Injectable()
 export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TransparencyLog');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  /** Witnesses that raised a fork alarm since this process started. */
-  private readonly held = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,8 +41,9 @@ export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LogSigner) private readonly signer: LogSigner,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.refuseLogKeyAsWitness();
+    await this.acknowledgeAlarms();
     if (this.config.logWitnessIntervalMs === 0 || this.witnessing.witnesses.length === 0) return;
     this.timer = setInterval(() => {
       this.running ??= this.publish()
@@ -57,17 +58,20 @@ export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationSh
     await this.running;
   }
 
-  /** Sends the latest checkpoint to every witness that has not cosigned it, if this instance is the signer. */
+  /**
+   * Sends the latest checkpoint to every witness that has not cosigned it and has no standing fork alarm, if this
+   * instance is the signer.
+   */
   async publish(): Promise<void> {
-    const witnesses = this.witnessing.witnesses.filter((witness) => !this.held.has(witness.key));
+    const { witnesses } = this.witnessing;
     if (witnesses.length === 0 || !(await this.election.elected())) return;
     const checkpoint = await this.log.signedCheckpoint();
     const [states, cosignatures] = await Promise.all([this.repository.states(), this.repository.cosignatures(checkpoint.size)]);
     const acknowledged = new Map(states.map((state) => [state.witnessKey, state.acknowledgedSize]));
-    const cosigned = new Set(cosignatures.map((cosignature) => cosignature.witnessKey));
+    const skipped = new Set([...cosignatures.map((cosignature) => cosignature.witnessKey), ...states.filter((state) => state.alarm).map((state) => state.witnessKey)]);
     await Promise.all(
       witnesses
-        .filter((witness) => !cosigned.has(witness.key))
+        .filter((witness) => !skipped.has(witness.key))
         .map((witness) =>
           this.ask(witness, checkpoint, acknowledged.get(witness.key) ?? 0).catch((error: unknown) =>
             this.logger.warn({ err: error, witness: witness.name }, `could not ask witness ${witness.name} to cosign; asking again at the next interval`),
@@ -125,9 +129,21 @@ export class WitnessPublisher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async alarm(witness: Witness, size: number, detail: string): Promise<void> {
-    this.held.add(witness.key);
-    this.logger.error({ witness: witness.name, size }, `fork alarm: ${detail}; not asking this witness again until the registry restarts`);
+    this.logger.error(
+      { witness: witness.name, size },
+      `fork alarm: ${detail}; not asking this witness again until the operator acknowledges the alarm (PLAZA_LOG_WITNESS_ALARMS_ACKNOWLEDGED)`,
+    );
     await this.repository.raiseAlarm(witness.key, size, detail);
+  }
+
+  /** Lowers the standing alarms the operator acknowledged (each instance at its start: the first one does it). */
+  async acknowledgeAlarms(acknowledged = this.config.logWitnessAlarmsAcknowledged): Promise<void> {
+    for (const { witness: name, alarm } of acknowledged) {
+      const witness = this.witnessing.witnesses.find((w) => w.name === name)!;
+      if (await this.repository.acknowledgeAlarm(witness.key, alarm)) {
+        this.logger.warn({ witness: name, alarm }, `the operator acknowledged fork alarm ${alarm} of witness ${name}: asking it to cosign again`);
+      }
+    }
   }
 
   /** Logs the failure with its detail, and stores only its public reason (the witnesses' standing is public). */

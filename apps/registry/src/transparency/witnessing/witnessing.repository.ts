@@ -85,7 +85,8 @@ export class WitnessingRepository {
 
   /**
    * Stores a verified cosignature of checkpoint `size` (the first one a witness gives for it stays), and the witness
-   * as holding that size with no error and no standing alarm (it agrees with this tree now).
+   * as holding that size with no error. A standing fork alarm stays: a witness that agrees now (its state reset, say)
+   * does not explain what it refused; only the operator's acknowledgement lowers it (acknowledgeAlarm).
    */
   async saveCosignature(size: number, cosignature: StoredCosignature): Promise<void> {
     const [saved] = (await this.db.manager.query(
@@ -94,8 +95,7 @@ export class WitnessingRepository {
          ON CONFLICT (size, witness_key) DO NOTHING RETURNING size
        ), witness AS (
          INSERT INTO log_witnesses (witness_key, acknowledged_size) VALUES ($2, $1)
-         ON CONFLICT (witness_key) DO UPDATE SET acknowledged_size = excluded.acknowledged_size, last_error = NULL, last_error_at = NULL,
-           alarm = NULL, alarm_at = NULL, alarm_size = NULL
+         ON CONFLICT (witness_key) DO UPDATE SET acknowledged_size = excluded.acknowledged_size, last_error = NULL, last_error_at = NULL
        )
        SELECT pg_notify($5, $6) FROM saved`,
       [size, cosignature.witnessKey, cosignature.line, cosignature.cosignedAt, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
@@ -128,6 +128,21 @@ export class WitnessingRepository {
       [witnessKey, detail, size, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
     );
     this.changes.changed('log');
+  }
+  /**
+   * Lowers the witness's standing fork alarm if it is alarm number `alarm` (the count when it was raised), so an
+   * acknowledgement never lowers a later alarm; true if it did. The count stays.
+   */
+  async acknowledgeAlarm(witnessKey: string, alarm: number): Promise<boolean> {
+    const [lowered] = (await this.db.manager.query(
+      `WITH lowered AS (
+         UPDATE log_witnesses SET alarm = NULL, alarm_at = NULL, alarm_size = NULL WHERE witness_key = $1 AND alarms = $2 AND alarm IS NOT NULL RETURNING witness_key
+       )
+       SELECT pg_notify($3, $4) FROM lowered`,
+      [witnessKey, alarm, REGISTRY_CHANGES_CHANNEL, this.changes.notice('log')],
+    )) as unknown[];
+    if (lowered) this.changes.changed('log');
+    return lowered !== undefined;
   }
 }
 

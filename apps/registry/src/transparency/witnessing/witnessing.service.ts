@@ -72,7 +72,8 @@ export class WitnessingService {
         cosignedAt: cosignature?.cosignedAt.toISOString() ?? null,
         lastError: state?.lastError ?? null,
         lastErrorAt: state?.lastErrorAt?.toISOString() ?? null,
-        alarm: state?.alarm ? { detail: state.alarm.detail, at: state.alarm.at.toISOString(), size: state.alarm.size } : null,
+        // A standing alarm is the witness's latest: its number is the count.
+        alarm: state?.alarm ? { detail: state.alarm.detail, at: state.alarm.at.toISOString(), size: state.alarm.size, number: state.alarms } : null,
         alarms: state?.alarms ?? 0,
       };
     });
