@@ -1,5 +1,5 @@
 import { JOURNALED_KIND_LIST } from '../../composition/journaled-kinds.js';
-import { JOURNAL_WORDS, KINDS_IN_WORDS } from './journal-words.js';
+import { JOURNAL_WORDS, KINDS_IN_WORDS, type Told } from './journal-words.js';
 
 describe('the journal in words', () => {
   it('has a noun for every journaled kind, so no private change reads as "a record"', () => {
@@ -16,7 +16,7 @@ describe('the journal in words', () => {
     const told = { kind: 'source', action: 'source.created', owner: 'Montréal', name: 'Air quality sensor, rue Sainte-Catherine' } as const;
     expect(JOURNAL_WORDS.en.publicChange(told)).toBe('Montréal registered the source “Air quality sensor, rue Sainte-Catherine”');
     expect(JOURNAL_WORDS.fr.publicChange(told)).toBe('Montréal a enregistré la source « Air quality sensor, rue Sainte-Catherine »');
-    const agreement = { kind: 'agreement-version', action: 'agreement.activated', version: 2, city: 'Montréal', vendors: ['AirSense', 'Acme'] } as const;
+    const agreement: Told = { kind: 'agreement-version', action: 'agreement.activated', version: 2, city: 'Montréal', vendors: ['AirSense', 'Acme'] };
     expect(JOURNAL_WORDS.en.publicChange(agreement)).toBe('Version 2 of the data-sharing agreement between Montréal and AirSense and Acme came into force');
   });
 });
