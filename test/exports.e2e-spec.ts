@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,7 +142,6 @@ describe('full exports of the public register', () => {
       expect(again.status).toBe(200);
       expect(again.headers.get('etag')).toBe(`"sources-${second.journalSize}"`);
       // The older export's files are gone from the folder (a build under way would only add files under temporary names).
-      const { readdirSync } = await import('node:fs');
       expect(readdirSync(t.config.exportDir).filter((name) => !name.startsWith('.building-')).sort()).toEqual([`export-${second.journalSize}.json`, `register-${second.journalSize}.jsonl`, `sources-${second.journalSize}.csv`]);
     });
 
