@@ -52,6 +52,12 @@ export class Locale {
     return new Intl.NumberFormat(LOCALES[this.lang]).format(n);
   }
 
+  /** A distance in this language's units and numbers: metres (to the 10 m) under a kilometre, else km to one decimal. */
+  distance(metres: number): string {
+    const [value, unit] = metres < 995 ? [Math.round(metres / 10) * 10, 'meter'] : [Math.round(metres / 100) / 10, 'kilometer'];
+    return new Intl.NumberFormat(LOCALES[this.lang], { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+  }
+
   /** An ISO 8601 duration in words (`P1Y6M` -> "1 year and 6 months"); the raw text if it is not one. */
   duration(iso: string): string {
     const parsed = parseIsoDuration(iso);

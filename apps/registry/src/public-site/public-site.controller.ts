@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query, Req
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../kernel/auth/decorators.js';
-import { LogPageQuery, RegisterPageQuery, SourcesPageQuery } from './public-site.dto.js';
+import { LogPageQuery, RegisterPageQuery, SignQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
 import type { LocalizedText } from '../kernel/text/localized-text.js';
 import type { Locale } from './i18n.js';
@@ -15,6 +15,7 @@ import type { FeedLink } from './views/layout.js';
 import { logPage } from './views/log.js';
 import { privacyRecordPage, privacyRecordsPage } from './views/privacy-records.js';
 import { proposalPage, proposalsPage } from './views/proposals.js';
+import { qrCode, signPage, signSides, signSvg, signTarget } from './views/sign.js';
 import { sourcePage, sourcesPage } from './views/sources.js';
 import { standardPage, standardsPage } from './views/standards.js';
 
@@ -22,6 +23,8 @@ import { standardPage, standardsPage } from './views/standards.js';
 const uuid = () => new ParseUUIDPipe({ version: undefined });
 const MAP_SCRIPT = '/assets/map.js';
 const MAP_STYLE = '/assets/map.css';
+const NEAR_SCRIPT = '/assets/near-me.js';
+const SIGN_STYLE = '/assets/sign.css';
 
 /** A city's change feed, which its pages offer to feed readers. */
 function cityFeed(locale: Locale, city: { slug: string; name: LocalizedText }): FeedLink {
@@ -54,7 +57,7 @@ export class PublicSiteController {
     const content = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
     const city = view.cities.find((c) => c.slug === query.city);
     const feeds = city ? [cityFeed(locale, city)] : [];
-    this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
+    this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT, NEAR_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
 
   @Get('sources/:id')
@@ -65,6 +68,32 @@ export class PublicSiteController {
     const content = sourcePage(locale, view, this.pages.map, this.pages.site);
     const feeds = [{ title: locale.t.feedSource(locale.text(view.source.name)), href: locale.href('/feeds/changes.atom', { source: view.source.id }) }, cityFeed(locale, view.owner)];
     this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
+  }
+
+  /** A source's sign, laid out for print on letter or A4 paper (sign.css): both languages, and a QR code drawn on the server. */
+  @Get('sources/:id/sign')
+  @PublicRead(PAGE_READ)
+  async sign(@Param('id', uuid()) id: string, @Query() query: SignQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const locale = this.pages.locale(request, query.lang);
+    const view = await this.site.sign(id);
+    const target = signTarget(this.pages.site.publicUrl, id);
+    const paper = query.paper ?? 'letter';
+    const content = signPage(locale, view, signSides(view), paper, await qrCode(target), target);
+    const styles = [SIGN_STYLE, `/assets/sign-${paper}.css`];
+    this.pages.send(reply, request, { locale, title: locale.t.signTitle(locale.text(view.source.name)), section: 'sources', styles }, content);
+  }
+
+  /** The same sign as an SVG document to download: one language-independent answer per paper size. */
+  @Get('sources/:id/sign.svg')
+  @PublicRead()
+  async signSvg(@Param('id', uuid()) id: string, @Query() query: SignQuery, @Res() reply: FastifyReply): Promise<void> {
+    const view = await this.site.sign(id);
+    const paper = query.paper ?? 'letter';
+    const svg = await signSvg(signSides(view), paper, signTarget(this.pages.site.publicUrl, id));
+    void reply
+      .header('content-type', 'image/svg+xml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sign-${id}-${paper}.svg"`)
+      .send(svg);
   }
 
   @Get('agreements')

@@ -7,6 +7,11 @@ import { SOURCE_KINDS, SOURCE_STATUSES, type SourceKind, type SourceStatus } fro
 
 // An HTML form sends every field, the empty ones as "": those mean "no filter".
 const emptyIsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+// A number typed in a form: anything that is not one ("45,5", "north") is NaN, refused with a 400 page, never guessed.
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value)) : value);
+
+/** The largest radius of "what is near me", in km. */
+export const MAX_RADIUS_KM = 50;
 
 /** What every page of the register accepts: the language, and a cursor for lists. */
 export class RegisterPageQuery {
@@ -29,6 +34,19 @@ export class SourcesPageQuery extends RegisterPageQuery {
   @Transform(({ value }) => (typeof value === 'string' && value !== '' ? value.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))) : emptyIsAbsent({ value })))
   @IsArray() @ArrayMinSize(4) @ArrayMaxSize(4) @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   bbox?: number[];
+
+  /** "What is near me": a point (the form's fields, or the browser's location filled in by the near-me script) and a radius in km. */
+  @OptionalField() @Transform(toNumber) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90) lat?: number;
+  @OptionalField() @Transform(toNumber) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180) lon?: number;
+  @OptionalField() @Transform(toNumber) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.01) @Max(MAX_RADIUS_KM) radius?: number;
+}
+
+export const SIGN_PAPERS = ['letter', 'a4'] as const;
+export type SignPaper = (typeof SIGN_PAPERS)[number];
+
+/** A source's sign: the paper it is laid out for (letter unless asked). */
+export class SignQuery extends RegisterPageQuery {
+  @OptionalField() @Transform(emptyIsAbsent) @IsIn(SIGN_PAPERS) paper?: SignPaper;
 }
 
 export class LogPageQuery extends RegisterPageQuery {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
 import type { Page } from '../kernel/paging/paging.js';
 import type { SourcesPageQuery } from './public-site.dto.js';
-import { AgreementService, type AgreementResponse, type AgreementSummary } from '../agreements/index.js';
+import { AgreementService, type AgreementResponse, type AgreementSummary, type AgreementVersionResponse } from '../agreements/index.js';
 import { type ConformanceResponse, SourceConformance } from '../exchange/index.js';
 import { OrganisationService, type OrganisationResponse } from '../organisations/index.js';
 import { PrivacyRecordError, PrivacyRecordErrorCode, PrivacyRecordService, type PrivacyRecordResponse } from '../privacy-records/index.js';
@@ -11,6 +12,10 @@ import { StandardError, StandardErrorCode, StandardService, type StandardDetailR
 import { type CheckpointResponse, parseCheckpoint, TransparencyService, type InclusionProofResponse } from '../transparency/index.js';
 
 const PAGE = 50;
+/** "What is near me" lists at most this many sources, nearest first, with no further page. */
+const NEAREST = 50;
+/** Its radius when the resident gives none, in km. */
+export const DEFAULT_RADIUS_KM = 2;
 /** The city filter of the sources page offers at most this many pages of cities. */
 const CITY_PAGES = 10;
 
@@ -29,6 +34,18 @@ export interface HomeView {
 export interface SourcesView {
   page: Page<SourceResponse>;
   cities: OrganisationResponse[];
+  /** "What is near me": the point asked, the radius, and each listed source's distance in metres (the list is then nearest first). */
+  near: { lat: number; lon: number; radiusKm: number; distances: Map<string, number> } | null;
+}
+
+/** What a source's sign states, each fact from the registry: null where the registry holds none. */
+export interface SignView {
+  source: SourceResponse;
+  owner: OrganisationResponse;
+  /** The agreement in force that covers the source, and its version in force. */
+  agreement: { id: string; version: AgreementVersionResponse } | null;
+  /** The approved privacy assessment that covers it, the latest approved if several do. */
+  privacyRecord: PrivacyRecordResponse | null;
 }
 
 export interface StandardRef {
@@ -103,13 +120,45 @@ export class PublicSiteService {
   }
 
   async sourceList(query: SourcesPageQuery): Promise<SourcesView> {
-    const [page, cities] = await Promise.all([
-      this.sources.list({
-        city: query.city, kind: query.kind, status: query.status, personalInformation: query.personalInformation, bbox: query.bbox, cursor: query.cursor, limit: PAGE,
-      }),
-      this.allCities(),
+    const filters = { city: query.city, kind: query.kind, status: query.status, personalInformation: query.personalInformation, bbox: query.bbox };
+    if ((query.lat === undefined) !== (query.lon === undefined) || (query.radius !== undefined && query.lat === undefined)) {
+      throw new RequestError(RequestErrorCode.Invalid, 'What is near a point needs both its latitude and its longitude (and a radius only with them).');
+    }
+    if (query.lat !== undefined && query.lon !== undefined) {
+      const point = { lat: query.lat, lon: query.lon };
+      const radiusKm = query.radius ?? DEFAULT_RADIUS_KM;
+      const [found, cities] = await Promise.all([this.sources.nearest(point, radiusKm * 1000, { ...filters, limit: NEAREST }, NEAREST), this.allCities()]);
+      const page = { items: found.map((f) => f.source), nextCursor: null };
+      return { page, cities, near: { ...point, radiusKm, distances: new Map(found.map((f) => [f.source.id, f.distanceM])) } };
+    }
+    const [page, cities] = await Promise.all([this.sources.list({ ...filters, cursor: query.cursor, limit: PAGE }), this.allCities()]);
+    return { page, cities, near: null };
+  }
+
+  /**
+   * The facts of a source's sign, read as its page reads them: the agreement in force over it (an agreement listed as
+   * active whose version in force covers it) and the latest approved privacy assessment that covers it.
+   */
+  async sign(id: string): Promise<SignView> {
+    const source = await this.sources.get(id);
+    const [owner, records, agreements] = await Promise.all([
+      this.organisations.get(source.owner.slug),
+      this.privacyRecords.list(undefined, { source: id, limit: 100 }),
+      this.agreements.list({ source: id, limit: 100 }),
     ]);
-    return { page, cities };
+    const privacyRecord = records.items
+      .filter((r) => r.status === 'approved')
+      .sort((a, b) => (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''))[0] ?? null;
+    let agreement: SignView['agreement'] = null;
+    for (const summary of agreements.items.filter((a) => a.status === 'active')) {
+      const full = await this.agreements.get(summary.id);
+      const version = full.versions.find((v) => v.number === full.inForceVersion && v.sources.some((s) => s.id === id));
+      if (version) {
+        agreement = { id: full.id, version };
+        break;
+      }
+    }
+    return { source, owner, agreement, privacyRecord };
   }
 
   async source(id: string): Promise<SourceView> {

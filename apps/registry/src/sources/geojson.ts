@@ -71,7 +71,8 @@ export function parseGeometry(input: unknown): { geometry: Geometry; bbox: Bound
   return { geometry, bbox: { minLon: Math.min(...lons), minLat: Math.min(...lats), maxLon: Math.max(...lons), maxLat: Math.max(...lats) } };
 }
 
-const EARTH_RADIUS_M = 6_371_008.8;
+/** The mean radius of the Earth (IUGG), in metres. */
+export const EARTH_RADIUS_M = 6_371_008.8;
 
 /** The box around a point that contains every point within `radiusM` metres of it. */
 export function boxAround(lon: number, lat: number, radiusM: number): BoundingBox {

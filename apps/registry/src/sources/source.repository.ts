@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
-import type { BoundingBox } from './geojson.js';
+import { boxAround, type BoundingBox, EARTH_RADIUS_M } from './geojson.js';
 import { Source, type SourceKind, type SourceStatus } from './source.entity.js';
 
 /** What a new source is given; its id, timestamps and journal index come from the database and the journal. */
@@ -29,6 +29,24 @@ export interface SourceLife {
   retiredAt: Date | null;
   modifiedAt: Date;
 }
+
+/** A source and how far it is from a point, in metres. */
+export interface NearbySource {
+  source: Source;
+  distanceM: number;
+}
+
+/**
+ * Great-circle distance (haversine) from the point (:lat, :lon) to the nearest point of a source's bounding box: the
+ * point itself for a Point, and 0 for a line or an area whose box holds the point. Degrees clamped to the box.
+ */
+const LAT = 'CAST(:lat AS double precision)';
+const LON = 'CAST(:lon AS double precision)';
+const NEAREST_LAT = `GREATEST(s.min_lat, LEAST(s.max_lat, ${LAT}))`;
+const NEAREST_LON = `GREATEST(s.min_lon, LEAST(s.max_lon, ${LON}))`;
+const DISTANCE_M = `(2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(
+  power(sin(radians(${NEAREST_LAT} - ${LAT}) / 2), 2)
+  + cos(radians(${LAT})) * cos(radians(${NEAREST_LAT})) * power(sin(radians(${NEAREST_LON} - ${LON}) / 2), 2)))))`;
 
 const REGISTERED = "subject_type = 'source' AND action = 'source.created'";
 
@@ -145,6 +163,27 @@ export class SourceRepository {
   async count(filter: SourceFilter): Promise<number> {
     const row = await this.filtered(filter).select('count(*)', 'count').getRawOne<{ count: string }>();
     return Number(row?.count ?? 0);
+  }
+
+  /**
+   * The sources within `radiusM` metres of a point (and the filter), nearest first, at most `limit`. The box around the
+   * circle narrows the rows on the box columns before the distance is computed for each.
+   */
+  async nearest(point: { lat: number; lon: number }, radiusM: number, filter: SourceFilter, limit: number): Promise<NearbySource[]> {
+    const around = boxAround(point.lon, point.lat, radiusM);
+    const qb = this.filtered(filter)
+      .andWhere('s.max_lon >= :aMinLon AND s.min_lon <= :aMaxLon AND s.max_lat >= :aMinLat AND s.min_lat <= :aMaxLat', {
+        aMinLon: around.minLon, aMaxLon: around.maxLon, aMinLat: around.minLat, aMaxLat: around.maxLat,
+      })
+      .andWhere(`${DISTANCE_M} <= :radiusM`, { radiusM })
+      .addSelect(DISTANCE_M, 'distance_m')
+      .setParameters({ lat: point.lat, lon: point.lon })
+      .orderBy('distance_m', 'ASC')
+      .addOrderBy('s.id', 'ASC')
+      .limit(limit);
+    const { entities, raw } = await qb.getRawAndEntities<{ s_id: string; distance_m: number | string }>();
+    const distances = new Map(raw.map((row) => [row.s_id, Number(row.distance_m)]));
+    return entities.map((source) => ({ source, distanceM: distances.get(source.id)! }));
   }
 
   private filtered(filter: SourceFilter) {

@@ -102,10 +102,33 @@ export class SourceService {
   }
 
   async list(query: ListSourcesQuery): Promise<Page<SourceResponse>> {
+    const filter = await this.filterOf(query);
+    if (!filter) return { items: [], nextCursor: null };
+    const { rows, nextCursor } = await this.sources.list(filter, query);
+    return { items: await this.present(rows), nextCursor };
+  }
+
+  /**
+   * The sources within `radiusM` metres of a point that also match the list's filters, nearest first, each with its
+   * distance: at most `limit`, no further page.
+   */
+  async nearest(point: { lat: number; lon: number }, radiusM: number, query: ListSourcesQuery, limit: number): Promise<{ source: SourceResponse; distanceM: number }[]> {
+    if (point.lat < -90 || point.lat > 90 || point.lon < -180 || point.lon > 180) {
+      throw new RequestError(RequestErrorCode.Invalid, 'The latitude must be within -90..90 and the longitude within -180..180.');
+    }
+    const filter = await this.filterOf(query);
+    if (!filter) return [];
+    const found = await this.sources.nearest(point, radiusM, filter, limit);
+    const presented = await this.present(found.map((f) => f.source));
+    return presented.map((source, i) => ({ source, distanceM: found[i]!.distanceM }));
+  }
+
+  /** The repository's filter for a list query; null when it names a city the registry does not hold. */
+  private async filterOf(query: ListSourcesQuery): Promise<SourceFilter | null> {
     const filter: SourceFilter = { kind: query.kind, status: query.status, personalInformation: query.personalInformation, text: query.q };
     if (query.city) {
       const city = await this.organisations.findBySlug(query.city);
-      if (!city) return { items: [], nextCursor: null };
+      if (!city) return null;
       filter.ownerId = city.id;
     }
     if (query.standard) {
@@ -113,8 +136,7 @@ export class SourceService {
       filter.standard = major === undefined ? { standard: standard! } : { standard: standard!, major: Number(major) };
     }
     filter.box = boundingBox(query);
-    const { rows, nextCursor } = await this.sources.list(filter, query);
-    return { items: await this.present(rows), nextCursor };
+    return filter;
   }
 
   /** How many sources the public list holds, unfiltered. */

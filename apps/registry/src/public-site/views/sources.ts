@@ -1,7 +1,7 @@
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
-import type { SourcesPageQuery } from '../public-site.dto.js';
-import type { SourcesView, SourceView } from '../public-site.service.js';
+import { MAX_RADIUS_KM, type SourcesPageQuery } from '../public-site.dto.js';
+import { DEFAULT_RADIUS_KM, type SourcesView, type SourceView } from '../public-site.service.js';
 import { facts, logIndex, statusBadge } from './layout.js';
 import { catalogStructuredData, datasetStructuredData, type SiteFacts } from './structured-data.js';
 import { type SourceResponse, SOURCE_KINDS, SOURCE_STATUSES } from '../../sources/index.js';
@@ -39,20 +39,24 @@ ${catalogStructuredData(locale, items, site)}
   <div class="field"><label for="f-personal">${t.filterPersonal}</label>
     <select id="f-personal" name="personalInformation">${option('', t.filterAny, personal)}${option('true', t.filterYes, personal)}${option('false', t.filterNo, personal)}</select></div>
   ${query.bbox ? html`<p class="field area"><input type="checkbox" id="f-bbox" name="bbox" value="${query.bbox.join(',')}" checked> <label for="f-bbox">${t.filterArea}</label></p>` : ''}
+  ${view.near ? html`<input type="hidden" name="lat" value="${view.near.lat}"><input type="hidden" name="lon" value="${view.near.lon}"><input type="hidden" name="radius" value="${view.near.radiusKm}">` : ''}
   <div class="actions"><button type="submit">${t.filterApply}</button> <a href="${locale.href('/sources')}">${t.filterReset}</a></div>
 </form>
+${nearForm(locale, view, query)}
 <div id="map" class="map" role="region" aria-label="${t.mapLabel}" data-tile-url="${map.tileUrl ?? ''}" data-attribution="${map.attribution}" data-results="results"></div>
 <noscript><p class="note">${t.mapNoScript}</p></noscript>
 <section id="results" aria-labelledby="results-count">
   <h2 id="results-count" aria-live="polite">${t.resultsCount(items.length)}${view.page.nextCursor ? ' +' : ''}</h2>
+  ${view.near ? html`<p class="near-heading">${t.nearHeading(locale.distance(view.near.radiusKm * 1000), `${locale.number(view.near.lat)}, ${locale.number(view.near.lon)}`)}. <a href="${locale.href('/sources', { ...filters, bbox: undefined })}">${t.nearClear}</a></p>` : ''}
   ${items.length > 0 ? html`
   <table class="list">
-    <thead><tr><th scope="col">${t.colName}</th><th scope="col">${t.colCity}</th><th scope="col">${t.colOperator}</th><th scope="col">${t.colKind}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colPersonal}</th></tr></thead>
+    <thead><tr><th scope="col">${t.colName}</th>${view.near ? html`<th scope="col">${t.colDistance}</th>` : ''}<th scope="col">${t.colCity}</th><th scope="col">${t.colOperator}</th><th scope="col">${t.colKind}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colPersonal}</th></tr></thead>
     <tbody>
     ${items.map((s) => {
       const point = anchor(s);
       return html`<tr class="source-row"${point ? html` data-lon="${point[0]}" data-lat="${point[1]}"` : ''} data-href="${locale.href(`/sources/${s.id}`)}" data-name="${locale.text(s.name)}">
         <th scope="row"><a href="${locale.href(`/sources/${s.id}`)}">${locale.text(s.name)}</a></th>
+        ${view.near ? html`<td class="distance" data-metres="${Math.round(view.near.distances.get(s.id)!)}">${t.distanceAway(locale.distance(view.near.distances.get(s.id)!))}</td>` : ''}
         <td>${locale.text(s.owner.name)}</td><td>${locale.text(s.operator.name)}</td><td>${t.sourceKind[s.kind]}</td>
         <td>${statusBadge(s.status, t.sourceStatus[s.status]!)}</td><td>${s.personalInformation ? t.yes : t.no}</td></tr>`;
     })}
@@ -63,6 +67,27 @@ ${catalogStructuredData(locale, items, site)}
     ${view.page.nextCursor ? html`<a rel="next" href="${locale.href('/sources', { ...filters, cursor: view.page.nextCursor })}">${t.nextPage}</a>` : ''}
   </p>
 </section>`;
+}
+
+/** "What is near me": a point by hand, without JavaScript; the near-me script offers the browser's location (it unhides the button). */
+function nearForm(locale: Locale, view: SourcesView, query: SourcesPageQuery): Html {
+  const { t } = locale;
+  const keep = { city: query.city, kind: query.kind, status: query.status, personalInformation: query.personalInformation };
+  return html`<form class="filters near" id="near-form" method="get" action="/sources" aria-labelledby="near-title">
+  <h2 id="near-title">${t.nearTitle}</h2>
+  <p>${t.nearIntro}</p>
+  <input type="hidden" name="lang" value="${locale.lang}">
+  ${Object.entries(keep).filter(([, v]) => v !== undefined).map(([name, v]) => html`<input type="hidden" name="${name}" value="${String(v)}">`)}
+  <div class="field"><label for="near-lat">${t.nearLat}</label>
+    <input id="near-lat" name="lat" type="number" step="any" min="-90" max="90" required value="${view.near?.lat ?? ''}"></div>
+  <div class="field"><label for="near-lon">${t.nearLon}</label>
+    <input id="near-lon" name="lon" type="number" step="any" min="-180" max="180" required value="${view.near?.lon ?? ''}"></div>
+  <div class="field"><label for="near-radius">${t.nearRadius}</label>
+    <input id="near-radius" name="radius" type="number" step="any" min="0.01" max="${MAX_RADIUS_KM}" value="${view.near?.radiusKm ?? DEFAULT_RADIUS_KM}"></div>
+  <div class="actions"><button type="submit">${t.nearSubmit}</button>
+    <button type="button" id="near-locate" hidden data-locating="${t.nearLocating}" data-unavailable="${t.nearUnavailable}">${t.nearUseLocation}</button></div>
+  <p id="near-status" role="status"></p>
+</form>`;
 }
 
 function conformance(locale: Locale, record: SourceView['conformance']): Html {
@@ -119,6 +144,14 @@ ${conformance(locale, view.conformance)}
 <section aria-labelledby="contact">
   <h2 id="contact">${t.privacyContact}</h2>
   <p>${locale.text(contact.name)}<br><a href="mailto:${contact.email}">${contact.email}</a>${contact.url && /^https?:\/\//.test(contact.url) ? html`<br><a href="${contact.url}">${contact.url}</a>` : ''}</p>
+</section>
+<section aria-labelledby="sign">
+  <h2 id="sign">${t.sourceSign}</h2>
+  <p>${t.sourceSignText}</p>
+  <ul>
+    <li><a href="${locale.href(`/sources/${source.id}/sign`, { paper: 'letter' })}">${t.signTitle(locale.text(source.name))}</a>, ${t.signPrintLetter}; <a href="${locale.href(`/sources/${source.id}/sign`, { paper: 'a4' })}">${t.signPrintA4}</a></li>
+    <li><a href="/sources/${source.id}/sign.svg?paper=letter" download>${t.signSvgLetter}</a>; <a href="/sources/${source.id}/sign.svg?paper=a4" download>${t.signSvgA4}</a></li>
+  </ul>
 </section>
 ${logIndex(locale, source.journalIndex)}`;
 }
