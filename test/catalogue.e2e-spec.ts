@@ -103,6 +103,28 @@ describe('the DCAT-AP 3 catalogue', () => {
     }
   });
 
+  it("links each dataset to exactly the public privacy records and agreements the API lists for its source", async () => {
+    const store = new Store(await wholeCatalogue(t, '/catalog'));
+    const datasets = subjectsOfType(store, `${NS.dcat}Dataset`);
+    const linked = { records: 0, agreements: 0 };
+    for (const dataset of datasets) {
+      const id = dataset.slice(`${PUBLIC}/sources/`.length);
+      const [records, agreements] = await Promise.all([
+        t.http.get(`/api/v1/privacy-records?source=${id}&limit=100`).expect(200),
+        t.http.get(`/api/v1/agreements?source=${id}&limit=100`).expect(200),
+      ]);
+      const pages = objects(store, dataset, `${NS.foaf}page`).filter((page) => page.startsWith(`${PUBLIC}/privacy-records/`));
+      expect(pages.sort()).toEqual((records.body.items as { id: string }[]).map((r) => `${PUBLIC}/privacy-records/${r.id}`).sort());
+      const relations = objects(store, dataset, `${NS.dct}relation`);
+      expect(relations.sort()).toEqual((agreements.body.items as { id: string }[]).map((a) => `${PUBLIC}/agreements/${a.id}`).sort());
+      linked.records += pages.length;
+      linked.agreements += relations.length;
+    }
+    // The demo's approved assessments and agreements in force cover sources: not only empty lists were compared.
+    expect(linked.records).toBeGreaterThan(0);
+    expect(linked.agreements).toBeGreaterThan(0);
+  });
+
   it('answers Turtle by default and JSON-LD when asked, with the same triples, and 406 for a type it does not serve', async () => {
     const turtle = await t.http.get(`/catalog?city=${city.slug}`).expect(200);
     expect(turtle.headers['content-type']).toBe('text/turtle; charset=utf-8');

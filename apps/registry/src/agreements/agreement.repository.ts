@@ -138,6 +138,22 @@ export class AgreementRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * The agreements with a version of one of `statuses` covering each of these sources, at most `limit` a source, in id
+   * order: one query for them all.
+   */
+  async coveringEach(sourceIds: string[], statuses: readonly string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
+    const rows = (await this.db.manager.query(
+      `SELECT s.source_id, a.id FROM unnest($1::uuid[]) AS s(source_id)
+         CROSS JOIN LATERAL (
+           SELECT DISTINCT v.agreement_id AS id FROM agreement_versions v
+            WHERE v.source_ids @> jsonb_build_array(s.source_id::text) AND v.status = ANY($2) ORDER BY v.agreement_id LIMIT $3
+         ) a`,
+      [sourceIds, statuses, limit],
+    )) as { source_id: string; id: string }[];
+    return rows.map((row) => ({ sourceId: row.source_id, id: row.id }));
+  }
+
   list(filter: AgreementFilter, page: PageQuery) {
     return this.pager.page(this.filtered(filter), page);
   }

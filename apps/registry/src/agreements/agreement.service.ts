@@ -82,6 +82,11 @@ export class AgreementService {
     return { items: await this.summaries(rows, { kind: 'public' }), nextCursor };
   }
 
+  /** The public agreements covering each of these sources (at most `limit` a source), as (source, agreement) pairs. */
+  publicCovering(sourceIds: string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
+    return this.agreements.coveringEach(sourceIds, PUBLIC_STATUSES, limit);
+  }
+
   /** How many agreements the public list holds, unfiltered. */
   count(): Promise<number> {
     return this.agreements.count({ statuses: PUBLIC_STATUSES });

@@ -79,7 +79,12 @@ export class CatalogueService {
 
   /** The sources with these ids, in this order, with what the catalogue says of each. */
   private async datasets(ids: string[]): Promise<CatalogueDataset[]> {
-    const [rows, lives] = await Promise.all([this.sources.findByIds(ids), this.sources.lives(ids)]);
+    const [rows, lives, privacyRecords, agreements] = await Promise.all([
+      this.sources.findByIds(ids),
+      this.sources.lives(ids),
+      this.privacyRecords.publicCovering(ids, LINKED).then(bySource),
+      this.agreements.publicCovering(ids, LINKED).then(bySource),
+    ]);
     const owners = new Map((await this.organisations.findByIds([...new Set(rows.map((s) => s.ownerId))])).map((o) => [o.id, o]));
     const schemaUris = new Map<string, Promise<string[]>>();
     const urisOf = (standard: string, major: number) => {
@@ -91,16 +96,19 @@ export class CatalogueService {
     return Promise.all(
       ids.map(async (id) => {
         const source = byId.get(id)!;
-        const [uris, privacyRecords, agreements] = await Promise.all([
-          Promise.all(source.standards.map(({ standard, major }) => urisOf(standard, major))),
-          this.privacyRecords.list(undefined, { source: id, limit: LINKED }),
-          this.agreements.list({ source: id, limit: LINKED }),
-        ]);
+        const uris = await Promise.all(source.standards.map(({ standard, major }) => urisOf(standard, major)));
         return {
           source, owner: owners.get(source.ownerId)!, life: lives.get(id)!, schemaUris: uris.flat(),
-          privacyRecords: privacyRecords.items.map((r) => r.id), agreements: agreements.items.map((a) => a.id),
+          privacyRecords: privacyRecords.get(id) ?? [], agreements: agreements.get(id) ?? [],
         };
       }),
     );
   }
+}
+
+/** (source, record) pairs as each source's record ids. */
+function bySource(pairs: { sourceId: string; id: string }[]): Map<string, string[]> {
+  const ids = new Map<string, string[]>();
+  for (const { sourceId, id } of pairs) ids.set(sourceId, [...(ids.get(sourceId) ?? []), id]);
+  return ids;
 }

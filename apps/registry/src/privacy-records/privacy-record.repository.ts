@@ -85,6 +85,16 @@ export class PrivacyRecordRepository {
     return qb;
   }
 
+  /** The public records covering each of these sources, at most `limit` a source, in id order: one query for them all. */
+  async publicCovering(sourceIds: string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
+    const rows = (await this.db.manager.query(
+      `SELECT s.source_id, r.id FROM unnest($1::uuid[]) AS s(source_id)
+         CROSS JOIN LATERAL (SELECT id FROM privacy_records WHERE source_ids @> ARRAY[s.source_id] AND status = ANY($2) ORDER BY id LIMIT $3) r`,
+      [sourceIds, PUBLIC_STATUSES, limit],
+    )) as { source_id: string; id: string }[];
+    return rows.map((row) => ({ sourceId: row.source_id, id: row.id }));
+  }
+
   /** Whether a record in force at `at` covers this source. */
   sourceCovered(sourceId: string, at: Date, manager: EntityManager): Promise<boolean> {
     return manager
@@ -115,3 +125,4 @@ export class PrivacyRecordRepository {
       .getMany();
   }
 }
+

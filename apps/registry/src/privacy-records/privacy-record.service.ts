@@ -81,6 +81,11 @@ export class PrivacyRecordService {
     return { items: await this.present(rows, principal), nextCursor };
   }
 
+  /** The public records covering each of these sources (at most `limit` a source), as (source, record) pairs. */
+  publicCovering(sourceIds: string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
+    return this.records.publicCovering(sourceIds, limit);
+  }
+
   /** How many records the list shows to anyone without a key, unfiltered. */
   countPublic(): Promise<number> {
     return this.records.count({}, new Date());
