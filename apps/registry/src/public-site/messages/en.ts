@@ -142,7 +142,7 @@ export const en = {
   nearLat: 'Latitude',
   nearLon: 'Longitude',
   nearRadius: 'Radius (km)',
-  nearSubmit: 'Show what is near',
+  nearSubmit: 'List what is near',
   nearUseLocation: 'Use my location',
   nearLocating: 'Finding your location…',
   nearUnavailable: 'Your location is not available: type a point instead.',

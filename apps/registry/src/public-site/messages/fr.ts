@@ -144,7 +144,7 @@ export const fr: Messages = {
   nearLat: 'Latitude',
   nearLon: 'Longitude',
   nearRadius: 'Rayon (km)',
-  nearSubmit: 'Afficher ce qui est proche',
+  nearSubmit: 'Lister ce qui est proche',
   nearUseLocation: 'Utiliser ma position',
   nearLocating: 'Recherche de votre position…',
   nearUnavailable: 'Votre position n’est pas disponible : saisissez plutôt un point.',
