@@ -16,13 +16,22 @@ describe('the register’s languages', () => {
     expect(Object.keys(fr).sort()).toEqual(Object.keys(en).sort());
     const same = Object.keys(en).filter((key) => typeof en[key as keyof typeof en] === 'string' && en[key as keyof typeof en] === fr[key as keyof typeof fr]);
     // Words that are the same in both languages.
-    expect(same.sort()).toEqual(['colDate', 'colOrganisation', 'colParties', 'colVersion', 'colVersions', 'proposalVotes', 'agreementSignatures', 'standardLicence', 'standardVersions', 'logSignature', 'colChoice'].sort());
+    expect(same.sort()).toEqual(['colDate', 'colOrganisation', 'colParties', 'colVersion', 'colVersions', 'proposalVotes', 'agreementSignatures', 'standardLicence', 'standardVersions', 'logSignature', 'colChoice',
+      'signA4', 'signContact', 'nearLat', 'nearLon', 'colDistance'].sort());
   });
 
   it('writes retention periods in words, in each language', () => {
     expect(new Locale('en').duration('P1Y6M')).toBe('1 year and 6 months');
     expect(new Locale('fr').duration('P90D')).toBe('90\u00a0jours');
     expect(new Locale('en').duration('not a duration')).toBe('not a duration');
+  });
+
+  it('writes a distance in metres under a kilometre and in km above, with each language’s numbers', () => {
+    expect(new Locale('en').distance(156.4)).toBe('160 m');
+    expect(new Locale('en').distance(994)).toBe('990 m');
+    expect(new Locale('en').distance(996)).toBe('1 km');
+    expect(new Locale('fr').distance(3_912)).toBe('3,9\u00a0km');
+    expect(new Locale('en').distance(12_345)).toBe('12.3 km');
   });
 
   it('keeps the reader’s language on every link', () => {
