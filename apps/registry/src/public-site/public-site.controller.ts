@@ -166,7 +166,7 @@ export class PublicSiteController {
   @PublicRead({ ...PAGE_READ, followsLog: true })
   async log(@Query() query: LogPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const content = logPage(locale, await this.site.logPage(query.index), query.index);
+    const content = logPage(locale, await this.site.logPage(query, locale), query);
     this.pages.send(reply, request, { locale, title: locale.t.logTitle, section: 'log', scripts: ['/assets/log-verify.js'] }, content);
   }
 }

@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from '../kernel/http/validation.js';
 import { LANGS, type Lang } from './i18n.js';
+import { KINDS_IN_WORDS } from './journal/journal-words.js';
 import { SLUG_PATTERN } from '../organisations/index.js';
 import { SOURCE_KINDS, SOURCE_STATUSES, type SourceKind, type SourceStatus } from '../sources/index.js';
 
@@ -49,6 +50,21 @@ export class SignQuery extends RegisterPageQuery {
   @OptionalField() @Transform(emptyIsAbsent) @IsIn(SIGN_PAPERS) paper?: SignPaper;
 }
 
+// Only plain digits become numbers: "1e3", " 7" or a repeated parameter stay as they are and fail @IsInt.
+const digits = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : emptyIsAbsent({ value }));
+/** A day as a date field sends it (YYYY-MM-DD), checked to be a real day of the calendar. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The log page: the entry shown with its proof, and the latest entries' filters and page (keyed on the journal index). */
 export class LogPageQuery extends RegisterPageQuery {
   @OptionalField() @Transform(({ value }) => (value === '' ? undefined : Number(value))) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) index?: number;
+  /** A city's (or any organisation's) records alone, by slug. */
+  @OptionalField() @Transform(emptyIsAbsent) @Matches(SLUG_PATTERN) city?: string;
+  /** One kind of record, as the journal names it (`source`, `agreement-version`, ...). */
+  @OptionalField() @Transform(emptyIsAbsent) @IsIn(KINDS_IN_WORDS) kind?: string;
+  /** The first and last days (UTC, both included) of the entries listed. */
+  @OptionalField() @Transform(emptyIsAbsent) @Matches(DAY) @IsISO8601({ strict: true }) from?: string;
+  @OptionalField() @Transform(emptyIsAbsent) @Matches(DAY) @IsISO8601({ strict: true }) to?: string;
+  /** Entries with a journal index below this one: the older page, set by its link. */
+  @OptionalField() @Transform(digits) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) before?: number;
 }

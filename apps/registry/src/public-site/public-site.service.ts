@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
 import type { Page } from '../kernel/paging/paging.js';
-import type { SourcesPageQuery } from './public-site.dto.js';
+import type { LogPageQuery, SourcesPageQuery } from './public-site.dto.js';
+import type { Locale } from './i18n.js';
+import { type EntryInWords, JournalInWords } from './journal/journal-in-words.js';
 import { AgreementService, type AgreementResponse, type AgreementSummary, type AgreementVersionResponse } from '../agreements/index.js';
 import { type ConformanceResponse, SourceConformance } from '../exchange/index.js';
 import { OrganisationService, type OrganisationResponse } from '../organisations/index.js';
@@ -9,9 +11,13 @@ import { PrivacyRecordError, PrivacyRecordErrorCode, PrivacyRecordService, type 
 import { ProposalService, type ProposalDetailResponse, type ProposalResponse } from '../proposals/index.js';
 import { SourceService, type SourceResponse } from '../sources/index.js';
 import { StandardError, StandardErrorCode, StandardService, type StandardDetailResponse, type StandardResponse } from '../standards/index.js';
-import { type CheckpointResponse, parseCheckpoint, TransparencyService, type InclusionProofResponse } from '../transparency/index.js';
+import {
+  type CheckpointResponse, JOURNAL_CHANGES, type JournalChangeFilter, type JournalChanges, parseCheckpoint, TransparencyService, type InclusionProofResponse,
+} from '../transparency/index.js';
 
 const PAGE = 50;
+/** Entries on a page of the log. */
+const LOG_PAGE = 50;
 /** "What is near me" lists at most this many sources, nearest first, with no further page. */
 const NEAREST = 50;
 /** Its radius when the resident gives none, in km. */
@@ -84,8 +90,14 @@ export interface LogEntryView {
 
 export interface LogView {
   checkpoint: CheckpointResponse & { origin: string; size: number; root: string };
-  recent: LogEntryView[];
-  chosen: { entry: LogEntryView; proof: InclusionProofResponse } | null;
+  /** A page of the entries the filters select, newest first, in words. */
+  entries: EntryInWords[];
+  /** The index the older page starts below (its `before`), or null on the last page. */
+  older: number | null;
+  /** The cities the filter offers. */
+  cities: OrganisationResponse[];
+  /** The entry asked for (`index`): its bytes, its inclusion proof, and what it says in words. */
+  chosen: { entry: LogEntryView; proof: InclusionProofResponse; words: EntryInWords } | null;
 }
 
 /**
@@ -103,6 +115,8 @@ export class PublicSiteService {
     @Inject(ProposalService) private readonly proposals: ProposalService,
     @Inject(TransparencyService) private readonly log: TransparencyService,
     @Inject(SourceConformance) private readonly conformance: SourceConformance,
+    @Inject(JOURNAL_CHANGES) private readonly journal: JournalChanges,
+    @Inject(JournalInWords) private readonly words: JournalInWords,
   ) {}
 
   async home(): Promise<HomeView> {
@@ -216,19 +230,41 @@ export class PublicSiteService {
     return this.proposals.get(number);
   }
 
-  /** The latest checkpoint, the latest entries, and the chosen entry with its inclusion proof against that checkpoint. */
-  async logPage(index: number | undefined): Promise<LogView> {
+  /**
+   * The latest checkpoint; a page of the journal's entries (newest first, filtered by organisation, kind and days, keyed
+   * on the index so a reader paging back sees each entry once) in words; and the chosen entry with its inclusion proof
+   * against that checkpoint.
+   */
+  async logPage(query: LogPageQuery, locale: Locale): Promise<LogView> {
+    const { index } = query;
+    const filter = await this.logFilter(query);
     const signed = await this.log.checkpoint();
     const checkpoint = { ...signed, ...parseCheckpoint(signed.body) };
     const { size } = checkpoint;
-    const start = Math.max(0, size - 20);
-    const recent = size === 0 ? [] : (await this.log.entries({ start, end: size })).entries.map(entryView).reverse();
-    let chosen: LogView['chosen'] = null;
-    if (index !== undefined && index < size) {
-      const [entry] = (await this.log.entries({ start: index, end: index + 1 })).entries;
-      chosen = { entry: entryView(entry!), proof: await this.log.inclusion({ index, size }) };
+    // Entries appended after the checkpoint wait for the next one, so every entry listed is in the log shown.
+    const [rows, cities] = await Promise.all([this.journal.latest(filter, Math.min(query.before ?? size, size), LOG_PAGE + 1), this.allCities()]);
+    const onPage = rows.slice(0, LOG_PAGE);
+    const older = rows.length > LOG_PAGE ? onPage.at(-1)!.index : null;
+    if (index === undefined || index >= size) return { checkpoint, entries: await this.words.describe(onPage, locale), older, cities, chosen: null };
+    const [[entry], proof, change] = await Promise.all([
+      this.log.entries({ start: index, end: index + 1 }).then((r) => r.entries), this.log.inclusion({ index, size }), this.journal.latest({}, index + 1, 1),
+    ]);
+    const [words, ...entries] = await this.words.describe([...change, ...onPage], locale);
+    return { checkpoint, entries, older, cities, chosen: { entry: entryView(entry!), proof, words: words! } };
+  }
+
+  /** The journal filter a log page's query asks for: a city it names must exist (a 404 page otherwise), and its days must be in order. */
+  private async logFilter(query: LogPageQuery): Promise<JournalChangeFilter> {
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      throw new RequestError(RequestErrorCode.Invalid, 'The first day of the log\'s entries (from) must not be after the last (to).');
     }
-    return { checkpoint, recent, chosen };
+    const day = (iso: string, days = 0) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000);
+    return {
+      organisationId: query.city === undefined ? undefined : (await this.organisations.get(query.city)).id,
+      subjectType: query.kind,
+      from: query.from === undefined ? undefined : day(query.from),
+      until: query.to === undefined ? undefined : day(query.to, 1),
+    };
   }
 
   private async allCities(): Promise<OrganisationResponse[]> {

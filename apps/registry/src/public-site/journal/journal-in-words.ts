@@ -28,6 +28,12 @@ export interface EntryInWords {
   log: string;
   /** The organisation the change belongs to (organisations are public), or null for the registry's own records. */
   organisation: Pick<Organisation, 'id' | 'slug' | 'name' | 'kind'> | null;
+  /**
+   * Who made the change, in words: the organisation, "the operator, for" the organisation when the operator's key made
+   * it, or the registry itself; null when the entry does not say (before format 2), or when naming the acting
+   * organisation would tell more than the entry may (another organisation's part in a private change).
+   */
+  by: string | null;
 }
 
 /** What the public reads say of the records a batch of entries is about: each looked up once, whatever the entries. */
@@ -74,7 +80,20 @@ export class JournalInWords {
       title: told ? words.publicChange(told.told) : words.privateChange(change.subjectType, owner && locale.text(owner.name)),
       named: told !== null, page: told?.page ?? null, log: locale.href('/log', { index: change.index }),
       organisation: owner && { id: owner.id, slug: owner.slug, name: owner.name, kind: owner.kind },
+      by: this.by(change, records, locale, owner, told !== null),
     };
+  }
+
+  private by(change: JournalChange, records: Records, locale: Locale, owner: Organisation | null, named: boolean): string | null {
+    const { acting } = change;
+    const words = JOURNAL_WORDS[locale.lang];
+    if (acting === null) return null;
+    if (acting === 'registry') return words.by({ who: 'registry' });
+    if (acting.operator) return words.by({ who: 'operator', for: owner && owner.kind !== 'operator' ? locale.text(owner.name) : null });
+    const actor = acting.organisationId === null ? undefined : records.organisations.get(acting.organisationId);
+    // Another organisation's part in a private change (a vendor signing a draft agreement) is the change's own secret.
+    if (!actor || (actor.id !== owner?.id && !named)) return null;
+    return words.by({ who: 'organisation', name: locale.text(actor.name) });
   }
 
   /** What the entry may say of its record and where its page is, or null when the record or this state of it is not public. */
@@ -128,7 +147,8 @@ export class JournalInWords {
 
   private async records(changes: readonly JournalChange[]): Promise<Records> {
     const ids = (kind: string) => [...new Set(changes.filter((c) => c.subjectType === kind).map((c) => c.subjectId))];
-    const organisationIds = new Set([...changes.flatMap((c) => (c.organisationId === null ? [] : [c.organisationId])), ...ids('organisation')]);
+    const actingIds = changes.flatMap((c) => (c.acting !== null && c.acting !== 'registry' && c.acting.organisationId !== null ? [c.acting.organisationId] : []));
+    const organisationIds = new Set([...changes.flatMap((c) => (c.organisationId === null ? [] : [c.organisationId])), ...actingIds, ...ids('organisation')]);
     const [organisations, sources, standards, proposals, privacyRecords, agreements] = await Promise.all([
       this.organisations.findByIds([...organisationIds]),
       this.sources.findByIds(ids('source')),

@@ -18,7 +18,14 @@ export interface JournalWords {
   /** A change whose record, or whose state, is not public: only what kind of thing changed, and whose. */
   privateChange(kind: string, owner: string | null): string;
   publicChange(told: Told): string;
+  /** Who made a change: an organisation, the operator (for an organisation, when it acted for one), or the registry itself. */
+  by(by: By): string;
+  /** Each kind of record, as a filter offers it. */
+  kinds: Record<string, string>;
 }
+
+/** Who stands behind a change, organisations only (names already in the reader's language). */
+export type By = { who: 'registry' } | { who: 'operator'; for: string | null } | { who: 'organisation'; name: string };
 
 const verb = (action: string) => action.slice(action.indexOf('.') + 1);
 
@@ -36,8 +43,22 @@ const FR_NOUNS: Record<string, string> = {
   'agreement-version': 'une entente de partage de données', subscription: 'un abonnement de livraison',
 };
 
+const EN_KINDS: Record<string, string> = {
+  organisation: 'Organisations', member: 'Members', 'api-key': 'API keys', 'signing-key': 'Signing keys', source: 'Sources', standard: 'Data standards',
+  'standard-version': 'Versions of standards', proposal: 'Standards proposals', 'proposal-review': 'Reviews of proposals', 'proposal-vote': 'Votes on proposals',
+  'privacy-record': 'Privacy impact assessments', 'agreement-version': 'Data-sharing agreements', subscription: 'Delivery subscriptions',
+};
+
+const FR_KINDS: Record<string, string> = {
+  organisation: 'Organisations', member: 'Membres', 'api-key': 'Clés d’API', 'signing-key': 'Clés de signature', source: 'Sources', standard: 'Normes de données',
+  'standard-version': 'Versions de normes', proposal: 'Propositions de normes', 'proposal-review': 'Examens de propositions', 'proposal-vote': 'Votes sur des propositions',
+  'privacy-record': 'Évaluations des facteurs relatifs à la vie privée', 'agreement-version': 'Ententes de partage de données', subscription: 'Abonnements de livraison',
+};
+
 const en: JournalWords = {
   privateChange: (kind, owner) => `A change to ${EN_NOUNS[kind] ?? 'a record'} of ${owner ?? 'the registry'}`,
+  by: (by) => (by.who === 'registry' ? 'The registry itself' : by.who === 'organisation' ? by.name : by.for ? `The operator, for ${by.for}` : 'The operator'),
+  kinds: EN_KINDS,
   publicChange(told) {
     switch (told.kind) {
       case 'organisation':
@@ -89,6 +110,8 @@ const en: JournalWords = {
 
 const fr: JournalWords = {
   privateChange: (kind, owner) => `Un changement touchant ${FR_NOUNS[kind] ?? 'un dossier'} ${owner ? `de ${owner}` : 'du registre'}`,
+  by: (by) => (by.who === 'registry' ? 'Le registre lui-même' : by.who === 'organisation' ? by.name : by.for ? `L’exploitant, pour ${by.for}` : 'L’exploitant'),
+  kinds: FR_KINDS,
   publicChange(told) {
     switch (told.kind) {
       case 'organisation':

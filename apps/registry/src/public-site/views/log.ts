@@ -1,7 +1,52 @@
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
+import { JOURNAL_WORDS, KINDS_IN_WORDS } from '../journal/journal-words.js';
+import type { LogPageQuery } from '../public-site.dto.js';
 import type { LogEntryView, LogView } from '../public-site.service.js';
 import { facts, statusBadge } from './layout.js';
+
+function option(value: string, label: string, selected: string | undefined): Html {
+  return html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
+}
+
+/** The filters, as a GET form that works without JavaScript; each link of the page keeps them. */
+function filterForm(locale: Locale, view: LogView, query: LogPageQuery): Html {
+  const { t } = locale;
+  const kinds = JOURNAL_WORDS[locale.lang].kinds;
+  return html`
+<form class="filters" method="get" action="/log" aria-labelledby="log-filters">
+  <h3 id="log-filters">${t.logFilters}</h3>
+  <input type="hidden" name="lang" value="${locale.lang}">
+  <div class="field"><label for="f-city">${t.filterCity}</label>
+    <select id="f-city" name="city">${option('', t.filterAny, query.city)}${view.cities.map((c) => option(c.slug, locale.text(c.name), query.city))}</select></div>
+  <div class="field"><label for="f-kind">${t.logFilterKind}</label>
+    <select id="f-kind" name="kind">${option('', t.filterAny, query.kind)}${KINDS_IN_WORDS.map((k) => option(k, kinds[k]!, query.kind))}</select></div>
+  <div class="field"><label for="f-from">${t.logFilterFrom}</label> <input id="f-from" name="from" type="date" value="${query.from ?? ''}"></div>
+  <div class="field"><label for="f-to">${t.logFilterTo}</label> <input id="f-to" name="to" type="date" value="${query.to ?? ''}"></div>
+  <div class="actions"><button type="submit">${t.filterApply}</button> <a href="${locale.href('/log')}">${t.filterReset}</a></div>
+</form>`;
+}
+
+/** The latest entries the filters select, in words: the record named and linked when it and that state are public. */
+function entriesSection(locale: Locale, view: LogView, query: LogPageQuery): Html {
+  const { t } = locale;
+  const filters = { city: query.city, kind: query.kind, from: query.from, to: query.to };
+  return html`
+<section aria-labelledby="recent">
+  <h2 id="recent">${t.logRecent}</h2>
+  ${filterForm(locale, view, query)}
+  <p>${t.logOperatorNote}</p>
+  ${view.entries.length === 0 ? html`<p class="note">${t.logNoEntries}</p>` : html`
+  <table class="list log-entries">
+    <thead><tr><th scope="col">${t.colEntry}</th><th scope="col">${t.colTime}</th><th scope="col">${t.colAction}</th><th scope="col">${t.colBy}</th></tr></thead>
+    <tbody>${view.entries.map((e) => html`<tr data-index="${e.index}" data-kind="${e.kind}"><th scope="row"><a href="${locale.href('/log', { ...filters, before: query.before, index: e.index })}">${e.index}</a></th><td>${locale.dateTime(e.time)}</td><td>${e.page ? html`<a href="${e.page}">${e.title}</a>` : e.title}</td><td>${e.by ?? ''}</td></tr>`)}</tbody>
+  </table>`}
+  <p class="paging">
+    ${query.before !== undefined ? html`<a href="${locale.href('/log', filters)}">${t.logNewest}</a>` : ''}
+    ${view.older !== null ? html`<a rel="next" href="${locale.href('/log', { ...filters, before: view.older })}">${t.logOlder}</a>` : ''}
+  </p>
+</section>`;
+}
 
 /** The key a change was made with, and a plain mark when the operator stands behind it. */
 function actingKey(locale: Locale, key: LogEntryView['key']): Html | string {
@@ -30,10 +75,12 @@ function witnessSection(locale: Locale, checkpoint: LogView['checkpoint']): Html
 </section>`;
 }
 
-export function logPage(locale: Locale, view: LogView, chosenIndex: number | undefined): Html {
+export function logPage(locale: Locale, view: LogView, query: LogPageQuery): Html {
   const { t } = locale;
   const { checkpoint, chosen } = view;
-  const defaultIndex = chosenIndex ?? Math.max(0, checkpoint.size - 1);
+  const defaultIndex = query.index ?? Math.max(0, checkpoint.size - 1);
+  // Showing another entry keeps the list as it was filtered.
+  const kept = { city: query.city, kind: query.kind, from: query.from, to: query.to, before: query.before };
   // The script speaks the page's language: its sentences come from the catalogue, placeholders filled in by the script.
   const messages = {
     'data-running': t.logVerifyRunning,
@@ -68,6 +115,7 @@ ${witnessSection(locale, checkpoint)}
   <noscript><p class="note">${t.logVerifyNoScript}</p></noscript>
   <form id="verify-form" method="get" action="/log">
     <input type="hidden" name="lang" value="${locale.lang}">
+    ${Object.entries(kept).map(([name, value]) => (value === undefined ? '' : html`<input type="hidden" name="${name}" value="${String(value)}">`))}
     <label for="verify-index">${t.logVerifyIndex}</label>
     <input id="verify-index" name="index" type="number" inputmode="numeric" min="0" max="${Math.max(0, checkpoint.size - 1)}" value="${defaultIndex}">
     <button type="submit">${t.logShowEntry}</button>
@@ -79,7 +127,8 @@ ${chosen ? html`
   <h2 id="entry">${t.logEntry(chosen.entry.index)}</h2>
   ${facts([
     [t.colTime, locale.dateTime(chosen.entry.time)],
-    [t.colAction, html`<code>${chosen.entry.action}</code>`],
+    [t.colAction, html`${chosen.words.page ? html`<a href="${chosen.words.page}">${chosen.words.title}</a>` : chosen.words.title} (<code>${chosen.entry.action}</code>)`],
+    [t.colBy, chosen.words.by ?? ''],
     [t.colSubject, html`<code>${chosen.entry.subject}</code>`],
     [t.colKey, actingKey(locale, chosen.entry.key)],
     [t.logEntryShown, html`<pre class="entry">${chosen.entry.text}</pre>`],
@@ -87,12 +136,5 @@ ${chosen ? html`
     [t.logEntryProof, html`<ol class="proof">${chosen.proof.proof.map((h) => html`<li><code class="hash">${h}</code></li>`)}</ol>`],
   ])}
 </section>` : ''}
-<section aria-labelledby="recent">
-  <h2 id="recent">${t.logRecent}</h2>
-  <p>${t.logOperatorNote}</p>
-  <table class="list">
-    <thead><tr><th scope="col">${t.colIndex}</th><th scope="col">${t.colTime}</th><th scope="col">${t.colAction}</th><th scope="col">${t.colSubject}</th><th scope="col">${t.colKey}</th></tr></thead>
-    <tbody>${view.recent.map((e) => html`<tr><th scope="row"><a href="${locale.href('/log', { index: e.index })}">${e.index}</a></th><td>${locale.dateTime(e.time)}</td><td><code>${e.action}</code></td><td><code>${e.subject}</code></td><td>${actingKey(locale, e.key)}</td></tr>`)}</tbody>
-  </table>
-</section>`;
+${entriesSection(locale, view, query)}`;
 }
