@@ -5,6 +5,7 @@ import { DataFolderLockedError } from '#plaza/database';
 import { FolderError } from '#plaza/standards';
 import { createApp } from './composition/app.js';
 import { createLogger } from './kernel/logging/logger.js';
+import { serveClusterMetrics } from './platform/metrics/metrics.js';
 import { DemoKeysStoredError } from './signing-keys/signing-key-error.js';
 import { StandardsImportError } from './standards/standard-error.js';
 
@@ -51,7 +52,8 @@ async function close(app: NestFastifyApplication): Promise<void> {
  */
 async function runPrimary(config: AppConfig): Promise<void> {
   const logger = createLogger(config.logLevel).child({ cluster: 'primary' });
-  const setup = await createApp({ ...config, schedulerIntervalSeconds: 0 });
+  // The primary serves the metrics port itself (below), so the setup registry must not take it.
+  const setup = await createApp({ ...config, schedulerIntervalSeconds: 0, metricsPort: null });
   await setup.init();
   await setup.close();
 
@@ -93,6 +95,8 @@ async function runPrimary(config: AppConfig): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown(0)).on('SIGINT', () => shutdown(0));
 
+  // Every worker's metrics, added up on the metrics port (prom-client asks each worker over the cluster's IPC).
+  if (config.metricsPort !== null) await serveClusterMetrics(config.metricsPort);
   for (let i = 0; i < config.workers; i++) fork();
   logger.info({ workers: config.workers, port: config.port }, `cluster: ${config.workers} workers share the port`);
 }

@@ -9,6 +9,7 @@ import type { AppConfig } from '../platform/config/config.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../health/index.js';
 import { JournalModule } from '../platform/journal/journal.module.js';
+import { MetricsModule } from '../platform/metrics/metrics.module.js';
 import { OutboundModule } from '../platform/outbound/outbound.module.js';
 import { RegistryChangesModule } from '../platform/registry-changes/registry-changes.module.js';
 import { ResponseCacheModule } from '../platform/response-cache/response-cache.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         ProblemsModule.forRoot(config),
+        MetricsModule,
         DatabaseModule.forRoot(ENTITIES),
         RegistryChangesModule,
         ResponseCacheModule,

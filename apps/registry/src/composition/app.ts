@@ -20,6 +20,7 @@ import { registerWitnessBody } from '../witness/index.js';
 import { createLogger, NestPinoLogger } from '../kernel/logging/logger.js';
 import { RouteLogController } from '../kernel/logging/route-log-controller.js';
 import type { AppConfig } from '../platform/config/config.js';
+import { Metrics } from '../platform/metrics/metrics.js';
 import { ResponseCache } from '../platform/response-cache/response-cache.js';
 import { publicAssetsDir } from '../public-site/public-assets.js';
 
@@ -55,6 +56,8 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Times every request, cached reads too; and /metrics with PLAZA_METRICS_TOKEN, off the rate limit.
+  app.get(Metrics).register(fastify);
   // First among the hooks that refuse or slow a request: a cached public read needs none of them.
   app.get(ResponseCache).register(fastify);
   registerStrictJson(fastify);

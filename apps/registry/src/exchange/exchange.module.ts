@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BrokerCursorRepository } from './delivery/broker/broker-cursor.repository.js';
 import { BrokerPublisher } from './delivery/broker/broker-publisher.js';
+import { DeliveryMetrics } from './delivery/delivery-metrics.js';
 import { DeliveryRunner } from './delivery/delivery-runner.js';
 import { DeliverySigner } from './delivery/delivery-signer.js';
 import { SinkCredentials } from './delivery/sink-credentials.js';
@@ -26,6 +27,7 @@ import { RegistryLookups } from './submit/registry-lookups.js';
 import { StatelessChecks } from './submit/stateless-checks.js';
 import { SubmissionRepository } from './submit/submission.repository.js';
 import { SubmitEvents } from './submit/submit-events.js';
+import { SubmitMetrics } from './submit/submit-metrics.js';
 import { AgreementModule } from '../agreements/index.js';
 import { PrivacyRecordModule } from '../privacy-records/index.js';
 import { StandardModule } from '../standards/index.js';
@@ -36,11 +38,11 @@ import { StandardModule } from '../standards/index.js';
   providers: [
     RegistryReadModel,
     // submit/: the pipeline and its phases
-    SubmitEvents, GroupCommit, Quota, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository, QuotaRepository,
+    SubmitEvents, SubmitMetrics, GroupCommit, Quota, RegistryLookups, StatelessChecks, StandardCheck, RegistryChecks, OnceAndStore, SubmissionRepository, QuotaRepository,
     // feed/: the read side
     EventFeed, FeedAccess, CallerRejections, SourceConformance, FeedRepository,
     // delivery/: subscriptions and the follower that pushes accepted events to them
-    SubscriptionService, SubscriptionRepository, SinkCredentials, DeliverySigner, DeliveryRunner,
+    SubscriptionService, SubscriptionRepository, SinkCredentials, DeliverySigner, DeliveryRunner, DeliveryMetrics,
     // delivery/broker/: the NATS JetStream publisher and its leased cursor
     BrokerPublisher, BrokerCursorRepository,
     // retention/: the stored events' partitions and retention

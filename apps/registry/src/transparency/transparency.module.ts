@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CheckpointPublisher } from './checkpoint-publisher.js';
 import { JOURNAL_CHANGES, JournalChangesRepository } from './journal-changes.repository.js';
+import { LogMetrics } from './log-metrics.js';
 import { LogSigner } from './log-signer.js';
 import { SignerElection } from './signer-election.js';
 import { SignedNoteController, TransparencyController, WellKnownController } from './transparency.controller.js';
@@ -16,7 +17,7 @@ import { WitnessingService } from './witnessing/witnessing.service.js';
   controllers: [TransparencyController, SignedNoteController, WellKnownController, TileController],
   providers: [
     TransparencyService, TransparencyRepository, LogSigner, SignerElection, CheckpointPublisher, TileService, WitnessingService, WitnessingRepository, WitnessPublisher,
-    JournalChangesRepository, { provide: JOURNAL_CHANGES, useExisting: JournalChangesRepository },
+    JournalChangesRepository, { provide: JOURNAL_CHANGES, useExisting: JournalChangesRepository }, LogMetrics,
   ],
   exports: [TransparencyService, JOURNAL_CHANGES],
 })

@@ -76,6 +76,15 @@ export class TransparencyRepository {
     return kind.disclose(this.db.manager, index);
   }
 
+  /** The log's size, and the seconds since its latest checkpoint was signed (null before the first), for the metrics. */
+  async standing(): Promise<{ size: number; checkpointAgeSeconds: number | null }> {
+    const [row] = (await this.db.manager.query(
+      `SELECT (SELECT size FROM journal_head WHERE id = 1) AS size,
+              (SELECT extract(epoch FROM now() - signed_at) FROM log_checkpoints ORDER BY size DESC LIMIT 1) AS age`,
+    )) as { size: string; age: string | null }[];
+    return { size: Number(row!.size), checkpointAgeSeconds: row!.age === null ? null : Number(row!.age) };
+  }
+
   /** The body of the latest stored checkpoint, or null before the first is signed. */
   async latestCheckpointBody(): Promise<string | null> {
     return (await this.latestCheckpoint())?.body ?? null;

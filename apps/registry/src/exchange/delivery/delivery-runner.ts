@@ -9,6 +9,7 @@ import { FeedRepository } from '../feed/feed.repository.js';
 import { RegistryReadModel } from '../registry-read-model.js';
 import { DeliverySigner } from './delivery-signer.js';
 import { SinkCredentials } from './sink-credentials.js';
+import { DeliveryMetrics } from './delivery-metrics.js';
 import { type DeliveryParts, SubscriptionDelivery } from './subscription-delivery.js';
 import { SubscriptionRepository } from './subscription.repository.js';
 import { SubscriptionService } from './subscription.service.js';
@@ -43,8 +44,9 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
     @Inject(DeliverySigner) signer: DeliverySigner,
     @Inject(SinkCredentials) credentials: SinkCredentials,
     @Inject(Outbound) outbound: Outbound,
+    @Inject(DeliveryMetrics) private readonly metrics: DeliveryMetrics,
   ) {
-    this.parts = { config, subscriptions, service, feed, access, registry, signer, credentials, outbound, feedSignal: () => this.signal };
+    this.parts = { config, subscriptions, service, feed, access, registry, signer, credentials, outbound, feedSignal: () => this.signal, metrics };
   }
 
   onApplicationBootstrap(): void {
@@ -92,7 +94,10 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
           .then(() => delivery.run())
           .catch((error: unknown) => this.logger.warn(`delivery of subscription ${id} stopped: ${(error as Error).name}; it is picked up again`))
           .finally(() => {
-            if (this.held.get(id)?.delivery === delivery) this.held.delete(id);
+            if (this.held.get(id)?.delivery === delivery) {
+              this.held.delete(id);
+              this.metrics.forget(id);
+            }
             // Let go at once, so the next look takes it up again as it now stands.
             void this.subscriptions.release(this.owner, id, generation).catch(() => undefined);
           });

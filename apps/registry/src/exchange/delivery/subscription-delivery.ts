@@ -4,6 +4,7 @@ import type { Outbound } from '../../platform/outbound/outbound.module.js';
 import { type Coverage, covers, type FeedAccess } from '../feed/feed-access.js';
 import type { FeedRepository, StoredEvent } from '../feed/feed.repository.js';
 import type { RegistryReadModel, SourceIdentity } from '../registry-read-model.js';
+import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { DeliverySigner } from './delivery-signer.js';
 import { handshake } from './handshake.js';
 import type { SinkCredentials } from './sink-credentials.js';
@@ -33,6 +34,7 @@ export interface DeliveryParts {
   outbound: Outbound;
   /** The feed's signal (FeedRepository.signal) as the runner last saw it. */
   feedSignal: () => string;
+  metrics: DeliveryMetrics;
 }
 
 /** What one step came to: go on at once, wait (nothing to do, back-off, rate), or let go (the lease is no longer held). */
@@ -132,6 +134,7 @@ export class SubscriptionDelivery {
     // One request's worth: a page read is judged again for each request, so reading further ahead would be read again.
     const limit = s.batching ? s.maxBatchSize : 1;
     const events = await feed.eventsAfter([...readable.keys()], leased.progress.position, limit, { type: s.types?.length === 1 ? s.types[0]! : null, covered: null }, PAGE_BYTES);
+    this.parts.metrics.read(this.id, events[0]?.receivedAt ?? null);
     if (events.length === 0) {
       this.emptyRead = { signal, at: Date.now() };
       return { next: 'wait', ms: config.deliveryPollMs };
@@ -217,6 +220,7 @@ export class SubscriptionDelivery {
     const position = { xid: last.xid, sequence: last.sequence };
     const kept = await this.parts.subscriptions.record(this.id, this.generation, { kind: 'delivered', position, count, lastSequence: count > 0 ? last.sequence : null, at });
     if (!kept) return { next: 'let-go' };
+    this.parts.metrics.delivered(count);
     Object.assign(leased.progress, { position, attempts: 0, lastError: null, nextAttemptAt: null });
     return { next: 'now' };
   }

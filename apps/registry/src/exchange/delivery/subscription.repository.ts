@@ -74,6 +74,12 @@ export class SubscriptionRepository {
     return manager.findOneByOrFail(Subscription, { id: row!.id });
   }
 
+  /** How many subscriptions there are in each state (deleted ones aside), for the metrics. */
+  async countByState(): Promise<Map<string, number>> {
+    const rows = (await this.db.manager.query("SELECT state, count(*)::int AS n FROM exchange_subscriptions WHERE state <> 'deleted' GROUP BY state")) as { state: string; n: number }[];
+    return new Map(rows.map((row) => [row.state, row.n]));
+  }
+
   /** How many subscriptions the organisation holds, counted under a lock its other creations wait for. */
   async countForCreation(organisationId: string, manager: EntityManager): Promise<number> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`plaza.subscriptions:${organisationId}`]);

@@ -7,6 +7,7 @@ import { Quota } from './quota.js';
 import { RegistryChecks } from './registry-checks.js';
 import type { PreparedEvent } from './stateless-checks.js';
 import { SubmissionRepository } from './submission.repository.js';
+import { SubmitMetrics } from './submit-metrics.js';
 
 /** A request handed to the group commit: what phases 1 and 2 made of it. */
 export interface GroupRequest {
@@ -86,6 +87,7 @@ export class GroupCommit {
     @Inject(Quota) private readonly quota: Quota,
     @Inject(RegistryChecks) private readonly registry: RegistryChecks,
     @Inject(OnceAndStore) private readonly once: OnceAndStore,
+    @Inject(SubmitMetrics) private readonly metrics: SubmitMetrics,
   ) {}
 
   /** Settles the request's events in the next group: answers once that group has committed (or rejects: quota, database). */
@@ -136,6 +138,15 @@ export class GroupCommit {
   }
 
   private async commit(group: Waiting[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.commitGroup(group);
+    } finally {
+      this.metrics.group(group.length, group.reduce((events, { request }) => events + request.prepared.length, 0), (performance.now() - started) / 1000);
+    }
+  }
+
+  private async commitGroup(group: Waiting[]): Promise<void> {
     const at = new Date();
     let admitted: boolean[];
     try {

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../kernel/auth/principal.js';
+import { PlazaError } from '../../kernel/errors/plaza-error.js';
 import { APP_CONFIG } from '../../platform/config/config.module.js';
 import type { AppConfig } from '../../platform/config/config.js';
 import { GroupCommit } from './group-commit.js';
 import { Outcomes, type Submission } from './outcomes.js';
 import { Quota } from './quota.js';
-import { checkEnvelope, type EnvelopedEvent, type RawMessage, readMessage } from './read.js';
+import { checkEnvelope, type EnvelopedEvent, type RawMessage, type ReadMessage, readMessage } from './read.js';
 import { StatelessChecks } from './stateless-checks.js';
+import { SubmitMetrics } from './submit-metrics.js';
 
 /*
  * Submitting events: every event goes through the seven checks of the README's "Exchange API", in order, in
@@ -39,13 +41,26 @@ export class SubmitEvents {
     @Inject(Quota) private readonly quota: Quota,
     @Inject(StatelessChecks) private readonly stateless: StatelessChecks,
     @Inject(GroupCommit) private readonly group: GroupCommit,
+    @Inject(SubmitMetrics) private readonly metrics: SubmitMetrics,
   ) {}
 
   async submit(principal: Principal, message: RawMessage, dryRun: boolean): Promise<Submission> {
+    const read = readMessage(message);
+    const events = 'unreadable' in read ? 1 : read.events.length;
+    try {
+      const submission = await this.settle(principal, read, dryRun);
+      this.metrics.submission(submission);
+      return submission;
+    } catch (error) {
+      if (error instanceof PlazaError) this.metrics.request(read.mode, events, error.code);
+      throw error;
+    }
+  }
+
+  private async settle(principal: Principal, read: ReadMessage, dryRun: boolean): Promise<Submission> {
     const receivedAt = new Date();
 
     // 1. read, and check 1
-    const read = readMessage(message);
     if ('unreadable' in read) {
       this.quota.precheck(principal.organisationId, 1, receivedAt);
       const outcomes = new Outcomes(read.mode, 1, principal.organisationId);

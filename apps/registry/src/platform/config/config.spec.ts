@@ -64,6 +64,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...server, PLAZA_WORKERS: '0' })).toThrow('PLAZA_WORKERS must be a whole number from 1 to 256, got "0"');
   });
 
+  it('serves no metrics by default; reads a token of 32 printable characters or more, and a port of their own other than PORT', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: null, metricsPort: null });
+    const token = 'a'.repeat(32);
+    expect(loadConfig({ PLAZA_METRICS_TOKEN: token, PLAZA_METRICS_PORT: '9464' })).toMatchObject({ metricsToken: token, metricsPort: 9464 });
+    expect(() => loadConfig({ PLAZA_METRICS_TOKEN: 'short' })).toThrow('PLAZA_METRICS_TOKEN must be 32 to 512 printable ASCII characters without spaces');
+    expect(() => loadConfig({ PLAZA_METRICS_TOKEN: `${token} ${token}` })).toThrow('PLAZA_METRICS_TOKEN must be');
+    expect(() => loadConfig({ PLAZA_METRICS_PORT: '0' })).toThrow('PLAZA_METRICS_PORT must be a whole number from 1 to 65535, got "0"');
+    expect(() => loadConfig({ PORT: '8080', PLAZA_METRICS_PORT: '8080' })).toThrow('PLAZA_METRICS_PORT must differ from PORT (8080)');
+  });
+
+  it('serves a cluster\'s metrics only on the metrics port, where the primary adds up the workers\'', () => {
+    const server = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', PLAZA_WORKERS: '2' };
+    expect(loadConfig({ ...server, PLAZA_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(() => loadConfig({ ...server, PLAZA_METRICS_TOKEN: 'a'.repeat(32) })).toThrow('PLAZA_METRICS_TOKEN serves one process\'s metrics; with PLAZA_WORKERS=2 set PLAZA_METRICS_PORT instead');
+  });
+
   it('reads the log signing key as an Ed25519 private JWK and refuses anything else', () => {
     const x = 'A'.repeat(43);
     const d = 'B'.repeat(43);

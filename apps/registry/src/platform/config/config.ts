@@ -74,6 +74,12 @@ export interface AppConfig {
   logWitnessAlarmsAcknowledged: AcknowledgedAlarm[];
   /** Processes serving HTTP on the one port (node:cluster); more than 1 needs a PostgreSQL server. */
   workers: number;
+  /**
+   * Metrics (/metrics, Prometheus text): the bearer token that reads them on the registry's port, and a port of their
+   * own on 127.0.0.1 (in a cluster, the primary's, with every worker's metrics added up). Neither: no metrics.
+   */
+  metricsToken: string | null;
+  metricsPort: number | null;
   /** The exchange: largest request body, events an organisation may submit a minute, and how far `time` may be ahead of or behind receipt. */
   exchangeBodyLimitBytes: number;
   exchangeEventsPerMinute: number;
@@ -277,6 +283,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (workers > 1 && !url) problems.push(`PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} needs DATABASE_URL: the embedded database serves a single process, so run one worker or use a PostgreSQL server`);
   if (!/^[\x21-\x7e]{1,255}$/.test(logOrigin)) problems.push('PLAZA_LOG_ORIGIN must be 1 to 255 printable ASCII characters without spaces');
   const port = read.int('PORT', 3000, 0, 65_535);
+  const metricsToken = read.optional('PLAZA_METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{32,512}$/.test(metricsToken)) problems.push('PLAZA_METRICS_TOKEN must be 32 to 512 printable ASCII characters without spaces (e.g. openssl rand -base64 32)');
+  const metricsPort = read.optional('PLAZA_METRICS_PORT') === undefined ? null : read.int('PLAZA_METRICS_PORT', 0, 1, 65_535);
+  if (metricsPort !== null && metricsPort === port) problems.push(`PLAZA_METRICS_PORT must differ from PORT (${port}): metrics get a port of their own on 127.0.0.1`);
+  // A worker behind the shared port could answer only its own share: in a cluster, the primary adds them up on its port.
+  if (workers > 1 && metricsToken !== null) problems.push(`PLAZA_METRICS_TOKEN serves one process's metrics; with PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} set PLAZA_METRICS_PORT instead, where the primary serves every worker's metrics added up`);
   const publicUrl = parsePublicUrl(read.string('PLAZA_PUBLIC_URL', `http://localhost:${port}`));
   if (publicUrl === null) {
     problems.push(`PLAZA_PUBLIC_URL must be an absolute http:// or https:// URL without user, query or fragment (e.g. https://registry.example.org), got "${read.optional('PLAZA_PUBLIC_URL')}"`);
@@ -335,6 +347,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logWitnessQuorum,
     logWitnessAlarmsAcknowledged,
     workers,
+    metricsToken,
+    metricsPort,
     exchangeBodyLimitBytes: read.int('PLAZA_EXCHANGE_BODY_LIMIT_BYTES', 4 * 1_048_576, 1_024, 64 * 1_048_576),
     exchangeEventsPerMinute: read.int('PLAZA_EXCHANGE_EVENTS_PER_MINUTE', 1_800_000, 1, 100_000_000),
     exchangeMaxSkewSeconds: read.int('PLAZA_EXCHANGE_MAX_SKEW_SECONDS', 300, 0, 86_400),

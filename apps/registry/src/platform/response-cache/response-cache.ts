@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fresh from 'fresh';
+import type { Counter } from 'prom-client';
 import vary from 'vary';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { CacheTicket, RegistryCache } from '../registry-changes/registry-cache.js';
 import { RegistryChanges } from '../registry-changes/registry-changes.js';
 import { publicReadOf } from './public-read.js';
@@ -65,8 +67,15 @@ export class ResponseCache {
   private readonly neverStaleControl: string;
   /** How long past its max age an answer may be served while it is rendered again (one more max age at most). */
   private readonly staleGraceMs: number;
+  /** Public reads by route: answered from memory (hit), rendered (miss), or read through by a key holder (bypass). */
+  private readonly lookups: Counter<'route' | 'result'>;
 
-  constructor(@Inject(RegistryChanges) changes: RegistryChanges, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(RegistryChanges) changes: RegistryChanges, @Inject(APP_CONFIG) config: AppConfig, @Inject(Metrics) metrics: Metrics) {
+    this.lookups = metrics.counter({
+      name: 'plaza_public_cache_requests_total',
+      help: 'Requests to public-read routes, by route template and result: hit (answered from memory), miss (rendered), bypass (a key holder reads through).',
+      labelNames: ['route', 'result'],
+    });
     // One budget of bytes for both; a few answers follow the log (checkpoints, the log page, its keys).
     const logBytes = Math.floor(config.publicCacheBytes / 8);
     this.answers = changes.cache(config.publicCacheBytes - logBytes, (answer) => answer.weight, config.publicCacheMaxAgeMs);
@@ -82,13 +91,16 @@ export class ResponseCache {
     fastify.addHook('onRequest', async (request, reply) => {
       const options = publicReadOf(request);
       if (options === undefined) return;
+      const route = request.routeOptions.url!;
       if (request.headers.authorization !== undefined) {
+        this.lookups.inc({ route, result: 'bypass' });
         this.modes.set(request, { kind: 'private' });
         return;
       }
       const key = `${request.url}\n${options.variant?.(request) ?? ''}`;
       const answers = options.followsLog ? this.logAnswers : this.answers;
       const stored = answers.peek([key]).found.get(key) ?? this.renewing(key, answers, options.neverStale) ?? (await this.joined(key, answers));
+      this.lookups.inc({ route, result: stored === undefined ? 'miss' : 'hit' });
       if (stored !== undefined) return answer(request, reply, stored);
       this.modes.set(request, { kind: 'public', lead: this.lead(key, answers), control: options.neverStale ? this.neverStaleControl : this.publicControl });
     });
