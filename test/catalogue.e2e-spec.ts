@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { Store } from 'n3';
+import { DataFactory, Store } from 'n3';
 import { fetchHttp, seedDemo } from '../demo/seed.js';
+import { airAgreementBody } from './support/exchange-fixtures.js';
 import { bearer, createOrganisation, sourceBody, type TestOrganisation } from './support/fixtures.js';
 import { NS, objects, parseRdf, subjectsOfType, texts, validateDcatAp } from './support/rdf.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
+const { namedNode } = DataFactory;
 const PUBLIC = 'https://plaza.example/register';
 const LICENCE = 'https://open.canada.ca/en/open-government-licence-canada';
 
@@ -103,8 +105,14 @@ describe('the DCAT-AP 3 catalogue', () => {
     }
   });
 
-  it("links each dataset to exactly the public privacy records and agreements the API lists for its source", async () => {
+  it("links each dataset to exactly the public privacy records and agreements the API lists for its source, never an abandoned draft", async () => {
+    // An agreement the city abandoned before it came into force stays its parties': no dataset may link it.
+    const vendor = await createOrganisation(t, uniqueSlug('catvendor'), 'vendor');
+    const covered = (await t.http.post('/api/v1/sources').set(bearer(city.adminKey)).send(sourceBody(`urn:cat:${city.slug}:abandoned`)).expect(201)).body.id as string;
+    const abandoned = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(airAgreementBody(vendor.slug, covered)).expect(201)).body.id as string;
+    await t.http.post(`/api/v1/agreements/${abandoned}/terminate`).set(bearer(city.adminKey)).send({ reason: 'Plans changed' }).expect(200);
     const store = new Store(await wholeCatalogue(t, '/catalog'));
+    expect(store.getQuads(null, null, namedNode(`${PUBLIC}/agreements/${abandoned}`), null)).toEqual([]);
     const datasets = subjectsOfType(store, `${NS.dcat}Dataset`);
     const linked = { records: 0, agreements: 0 };
     for (const dataset of datasets) {

@@ -2,15 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import { JournalEntry } from '../platform/journal/journal-entry.entity.js';
-import { Agreement, AgreementSignature, AgreementVersion, type AgreementStatus } from './agreement.entity.js';
+import { Agreement, AgreementSignature, AgreementVersion, PUBLIC_STATUSES } from './agreement.entity.js';
 
 export interface AgreementFilter {
   /** Agreements where this organisation is the city or a vendor party (of any version). */
   partyId?: string;
+  /** Agreements with a version covering this source (with `publiclyReadable`, a public one). */
   sourceId?: string;
-  /** Only agreements with at least one version in one of these statuses. */
-  statuses?: readonly AgreementStatus[];
+  /** Only agreements with a version anyone may read. */
+  publiclyReadable?: boolean;
 }
+
+/**
+ * A version `v` anyone may read: one that has come into force (agreement-access.ts's isPublic, in SQL). A version
+ * abandoned before it came into force is terminated or expired too, and stays its parties' alone.
+ */
+const PUBLIC_VERSION = `v.status IN (${PUBLIC_STATUSES.map((s) => `'${s}'`).join(', ')}) AND v.history @> '[{"status": "active"}]'::jsonb`;
 
 /** What a new version is given; its id, timestamps and journal index come from the database and the journal. */
 export type NewAgreementVersion = Omit<AgreementVersion, 'id' | 'createdAt' | 'updatedAt' | 'journalIndex'>;
@@ -138,18 +145,15 @@ export class AgreementRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * The agreements with a version of one of `statuses` covering each of these sources, at most `limit` a source, in id
-   * order: one query for them all.
-   */
-  async coveringEach(sourceIds: string[], statuses: readonly string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
+  /** The agreements with a public version covering each of these sources, at most `limit` a source, in id order: one query for them all. */
+  async publicCovering(sourceIds: string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
     const rows = (await this.db.manager.query(
       `SELECT s.source_id, a.id FROM unnest($1::uuid[]) AS s(source_id)
          CROSS JOIN LATERAL (
            SELECT DISTINCT v.agreement_id AS id FROM agreement_versions v
-            WHERE v.source_ids @> jsonb_build_array(s.source_id::text) AND v.status = ANY($2) ORDER BY v.agreement_id LIMIT $3
+            WHERE v.source_ids @> jsonb_build_array(s.source_id::text) AND ${PUBLIC_VERSION} ORDER BY v.agreement_id LIMIT $2
          ) a`,
-      [sourceIds, statuses, limit],
+      [sourceIds, limit],
     )) as { source_id: string; id: string }[];
     return rows.map((row) => ({ sourceId: row.source_id, id: row.id }));
   }
@@ -167,10 +171,7 @@ export class AgreementRepository {
     const qb = this.db.manager.createQueryBuilder(Agreement, 'a');
     const versionConditions: string[] = [];
     const parameters: Record<string, unknown> = {};
-    if (filter.statuses) {
-      versionConditions.push('v.status IN (:...statuses)');
-      parameters.statuses = filter.statuses;
-    }
+    if (filter.publiclyReadable) versionConditions.push(PUBLIC_VERSION);
     if (filter.sourceId) {
       versionConditions.push('v.source_ids @> CAST(:sourceIds AS jsonb)');
       parameters.sourceIds = JSON.stringify([filter.sourceId]);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
-import { type Agreement, type AgreementSignature, type AgreementVersion, PUBLIC_STATUSES } from './agreement.entity.js';
+import { type Agreement, type AgreementSignature, type AgreementVersion } from './agreement.entity.js';
 import { agreementNotFound, findVersion, isParty, mayRead, requireCity, versionNotFound } from './agreement-access.js';
 import { AgreementError, AgreementErrorCode } from './agreement-error.js';
 import { AgreementLifecycle } from './agreement-lifecycle.js';
@@ -78,18 +78,18 @@ export class AgreementService {
       if (!party) return { items: [], nextCursor: null };
       partyId = party.id;
     }
-    const { rows, nextCursor } = await this.agreements.list({ partyId, sourceId: query.source, statuses: PUBLIC_STATUSES }, query);
+    const { rows, nextCursor } = await this.agreements.list({ partyId, sourceId: query.source, publiclyReadable: true }, query);
     return { items: await this.summaries(rows, { kind: 'public' }), nextCursor };
   }
 
   /** The public agreements covering each of these sources (at most `limit` a source), as (source, agreement) pairs. */
   publicCovering(sourceIds: string[], limit: number): Promise<{ sourceId: string; id: string }[]> {
-    return this.agreements.coveringEach(sourceIds, PUBLIC_STATUSES, limit);
+    return this.agreements.publicCovering(sourceIds, limit);
   }
 
   /** How many agreements the public list holds, unfiltered. */
   count(): Promise<number> {
-    return this.agreements.count({ statuses: PUBLIC_STATUSES });
+    return this.agreements.count({ publiclyReadable: true });
   }
 
   async listForParty(principal: Principal, slug: string, query: ListAgreementsQuery): Promise<Page<AgreementSummary>> {
