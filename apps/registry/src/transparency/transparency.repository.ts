@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DisclosedRecord, JournaledKind } from '../platform/journal/journaled-kind.js';
 import { MerkleNodeRepository } from '../platform/journal/merkle-node.repository.js';
@@ -160,57 +159,8 @@ export class TransparencyRepository {
   async saveNote(size: number, note: string): Promise<void> {
     await this.db.manager.query('UPDATE log_checkpoints SET note = $2 WHERE size = $1 AND note IS NULL', [size, note]);
   }
-
-  /**
-   * A connection of its own for the checkpoint signer's session advisory lock, outside the pool (which it would
-   * otherwise hold one connection of for good): the lock lasts as long as that connection, so an instance that dies
-   * or loses its database lets another take over. Keepalives and a query timeout make a silently dropped connection
-   * fail in seconds, not hang a checkpoint request for minutes.
-   */
-  async signerSession(url: string, connectTimeoutMs: number): Promise<SignerSession> {
-    const client = new pg.Client({
-      connectionString: url,
-      application_name: SIGNER_APPLICATION_NAME,
-      connectionTimeoutMillis: connectTimeoutMs,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      query_timeout: SIGNER_QUERY_TIMEOUT_MS,
-    });
-    // A lost connection shows at the session's next query, which fails and ends it.
-    client.on('error', () => undefined);
-    await client.connect();
-    return new SignerSession(client);
-  }
 }
 
-/** The advisory lock that elects the one instance signing checkpoints, on a connection of its own. */
-export class SignerSession {
-  private held = false;
-
-  constructor(private readonly client: pg.Client) {}
-
-  /** Takes the lock if no other session holds it; true while this session holds it (a failing connection throws). */
-  async tryLock(): Promise<boolean> {
-    if (this.held) {
-      await this.client.query('SELECT 1');
-      return true;
-    }
-    const { rows } = await this.client.query<{ taken: boolean }>(`SELECT pg_try_advisory_lock(hashtext('${SIGNER_LOCK}')) AS taken`);
-    this.held = rows[0]!.taken;
-    return this.held;
-  }
-
-  /** Gives the lock up by ending the connection, which ends every lock the session held. */
-  async close(): Promise<void> {
-    this.held = false;
-    await this.client.end().catch(() => undefined);
-  }
-}
-
-/** How the signer's connection shows in pg_stat_activity. */
-export const SIGNER_APPLICATION_NAME = 'plaza-log-signer';
-const SIGNER_QUERY_TIMEOUT_MS = 5_000;
-const SIGNER_LOCK = 'plaza.log.signer';
 const COLUMNS = 'size, root_hash, body, jws, note';
 
 export interface EntrySubjectRow {
