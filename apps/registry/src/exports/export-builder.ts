@@ -1,12 +1,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
-import { SessionLock } from '../platform/database/session-lock.js';
+import { ElectedByLock } from '../platform/database/elected-by-lock.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { ExportFolder, type ExportManifest } from './export-files.js';
 import { exported, ExportRecords } from './export-records.js';
@@ -29,7 +28,7 @@ export class ExportBuilder implements OnApplicationBootstrap, OnApplicationShutd
   readonly folder: ExportFolder;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ExportManifest | null> | undefined;
-  private lock: Promise<SessionLock> | undefined;
+  private readonly election: ElectedByLock;
   private stopped = false;
 
   constructor(
@@ -38,6 +37,7 @@ export class ExportBuilder implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(ExportRecords) private readonly records: ExportRecords,
   ) {
     this.folder = new ExportFolder(config.exportDir);
+    this.election = new ElectedByLock(config.database, BUILDER_LOCK, BUILDER_APPLICATION_NAME, this.logger);
   }
 
   onApplicationBootstrap(): void {
@@ -62,20 +62,24 @@ export class ExportBuilder implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async buildIfGrown(): Promise<ExportManifest | null> {
-    if (!(await this.elected())) return null;
+    if (!(await this.election.elected())) return null;
     const [size, latest] = await Promise.all([this.journal.size(), this.folder.latest()]);
     if (latest !== null && latest.journalSize >= size) return null;
     await this.folder.prune(latest?.journalSize ?? null);
     return this.build(size);
   }
 
-  /** Writes the export of journal size `size` and publishes it. */
-  private async build(size: number): Promise<ExportManifest> {
+  /** Writes the export of journal size `size` and publishes it, unless this instance stopped being the builder meanwhile. */
+  private async build(size: number): Promise<ExportManifest | null> {
     const started = new Date();
     const paths = { register: await this.folder.temporary('register', size), sources: await this.folder.temporary('sources', size) };
     const register = createWriteStream(paths.register);
     const csv = sourcesCsv();
-    const csvFile = csv.pipe(createWriteStream(paths.sources));
+    const csvFile = createWriteStream(paths.sources);
+    // Settles once both files are complete, or fails on the first write error (a full disk): the pipeline then destroys
+    // the CSV stream too, so a write waiting for it to drain fails rather than wait for good.
+    const written = Promise.all([finished(register), pipeline(csv, csvFile)]);
+    written.catch(() => undefined); // awaited below; this keeps an early failure from going unhandled meanwhile
     let records = 0;
     let sources = 0;
     try {
@@ -93,19 +97,25 @@ export class ExportBuilder implements OnApplicationBootstrap, OnApplicationShutd
       }
       register.end();
       csv.end();
-      await Promise.all([finished(register), finished(csvFile)]);
+      await written;
     } catch (error) {
       register.destroy();
       csv.destroy();
       csvFile.destroy();
-      await Promise.all(Object.values(paths).map((path) => rm(path, { force: true })));
+      await this.folder.discard(paths);
       throw error;
+    }
+    // Its lock's connection may have gone during the build, and another instance be building now: that one publishes.
+    if (!(await this.election.elected())) {
+      this.logger.warn({ journalSize: size }, 'no longer the export builder; dropped the export built');
+      await this.folder.discard(paths);
+      return null;
     }
     const manifest: ExportManifest = {
       journalSize: size, startedAt: started.toISOString(), builtAt: new Date().toISOString(), records, sources,
       bytes: { register: register.bytesWritten, sources: csvFile.bytesWritten },
     };
-    await this.folder.publish(paths, manifest);
+    if (!(await this.folder.publish(paths, manifest))) return null;
     this.logger.log({ journalSize: size, records, ms: Date.now() - started.getTime() }, 'built the exports');
     return manifest;
   }
@@ -115,39 +125,23 @@ export class ExportBuilder implements OnApplicationBootstrap, OnApplicationShutd
     if (this.stopped) throw new Error('the registry is shutting down; the export will be built at its next start');
   }
 
-  /** Whether this instance builds: always on the embedded database; on a server, while it holds the builder lock. */
-  private async elected(): Promise<boolean> {
-    const { database } = this.config;
-    if (database.mode !== 'server') return true;
-    try {
-      this.lock ??= SessionLock.open(database.url, BUILDER_LOCK, BUILDER_APPLICATION_NAME, database.connectTimeoutMs);
-      return await (await this.lock).tryLock();
-    } catch (error) {
-      // The connection failed, and the lock went with it: the next look opens another.
-      this.logger.warn({ err: error }, 'lost the connection holding the export builder lock');
-      await this.release();
-      return false;
-    }
-  }
-
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
-    await this.release();
-  }
-
-  private async release(): Promise<void> {
-    const lock = this.lock;
-    this.lock = undefined;
-    await lock?.then((open) => open.close()).catch(() => undefined);
+    await this.election.close();
   }
 }
 
 /** A batch of records as JSON Lines: JSON.stringify escapes every line break inside a string, so one record is one line. */
 const lines = (batch: object[]) => batch.map((record) => `${JSON.stringify(record)}\n`).join('');
 
-/** Writes and, when the stream's buffer is full, waits for it to drain: what is written never piles up in memory. */
-async function write(stream: Writable | WriteStream, chunk: unknown): Promise<void> {
-  if (!stream.write(chunk)) await once(stream, 'drain');
+/**
+ * Writes and, when the stream's buffer is full, waits for it to drain, so what is written never piles up in memory;
+ * fails if the stream fails meanwhile (once() rejects on its 'error') or has already failed (it would never drain).
+ */
+export async function write(stream: Writable | WriteStream, chunk: unknown): Promise<void> {
+  if (stream.write(chunk)) return;
+  if (stream.destroyed) throw stream.errored ?? new Error('the export file was closed before it was complete');
+  await once(stream, 'drain');
 }

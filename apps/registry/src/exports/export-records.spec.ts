@@ -1,4 +1,4 @@
-import { latestJournalIndex } from './export-records.js';
+import { latestJournalIndex, mapLimited } from './export-records.js';
 
 describe('the journal index of an exported record', () => {
   it('is the record own index when it has no parts', () => {
@@ -13,5 +13,22 @@ describe('the journal index of an exported record', () => {
   it('skips parts never journaled, and is null for a record with no index at all', () => {
     expect(latestJournalIndex({ journalIndex: null, versions: [{ journalIndex: 2 }, { journalIndex: null }] })).toBe(2);
     expect(latestJournalIndex({ id: 'a', journalIndex: null })).toBeNull();
+  });
+});
+
+describe('reading records whole, a few at a time', () => {
+  it('keeps at most the limit of reads under way, and the results in order', async () => {
+    let running = 0;
+    let most = 0;
+    const read = async (n: number) => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setTimeout(resolve, n % 3));
+      running--;
+      return n * 2;
+    };
+    const items = Array.from({ length: 100 }, (_, n) => n);
+    expect(await mapLimited(items, 4, read)).toEqual(items.map((n) => n * 2));
+    expect(most).toBe(4);
+    expect(await mapLimited([], 4, read)).toEqual([]);
   });
 });

@@ -33,6 +33,26 @@ export function latestJournalIndex(value: unknown): number | null {
 
 const larger = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
+/**
+ * How many records are read whole at once: each read is several queries, and the build must leave most of the pool
+ * (on the embedded database, its one connection) to the requests the registry is serving meanwhile.
+ */
+export const CONCURRENT_READS = 4;
+
+/** `read` of every item, in order, with at most `limit` reads under way at once. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, read: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await read(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /** Every item of a keyset-paged list, a page at a time: only one page is ever held. */
 async function* walk<T>(page: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T[]> {
   let cursor: string | undefined;
@@ -70,13 +90,13 @@ export class ExportRecords {
     for await (const items of walk((cursor) => this.privacyRecords.list(undefined, { sort: 'createdAt', cursor, limit: BATCH }))) yield items.map((r) => exported('privacy-record', r));
     // The lists hold summaries: each record is read whole, with only the versions a caller without a key may read.
     for await (const items of walk((cursor) => this.agreements.list({ cursor, limit: BATCH }))) {
-      yield (await Promise.all(items.map((a) => this.agreements.get(a.id)))).map((r) => exported('agreement', r));
+      yield (await mapLimited(items, CONCURRENT_READS, (a) => this.agreements.get(a.id))).map((r) => exported('agreement', r));
     }
     for await (const items of walk((cursor) => this.standards.list({ cursor, limit: BATCH }))) {
-      yield (await Promise.all(items.map((s) => this.standards.get(s.id)))).map((r) => exported('standard', r));
+      yield (await mapLimited(items, CONCURRENT_READS, (s) => this.standards.get(s.id))).map((r) => exported('standard', r));
     }
     for await (const items of walk((cursor) => this.proposals.list({ cursor, limit: BATCH }))) {
-      yield (await Promise.all(items.map((p) => this.proposals.get(p.number)))).map((r) => exported('proposal', r));
+      yield (await mapLimited(items, CONCURRENT_READS, (p) => this.proposals.get(p.number))).map((r) => exported('proposal', r));
     }
   }
 }
