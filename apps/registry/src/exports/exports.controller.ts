@@ -7,7 +7,7 @@ import { EXPORT_FILES, type ExportFile, fileName } from './export-files.js';
 import { ExportIndexResponse } from './exports.dto.js';
 import { ExportsService } from './exports.service.js';
 
-const REFLECTS = 'ETag and the file name carry the journal size it reflects; GET /exports says when it was built.';
+const REFLECTS = 'ETag and the file name carry the journal size when its build began, a lower bound: every change below it is in the file, and records changed during the build are in their later state (see journalSize at GET /exports).';
 
 /**
  * The full exports of the public register, served from files on disk: a reader, however slow, holds a file open and

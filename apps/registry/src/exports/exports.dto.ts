@@ -9,7 +9,7 @@ export class ExportFileResponse {
 
 /** The latest complete export: which journal size it reflects, when it was built, and its files. */
 export class ExportIndexResponse {
-  @ApiProperty({ description: 'The journal size when the build began: every change below it is in the export; a record changed since shows its later state, with its own journalIndex' })
+  @ApiProperty({ description: 'The journal size when the build began, a lower bound (the build reads in many short reads, not one snapshot): every change below it is in the export; a record changed during the build is in its later state, with its later journalIndex (this size or more); a reference may name a record created during the build that is not in the export' })
   journalSize: number;
   @ApiProperty() startedAt: string;
   @ApiProperty() builtAt: string;
