@@ -28,6 +28,7 @@ describe('names people read', () => {
       ['a line separator', '\u2028'],
       ['an escape', '\u001b'],
       ['a line feed in a name', '\n'],
+      ['a noncharacter (U+FFFF), which XML cannot carry', '\uffff'],
     ])('%s', async (_what, character) => {
       const slug = uniqueSlug('names-hidden');
       const res = await create(slug, { en: `Air${character}Sense ${slug}`, fr: `AirSense ${slug}` }).expect(400);

@@ -16,7 +16,7 @@ describe('the Atom writer', () => {
     expect(parsed.self).toBe('https://plaza.example/feeds/changes.atom?a=1&lang=fr');
   });
 
-  it('refuses a character XML cannot carry rather than write a document no reader parses', () => {
-    expect(() => feed('a \u0001 b')).toThrow();
+  it('writes a character XML cannot carry (a control character, U+FFFF) as U+FFFD: the feed still parses', () => {
+    expect(parseFeed(feed('a \u0001 b \uFFFF c')).items[0]!.title).toBe('a \uFFFD b \uFFFD c');
   });
 });

@@ -30,31 +30,37 @@ export interface AtomFeed {
   entries: AtomEntry[];
 }
 
+/** What XML 1.0 cannot carry (its Char production): control characters, surrogates, U+FFFE and U+FFFF. */
+const NOT_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** `text` with what XML cannot carry shown as U+FFFD: a name stored before such characters were refused still makes a feed. */
+const xmlText = (text: string) => text.replace(NOT_XML, '\uFFFD');
+
 /**
  * An Atom 1.0 document (RFC 4287), with the paging links of RFC 5005. Every text is plain text, escaped by the XML
- * writer: a record's name is never read as markup; a character XML cannot carry fails here rather than in a reader.
+ * writer: a record's name is never read as markup, and a character XML cannot carry becomes U+FFFD.
  */
 export function writeAtom(feed: AtomFeed): string {
   const root = create({ version: '1.0', encoding: 'utf-8' }).ele(ATOM, 'feed').att(XML, 'xml:lang', feed.lang);
   root.ele('id').txt(feed.id);
-  root.ele('title').txt(feed.title);
-  root.ele('subtitle').txt(feed.subtitle);
+  root.ele('title').txt(xmlText(feed.title));
+  root.ele('subtitle').txt(xmlText(feed.subtitle));
   root.ele('updated').txt(feed.updated.toISOString());
-  root.ele('author').ele('name').txt(feed.author.name).up().ele('uri').txt(feed.author.uri);
+  root.ele('author').ele('name').txt(xmlText(feed.author.name)).up().ele('uri').txt(feed.author.uri);
   root.ele('generator').txt('Plaza');
   for (const link of feed.links) root.ele('link', attributes(link));
   for (const entry of feed.entries) {
     const element = root.ele('entry');
     element.ele('id').txt(entry.id);
-    element.ele('title', { type: 'text' }).txt(entry.title);
+    element.ele('title', { type: 'text' }).txt(xmlText(entry.title));
     element.ele('updated').txt(entry.updated.toISOString());
     for (const link of entry.links) element.ele('link', attributes(link));
     element.ele('category', { term: entry.category });
-    element.ele('summary', { type: 'text' }).txt(entry.summary);
+    element.ele('summary', { type: 'text' }).txt(xmlText(entry.summary));
   }
   return root.end({ prettyPrint: true, wellFormed: true });
 }
 
 function attributes(link: AtomLink): Record<string, string> {
-  return { rel: link.rel, href: link.href, ...(link.type ? { type: link.type } : {}), ...(link.title ? { title: link.title } : {}) };
+  return { rel: link.rel, href: link.href, ...(link.type ? { type: link.type } : {}), ...(link.title ? { title: xmlText(link.title) } : {}) };
 }

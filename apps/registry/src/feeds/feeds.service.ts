@@ -109,7 +109,14 @@ export class FeedService {
 
   private journalBegan(): Promise<Date> {
     // The journal is never empty once the registry has started (the operator's organisation is its first entry).
-    this.began ??= this.journal.began().then((date) => date ?? new Date(0));
+    // A failed read is not kept: the next request reads again rather than fail for the life of the process.
+    this.began ??= this.journal.began().then(
+      (date) => date ?? new Date(0),
+      (error: unknown) => {
+        this.began = null;
+        throw error;
+      },
+    );
     return this.began;
   }
 }
