@@ -18,6 +18,7 @@ import { LogCosignatures1797200000000 } from './1797200000000-log-cosignatures.j
 import { LogKeyRotations1797300000000 } from './1797300000000-log-key-rotations.js';
 import { SourceLicence1797400000000 } from './1797400000000-source-licence.js';
 import { JournalByOrganisation1797500000000 } from './1797500000000-journal-by-organisation.js';
+import { JournalByTime1797800000000 } from './1797800000000-journal-by-time.js';
 
 /** Every migration, in order. The registry runs the pending ones at start. */
-export const MIGRATIONS = [Foundation1732280000000, StandardsAndProposals1795400000000, PrivacyRecords1795500000000, Agreements1795600000000, TransparencyLog1795700000000, RecordDisclosure1795750000000, Exchange1795800000000, AbandonedDrafts1795900000000, OrganisationDisplayNames1796400000000, ActingKeys1796500000000, RoleGrants1796600000000, ExchangeEventPartitions1796700000000, Delivery1796800000000, ReadIndexes1796900000000, CheckpointNotes1797000000000, WitnessState1797100000000, LogCosignatures1797200000000, LogKeyRotations1797300000000, SourceLicence1797400000000, JournalByOrganisation1797500000000];
+export const MIGRATIONS = [Foundation1732280000000, StandardsAndProposals1795400000000, PrivacyRecords1795500000000, Agreements1795600000000, TransparencyLog1795700000000, RecordDisclosure1795750000000, Exchange1795800000000, AbandonedDrafts1795900000000, OrganisationDisplayNames1796400000000, ActingKeys1796500000000, RoleGrants1796600000000, ExchangeEventPartitions1796700000000, Delivery1796800000000, ReadIndexes1796900000000, CheckpointNotes1797000000000, WitnessState1797100000000, LogCosignatures1797200000000, LogKeyRotations1797300000000, SourceLicence1797400000000, JournalByOrganisation1797500000000, JournalByTime1797800000000];
