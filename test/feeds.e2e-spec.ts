@@ -1,5 +1,6 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { addMember, bearer, createOrganisation, createSource, privacyRecordBody, rawBody, registerSigningKey, signDetached, type TestOrganisation } from './support/fixtures.js';
+import { airAgreementBody } from './support/exchange-fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 const PUBLIC = 'https://plaza.example/register';
@@ -7,7 +8,6 @@ const SOURCE_NAME = 'Air quality sensor, rue Sainte-Catherine';
 const PERSON = { name: 'Jeanne Tremblay-Feeds', email: `jeanne.feeds.${Date.now()}@city.example` };
 const DRAFT_TITLE = 'Licence plate reading on rue Saint-Denis';
 const DRAFT_SUMMARY = 'Secret terms of the parking pilot';
-const HOUR = 3_600_000;
 
 /** The feed at `path`, read by a real feed parser, with the links the parser leaves to its element. */
 async function feedAt(t: TestApp, path: string, headers: Record<string, string> = {}) {
@@ -60,7 +60,7 @@ describe('the change feeds (Atom)', () => {
     // A member added (a person's name and email), a draft privacy record and a draft agreement: none of it is public.
     await t.http.post(`/api/v1/organisations/${city.slug}/members`).set(bearer(city.adminKey)).send({ ...PERSON, roles: ['member'] }).expect(201);
     draftRecordId = (await t.http.post('/api/v1/privacy-records').set(bearer(city.adminKey)).send(privacyRecordBody([sourceId], { title: { en: DRAFT_TITLE, fr: DRAFT_TITLE } })).expect(201)).body.id;
-    agreementId = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(agreementTerms()).expect(201)).body.id;
+    agreementId = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(airAgreementBody(vendor.slug, sourceId, { summary: DRAFT_SUMMARY })).expect(201)).body.id;
     // A privacy record that is approved: its approval is public, its drafting and submission are not.
     // Its author is not the admin who made the approver (four eyes).
     const author = await addMember(t, city.slug, city.adminKey, ['member']);
@@ -73,18 +73,6 @@ describe('the change feeds (Atom)', () => {
   afterAll(async () => {
     await t?.close();
   });
-
-  function agreementTerms(summary = DRAFT_SUMMARY) {
-    const now = Date.now();
-    return {
-      vendors: [vendor.slug], sources: [sourceId], eventTypes: [{ standard: 'air-quality-observation', major: 1 }],
-      purposes: [{ en: 'Publish the air-quality index', fr: 'Publier l’indice de la qualité de l’air' }],
-      allowedFields: [{ party: vendor.slug, standard: 'air-quality-observation', major: 1, fields: ['/stationId'] }],
-      retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
-      validFrom: new Date(now - HOUR).toISOString(), validUntil: new Date(now + 24 * 365 * HOUR).toISOString(),
-      summary: { en: summary, fr: summary },
-    };
-  }
 
   /** The log's own account of an entry: its action and the organisation it belongs to. */
   async function logEntry(index: number): Promise<{ action: string; organisation: string | null; subject: { type: string; id: string } }> {
@@ -211,7 +199,7 @@ describe('the change feeds (Atom)', () => {
   });
 
   it('names an agreement from the entry that brought it into force, never its drafting or signing', async () => {
-    const id = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(agreementTerms('Terms still being negotiated')).expect(201)).body.id as string;
+    const id = (await t.http.post('/api/v1/agreements').set(bearer(city.adminKey)).send(airAgreementBody(vendor.slug, sourceId, { summary: 'Terms still being negotiated' })).expect(201)).body.id as string;
     await t.http.post(`/api/v1/agreements/${id}/versions/1/open-signatures`).set(bearer(city.adminKey)).expect(200);
     for (const party of [city, vendor]) {
       const key = await registerSigningKey(t, party);

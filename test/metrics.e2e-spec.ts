@@ -63,6 +63,8 @@ describe('metrics (/metrics, Prometheus text)', () => {
       const batch = await post(t, s.vendor.adminKey, BATCH, signedBatch([reading(s.source, 'm-2'), reading(`${s.source}:nowhere`, 'm-3'), reading(s.source, 'm-4'), reading(`${s.source}:elsewhere`, 'm-5')], s.vendorKey)).expect(200);
       expect(batch.body).toMatchObject({ accepted: 2, rejected: 2 });
       expect((await post(t, s.vendor.adminKey, STRUCTURED, '{"not": "an envelope"')).status).toBeGreaterThanOrEqual(400);
+      // A batch refused whole while it is read counts too.
+      expect((await post(t, s.vendor.adminKey, BATCH, '[]').expect(422)).body.code).toBe('exchange.batch_empty');
       const after = (await scrape()).all;
 
       const delta = (name: string, labels: Record<string, string>) => total(after, name, labels) - total(before, name, labels);
@@ -70,6 +72,7 @@ describe('metrics (/metrics, Prometheus text)', () => {
       expect(delta('plaza_exchange_events_settled_total', { mode: 'structured', status: 'duplicate' })).toBe(1);
       expect(delta('plaza_exchange_events_settled_total', { mode: 'batch', status: 'accepted' })).toBe(2);
       expect(delta('plaza_exchange_events_refused_total', { mode: 'batch', code: 'exchange.source_unknown' })).toBe(2);
+      expect(delta('plaza_exchange_events_refused_total', { mode: 'batch', code: 'exchange.batch_empty' })).toBe(1);
       const refusedStructured = after.filter((x) => x.name === 'plaza_exchange_events_refused_total' && x.labels.mode === 'structured');
       expect(refusedStructured.reduce((sum, x) => sum + x.value, 0) - total(before, 'plaza_exchange_events_refused_total', { mode: 'structured' })).toBe(1);
       expect(refusedStructured.every((x) => /^exchange\.[a-z_]+$/.test(x.labels.code!))).toBe(true);

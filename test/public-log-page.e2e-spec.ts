@@ -1,4 +1,5 @@
 import { addMember, bearer, createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
+import { airAgreementBody } from './support/exchange-fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 const SOURCE_NAME = 'Air quality sensor, rue Sainte-Catherine';
@@ -56,7 +57,7 @@ describe('the public log page in words', () => {
     await createSource(t, otherCity.adminKey, `urn:logpage:${slug}:other`);
     // A member added by the city (a person's name and email) and a draft agreement: neither is public.
     await t.http.post(`/api/v1/organisations/${city.slug}/members`).set(bearer(cityKey)).send({ ...PERSON, roles: ['member'] }).expect(201);
-    agreementId = (await t.http.post('/api/v1/agreements').set(bearer(cityKey)).send(agreementTerms()).expect(201)).body.id;
+    agreementId = (await t.http.post('/api/v1/agreements').set(bearer(cityKey)).send(airAgreementBody(vendor.slug, sourceId, { summary: DRAFT_SUMMARY })).expect(201)).body.id;
     // The operator changes the city's public details for it.
     await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(t.operatorKey)).send({ jurisdiction: 'CA-QC' }).expect(200);
   }, 120_000);
@@ -64,18 +65,6 @@ describe('the public log page in words', () => {
   afterAll(async () => {
     await t?.close();
   });
-
-  function agreementTerms() {
-    const now = Date.now();
-    return {
-      vendors: [vendor.slug], sources: [sourceId], eventTypes: [{ standard: 'air-quality-observation', major: 1 }],
-      purposes: [{ en: 'Publish the air-quality index', fr: 'Publier l’indice de la qualité de l’air' }],
-      allowedFields: [{ party: vendor.slug, standard: 'air-quality-observation', major: 1, fields: ['/stationId'] }],
-      retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
-      validFrom: new Date(now - HOUR).toISOString(), validUntil: new Date(now + 24 * 365 * HOUR).toISOString(),
-      summary: { en: DRAFT_SUMMARY, fr: DRAFT_SUMMARY },
-    };
-  }
 
   async function logPage(query: string, status = 200): Promise<{ html: string; rows: Row[]; older: string | null }> {
     const res = await t.http.get(`/log?${query}`).expect(status);

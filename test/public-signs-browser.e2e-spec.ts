@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from './support/browser.js';
+import { expectAccessible, launchBrowser } from './support/browser.js';
 import { exchangeScenario, type ExchangeScenario } from './support/exchange-fixtures.js';
 import { createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
@@ -55,11 +54,6 @@ describe('signs and what is near me in a browser', () => {
     await t?.close();
   });
 
-  async function expectAccessible(): Promise<void> {
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(results.violations.map((v) => `${page.url()}: ${v.id} (${v.nodes.length}): ${v.help}`)).toEqual([]);
-  }
-
   /** The page boxes of a PDF Chromium printed: one [width, height] in points per page. */
   function pageSizes(pdf: Buffer): number[][] {
     return [...pdf.toString('latin1').matchAll(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/g)].map((m) => [Math.round(Number(m[1])), Math.round(Number(m[2]))]);
@@ -75,12 +69,12 @@ describe('signs and what is near me in a browser', () => {
       expect(sign).toContain('Data is collected here');
       expect(sign).toContain('Des données sont recueillies ici');
       expect(sign).toContain(`${t.config.publicUrl}/sources/${scene.sourceId}`);
-      await expectAccessible();
+      await expectAccessible(page);
       await page.screenshot({ path: join(SHOTS, `sign-${lang}.png`), fullPage: true });
 
       for (const [paper, size] of [['letter', [612, 792]], ['a4', [595, 842]]] as const) {
         await page.goto(`${base}/sources/${scene.sourceId}/sign?paper=${paper}&lang=${lang}`);
-        await expectAccessible();
+        await expectAccessible(page);
         // As printed: the print style sheet hides the register's frame and the tools, leaving the sign alone.
         await page.emulateMedia({ media: 'print' });
         expect(await page.locator('.site-header').isVisible()).toBe(false);
@@ -100,7 +94,7 @@ describe('signs and what is near me in a browser', () => {
       const locate = page.locator('#near-locate');
       // The script offers the button; the form itself needs no script.
       await locate.waitFor({ state: 'visible' });
-      await expectAccessible();
+      await expectAccessible(page);
       // The resident widens the radius (2 km unless told) before asking.
       await page.locator('#near-radius').fill('5');
       const navigated = page.waitForURL(/lat=45\.5/);
@@ -113,7 +107,7 @@ describe('signs and what is near me in a browser', () => {
       expect(await page.locator('tbody th[scope=row]').allInnerTexts()).toEqual(['Near sensor', 'Middle sensor', 'Far sensor'].map((n) => `${n}${suffix}`));
       const distances = (await page.locator('tbody td.distance').allInnerTexts()).map((d) => d.replace(/[\u00a0\u202f]/g, ' '));
       expect(distances).toEqual(lang === 'en' ? ['160 m away', '940 m away', '3.9 km away'] : ['à 160 m', 'à 940 m', 'à 3,9 km']);
-      await expectAccessible();
+      await expectAccessible(page);
       await page.screenshot({ path: join(SHOTS, `near-me-${lang}.png`), fullPage: true });
     }
   });

@@ -154,6 +154,19 @@ describe('signs and what is near me (server-rendered)', () => {
       expect(page).toContain('<script type="module" src="/assets/near-me.js"></script>');
     });
 
+    it('says when the radius holds more than the 50 nearest it lists', async () => {
+      const crowded = await createOrganisation(t, uniqueSlug('crowded-city'), 'city');
+      const spot = { lat: 46.8, lon: -71.2 };
+      for (let i = 0; i < 51; i++) {
+        await createSource(t, crowded.adminKey, `urn:plaza:crowded:${uniqueSlug('s')}`, { location: { type: 'Point', coordinates: [spot.lon + i * 0.0001, spot.lat] } });
+      }
+      const page = await html(`/sources?city=${crowded.slug}&lat=${spot.lat}&lon=${spot.lon}&radius=1&lang=en`);
+      expect(names(page)).toHaveLength(50);
+      expect(page).toContain('More are within it than the 50 nearest listed here');
+      const fewer = await html(`/sources?city=${crowded.slug}&lat=${spot.lat}&lon=${spot.lon}&radius=0.01&lang=en`);
+      expect(fewer).not.toContain('More are within it');
+    });
+
     it('answers coordinates that are not valid with a 400 page, never a 500', async () => {
       for (const query of ['lat=91&lon=0', 'lat=0&lon=-181', 'lat=north&lon=0', 'lat=45,5&lon=-73', 'lat=45.5', 'lon=-73.5', 'radius=2', 'lat=45&lon=-73&radius=0', 'lat=45&lon=-73&radius=500']) {
         const res = await t.http.get(`/sources?${query}`);

@@ -3,12 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ed25519Signer, formatKeyRotation, signKeyRotation, signNote } from '#plaza/note';
 import { LOG_SIGNING_KEY_FILE } from '../apps/registry/src/transparency/log-signer.js';
 import { fetchHttp, seedDemo } from '../demo/seed.js';
-import { launchBrowser } from './support/browser.js';
+import { expectAccessible, launchBrowser } from './support/browser.js';
 import { createOrganisation, createSource } from './support/fixtures.js';
 import { createDatabase, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
@@ -78,11 +77,6 @@ describe('public register in a browser', () => {
     if (demoDir) rmSync(demoDir, { recursive: true, force: true });
   });
 
-  async function expectAccessible(): Promise<void> {
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(results.violations.map((v) => `${page.url()}: ${v.id} (${v.nodes.length}): ${v.help}`)).toEqual([]);
-  }
-
   /** Submits the filter form and waits for the page it leads to: a click only waits for the navigation to start. */
   async function submitFilters(): Promise<void> {
     const navigated = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
@@ -100,7 +94,7 @@ describe('public register in a browser', () => {
     for (const lang of ['en', 'fr']) {
       await page.goto(`${base}/?lang=${lang}`);
       expect(await page.locator('.demo-banner').innerText()).toMatch(lang === 'en' ? /Demonstration data/ : /Données de démonstration/);
-      await expectAccessible();
+      await expectAccessible(page);
       await screenshot('home');
     }
     await page.goto(`${base}/?lang=en`);
@@ -118,12 +112,12 @@ describe('public register in a browser', () => {
     expect(text).toContain('privacy@montreal.example');
     expect(text).toMatch(/Transparency log entry: entry \d+/);
     await page.locator('#map[data-markers="1"]').waitFor();
-    await expectAccessible();
+    await expectAccessible(page);
     await screenshot('source');
     await page.getByRole('link', { name: 'Français' }).click();
     await page.locator('html[lang="fr"]').waitFor({ state: 'attached' });
     expect(await page.locator('h1').innerText()).toBe('Caméra de comptage des piétons et cyclistes, Sainte-Catherine et Saint-Laurent');
-    await expectAccessible();
+    await expectAccessible(page);
     await screenshot('source');
   });
 
@@ -160,7 +154,7 @@ describe('public register in a browser', () => {
     await page.locator(`#map[data-markers="${before}"]`).waitFor();
     expect(await page.locator('#map path.leaflet-interactive').count()).toBe(before);
     expect(blockedRequests.some((url) => url.includes('tile.openstreetmap.org'))).toBe(true);
-    await expectAccessible();
+    await expectAccessible(page);
     await screenshot('sources');
     // Zooming in on the map refilters the list to what is visible (the server's bbox filter).
     for (let i = 0; i < 4; i++) {
@@ -179,7 +173,7 @@ describe('public register in a browser', () => {
   it('opens an agreement: parties, terms, status history, and both signatures verified by the registry', async () => {
     for (const lang of ['en', 'fr']) {
       await page.goto(`${base}/agreements?lang=${lang}`);
-      await expectAccessible();
+      await expectAccessible(page);
       // From the camera's page, the agreement that covers it (the list holds other suites' agreements on a shared database).
       await page.goto(`${base}/sources?lang=${lang}&city=${slug('montreal')}&personalInformation=true`);
       await page.locator('tbody a').first().click();
@@ -189,7 +183,7 @@ describe('public register in a browser', () => {
       expect(await page.locator('.signatures li.verifies').count()).toBe(2);
       expect(await page.locator('.signatures li.fails').count()).toBe(0);
       expect(main).toContain(lang === 'en' ? '90 days' : '90 jours');
-      await expectAccessible();
+      await expectAccessible(page);
       await screenshot('agreement');
     }
   });
@@ -203,7 +197,7 @@ describe('public register in a browser', () => {
       // Either outcome ends the wait, so a failure shows which step failed.
       await page.locator('#verify-result[data-outcome="verified"], #verify-result[data-outcome="failed"]').waitFor();
       expect(await page.locator('#verify-result').innerText()).toContain(verified);
-      await expectAccessible();
+      await expectAccessible(page);
       await screenshot('log');
     }
     // The C2SP forms only: the signed note, the tiles and the entry bundle, never the JSON checkpoint or proofs.
@@ -329,7 +323,7 @@ describe('public register in a browser', () => {
     for (const path of paths) {
       for (const lang of ['en', 'fr']) {
         await page.goto(`${base}${path}?lang=${lang}`);
-        await expectAccessible();
+        await expectAccessible(page);
       }
     }
     // Twenty-two pages, each loaded and audited: a loaded machine needs more than the suite's default minute.

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import bundledChromium from '@sparticuz/chromium';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /**
  * Which Chromium the browser suites drive, chosen explicitly with PLAZA_BROWSER:
@@ -32,4 +33,10 @@ export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promi
   const executablePath = await bundledChromium.executablePath();
   // The bundled build finds its fonts through fontconfig, in the folder it unpacked them to.
   return chromium.launch({ executablePath, args: FLAGS, env: { ...env, FONTCONFIG_PATH: join(tmpdir(), 'fonts') } as Record<string, string> });
+}
+
+/** Fails with every WCAG 2.1 A and AA violation axe-core finds on the page as it is now, each named with its URL. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => `${page.url()}: ${v.id} (${v.nodes.length}): ${v.help}`)).toEqual([]);
 }

@@ -106,14 +106,14 @@ export async function signedAgreement(
 }
 
 /** A draft agreement letting one vendor send air-quality-observation 1 readings of one source, for a year. */
-export function airAgreementBody(vendor: string, sourceId: string, options: { privacyRecords?: string[]; validFrom?: Date; allowedFields?: string[] } = {}) {
+export function airAgreementBody(vendor: string, sourceId: string, options: { privacyRecords?: string[]; validFrom?: Date; allowedFields?: string[]; summary?: string } = {}) {
   return {
     vendors: [vendor], sources: [sourceId], eventTypes: [{ standard: 'air-quality-observation', major: 1 }], privacyRecords: options.privacyRecords ?? [],
     purposes: [{ en: 'Air-quality index', fr: 'Indice de la qualité de l’air' }],
     allowedFields: [{ party: vendor, standard: 'air-quality-observation', major: 1, fields: options.allowedFields ?? READING_FIELDS }],
     retention: 'P1Y', onwardSharing: false, dataResidency: ['CA'],
     validFrom: (options.validFrom ?? new Date(Date.now() - 3_600_000)).toISOString(), validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-    summary: { en: 'The vendor sends the station readings.', fr: 'Le fournisseur transmet les mesures de la station.' },
+    summary: options.summary ? { en: options.summary, fr: options.summary } : { en: 'The vendor sends the station readings.', fr: 'Le fournisseur transmet les mesures de la station.' },
   };
 }
 

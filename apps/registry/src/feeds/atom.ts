@@ -1,4 +1,5 @@
 import { create } from 'xmlbuilder2';
+import { xmlText } from '../kernel/text/xml-text.js';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
 const XML = 'http://www.w3.org/XML/1998/namespace';
@@ -29,12 +30,6 @@ export interface AtomFeed {
   links: AtomLink[];
   entries: AtomEntry[];
 }
-
-/** What XML 1.0 cannot carry (its Char production): control characters, surrogates, U+FFFE and U+FFFF. */
-const NOT_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** `text` with what XML cannot carry shown as U+FFFD: a name stored before such characters were refused still makes a feed. */
-const xmlText = (text: string) => text.replace(NOT_XML, '\uFFFD');
 
 /**
  * An Atom 1.0 document (RFC 4287), with the paging links of RFC 5005. Every text is plain text, escaped by the XML

@@ -41,7 +41,8 @@ export interface SourcesView {
   page: Page<SourceResponse>;
   cities: OrganisationResponse[];
   /** "What is near me": the point asked, the radius, and each listed source's distance in metres (the list is then nearest first). */
-  near: { lat: number; lon: number; radiusKm: number; distances: Map<string, number> } | null;
+  /** What is near a point: the nearest sources within the radius, at most `shown`, and whether more were within it. */
+  near: { lat: number; lon: number; radiusKm: number; distances: Map<string, number>; shown: number; more: boolean } | null;
 }
 
 /** What a source's sign states, each fact from the registry: null where the registry holds none. */
@@ -141,9 +142,12 @@ export class PublicSiteService {
     if (query.lat !== undefined && query.lon !== undefined) {
       const point = { lat: query.lat, lon: query.lon };
       const radiusKm = query.radius ?? DEFAULT_RADIUS_KM;
-      const [found, cities] = await Promise.all([this.sources.nearest(point, radiusKm * 1000, { ...filters, limit: NEAREST }, NEAREST), this.allCities()]);
+      // One more than is shown, to say so when the radius holds more.
+      const [nearest, cities] = await Promise.all([this.sources.nearest(point, radiusKm * 1000, { ...filters, limit: NEAREST + 1 }, NEAREST + 1), this.allCities()]);
+      const found = nearest.slice(0, NEAREST);
       const page = { items: found.map((f) => f.source), nextCursor: null };
-      return { page, cities, near: { ...point, radiusKm, distances: new Map(found.map((f) => [f.source.id, f.distanceM])) } };
+      const distances = new Map(found.map((f) => [f.source.id, f.distanceM]));
+      return { page, cities, near: { ...point, radiusKm, distances, shown: NEAREST, more: nearest.length > NEAREST } };
     }
     const [page, cities] = await Promise.all([this.sources.list({ ...filters, cursor: query.cursor, limit: PAGE }), this.allCities()]);
     return { page, cities, near: null };

@@ -1,4 +1,4 @@
-import { boxAround, parseGeometry } from './geojson.js';
+import { boxAround, EARTH_RADIUS_M, parseGeometry } from './geojson.js';
 
 describe('parseGeometry', () => {
   it('accepts a point and gives its bounding box', () => {
@@ -31,5 +31,20 @@ describe('boxAround', () => {
     const box = boxAround(-73.5673, 45.5017, 1_000);
     expect((box.maxLat - box.minLat) * 111_195).toBeCloseTo(2_000, -1);
     expect(box.minLon).toBeLessThan(-73.5673);
+  });
+
+  it('holds every point at the radius in every direction, far north too', () => {
+    const rad = Math.PI / 180;
+    for (const lat of [0, 45, 60, 70, 85]) {
+      const radiusM = 50_000;
+      const box = boxAround(10, lat, radiusM);
+      const d = radiusM / EARTH_RADIUS_M;
+      for (let bearing = 0; bearing < 360; bearing += 1) {
+        // The point `radiusM` away on that bearing, on the sphere.
+        const lat2 = Math.asin(Math.sin(lat * rad) * Math.cos(d) + Math.cos(lat * rad) * Math.sin(d) * Math.cos(bearing * rad));
+        const lon2 = 10 * rad + Math.atan2(Math.sin(bearing * rad) * Math.sin(d) * Math.cos(lat * rad), Math.cos(d) - Math.sin(lat * rad) * Math.sin(lat2));
+        expect([lat, bearing, lon2 / rad >= box.minLon - 1e-9 && lon2 / rad <= box.maxLon + 1e-9, lat2 / rad >= box.minLat - 1e-9 && lat2 / rad <= box.maxLat + 1e-9]).toEqual([lat, bearing, true, true]);
+      }
+    }
   });
 });

@@ -74,10 +74,14 @@ export function parseGeometry(input: unknown): { geometry: Geometry; bbox: Bound
 /** The mean radius of the Earth (IUGG), in metres. */
 export const EARTH_RADIUS_M = 6_371_008.8;
 
-/** The box around a point that contains every point within `radiusM` metres of it. */
+/**
+ * The box around a point that contains every point within `radiusM` metres of it. The widest longitude such a point
+ * reaches is asin(sin d / cos lat) away (d the radius as an angle); beyond a pole's reach the box spans every longitude.
+ */
 export function boxAround(lon: number, lat: number, radiusM: number): BoundingBox {
-  const dLat = (radiusM / EARTH_RADIUS_M) * (180 / Math.PI);
-  const cos = Math.cos((lat * Math.PI) / 180);
-  const dLon = cos < 1e-9 ? 180 : Math.min(180, dLat / cos);
+  const d = radiusM / EARTH_RADIUS_M;
+  const dLat = d * (180 / Math.PI);
+  const ratio = Math.sin(d) / Math.cos((lat * Math.PI) / 180);
+  const dLon = ratio >= 1 || !Number.isFinite(ratio) ? 180 : Math.asin(ratio) * (180 / Math.PI);
   return { minLon: Math.max(-180, lon - dLon), minLat: Math.max(-90, lat - dLat), maxLon: Math.min(180, lon + dLon), maxLat: Math.min(90, lat + dLat) };
 }

@@ -1,14 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { EntryFields } from '../platform/journal/journal-entry-format.js';
 
 /** One change as the journal's public columns tell it: what, about which record, of which organisation, when. */
-export interface JournalChange {
-  index: number;
-  recordedAt: Date;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  organisationId: string | null;
+export interface JournalChange extends Pick<EntryFields, 'index' | 'recordedAt' | 'action' | 'subjectType' | 'subjectId' | 'organisationId'> {
   /**
    * Who stands behind the change, as the public entry says: whether the operator's key made it, and the organisation
    * whose member issued any other key; `registry` for the registry itself (start-up, scheduled transitions); null in

@@ -45,14 +45,18 @@ export class SubmitEvents {
   ) {}
 
   async submit(principal: Principal, message: RawMessage, dryRun: boolean): Promise<Submission> {
-    const read = readMessage(message);
-    const events = 'unreadable' in read ? 1 : read.events.length;
+    // Only a batch is refused whole while it is read (empty, too large, unreadable): counted as one refused event.
+    let mode: ReadMessage['mode'] = 'batch';
+    let events = 1;
     try {
+      const read = readMessage(message);
+      mode = read.mode;
+      if (!('unreadable' in read)) events = read.events.length;
       const submission = await this.settle(principal, read, dryRun);
       this.metrics.submission(submission);
       return submission;
     } catch (error) {
-      if (error instanceof PlazaError) this.metrics.request(read.mode, events, error.code);
+      if (error instanceof PlazaError) this.metrics.request(mode, events, error.code);
       throw error;
     }
   }

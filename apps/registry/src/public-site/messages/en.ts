@@ -147,6 +147,7 @@ export const en = {
   nearLocating: 'Finding your location…',
   nearUnavailable: 'Your location is not available: type a point instead.',
   nearHeading: (radius: string, point: string) => `Within ${radius} of ${point}, nearest first`,
+  nearMore: (n: number) => `More are within it than the ${n} nearest listed here: narrow the radius to see the others.`,
   nearClear: 'Show every source again',
   colDistance: 'Distance',
   distanceAway: (distance: string) => `${distance} away`,

@@ -149,6 +149,7 @@ export const fr: Messages = {
   nearLocating: 'Recherche de votre position…',
   nearUnavailable: 'Votre position n’est pas disponible : saisissez plutôt un point.',
   nearHeading: (radius: string, point: string) => `À moins de ${radius} de ${point}, de la plus proche à la plus éloignée`,
+  nearMore: (n: number) => `Il y en a davantage que les ${n} plus proches listées ici : réduisez le rayon pour voir les autres.`,
   nearClear: 'Afficher de nouveau toutes les sources',
   colDistance: 'Distance',
   distanceAway: (distance: string) => `à ${distance}`,

@@ -82,6 +82,11 @@ export function logIndex(locale: Locale, index: number | null): Html {
 }
 
 /** Rows of label / value, as a description list. */
+/** An option of a filter's select, selected when it is the value the page was asked for ('' when none). */
+export function option(value: string, label: string, selected: string | undefined): Html {
+  return html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
+}
+
 export function facts(rows: [string, Html | string | null | undefined][]): Html {
   return html`<dl class="facts">${rows.filter(([, value]) => value !== null && value !== undefined && value !== '').map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}</dl>`;
 }

@@ -3,11 +3,7 @@ import type { Locale } from '../i18n.js';
 import { JOURNAL_WORDS, KINDS_IN_WORDS } from '../journal/journal-words.js';
 import type { LogPageQuery } from '../public-site.dto.js';
 import type { LogEntryView, LogView } from '../public-site.service.js';
-import { facts, statusBadge } from './layout.js';
-
-function option(value: string, label: string, selected: string | undefined): Html {
-  return html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
-}
+import { facts, option, statusBadge } from './layout.js';
 
 /** The filters, as a GET form that works without JavaScript; each link of the page keeps them. */
 function filterForm(locale: Locale, view: LogView, query: LogPageQuery): Html {

@@ -44,4 +44,12 @@ describe('a source’s sign', () => {
       expect(Math.max(...[...svg.matchAll(/ y="(\d+)"/g)].map((m) => Number(m[1])))).toBeLessThan(height);
     }
   });
+
+  it('writes a name stored with a character XML cannot carry (U+FFFF) as U+FFFD: the SVG stays well-formed', async () => {
+    const view = longView();
+    (view.source as { name: { en: string; fr: string } }).name = text('Capteur \uFFFF nord');
+    const svg = await signSvg(signSides(view), 'letter', 'https://register.example/sources/59a8dc22-4714-4b44-894b-4aaa392bf530');
+    expect(svg).not.toContain('\uFFFF');
+    expect(svg).toContain('Capteur \uFFFD nord');
+  });
 });

@@ -3,6 +3,7 @@ import { Html, html } from '../html.js';
 import { LANGS, Locale } from '../i18n.js';
 import type { SignPaper } from '../public-site.dto.js';
 import type { SignView } from '../public-site.service.js';
+import { xmlText } from '../../kernel/text/xml-text.js';
 
 /**
  * A source's sign, after Toronto's Digital Trust for Places and Routines (DTPR): purpose, technology, data,
@@ -231,5 +232,6 @@ ${columns}
 ${learn.parts}
 </svg>
 `;
-  return svg.markup;
+  // Only the records' texts can hold what XML cannot carry (stored before text for people refused it).
+  return xmlText(svg.markup);
 }

@@ -2,7 +2,7 @@ import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import { MAX_RADIUS_KM, type SourcesPageQuery } from '../public-site.dto.js';
 import { DEFAULT_RADIUS_KM, type SourcesView, type SourceView } from '../public-site.service.js';
-import { facts, logIndex, statusBadge } from './layout.js';
+import { facts, logIndex, option, statusBadge } from './layout.js';
 import { catalogStructuredData, datasetStructuredData, type SiteFacts } from './structured-data.js';
 import { type SourceResponse, SOURCE_KINDS, SOURCE_STATUSES } from '../../sources/index.js';
 
@@ -12,10 +12,6 @@ function anchor(source: SourceResponse): [number, number] | null {
   let c: unknown = location.coordinates;
   while (Array.isArray(c) && Array.isArray(c[0])) c = c[0];
   return Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'number' ? [c[0], c[1]] : null;
-}
-
-function option(value: string, label: string, selected: string | undefined): Html {
-  return html`<option value="${value}"${value === (selected ?? '') ? html` selected` : ''}>${label}</option>`;
 }
 
 export function sourcesPage(locale: Locale, view: SourcesView, query: SourcesPageQuery, map: { tileUrl: string | null; attribution: string }, site: SiteFacts): Html {
@@ -47,7 +43,7 @@ ${nearForm(locale, view, query)}
 <noscript><p class="note">${t.mapNoScript}</p></noscript>
 <section id="results" aria-labelledby="results-count">
   <h2 id="results-count" aria-live="polite">${t.resultsCount(items.length)}${view.page.nextCursor ? ' +' : ''}</h2>
-  ${view.near ? html`<p class="near-heading">${t.nearHeading(locale.distance(view.near.radiusKm * 1000), `${locale.number(view.near.lat)}, ${locale.number(view.near.lon)}`)}. <a href="${locale.href('/sources', { ...filters, bbox: undefined })}">${t.nearClear}</a></p>` : ''}
+  ${view.near ? html`<p class="near-heading">${t.nearHeading(locale.distance(view.near.radiusKm * 1000), `${locale.number(view.near.lat)}, ${locale.number(view.near.lon)}`)}.${view.near.more ? html` ${t.nearMore(view.near.shown)}` : ''} <a href="${locale.href('/sources', { ...filters, bbox: undefined })}">${t.nearClear}</a></p>` : ''}
   ${items.length > 0 ? html`
   <table class="list">
     <thead><tr><th scope="col">${t.colName}</th>${view.near ? html`<th scope="col">${t.colDistance}</th>` : ''}<th scope="col">${t.colCity}</th><th scope="col">${t.colOperator}</th><th scope="col">${t.colKind}</th><th scope="col">${t.colStatus}</th><th scope="col">${t.colPersonal}</th></tr></thead>
