@@ -23,6 +23,62 @@ interface ListedKeys {
 }
 
 /**
+ * The built registry, restarted on one data folder (and, with DATABASE_URL, one server database of its own) under the
+ * log keys each step gives: no instance signs on a write (PLAZA_CHECKPOINT_INTERVAL_MS=0), only when asked.
+ */
+class RestartedRegistry {
+  private running: RegistryProcess | undefined;
+  private dataDir = '';
+  private database: Awaited<ReturnType<typeof createDatabase>> | undefined;
+
+  constructor(
+    private readonly operatorKey: string,
+    private readonly fixed: Record<string, string> = {},
+  ) {}
+
+  get current(): RegistryProcess {
+    return this.running!;
+  }
+
+  async open(prefix: string): Promise<void> {
+    this.dataDir = mkdtempSync(join(tmpdir(), prefix));
+    if (process.env.DATABASE_URL) this.database = await createDatabase(process.env.DATABASE_URL);
+  }
+
+  async start(env: Record<string, string>): Promise<RegistryProcess> {
+    await this.running?.stop();
+    this.running = await startRegistry({
+      PLAZA_DATA_DIR: this.dataDir,
+      ...(this.database ? { DATABASE_URL: this.database.url } : {}),
+      PLAZA_OPERATOR_KEY: this.operatorKey,
+      PLAZA_LOG_ORIGIN: ORIGIN,
+      PLAZA_LOG_LEVEL: 'info',
+      PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
+      PLAZA_CHECKPOINT_INTERVAL_MS: '0',
+      ...this.fixed,
+      ...env,
+    });
+    return this.running;
+  }
+
+  /** One more journal entry: a city registered by the operator. */
+  async grow(): Promise<void> {
+    const res = await fetch(`${this.current.url}/api/v1/organisations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(organisationBody(uniqueSlug('rotation'), 'city')),
+    });
+    expect(res.status).toBe(201);
+  }
+
+  async close(): Promise<void> {
+    await this.running?.stop();
+    await this.database?.drop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * Rotating the log key, with the built registry restarted on one database (embedded in its data folder, or a server
  * database of the suite's own) and the built `plaza` command: the old key's statement carries a verifier pinned to it
  * to the new key; a new key without one is an alarm; and no other key the registry holds (delivery, witness) can take
@@ -31,49 +87,20 @@ interface ListedKeys {
 describe('log key rotation', () => {
   const [keyA, keyB, keyC] = [newJwk(), newJwk(), newJwk()];
   const [deliveryKey, witnessKey] = [newJwk(), newJwk()];
-  const operatorKey = generateApiKey().key;
-  let dataDir: string;
+  const scene = new RestartedRegistry(generateApiKey().key, { PLAZA_DELIVERY_SIGNING_KEY: deliveryKey, PLAZA_WITNESS_SIGNING_KEY: witnessKey });
   let work: string;
-  let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
-  let registry: RegistryProcess | undefined;
-
-  const start = async (env: Record<string, string>) => {
-    await registry?.stop();
-    registry = await startRegistry({
-      PLAZA_DATA_DIR: dataDir,
-      ...(database ? { DATABASE_URL: database.url } : {}),
-      PLAZA_OPERATOR_KEY: operatorKey,
-      PLAZA_LOG_ORIGIN: ORIGIN,
-      PLAZA_DELIVERY_SIGNING_KEY: deliveryKey,
-      PLAZA_WITNESS_SIGNING_KEY: witnessKey,
-      PLAZA_LOG_LEVEL: 'info',
-      PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
-      PLAZA_CHECKPOINT_INTERVAL_MS: '0',
-      ...env,
-    });
-    return registry;
-  };
-  const grow = async () => {
-    const res = await fetch(`${registry!.url}/api/v1/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(organisationBody(uniqueSlug('rotation'), 'city')),
-    });
-    expect(res.status).toBe(201);
-  };
-  const listed = async () => (await (await fetch(`${registry!.url}/log/keys`)).json()) as ListedKeys;
-  const verify = (state: string, ...args: string[]) => plaza(['log', 'verify', '--registry', registry!.url, '--state', join(work, state), ...args]);
-  const monitor = (state: string, vkey: string) => plaza(['log', 'monitor', '--url', registry!.url, '--vkey', vkey, '--state', join(work, state)]);
+  const start = (env: Record<string, string>) => scene.start(env);
+  const grow = () => scene.grow();
+  const listed = async () => (await (await fetch(`${scene.current.url}/log/keys`)).json()) as ListedKeys;
+  const verify = (state: string, ...args: string[]) => plaza(['log', 'verify', '--registry', scene.current.url, '--state', join(work, state), ...args]);
+  const monitor = (state: string, vkey: string) => plaza(['log', 'monitor', '--url', scene.current.url, '--vkey', vkey, '--state', join(work, state)]);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'plaza-rotation-'));
+    await scene.open('plaza-rotation-');
     work = mkdtempSync(join(tmpdir(), 'plaza-rotation-cli-'));
-    if (process.env.DATABASE_URL) database = await createDatabase(process.env.DATABASE_URL);
   });
   afterAll(async () => {
-    await registry?.stop();
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await scene.close();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -88,15 +115,15 @@ describe('log key rotation', () => {
     expect(await listed()).toEqual({ origin: ORIGIN, current: vkeyOf(keyA), keys: [{ vkey: vkeyOf(keyA) }] });
 
     await start({ PLAZA_LOG_SIGNING_KEY: keyB, PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify([JSON.parse(keyA)]) });
-    expect((await (await fetch(`${registry!.url}/log/key`)).text()).trim()).toBe(vkeyOf(keyB));
+    expect((await (await fetch(`${scene.current.url}/log/key`)).text()).trim()).toBe(vkeyOf(keyB));
     const keys = await listed();
     expect(keys.current).toBe(vkeyOf(keyB));
     expect(keys.keys.map((k) => k.vkey)).toEqual([vkeyOf(keyA), vkeyOf(keyB)]);
     const rotation = openKeyRotation(keys.keys[1]!.rotation!);
     expect(rotation).toEqual({ origin: ORIGIN, oldKey: vkeyOf(keyA), newKey: vkeyOf(keyB), size: keys.keys[1]!.fromSize });
-    expect(registry!.log()).toContain(`the log key ${vkeyOf(keyA)} named its successor ${vkeyOf(keyB)}`);
+    expect(scene.current.log()).toContain(`the log key ${vkeyOf(keyA)} named its successor ${vkeyOf(keyB)}`);
     // The latest checkpoint, signed again by the new key (the old key's line stays): no new size was needed.
-    const note = parseNote(await (await fetch(`${registry!.url}/log/checkpoint`)).text());
+    const note = parseNote(await (await fetch(`${scene.current.url}/log/checkpoint`)).text());
     expect(note.signatures.map((s) => s.keyId)).toEqual([noteVerifierFromKey(vkeyOf(keyA)).keyId, noteVerifierFromKey(vkeyOf(keyB)).keyId]);
 
     const followed = await verify('a.json');
@@ -121,7 +148,7 @@ describe('log key rotation', () => {
   });
 
   it("no other key the registry holds can take the log key's place", async () => {
-    const base = registry!.url;
+    const base = scene.current.url;
     const publicFetch: FetchLike = (url, init) => fetch(url, init);
     const forging = (path: string, body: () => string): FetchLike => (url, init) =>
       new URL(url).pathname === path ? Promise.resolve(new Response(body(), { status: 200 })) : publicFetch(url, init);
@@ -151,7 +178,7 @@ describe('log key rotation', () => {
 
   it('a new key without a statement from the old one is an alarm, and the registry says so when it starts', async () => {
     await start({ PLAZA_LOG_SIGNING_KEY: keyC });
-    expect(registry!.log()).toContain(`the log key changed to ${vkeyOf(keyC)} with no rotation statement`);
+    expect(scene.current.log()).toContain(`the log key changed to ${vkeyOf(keyC)} with no rotation statement`);
     const keys = await listed();
     expect(keys.keys).toEqual([expect.objectContaining({ vkey: vkeyOf(keyA) }), expect.objectContaining({ vkey: vkeyOf(keyB) }), { vkey: vkeyOf(keyC) }]);
     await grow();
@@ -161,7 +188,7 @@ describe('log key rotation', () => {
     expect(readLogState(join(work, 'a.json'))!.vkey).toBe(vkeyOf(keyB));
     const pinnedA = await verify('fresh.json', '--vkey', vkeyOf(keyA));
     expect(pinnedA.code).not.toBe(0);
-    const check = await plaza(['log', 'check', '--registry', registry!.url, '--index', '0', '--state', join(work, 'pinned.json')]);
+    const check = await plaza(['log', 'check', '--registry', scene.current.url, '--index', '0', '--state', join(work, 'pinned.json')]);
     expect(check.code).not.toBe(0);
     expect(check.stdout).toMatch(/not signed by the log key/);
     // Pinning the unvouched key over a state of the old one is an alarm too, which says how to start afresh on it.
@@ -182,48 +209,18 @@ describe('log key rotation', () => {
  */
 describe("the rotation statement's size", () => {
   const [keyA, keyB] = [newJwk(), newJwk()];
-  const operatorKey = generateApiKey().key;
-  let dataDir: string;
-  let database: Awaited<ReturnType<typeof createDatabase>> | undefined;
-  let registry: RegistryProcess | undefined;
+  const scene = new RestartedRegistry(generateApiKey().key);
+  const start = (env: Record<string, string>) => scene.start(env);
+  const grow = () => scene.grow();
+  const treeSize = async () => ((await (await fetch(`${scene.current.url}/api/v1/log/root`)).json()) as { treeSize: number }).treeSize;
 
-  const start = async (env: Record<string, string>) => {
-    await registry?.stop();
-    registry = await startRegistry({
-      PLAZA_DATA_DIR: dataDir,
-      ...(database ? { DATABASE_URL: database.url } : {}),
-      PLAZA_OPERATOR_KEY: operatorKey,
-      PLAZA_LOG_ORIGIN: ORIGIN,
-      PLAZA_LOG_LEVEL: 'info',
-      PLAZA_SCHEDULER_INTERVAL_SECONDS: '0',
-      PLAZA_CHECKPOINT_INTERVAL_MS: '0',
-      ...env,
-    });
-  };
-  const grow = async () => {
-    const res = await fetch(`${registry!.url}/api/v1/organisations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(organisationBody(uniqueSlug('rotation-size'), 'city')),
-    });
-    expect(res.status).toBe(201);
-  };
-  const treeSize = async () => ((await (await fetch(`${registry!.url}/api/v1/log/root`)).json()) as { treeSize: number }).treeSize;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'plaza-rotation-size-'));
-    if (process.env.DATABASE_URL) database = await createDatabase(process.env.DATABASE_URL);
-  });
-  afterAll(async () => {
-    await registry?.stop();
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  beforeAll(() => scene.open('plaza-rotation-size-'));
+  afterAll(() => scene.close());
 
   it('is the size of the latest checkpoint signed by the old key, even when the journal has grown past it', async () => {
     await start({ PLAZA_LOG_SIGNING_KEY: keyA });
     await grow();
-    const signed = parseNote(await (await fetch(`${registry!.url}/log/checkpoint`)).text());
+    const signed = parseNote(await (await fetch(`${scene.current.url}/log/checkpoint`)).text());
     const signedSize = Number(signed.text.split('\n')[1]);
     await grow();
     await grow();
@@ -233,10 +230,10 @@ describe("the rotation statement's size", () => {
     await start({ PLAZA_LOG_SIGNING_KEY: keyB, PLAZA_LOG_PREVIOUS_KEYS: JSON.stringify([JSON.parse(keyA)]) });
     // The rotated registry read the log before anyone asked it for a checkpoint: the journal is still ahead.
     expect(await treeSize()).toBe(journaled);
-    const { keys } = (await (await fetch(`${registry!.url}/log/keys`)).json()) as ListedKeys;
+    const { keys } = (await (await fetch(`${scene.current.url}/log/keys`)).json()) as ListedKeys;
     expect(keys.map((k) => k.vkey)).toEqual([vkeyOf(keyA), vkeyOf(keyB)]);
     expect(openKeyRotation(keys[1]!.rotation!)).toEqual({ origin: ORIGIN, oldKey: vkeyOf(keyA), newKey: vkeyOf(keyB), size: signedSize });
     expect(keys[1]!.fromSize).toBe(signedSize);
-    expect(registry!.log()).toContain(`the log key ${vkeyOf(keyA)} named its successor ${vkeyOf(keyB)}, from size ${signedSize}`);
+    expect(scene.current.log()).toContain(`the log key ${vkeyOf(keyA)} named its successor ${vkeyOf(keyB)}, from size ${signedSize}`);
   });
 });
