@@ -77,13 +77,30 @@ describe('the exchange gateway: signed events in, verifiable events out', () => 
       const keys = { [s.vendorKey.keyid]: s.vendorKey.publicKey };
       const result = item.mode === 'binary'
         ? await verifyBinary(item.headers!, decodeBase64(item.bodyBase64!)!, keys)
-        : await verifyStructured(item.event!, keys);
+        : await verifyStructured(decodeBase64(item.eventBase64!)!, keys);
       expect(result).toMatchObject({ ok: true, keyid: s.vendorKey.keyid });
       expect(result.ok && result.event.attributes.time).toBe(item.time);
     }
-    // A changed byte would not verify: the served text is the signed text.
+    // A changed byte would not verify: the served bytes are the signed bytes.
     const structured = items.find((i) => i.mode === 'structured')!;
-    expect((await verifyStructured(structured.event!.replace('9.7', '9.6'), { [s.vendorKey.keyid]: s.vendorKey.publicKey })).ok).toBe(false);
+    const altered = Buffer.from(decodeBase64(structured.eventBase64!)!).toString('utf8').replace('9.7', '9.6');
+    expect((await verifyStructured(altered, { [s.vendorKey.keyid]: s.vendorKey.publicKey })).ok).toBe(false);
+  });
+
+  it('serves a structured or batch event as a JSON object beside its bytes, and the deprecated text form still verifies', async () => {
+    const items = (await feedShowing(['st-1', 'bin-1', 'batch-1'])).items.filter((i) => ['st-1', 'bin-1', 'batch-1'].includes(i.id));
+    const keys = { [s.vendorKey.keyid]: s.vendorKey.publicKey };
+    for (const item of items.filter((i) => i.mode !== 'binary')) {
+      const bytes = Buffer.from(decodeBase64(item.eventBase64!)!);
+      expect(item.cloudEvent).toEqual(JSON.parse(bytes.toString('utf8')));
+      expect(item.cloudEvent).toMatchObject({ id: item.id, source: s.source, type: AIR_TYPE, data: { pollutants: expect.any(Object) } });
+      expect(item.event).toBe(bytes.toString('utf8'));
+      expect(await verifyStructured(item.event!, keys)).toMatchObject({ ok: true });
+    }
+    const binary = items.find((i) => i.mode === 'binary')!;
+    expect(binary).not.toHaveProperty('cloudEvent');
+    expect(binary).not.toHaveProperty('eventBase64');
+    expect(binary).not.toHaveProperty('event');
   });
 
   it('pages the feed by cursor and gives a poll cursor that picks up what is accepted later', async () => {

@@ -7,6 +7,7 @@ interface Schema {
   properties?: Record<string, Schema>;
   required?: string[];
   enum?: string[];
+  deprecated?: boolean;
 }
 
 /** The OpenAPI document says what the routes really serve, and builds without a warning. */
@@ -39,6 +40,14 @@ describe('the OpenAPI document', () => {
 
   it('describes every jwks.json route the app serves', () => {
     expect(Object.keys(spec.paths).filter((path) => path.endsWith('jwks.json')).sort()).toEqual(['/.well-known/delivery-jwks.json', '/.well-known/jwks.json', '/api/v1/organisations/{slug}/jwks.json']);
+  });
+
+  it('serves structured events as objects beside their bytes, and marks the old text form deprecated', () => {
+    const served = spec.components.schemas.ServedEvent!.properties!;
+    expect(served.cloudEvent!.type).toBe('object');
+    expect(served.eventBase64!.type).toBe('string');
+    expect(served.event!.deprecated).toBe(true);
+    expect(served.cloudEvent!.deprecated).toBeUndefined();
   });
 
   it("matches what the registry's JWK Set really holds", async () => {

@@ -70,7 +70,12 @@ export class ServedEvent {
   @ApiProperty({ enum: ['binary', 'structured', 'batch'] }) mode: 'binary' | 'structured' | 'batch';
   @ApiProperty({ description: 'The signature scheme version (libs/dsse SCHEME_VERSION)' }) scheme: string;
   @ApiProperty({ description: 'The keyid whose signature verified at receipt' }) keyid: string;
-  @ApiPropertyOptional({ description: 'Structured and batch mode: the exact text of the event object as received' }) event?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Structured and batch mode: the event object, parsed from `eventBase64` for reading. Verify `eventBase64`, not this: re-serialised JSON is not the signed bytes' })
+  cloudEvent?: Record<string, unknown>;
+  @ApiPropertyOptional({ format: 'byte', description: 'Structured and batch mode: the exact bytes of the event object as received, base64 (what the signature covers)' })
+  eventBase64?: string;
+  @ApiPropertyOptional({ deprecated: true, description: 'Deprecated (use `eventBase64`, or `cloudEvent` to read): structured and batch mode, the exact text of the event object as received, as a JSON string' })
+  event?: string;
   @ApiPropertyOptional({ description: 'Binary mode: the ce-* and Content-Type headers as received, as [name, value] pairs', type: 'array', items: { type: 'array', items: { type: 'string' } } })
   headers?: [string, string][];
   @ApiPropertyOptional({ description: 'Binary mode: the body as received, base64' }) bodyBase64?: string;
@@ -83,18 +88,24 @@ export class EventFeedResponse {
   @ApiProperty({ description: 'The position after these events: poll with it later for events accepted since' })
   pollCursor: string;
 
-  /** Each event exactly as received: the event object's text, or a binary message's headers and body. */
+  /** Each event exactly as received: the event object's bytes (and, to read, the object they hold), or a binary message's headers and body. */
   static from(page: { events: StoredEvent[]; nextCursor: string | null; pollCursor: string }): EventFeedResponse {
     return {
       items: page.events.map((row): ServedEvent => ({
         sequence: row.sequence, source: row.source, id: row.id, type: row.type, time: row.timeText, receivedAt: row.receivedAt.toISOString(),
         mode: row.mode, scheme: row.scheme, keyid: row.keyid,
-        ...(row.mode === 'binary' ? { headers: row.headers ?? [], bodyBase64: row.received.toString('base64') } : { event: row.received.toString('utf8') }),
+        ...(row.mode === 'binary' ? { headers: row.headers ?? [], bodyBase64: row.received.toString('base64') } : structured(row.received)),
       })),
       nextCursor: page.nextCursor,
       pollCursor: page.pollCursor,
     };
   }
+}
+
+/** A structured or batch event: its bytes, the object they hold (strict JSON at receipt, so it parses), and the old text form. */
+function structured(received: Buffer): Pick<ServedEvent, 'cloudEvent' | 'eventBase64' | 'event'> {
+  const text = received.toString('utf8');
+  return { cloudEvent: JSON.parse(text) as Record<string, unknown>, eventBase64: received.toString('base64'), event: text };
 }
 
 export class RejectionsQuery {
