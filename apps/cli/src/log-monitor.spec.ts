@@ -273,6 +273,67 @@ describe('plaza log monitor', () => {
     expect((await run(followed.state!, { vkey: pinned })).report.ok).toBe(true);
   });
 
+  describe('after a log key rotation, while the witnesses lag behind it', () => {
+    const witness = (name: string) => cosigner(name, generateKeyPairSync('ed25519').privateKey);
+    let old: NoteSigner;
+    let pinned: string;
+    let state: MonitorState;
+    let lagging: string;
+    let keys: string[];
+
+    /** 612 entries witnessed under the old key; the log rotated at 617 (that checkpoint signed again by the new key), and no witness cosigned since. */
+    beforeEach(async () => {
+      old = r.signer;
+      pinned = old.verifierKey;
+      state = await verified();
+      const [w1, w2] = [witness('w1.example/witness'), witness('w2.example/witness')];
+      keys = [w1!.verifierKey, w2!.verifierKey];
+      r.witnesses.push(w1!, w2!);
+      await r.filler(10);
+      await r.sign();
+      lagging = r.note;
+      r.witnesses.length = 0;
+      await r.filler(5);
+      await r.sign();
+      r.signer = ed25519Signer(ORIGIN, generateKeyPairSync('ed25519').privateKey);
+      r.rotations.push(signKeyRotation({ origin: ORIGIN, oldKey: old.verifierKey, newKey: r.signer.verifierKey, size: 617 }, old, r.signer));
+      await r.sign();
+    });
+
+    it("accepts the witnessed checkpoint the old key signed within its range, counts the witnesses' cosignatures, and keeps the old key as the state's", async () => {
+      r.forged.set('/log/checkpoint', () => new Response(lagging, { status: 200 }));
+      const followed = await run(state, { vkey: pinned, witnesses: keys });
+      expect(followed.report).toMatchObject({ ok: true, checkpoint: { size: 612 }, newEntries: 10, cosigned: [{ name: 'w1.example/witness' }, { name: 'w2.example/witness' }] });
+      expect(followed.state!.vkey).toBe(pinned);
+      expect((await run(null, { vkey: pinned, witnesses: keys })).report).toMatchObject({ ok: true, checkpoint: { size: 612 } });
+      // Once the witnesses catch up, the new key's checkpoint follows on from the saved state.
+      r.forged.clear();
+      expect((await run(followed.state!, { vkey: pinned })).report).toMatchObject({ ok: true, checkpoint: { size: 617 }, newEntries: 5 });
+    });
+
+    it('the checkpoint of the rotation size is accepted from either key; beyond it, not from the retired key', async () => {
+      const text = r.note.slice(0, r.note.lastIndexOf('\n\n') + 1);
+      r.forged.set('/log/checkpoint', () => new Response(signNote(text, old), { status: 200 }));
+      expect((await run(state, { vkey: pinned })).report).toMatchObject({ ok: true, checkpoint: { size: 617 } });
+      await r.filler(3);
+      const signer = r.signer;
+      r.signer = old;
+      await r.sign();
+      r.signer = signer;
+      r.forged.set('/log/checkpoint', () => new Response(r.note, { status: 200 }));
+      expect((await run(state, { vkey: pinned })).report).toMatchObject({ exitCode: MonitorExit.signature, problem: expect.stringMatching(/retired at size 617/) });
+    });
+
+    it('the new key never signs below the rotation size, and a key outside the chain is never accepted', async () => {
+      const text = lagging.slice(0, lagging.lastIndexOf('\n\n') + 1);
+      r.forged.set('/log/checkpoint', () => new Response(signNote(text, r.signer), { status: 200 }));
+      expect((await run(state, { vkey: pinned })).report).toMatchObject({ exitCode: MonitorExit.signature, problem: expect.stringMatching(/from size 617/) });
+      const stranger = ed25519Signer(ORIGIN, generateKeyPairSync('ed25519').privateKey);
+      r.forged.set('/log/checkpoint', () => new Response(signNote(text, stranger), { status: 200 }));
+      expect((await run(state, { vkey: pinned })).report).toMatchObject({ exitCode: MonitorExit.signature, problem: expect.stringMatching(/a different key is an alarm/) });
+    });
+  });
+
   it('saves the state only when everything verified, and prints nothing when nothing is new unless verbose', async () => {
     const path = join(dir, 'state.json');
     const first = await runLogMonitor(BASE, path, options());

@@ -118,13 +118,31 @@ async function rotationStatements(fetcher: FetchLike, base: string): Promise<str
   return listed.keys.flatMap((key) => (typeof key?.rotation === 'string' ? [key.rotation] : []));
 }
 
+/** A key of the followed chain and the tree sizes it signs: from the rotation that named it to the one that retired it. */
+export interface KeyInForce {
+  vkey: string;
+  from: number;
+  /** The rotation size at which its successor took over (it signed that checkpoint too); absent for the latest key. */
+  until?: number;
+}
+
+/** The keys a chain of rotations passed through, from the trusted one, each with the sizes it was in force for. */
+export function keysInForce(trusted: string, rotations: readonly KeyRotation[]): KeyInForce[] {
+  return [trusted, ...rotations.map((rotation) => rotation.newKey)].map((vkey, i) => ({
+    vkey,
+    from: i === 0 ? 0 : rotations[i - 1]!.size,
+    ...(i < rotations.length ? { until: rotations[i]!.size } : {}),
+  }));
+}
+
 /**
- * The log key to accept checkpoints from. Without a pinned or saved key, the registry's GET /log/key, trusted on first
- * use (the caller saves it). With one, the key it leads to through the log's rotation statements (GET /log/keys), each
- * signed by the key before it and the key it names: nothing else moves trust to another key, so a checkpoint by any
- * other key is an alarm.
+ * The log keys to accept checkpoints from. Without a pinned or saved key, the registry's GET /log/key, trusted on
+ * first use (the caller saves it). With one, the keys it leads to through the log's rotation statements (GET /log/keys),
+ * each signed by the key before it and the key it names, each accepted only for the sizes it was in force (a checkpoint
+ * the witnesses cosigned before a rotation is still the retired key's): nothing else moves trust to another key, so a
+ * checkpoint by any other key is an alarm.
  */
-export async function logKey(fetcher: FetchLike, base: string, keys: LogKeyChoice): Promise<{ vkey: string; minSize: number; rotations: readonly KeyRotation[] }> {
+export async function logKeys(fetcher: FetchLike, base: string, keys: LogKeyChoice): Promise<{ keys: KeyInForce[]; rotations: readonly KeyRotation[] }> {
   const trusted = keys.pinned ?? keys.saved;
   const vkey = trusted ?? (await (await get(fetcher, `${base}/log/key`, {})).text()).trim();
   try {
@@ -132,14 +150,14 @@ export async function logKey(fetcher: FetchLike, base: string, keys: LogKeyChoic
   } catch (error) {
     throw new CheckpointRefused('not_a_key', `${JSON.stringify(vkey)} is not an Ed25519 verifier key (name+id+key): ${(error as Error).message}`);
   }
-  if (trusted === undefined) return { vkey, minSize: 0, rotations: [] };
+  if (trusted === undefined) return { keys: [{ vkey, from: 0 }], rotations: [] };
   const statements = await rotationStatements(fetcher, base);
   const followed = follow(trusted, statements);
-  if (keys.saved === undefined || reached(followed, trusted).includes(keys.saved)) return followed;
+  if (keys.saved === undefined || reached(followed, trusted).includes(keys.saved)) return { keys: keysInForce(trusted, followed.rotations), rotations: followed.rotations };
   // The pinned key may be a later one than the state's: an operator who re-pinned after a rotation. The state's key
   // leads there only through statements it signed, so that is the chain to follow.
   const fromSaved = keys.pinned === undefined ? undefined : follow(keys.saved, statements);
-  if (fromSaved && reached(fromSaved, keys.saved).includes(keys.pinned!)) return fromSaved;
+  if (fromSaved && reached(fromSaved, keys.saved).includes(keys.pinned!)) return { keys: keysInForce(keys.saved, fromSaved.rotations), rotations: fromSaved.rotations };
   throw new CheckpointRefused(
     'key_changed',
     `the state was verified with the log key ${keys.saved}, and no rotation statement leads from it to the pinned ${trusted} nor from that key to it: a changed log key is an alarm. ` +
@@ -160,28 +178,41 @@ function follow(trusted: string, statements: readonly string[]): FollowedKey {
 /** Every key a chain passed through, from the trusted one to the one it reached. */
 const reached = (followed: FollowedKey, trusted: string): string[] => [trusted, ...followed.rotations.map((rotation) => rotation.newKey)];
 
+/** Why no key that signed a checkpoint of this size was in force for it (they are all of the chain). */
+function outOfRange(size: number, signers: readonly KeyInForce[]): CheckpointRefused {
+  const key = signers.at(-1)!;
+  const range = key.until !== undefined && size > key.until ? `was retired at size ${key.until}` : `signs from size ${key.from} on`;
+  return new CheckpointRefused('key_changed', `the checkpoint of size ${size} is signed by the log key ${key.vkey}, which ${range}`);
+}
+
 /**
- * The registry's latest checkpoint, accepted only when its signed note verifies with the log's key (logKey: never
- * another key the registry publishes, delivery keys or witnesses) and names that key's origin.
+ * The registry's latest checkpoint, accepted only when its signed note verifies with a key of the log's chain that was
+ * in force for its size (logKeys: never another key the registry publishes, delivery keys or witnesses) and names
+ * that key's origin. The latest such key that signed it is the one answered (and saved).
  */
 export async function fetchCheckpoint(fetcher: FetchLike, base: string, keys: LogKeyChoice): Promise<VerifiedCheckpoint> {
-  const { vkey, minSize, rotations } = await logKey(fetcher, base, keys);
-  const verifier = noteVerifierFromKey(vkey);
+  const chain = await logKeys(fetcher, base, keys);
+  const latest = chain.keys.at(-1)!.vkey;
+  const verifiers = chain.keys.map((key) => noteVerifierFromKey(key.vkey));
   const note = new Uint8Array(await (await get(fetcher, `${base}/log/checkpoint`, {})).arrayBuffer());
   const trusted = keys.pinned !== undefined || keys.saved !== undefined;
   try {
-    const { checkpoint } = openCheckpoint(note, [verifier]);
-    if (checkpoint.origin !== verifier.name) throw new CheckpointRefused('origin', `the checkpoint's origin ${checkpoint.origin} is not the log key's name ${verifier.name}`);
-    if (checkpoint.size < minSize) {
-      throw new CheckpointRefused('key_changed', `the checkpoint of size ${checkpoint.size} is signed by the log key ${vkey}, which signs from size ${minSize} on`);
-    }
-    return { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.rootHash, vkey, note, rotations };
+    const { checkpoint, note: verified } = openCheckpoint(note, verifiers);
+    const signers = chain.keys.filter((_, i) => verified.verified.some((line) => line.name === verifiers[i]!.name && line.keyId === verifiers[i]!.keyId));
+    const origin = verifiers[0]!.name;
+    if (checkpoint.origin !== origin) throw new CheckpointRefused('origin', `the checkpoint's origin ${checkpoint.origin} is not the log key's name ${origin}`);
+    const inForce = signers.filter((key) => key.from <= checkpoint.size && (key.until === undefined || checkpoint.size <= key.until)).at(-1);
+    if (!inForce) throw outOfRange(checkpoint.size, signers);
+    return { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.rootHash, vkey: inForce.vkey, note, rotations: chain.rotations };
   } catch (error) {
     if (!(error instanceof NoteError)) throw error;
     if (error.reason === 'unknown_key') {
-      throw new CheckpointRefused('unknown_key', `the checkpoint is not signed by the log key ${vkey}${trusted ? ': a different key is an alarm' : ''}`);
+      throw new CheckpointRefused('unknown_key', `the checkpoint is not signed by the log key ${latest}${trusted ? ': a different key is an alarm' : ''}`);
     }
-    if (error.reason === 'invalid_signature') throw new CheckpointRefused('invalid_signature', `the checkpoint signature does not verify with the log key ${vkey}`);
+    if (error.reason === 'invalid_signature') {
+      const failed = verifiers.find((verifier) => verifier.keyId === error.key?.keyId)?.verifierKey ?? latest;
+      throw new CheckpointRefused('invalid_signature', `the checkpoint signature does not verify with the log key ${failed}`);
+    }
     throw new CheckpointRefused('malformed', `the checkpoint is not a C2SP signed checkpoint: ${error.message}`);
   }
 }
