@@ -133,6 +133,22 @@ describe('public reads from memory', () => {
     expect((await t.http.get('/api/v1/sources?limit=20').expect(200)).text).toBe(sources.text);
   });
 
+  it('keeps a proof of a named tree size through every change, marked immutable; one of the current size follows the changes', async () => {
+    const size = Number((await t.http.get('/api/v1/log/root').expect(200)).body.treeSize);
+    const named = `/api/v1/log/proof/inclusion?index=0&size=${size}`;
+    const proof = await t.http.get(named).expect(200);
+    expect(proof.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const current = await t.http.get('/api/v1/log/proof/inclusion?index=0').expect(200);
+    expect(current.headers['cache-control']).toMatch(/^public, max-age=0/);
+
+    await createSource(t, city.adminKey, 'urn:plaza:cached-city:after-the-proof');
+    let again!: Awaited<ReturnType<typeof t.http.get>>;
+    expect(await queriesDuring(async () => (again = await t.http.get(named).expect(200)))).toBe(0);
+    expect(again.text).toBe(proof.text);
+    const grown = await t.http.get('/api/v1/log/proof/inclusion?index=0').expect(200);
+    expect(grown.body.treeSize).toBe(size + 1);
+  });
+
   it('never caches a refusal: a missing source is looked for every time, and its page tells every cache not to keep it', async () => {
     const missing = '/sources/00000000-0000-4000-8000-000000000000';
     const first = await t.http.get(missing).expect(404);

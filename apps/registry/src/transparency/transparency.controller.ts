@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
 import type { Principal } from '../kernel/auth/principal.js';
@@ -47,7 +48,7 @@ export class TransparencyController {
 
   @Get('root')
   @Public()
-  @PublicRead()
+  @PublicRead({ lasting: names('size') })
   @ApiOperation({ summary: 'The root hash of the tree of any size up to the current one' })
   @ApiOkResponse({ type: RootResponse })
   root(@Query() query: RootQuery): Promise<RootResponse> {
@@ -56,7 +57,7 @@ export class TransparencyController {
 
   @Get('proof/inclusion')
   @Public()
-  @PublicRead()
+  @PublicRead({ lasting: names('size') })
   @ApiOperation({ summary: 'The inclusion proof (audit path) of an entry in the tree of a given size' })
   @ApiOkResponse({ type: InclusionProofResponse })
   inclusion(@Query() query: InclusionProofQuery): Promise<InclusionProofResponse> {
@@ -65,7 +66,7 @@ export class TransparencyController {
 
   @Get('proof/consistency')
   @Public()
-  @PublicRead()
+  @PublicRead({ lasting: names('second') })
   @ApiOperation({ summary: 'The consistency proof between two tree sizes' })
   @ApiOkResponse({ type: ConsistencyProofResponse })
   consistency(@Query() query: ConsistencyProofQuery): Promise<ConsistencyProofResponse> {
@@ -74,6 +75,11 @@ export class TransparencyController {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
+
+/** An answer about a tree size the query names (a proof, a root) never changes: the log only grows. */
+function names(size: string): (request: FastifyRequest) => boolean {
+  return (request) => (request.query as Record<string, unknown>)[size] !== undefined;
+}
 
 /** The log in the C2SP formats that transparency tools read, under the prefix `/log` (whose origin is PLAZA_LOG_ORIGIN). */
 @ApiTags('transparency log')

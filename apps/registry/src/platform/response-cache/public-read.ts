@@ -13,6 +13,11 @@ export interface PublicReadOptions {
    * witnesses' standing. It is emptied when those change too; other answers only when the records do.
    */
   followsLog?: boolean;
+  /**
+   * Whether this request's answer, once given, is the same forever: a proof or a root of a tree size its URL names
+   * (the log only grows). Such an answer is kept whatever changes, and shared caches may keep it for a year.
+   */
+  lasting?: (request: FastifyRequest) => boolean;
 }
 
 /**

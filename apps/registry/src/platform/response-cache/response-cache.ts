@@ -7,7 +7,7 @@ import vary from 'vary';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { CacheTicket, RegistryCache } from '../registry-changes/registry-cache.js';
+import { type CacheTicket, type ChangeSource, RegistryCache } from '../registry-changes/registry-cache.js';
 import { RegistryChanges } from '../registry-changes/registry-changes.js';
 import { publicReadOf } from './public-read.js';
 
@@ -36,6 +36,9 @@ type Mode = { kind: 'private' } | { kind: 'public'; lead: Lead | null; control: 
 /** Headers that belong to one exchange, never to a stored answer. */
 const PER_REQUEST = /^(content-length|x-request-id|date|connection|keep-alive|transfer-encoding|set-cookie|retry-after|x-ratelimit-.*|ratelimit.*)$/;
 const PRIVATE = 'private, no-cache';
+const LASTING = 'public, max-age=31536000, immutable';
+/** What answers that never change (`lasting`) are kept through: nothing the registry does empties them. */
+const NO_CHANGES: ChangeSource = { caching: true, subscribe: () => () => undefined };
 /** Per stored answer, beside its body, key and headers: the objects that hold them. */
 const OVERHEAD_BYTES = 512;
 /** Longer keys (URLs padded with query parameters a route ignores) are answered, never stored. */
@@ -44,8 +47,9 @@ const MAX_KEY_LENGTH = 2_048;
 /**
  * Public reads at the speed of a lookup. A route marked `@PublicRead` answers callers without a key from a cache of
  * rendered answers (the URL and the route's variant, such as the page's language, are the key), in the request's
- * first hook: no guard, no rate limit, no database. The cache is two `RegistryCache`s: emptied by every registry change
- * in any process (the answers that show the log's checkpoints and witnesses also by every change of those), bounded in bytes (PLAZA_PUBLIC_CACHE_MB), never serving an answer older than
+ * first hook: no guard, no rate limit, no database. The cache is three `RegistryCache`s: two emptied by every registry
+ * change in any process (the answers that show the log's checkpoints and witnesses also by every change of those), and
+ * one for answers that never change (`lasting`), all bounded in bytes (PLAZA_PUBLIC_CACHE_MB), never serving an answer older than
  * PLAZA_PUBLIC_CACHE_MAX_AGE_MS (what a source's conformance counts may lag by) unless one request is rendering it
  * again, off while changes could go unnoticed. Concurrent misses of one key wait for the first, unless the registry
  * changed since it began; once an answer is past its max age, the others get it until the first has rendered it again
@@ -60,6 +64,8 @@ export class ResponseCache {
   private readonly answers: RegistryCache<string, StoredAnswer>;
   /** The answers that follow the log's own state (`followsLog`), so signing a checkpoint does not empty the others. */
   private readonly logAnswers: RegistryCache<string, StoredAnswer>;
+  /** The answers that never change (`lasting`): proofs and roots of a size the URL names, kept until memory is short. */
+  private readonly lastingAnswers: RegistryCache<string, StoredAnswer>;
   private readonly leads = new Map<string, { ticket: CacheTicket; answer: Promise<StoredAnswer | null> }>();
   private readonly modes = new WeakMap<FastifyRequest, Mode>();
   /** Cache-Control of anonymous answers, and of those a shared cache must not serve stale. */
@@ -76,10 +82,12 @@ export class ResponseCache {
       help: 'Requests to public-read routes, by route template and result: hit (answered from memory), miss (rendered), bypass (a key holder reads through).',
       labelNames: ['route', 'result'],
     });
-    // One budget of bytes for both; a few answers follow the log (checkpoints, the log page, its keys).
-    const logBytes = Math.floor(config.publicCacheBytes / 8);
-    this.answers = changes.cache(config.publicCacheBytes - logBytes, (answer) => answer.weight, config.publicCacheMaxAgeMs);
-    this.logAnswers = changes.cache(logBytes, (answer) => answer.weight, config.publicCacheMaxAgeMs, true);
+    // One budget of bytes for the three; a few answers follow the log (checkpoints, the log page, its keys).
+    const eighth = Math.floor(config.publicCacheBytes / 8);
+    const weigh = (answer: StoredAnswer) => answer.weight;
+    this.answers = changes.cache(config.publicCacheBytes - 2 * eighth, weigh, config.publicCacheMaxAgeMs);
+    this.logAnswers = changes.cache(eighth, weigh, config.publicCacheMaxAgeMs, true);
+    this.lastingAnswers = new RegistryCache(NO_CHANGES, config.publicCacheMaxAgeMs === 0 ? 0 : Infinity, eighth, weigh);
     this.staleGraceMs = config.publicCacheMaxAgeMs;
     const shared = config.publicSharedMaxAgeSeconds;
     this.neverStaleControl = shared === 0 ? 'public, no-cache' : `public, max-age=0, s-maxage=${shared}`;
@@ -98,11 +106,12 @@ export class ResponseCache {
         return;
       }
       const key = `${request.url}\n${options.variant?.(request) ?? ''}`;
-      const answers = options.followsLog ? this.logAnswers : this.answers;
+      const lasting = options.lasting?.(request) ?? false;
+      const answers = lasting ? this.lastingAnswers : options.followsLog ? this.logAnswers : this.answers;
       const stored = answers.peek([key]).found.get(key) ?? this.renewing(key, answers, options.neverStale) ?? (await this.joined(key, answers));
       this.lookups.inc({ route, result: stored === undefined ? 'miss' : 'hit' });
       if (stored !== undefined) return answer(request, reply, stored);
-      this.modes.set(request, { kind: 'public', lead: this.lead(key, answers), control: options.neverStale ? this.neverStaleControl : this.publicControl });
+      this.modes.set(request, { kind: 'public', lead: this.lead(key, answers), control: lasting ? LASTING : options.neverStale ? this.neverStaleControl : this.publicControl });
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       const mode = this.modes.get(request);
