@@ -19,10 +19,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { appendLeafHashes, entryBundlePath, partialTiles, TILE_WIDTH, tilePath } from '#plaza/merkle';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
@@ -150,55 +151,124 @@ interface SizeResult {
   catchUp: { from: number; to: number; entries: number; seconds: number; entriesPerSecond: number; fetches: number };
 }
 
-async function measureSize(size: number, dataRoot: string): Promise<SizeResult> {
-  const database = await createScratchDatabase(SERVER, `plaza_bench_tiles_${size}_${process.pid}`);
-  const dataDir = join(dataRoot, String(size));
-  mkdirSync(dataDir);
+/** A filled log of one size: its database, the registry's data folder and environment, and the monitor's saved state. */
+interface Prepared {
+  size: number;
+  url: string;
+  dataDir: string;
+  env: Record<string, string>;
+  /** The size the monitor's saved state holds: it catches up from there. */
+  from: number;
+  fillSeconds: number;
+  /** The monitor's state file as saved at `from`, copied for each run (the monitor moves it on). */
+  state: string;
+  drop: () => Promise<void>;
+}
+
+/**
+ * With BENCH_PREPARED=1, the filled log of each size is kept between runs: database plaza_bench_tiles_<size>, and its
+ * data folder, environment and the monitor's state in .plaza-bench-cache/tiles-<size>/. Filling 10^7 entries takes most
+ * of an hour, and it need not happen on an idle machine; the reads must (BENCH_PREPARE_ONLY=1 stops after filling).
+ */
+const PREPARED = process.env.BENCH_PREPARED === '1';
+const preparedDir = (size: number) => resolve(import.meta.dirname, '..', '..', '.plaza-bench-cache', `tiles-${size}`);
+
+async function registryOn(env: Record<string, string>) {
+  let registry: RegistryProcess | undefined;
+  return {
+    url: () => registry!.url,
+    start: async () => void (registry = await startRegistry(env, undefined, 600_000)),
+    stop: async () => {
+      await registry?.stop();
+      registry = undefined;
+    },
+  };
+}
+
+async function headSize(url: string): Promise<number> {
+  const ds = new DataSource({ type: 'postgres', url, extra: { max: 1 } });
+  await ds.initialize();
+  try {
+    return Number(((await ds.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[])[0]!.size);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function prepare(size: number, dataRoot: string): Promise<Prepared> {
+  const manifest = join(preparedDir(size), 'prepared.json');
+  const name = PREPARED ? `plaza_bench_tiles_${size}` : `plaza_bench_tiles_${size}_${process.pid}`;
+  const serverDb = new URL(SERVER);
+  serverDb.pathname = `/${name}`;
+  const keep = PREPARED || process.env.BENCH_KEEP === '1';
+  if (PREPARED && existsSync(manifest)) {
+    const saved = JSON.parse(readFileSync(manifest, 'utf8')) as Omit<Prepared, 'drop' | 'url'>;
+    if ((await headSize(serverDb.toString())) === size) {
+      log(`size ${size.toLocaleString('en')}: the log prepared in ${name} (filled in ${saved.fillSeconds.toFixed(0)} s)`);
+      return { ...saved, url: serverDb.toString(), drop: async () => {} };
+    }
+    throw new Error(`${name} does not hold ${size} entries: drop it and remove ${preparedDir(size)} to fill it again`);
+  }
+  // A prepared log without its manifest is one whose filling stopped half-way.
+  if (PREPARED) await dropDatabase(name);
+  const database = await createScratchDatabase(SERVER, name);
+  const dataDir = PREPARED ? join(preparedDir(size), 'data') : join(dataRoot, String(size));
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
   const env = {
     DATABASE_URL: database.url, PLAZA_DATA_DIR: dataDir, PLAZA_OPERATOR_KEY: generateApiKey().key, PLAZA_LOG_LEVEL: 'warn',
     PLAZA_SCHEDULER_INTERVAL_SECONDS: '0', PLAZA_RETENTION_INTERVAL_SECONDS: '0', PLAZA_DELIVERY_POLL_MS: '0', PLAZA_WORKERS: process.env.BENCH_WORKERS ?? '1',
     PLAZA_RATE_LIMIT_PER_MINUTE: '1000000',
   };
-  let registry: RegistryProcess | undefined;
-  const start = async () => (registry = await startRegistry(env, undefined, 600_000));
-  const stop = async () => {
-    await registry?.stop();
-    registry = undefined;
-  };
-  const headSize = async () => {
-    const ds = new DataSource({ type: 'postgres', url: database.url, extra: { max: 1 } });
-    await ds.initialize();
-    try {
-      return Number(((await ds.query('SELECT size FROM journal_head WHERE id = 1')) as { size: string }[])[0]!.size);
-    } finally {
-      await ds.destroy();
-    }
-  };
+  const registry = await registryOn(env);
   try {
     log(`size ${size.toLocaleString('en')}: a fresh registry on ${database.url.replace(/\/\/[^@]*@/, '//')}`);
-    await start();
-    await stop();
-    const initial = await headSize();
+    await registry.start();
+    await registry.stop();
+    const initial = await headSize(database.url);
     const from = Math.max(initial, size - CATCH_UP);
     const fillStarted = performance.now();
     log(`filling ${initial} -> ${from.toLocaleString('en')}`);
     await fill(database.url, initial, from);
 
     // The monitor's saved state: the checkpoint of size `from`, signed by the registry.
-    await start();
-    const vkey = (await (await fetch(`${registry!.url}/log/key`)).text()).trim();
-    const note = await (await fetch(`${registry!.url}/log/checkpoint`)).text();
+    await registry.start();
+    const vkey = (await (await fetch(`${registry.url()}/log/key`)).text()).trim();
+    const note = await (await fetch(`${registry.url()}/log/checkpoint`)).text();
     const [origin, signedSize, rootHash] = note.split('\n');
     if (Number(signedSize) !== from) throw new Error(`the registry signed size ${signedSize}, not ${from}`);
-    const state = join(dataDir, 'monitor-state.json');
+    const state = join(dataDir, '..', `monitor-state-${size}-at-${from}.json`);
     writeFileSync(state, JSON.stringify({ origin, size: from, rootHash, vkey, verifiedAt: new Date().toISOString() }));
-    await stop();
+    await registry.stop();
 
     log(`filling ${from.toLocaleString('en')} -> ${size.toLocaleString('en')}`);
     await fill(database.url, from, size);
-    const fillSeconds = (performance.now() - fillStarted) / 1000;
-    await start();
-    const base = registry!.url;
+    const prepared = { size, dataDir, env, from, fillSeconds: (performance.now() - fillStarted) / 1000, state };
+    if (PREPARED) writeFileSync(manifest, `${JSON.stringify(prepared, null, 2)}\n`);
+    return { ...prepared, url: database.url, drop: keep ? async () => {} : database.drop };
+  } catch (error) {
+    await registry.stop();
+    if (!keep) await database.drop();
+    throw error;
+  }
+}
+
+async function measureSize(prepared: Prepared, dataRoot: string): Promise<SizeResult> {
+  const { size, from, url } = prepared;
+  const registry = await registryOn(prepared.env);
+  try {
+    await registry.start();
+    const base = registry.url();
 
     let t0 = performance.now();
     const first = await fetch(`${base}/log/checkpoint`);
@@ -222,13 +292,16 @@ async function measureSize(size: number, dataRoot: string): Promise<SizeResult> 
 
     // The reads above and the catch-up (about 2 fetches per 256 entries) stay within the tiles' 20,000 a minute.
     log(`plaza log monitor catching up ${from.toLocaleString('en')} -> ${size.toLocaleString('en')}`);
+    const state = join(dataRoot, `monitor-state-${size}.json`);
+    copyFileSync(prepared.state, state);
+    const vkey = (JSON.parse(readFileSync(state, 'utf8')) as { vkey: string }).vkey;
     t0 = performance.now();
     const run = await monitor(['--url', base, '--vkey', vkey, '--state', state, '--json']);
     if (run.code !== 0) throw new Error(`the monitor exited ${run.code}: ${run.stderr}${run.stdout}`);
     const report = JSON.parse(run.stdout) as { newEntries: number; checkpoint: { size: number } };
     if (report.newEntries !== size - from || report.checkpoint.size !== size) throw new Error(`the monitor read ${report.newEntries} entries up to ${report.checkpoint.size}`);
     const fetches = 2 * Math.ceil((size - from) / TILE_WIDTH);
-    const [bytes] = (await new DataSource({ type: 'postgres', url: database.url }).initialize().then(async (ds) => {
+    const [bytes] = (await new DataSource({ type: 'postgres', url }).initialize().then(async (ds) => {
       try {
         return (await ds.query('SELECT pg_database_size(current_database()) AS n')) as { n: string }[];
       } finally {
@@ -236,12 +309,11 @@ async function measureSize(size: number, dataRoot: string): Promise<SizeResult> 
       }
     }));
     return {
-      size, fillSeconds, databaseBytes: Number(bytes!.n), checkpoint, checkpointFirstSignMs, tiles,
+      size, fillSeconds: prepared.fillSeconds, databaseBytes: Number(bytes!.n), checkpoint, checkpointFirstSignMs, tiles,
       catchUp: { from, to: size, entries: size - from, seconds: run.seconds, entriesPerSecond: Math.round((size - from) / run.seconds), fetches },
     };
   } finally {
-    await stop();
-    if (process.env.BENCH_KEEP !== '1') await database.drop();
+    await registry.stop();
   }
 }
 
@@ -251,7 +323,15 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); sizes ${SIZES.join(', ')}, catch-up ${CATCH_UP}, ${SAMPLES} samples`);
-    for (const size of SIZES) results.push(await measureSize(size, dataRoot));
+    for (const size of SIZES) {
+      const prepared = await prepare(size, dataRoot);
+      try {
+        if (process.env.BENCH_PREPARE_ONLY !== '1') results.push(await measureSize(prepared, dataRoot));
+      } finally {
+        await prepared.drop();
+      }
+    }
+    if (process.env.BENCH_PREPARE_ONLY === '1') return;
   } finally {
     rmSync(dataRoot, { recursive: true, force: true });
   }
