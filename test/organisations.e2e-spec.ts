@@ -133,6 +133,46 @@ describe('organisations, members and API keys', () => {
     });
   });
 
+  describe('addressing an organisation by id or by slug', () => {
+    it('reads, changes and nests under an organisation by the id its creation returned, as by its slug', async () => {
+      const bySlug = (await t.http.get(`/api/v1/organisations/${city.slug}`).expect(200)).body;
+      expect((await t.http.get(`/api/v1/organisations/${city.id}`).expect(200)).body).toEqual(bySlug);
+      expect((await t.http.get(`/api/v1/organisations/${city.id.toUpperCase()}`).expect(200)).body.id).toBe(city.id);
+      const changed = await t.http.patch(`/api/v1/organisations/${city.id}`).set(bearer(city.adminKey)).send({ jurisdiction: 'CA-QC' }).expect(200);
+      expect(changed.body).toMatchObject({ id: city.id, slug: city.slug, jurisdiction: 'CA-QC' });
+      const members = (await t.http.get(`/api/v1/organisations/${city.id}/members`).set(bearer(city.adminKey)).expect(200)).body.items;
+      expect(members).toEqual((await t.http.get(`/api/v1/organisations/${city.slug}/members`).set(bearer(city.adminKey)).expect(200)).body.items);
+      expect((await t.http.get('/api/v1/organisations/00000000-0000-4000-8000-000000000000').expect(404)).body.code).toBe('organisation.not_found');
+    });
+
+    it("answers another organisation's admin by id exactly as for a missing organisation", async () => {
+      const foreign = await t.http.patch(`/api/v1/organisations/${city.id}`).set(bearer(vendor.adminKey)).send({ jurisdiction: 'FR' }).expect(404);
+      const missing = await t.http.patch('/api/v1/organisations/00000000-0000-4000-8000-000000000000').set(bearer(vendor.adminKey)).send({ jurisdiction: 'FR' }).expect(404);
+      expect(foreign.body.code).toBe('organisation.not_found');
+      expect(Object.keys(foreign.body).sort()).toEqual(Object.keys(missing.body).sort());
+      await t.http.get(`/api/v1/organisations/${city.id}/members`).set(bearer(vendor.adminKey)).expect(404);
+    });
+
+    it("refuses a slug with the shape of an id (even another organisation's id) with 422 organisation.slug_looks_like_id", async () => {
+      for (const slug of [city.id, randomUUID(), '3f2b1c4d-aaaa-0bbb-cccc-123456789abc']) {
+        const res = await t.http.post('/api/v1/organisations').set(bearer(t.operatorKey)).send(organisationBody(slug, 'vendor')).expect(422);
+        expect(res.body).toMatchObject({ code: 'organisation.slug_looks_like_id', status: 422 });
+      }
+      expect((await t.http.get(`/api/v1/organisations/${city.id}`).expect(200)).body.slug).toBe(city.slug);
+      // A slug is fixed: a change cannot give one either.
+      const update = await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(t.operatorKey)).send({ slug: vendor.id }).expect(400);
+      expect(pointers(update.body)).toEqual(['#/slug']);
+    });
+
+    it('filters lists by a city given by id as by slug', async () => {
+      for (const path of ['/api/v1/sources', '/api/v1/privacy-records', '/api/v1/agreements']) {
+        const key = path.endsWith('agreements') ? 'party' : 'city';
+        const bySlug = (await t.http.get(path).query({ [key]: city.slug }).expect(200)).body;
+        expect((await t.http.get(path).query({ [key]: city.id }).expect(200)).body).toEqual(bySlug);
+      }
+    });
+  });
+
   describe('the public list of organisations', () => {
     const created: { slug: string; kind: 'city' | 'vendor' }[] = [];
     beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { OrganisationParam } from '../organisations/index.js';
 import type { FastifyReply } from 'fastify';
 import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
@@ -163,6 +164,7 @@ export class AgreementController {
 
 /** The parties' own view, through their organisation: drafts and versions awaiting signatures included. */
 @ApiTags('agreements')
+@OrganisationParam()
 @Controller('api/v1/organisations/:slug/agreements')
 export class OrganisationAgreementController {
   constructor(@Inject(AgreementService) private readonly agreements: AgreementService) {}

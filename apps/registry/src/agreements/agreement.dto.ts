@@ -114,7 +114,7 @@ export class SignAgreementDto {
 }
 
 export class ListAgreementsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Slug of the city or of a vendor party' }) @OptionalField() @Matches(SLUG_PATTERN) party?: string;
+  @ApiPropertyOptional({ description: 'Slug or id of the city or of a vendor party' }) @OptionalField() @Matches(SLUG_PATTERN) party?: string;
   @ApiPropertyOptional({ description: 'Agreements covering this data source' }) @OptionalField() @IsUUID('all') source?: string;
 }
 

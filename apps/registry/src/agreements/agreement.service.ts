@@ -74,7 +74,7 @@ export class AgreementService {
   async list(query: ListAgreementsQuery): Promise<Page<AgreementSummary>> {
     let partyId: string | undefined;
     if (query.party) {
-      const party = await this.organisations.findBySlug(query.party);
+      const party = await this.organisations.findByReference(query.party);
       if (!party) return { items: [], nextCursor: null };
       partyId = party.id;
     }

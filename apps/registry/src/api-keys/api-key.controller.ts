@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OrganisationParam } from '../organisations/index.js';
 import { Allow, CurrentPrincipal } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
@@ -9,6 +10,7 @@ import { ApiKeyService } from './api-key.service.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@OrganisationParam()
 @Controller('api/v1/organisations/:slug/api-keys')
 export class ApiKeyController {
   constructor(@Inject(ApiKeyService) private readonly keys: ApiKeyService) {}

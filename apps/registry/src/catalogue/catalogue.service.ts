@@ -72,7 +72,7 @@ export class CatalogueService {
   }
 
   private async city(slug: string): Promise<Organisation> {
-    const city = await this.organisations.findBySlug(slug);
+    const city = await this.organisations.findByReference(slug);
     if (!city || city.kind !== 'city') throw new CatalogueError(CatalogueErrorCode.UnknownCity, `There is no city "${slug}" in this registry.`);
     return city;
   }

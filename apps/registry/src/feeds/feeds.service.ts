@@ -84,7 +84,7 @@ export class FeedService {
       throw new FeedError(FeedErrorCode.ConflictingFilters, 'Ask for one city\'s changes (city) or one source\'s (source), not both: a source\'s changes are also in its city\'s feed.');
     }
     if (query.city !== undefined) {
-      const city = await this.organisations.findBySlug(query.city);
+      const city = await this.organisations.findByReference(query.city);
       if (!city || city.kind !== 'city') throw new FeedError(FeedErrorCode.UnknownCity, `There is no city "${query.city}" in this registry.`);
       return {
         filter: { organisationId: city.id }, key: `feeds/changes/city/${city.id}`, title: locale.t.feedCity(locale.text(city.name)),

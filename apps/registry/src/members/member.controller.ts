@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OrganisationParam } from '../organisations/index.js';
 import { Allow, CurrentPrincipal } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
@@ -9,6 +10,7 @@ import { MemberService } from './member.service.js';
 
 @ApiTags('members')
 @ApiBearerAuth()
+@OrganisationParam()
 @Controller('api/v1/organisations/:slug/members')
 export class MemberController {
   constructor(@Inject(MemberService) private readonly members: MemberService) {}

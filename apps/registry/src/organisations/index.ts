@@ -4,4 +4,4 @@ export { OrganisationScope } from './organisation-scope.js';
 export { OrganisationService } from './organisation.service.js';
 export { ORGANISATION_DIRECTORY, type OrganisationDirectory, organisationById } from './organisation-directory.js';
 export type { Organisation, PrivacyContact } from './organisation.entity.js';
-export { OrganisationResponse, SLUG_PATTERN } from './organisation.dto.js';
+export { OrganisationParam, OrganisationResponse, SLUG_PATTERN } from './organisation.dto.js';

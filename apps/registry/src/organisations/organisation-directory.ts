@@ -2,8 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { Organisation } from './organisation.entity.js';
 import { OrganisationRepository } from './organisation.repository.js';
 
-/** What other features may read of organisations: by id or slug (optionally locked), in bulk, and the coalition electorate. Provided under ORGANISATION_DIRECTORY by the feature's module; the repository behind it stays inside the feature. */
-export type OrganisationDirectory = Pick<OrganisationRepository, 'findById' | 'findBySlug' | 'findByIds' | 'coalitionMembers'>;
+/** What other features may read of organisations: by id, slug or either (optionally locked), in bulk, and the coalition electorate. Provided under ORGANISATION_DIRECTORY by the feature's module; the repository behind it stays inside the feature. */
+export type OrganisationDirectory = Pick<OrganisationRepository, 'findById' | 'findBySlug' | 'findByReference' | 'findByIds' | 'coalitionMembers'>;
 
 export const ORGANISATION_DIRECTORY = Symbol('ORGANISATION_DIRECTORY');
 

@@ -5,6 +5,7 @@ export enum OrganisationErrorCode {
   NotFound = 'organisation.not_found',
   SlugTaken = 'organisation.slug_taken',
   NameTaken = 'organisation.name_taken',
+  SlugLooksLikeId = 'organisation.slug_looks_like_id',
 }
 
 export class OrganisationError extends PlazaError<OrganisationErrorCode> {}
@@ -14,4 +15,5 @@ export const ORGANISATION_PROBLEMS: ProblemTable<OrganisationErrorCode> = {
   [OrganisationErrorCode.NotFound]: { status: 404, title: 'No such organisation' },
   [OrganisationErrorCode.SlugTaken]: { status: 409, title: 'The slug is already taken' },
   [OrganisationErrorCode.NameTaken]: { status: 409, title: 'Another organisation already has this display name' },
+  [OrganisationErrorCode.SlugLooksLikeId]: { status: 422, title: 'A slug may not have the shape of an id' },
 };

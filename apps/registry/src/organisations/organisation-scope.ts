@@ -13,20 +13,21 @@ import { OrganisationRepository } from './organisation.repository.js';
 export class OrganisationScope {
   constructor(@Inject(OrganisationRepository) private readonly organisations: OrganisationRepository) {}
 
-  async resolve(principal: Principal, slug: string): Promise<Organisation> {
-    const mayAct = principal.organisationKind === 'operator' || principal.organisationSlug === slug;
-    const organisation = mayAct ? await this.organisations.findBySlug(slug) : null;
-    if (!organisation) throw notFound(slug);
+  /** `reference`: the organisation's slug or id. */
+  async resolve(principal: Principal, reference: string): Promise<Organisation> {
+    const organisation = await this.organisations.findByReference(reference);
+    const mayAct = principal.organisationKind === 'operator' || principal.organisationId === organisation?.id;
+    if (!organisation || !mayAct) throw notFound(reference);
     return organisation;
   }
 
-  async findPublic(slug: string): Promise<Organisation> {
-    const organisation = await this.organisations.findBySlug(slug);
-    if (!organisation) throw notFound(slug);
+  async findPublic(reference: string): Promise<Organisation> {
+    const organisation = await this.organisations.findByReference(reference);
+    if (!organisation) throw notFound(reference);
     return organisation;
   }
 }
 
-function notFound(slug: string): OrganisationError {
-  return new OrganisationError(OrganisationErrorCode.NotFound, `There is no organisation "${slug}".`);
+function notFound(reference: string): OrganisationError {
+  return new OrganisationError(OrganisationErrorCode.NotFound, `There is no organisation "${reference}".`);
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
-import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationPage, OrganisationResponse, UpdateOrganisationDto } from './organisation.dto.js';
+import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationPage, OrganisationParam, OrganisationResponse, UpdateOrganisationDto } from './organisation.dto.js';
 import { OrganisationService } from './organisation.service.js';
 import { PublicRead } from '../platform/response-cache/public-read.js';
 
@@ -31,6 +31,7 @@ export class OrganisationController {
   }
 
   @Get(':slug')
+  @OrganisationParam()
   @Public()
   @PublicRead()
   @ApiOperation({ summary: 'Read an organisation' })
@@ -40,6 +41,7 @@ export class OrganisationController {
   }
 
   @Patch(':slug')
+  @OrganisationParam()
   @HttpCode(200)
   @Allow(Action.OrganisationUpdate)
   @ApiBearerAuth()

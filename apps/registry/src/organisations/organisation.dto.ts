@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiParam, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsUrl, Matches, ValidateNested } from 'class-validator';
 import { ClearableField, OptionalField } from '../kernel/http/validation.js';
@@ -8,6 +8,9 @@ import { type Organisation, type PrivacyContact } from './organisation.entity.js
 import { ORGANISATION_KINDS, type OrganisationKind } from '../kernel/auth/vocabulary.js';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+
+/** The `{slug}` of an organisation's routes, which takes its id as well (the parameter keeps its documented name). */
+export const OrganisationParam = () => ApiParam({ name: 'slug', description: "The organisation's slug, or its id", example: 'montreal' });
 
 export class PrivacyContactDto implements PrivacyContact {
   @ApiProperty({ type: ShortText, description: 'The office or role to contact, not a person' })

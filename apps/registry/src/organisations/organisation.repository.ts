@@ -4,6 +4,7 @@ import { displayNameKeys } from '#plaza/text';
 import { KeysetPager, type PageQuery } from '../kernel/paging/paging.js';
 import type { LocalizedText } from '../kernel/text/localized-text.js';
 import { Organisation } from './organisation.entity.js';
+import { looksLikeId } from './organisation-reference.js';
 import type { OrganisationKind } from '../kernel/auth/vocabulary.js';
 
 /** What a new organisation is given; the database adds its id, timestamps and journal index. */
@@ -29,6 +30,11 @@ export class OrganisationRepository {
 
   findBySlug(slug: string, manager: EntityManager = this.db.manager): Promise<Organisation | null> {
     return manager.findOneBy(Organisation, { slug });
+  }
+
+  /** By id or by slug, whichever the reference is (organisation-reference.ts). */
+  findByReference(reference: string, manager: EntityManager = this.db.manager): Promise<Organisation | null> {
+    return manager.findOneBy(Organisation, looksLikeId(reference) ? { id: reference.toLowerCase() } : { slug: reference });
   }
 
   findById(id: string, manager: EntityManager = this.db.manager): Promise<Organisation | null> {

@@ -8,6 +8,7 @@ import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { recordOrganisation } from './organisation-record.js';
 import { OrganisationError, OrganisationErrorCode } from './organisation-error.js';
 import { OrganisationScope } from './organisation-scope.js';
+import { looksLikeId } from './organisation-reference.js';
 import { DISPLAY_NAME_CONSTRAINT, type NewOrganisation, OrganisationRepository } from './organisation.repository.js';
 import { type CreateOrganisationDto, type ListOrganisationsQuery, OrganisationResponse, type UpdateOrganisationDto } from './organisation.dto.js';
 import type { Actor } from '../kernel/auth/actor.js';
@@ -26,6 +27,7 @@ export class OrganisationService {
 
   /** Also used at first start, by the registry itself, for the operator's organisation. */
   async insert(actor: Actor, fields: NewOrganisation): Promise<OrganisationResponse> {
+    if (looksLikeId(fields.slug)) throw new OrganisationError(OrganisationErrorCode.SlugLooksLikeId, 'An organisation is addressed by its slug or its id, so a slug may not have the shape of a UUID: choose a name-like slug.');
     try {
       const organisation = await this.uow.run(actor, async (tx) => {
         if (await this.organisations.findBySlug(fields.slug, tx.manager)) throw slugTaken(fields.slug);
@@ -40,8 +42,8 @@ export class OrganisationService {
     }
   }
 
-  async update(principal: Principal, slug: string, dto: UpdateOrganisationDto): Promise<OrganisationResponse> {
-    const { id } = await this.scope.resolve(principal, slug);
+  async update(principal: Principal, reference: string, dto: UpdateOrganisationDto): Promise<OrganisationResponse> {
+    const { id } = await this.scope.resolve(principal, reference);
     const organisation = await this.uow.run(actorOf(principal), async (tx) => {
       const current = await this.organisations.findForUpdate(id, tx.manager);
       const coalitionChange = dto.coalitionMember !== undefined && dto.coalitionMember !== current.coalitionMember;
@@ -58,8 +60,8 @@ export class OrganisationService {
     return OrganisationResponse.from(organisation);
   }
 
-  async get(slug: string): Promise<OrganisationResponse> {
-    return OrganisationResponse.from(await this.scope.findPublic(slug));
+  async get(reference: string): Promise<OrganisationResponse> {
+    return OrganisationResponse.from(await this.scope.findPublic(reference));
   }
 
   async list(query: ListOrganisationsQuery): Promise<Page<OrganisationResponse>> {

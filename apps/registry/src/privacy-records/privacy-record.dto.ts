@@ -94,7 +94,7 @@ export class RejectPrivacyRecordDto {
 }
 
 export class ListPrivacyRecordsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Slug of the city' }) @OptionalField() @Matches(SLUG_PATTERN) city?: string;
+  @ApiPropertyOptional({ description: 'Slug or id of the city' }) @OptionalField() @Matches(SLUG_PATTERN) city?: string;
   @ApiPropertyOptional({ enum: PRIVACY_RECORD_STATUSES, description: 'Status now (an approved record past its review date is expired)' })
   @OptionalField() @IsIn(PRIVACY_RECORD_STATUSES)
   status?: PrivacyRecordStatus;

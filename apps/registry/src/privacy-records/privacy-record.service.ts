@@ -73,7 +73,7 @@ export class PrivacyRecordService {
     const filter: PrivacyRecordFilter = { status: query.status, sourceId: query.source };
     if (principal && readsPrivately(principal, principal.organisationId)) filter.privateTo = principal.organisationId;
     if (query.city) {
-      const city = await this.organisations.findBySlug(query.city);
+      const city = await this.organisations.findByReference(query.city);
       if (!city) return { items: [], nextCursor: null };
       filter.organisationId = city.id;
     }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OrganisationParam } from '../organisations/index.js';
 import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
@@ -8,6 +9,7 @@ import { ChallengeResponse, JwksResponse, RegisterSigningKeyDto, RevokeSigningKe
 import { SigningKeyService } from './signing-key.service.js';
 
 @ApiTags('signing-keys')
+@OrganisationParam()
 @Controller('api/v1/organisations/:slug')
 export class OrganisationSigningKeyController {
   constructor(@Inject(SigningKeyService) private readonly keys: SigningKeyService) {}

@@ -96,7 +96,7 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 const toNumbers = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))) : value);
 
 export class ListSourcesQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Slug of the owning city' }) @OptionalField() @Matches(SLUG_PATTERN) city?: string;
+  @ApiPropertyOptional({ description: 'Slug or id of the owning city' }) @OptionalField() @Matches(SLUG_PATTERN) city?: string;
   @ApiPropertyOptional({ enum: SOURCE_KINDS }) @OptionalField() @IsIn(SOURCE_KINDS) kind?: SourceKind;
   @ApiPropertyOptional({ enum: SOURCE_STATUSES }) @OptionalField() @IsIn(SOURCE_STATUSES) status?: SourceStatus;
 

@@ -127,7 +127,7 @@ export class SourceService {
   private async filterOf(query: ListSourcesQuery): Promise<SourceFilter | null> {
     const filter: SourceFilter = { kind: query.kind, status: query.status, personalInformation: query.personalInformation, text: query.q };
     if (query.city) {
-      const city = await this.organisations.findBySlug(query.city);
+      const city = await this.organisations.findByReference(query.city);
       if (!city) return null;
       filter.ownerId = city.id;
     }
