@@ -50,6 +50,13 @@ describe('the OpenAPI document', () => {
     expect(served.cloudEvent!.deprecated).toBeUndefined();
   });
 
+  it("answers privacy records with the request's sourceIds, and marks the old sources deprecated", () => {
+    const record = spec.components.schemas.PrivacyRecordResponse!;
+    expect(record.required).toEqual(expect.arrayContaining(['sourceIds', 'sources']));
+    expect(record.properties!.sourceIds!.deprecated).toBeUndefined();
+    expect(record.properties!.sources!.deprecated).toBe(true);
+  });
+
   it("matches what the registry's JWK Set really holds", async () => {
     const served = (await t.http.get('/.well-known/jwks.json').expect(200)).body as { keys: Record<string, unknown>[] };
     const jwk = resolve(resolve(spec.paths['/.well-known/jwks.json']!.get!.responses['200']!.content!['application/json']!.schema).properties!.keys!.items!);

@@ -88,6 +88,18 @@ describe('privacy impact records', () => {
     expect(listed.items.map((r) => r.id)).toEqual([draft.id]);
   });
 
+  it('answers with sourceIds, the name a record is created and changed with, beside the deprecated sources', async () => {
+    const [first, second] = [await camera(), await camera()];
+    const draft = await open([first.id, second.id]);
+    expect(draft.sourceIds).toEqual([first.id, second.id]);
+    expect(draft.sources.map((s: { id: string }) => s.id)).toEqual(draft.sourceIds);
+    const changed = (await t.http.patch(`/api/v1/privacy-records/${draft.id}`).set(bearer(member.key)).send({ sourceIds: [second.id] }).expect(200)).body;
+    expect(changed.sourceIds).toEqual([second.id]);
+    expect(changed.sources).toEqual([expect.objectContaining({ id: second.id, personalInformation: true })]);
+    const listed = (await t.http.get('/api/v1/privacy-records').query({ source: second.id }).set(bearer(member.key)).expect(200)).body.items;
+    expect(listed.find((r: { id: string }) => r.id === draft.id)).toMatchObject({ sourceIds: [second.id], sources: [expect.objectContaining({ id: second.id })] });
+  });
+
   it('refuses an author (or anyone who edited or submitted it) approving their own record, even with another key', async () => {
     const authorApprover = await addMember(t, city.slug, city.adminKey, ['privacy-approver']);
     const secondKey = (await t.http.post(`/api/v1/organisations/${city.slug}/api-keys`).set(bearer(city.adminKey)).send({ memberId: authorApprover.id, label: 'second' }).expect(201)).body.key as string;

@@ -131,7 +131,8 @@ export class PrivacyRecordResponse {
   @ApiProperty({ type: CityRef }) city: CityRef;
   @ApiProperty({ enum: PRIVACY_RECORD_STATUSES, description: 'Status now: an approved record past its review date reads as expired' }) status: PrivacyRecordStatus;
   @ApiProperty({ type: ShortText }) title: LocalizedText;
-  @ApiProperty({ type: [CoveredSourceResponse] }) sources: CoveredSourceResponse[];
+  @ApiProperty({ type: [String], description: 'Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`)' }) sourceIds: string[];
+  @ApiProperty({ type: [CoveredSourceResponse], deprecated: true, description: 'Deprecated (use `sourceIds`): the covered sources, summarised' }) sources: CoveredSourceResponse[];
   @ApiProperty({ type: [String], description: 'Ids of the covered data-sharing agreements' }) agreementIds: string[];
   @ApiProperty({ type: [ShortText] }) personalInformationElements: LocalizedText[];
   @ApiProperty({ type: LongText }) purpose: LocalizedText;
@@ -159,7 +160,7 @@ export class PrivacyRecordResponse {
 
   static from(r: PrivacyRecord, city: CityRef, privacyContact: PrivacyContact, sources: CoveredSourceResponse[], now: Date): PrivacyRecordResponse {
     return {
-      id: r.id, city, status: effectiveStatus(r, now), title: r.title, sources, agreementIds: r.agreementIds,
+      id: r.id, city, status: effectiveStatus(r, now), title: r.title, sourceIds: sources.map((s) => s.id), sources, agreementIds: r.agreementIds,
       personalInformationElements: r.personalInformationElements, purpose: r.purpose, legalAuthority: r.legalAuthority, riskLevel: r.riskLevel,
       risks: r.risks, deIdentification: r.deIdentification, retention: r.retention, nextReviewDate: r.nextReviewDate,
       expiresAt: expiryInstant(r.nextReviewDate).toISOString(), privacyContact, summary: r.summary,
