@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { generateSigningKey, SCHEME_VERSION, scanStructured, verifyBatch, verifyBinary, verifyStructured } from '#plaza/dsse';
-import { BATCH_LIMIT, eventTexts, type Fetch, formatMessage, formatOutcomes, sendMessages, signingKeyFromJwk, signMessages, toBinary } from './events.js';
+import { BATCH_LIMIT, eventTexts, formatMessage, formatOutcomes, sendMessages, signingKeyFromJwk, signMessages, toBinary } from './events.js';
 import { checkServedEvent, formatChecks, type ServedEvent } from './events-verify.js';
 
 const pair = generateSigningKey('Ed25519', 'kid-vendor-1');
@@ -68,8 +68,8 @@ describe('plaza events sign', () => {
 /** A registry that answers from a script, recording what it was sent. */
 function scripted(answers: (Response | Error)[]) {
   const calls: { url: string; headers: Record<string, string>; body: string }[] = [];
-  const fetchImpl: Fetch = async (url, init) => {
-    calls.push({ url, headers: init.headers, body: Buffer.from(init.body).toString('utf8') });
+  const fetchImpl = async (request: Request): Promise<Response> => {
+    calls.push({ url: request.url, headers: Object.fromEntries(request.headers), body: Buffer.from(await request.arrayBuffer()).toString('utf8') });
     const next = answers.shift();
     if (!next) throw new Error('no more scripted answers');
     if (next instanceof Error) throw next;
@@ -151,7 +151,7 @@ describe('plaza events verify', () => {
   const lookup = (h: typeof history | null) => async () => h;
   const served = (mode: 'structured' | 'binary', id = 'r-9'): ServedEvent => {
     const [message] = signMessages([Buffer.from(event(id))], key, mode);
-    const common = { sequence: '12', source: 'urn:test:air:1', id, type: 'org.plaza.air-quality-observation', time: '2026-11-20T10:00:00-05:00', receivedAt, scheme: SCHEME_VERSION };
+    const common = { sequence: '12', source: 'urn:test:air:1', id, type: 'org.plaza.air-quality-observation', time: '2026-11-20T10:00:00-05:00', receivedAt, scheme: SCHEME_VERSION, keyid: pair.keyid };
     return mode === 'binary'
       ? { ...common, mode, headers: Object.entries(message!.headers), bodyBase64: message!.body.toString('base64') }
       : { ...common, mode, event: message!.body.toString('utf8') };

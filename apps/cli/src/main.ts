@@ -152,7 +152,7 @@ events
   .option('--signer <organisation>', 'require the signing keys to belong to this organisation (slug), e.g. your source\'s operator')
   .addOption(new Option('--api-key <key>', 'an API key of a party to the agreement').env('PLAZA_API_KEY').makeOptionMandatory())
   .action(async (registry: string, options: { source: string; type?: string; signer?: string; apiKey: string }) => {
-    const checks = await verifyServedEvents(registry, options.source, options);
+    const checks = await verifyServedEvents({ ...options, registry });
     process.stdout.write(formatChecks(checks));
     if (checks.some((c) => !c.ok)) process.exitCode = 1;
   });
