@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -5,6 +6,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser } from './support/browser.js';
 import { addMember, bearer, createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { startTestWitness, type TestWitness } from './support/test-witness.js';
+import { ed25519Signer, signKeyRotation, signNote } from '#plaza/note';
+import { WitnessPublisher } from '../apps/registry/src/transparency/witnessing/witness-publisher.js';
 
 /**
  * The log page in words in a real browser (headless Chromium, as test/public-site-browser.e2e-spec.ts drives it): a
@@ -111,6 +115,113 @@ describe('the log page in words in a browser', () => {
       expect(await page.locator('#verify-result').innerText()).toContain(WORDS[lang].verified);
       await expectAccessible(page);
       await screenshot('log-entry-verified');
+    }
+  });
+});
+
+describe("the log page's check in a browser, with a witness", () => {
+  const ORIGIN = 'witnessed-page.plaza.test/log';
+  const { privateKey } = generateKeyPairSync('ed25519');
+  let witness: TestWitness;
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    witness = await startTestWitness('witness.plaza.test', ed25519Signer(ORIGIN, privateKey).verifierKey);
+    t = await startTestApp(
+      {
+        PLAZA_RATE_LIMIT_PER_MINUTE: '100000',
+        PLAZA_LOG_ORIGIN: ORIGIN,
+        PLAZA_LOG_SIGNING_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
+        PLAZA_OUTBOUND_ALLOW_ADDRESSES: '127.0.0.1',
+        PLAZA_OUTBOUND_ALLOW_HTTP_HOSTS: '127.0.0.1',
+        PLAZA_LOG_WITNESSES: JSON.stringify([{ url: witness.url, vkey: witness.vkey }]),
+        // The suite asks the witness itself, so the witnessed checkpoint stays behind the latest signed one.
+        PLAZA_LOG_WITNESS_INTERVAL_MS: '0',
+      },
+      { ownDatabase: true },
+    );
+    await t.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await witness?.close();
+  });
+
+  it('checks an entry against the checkpoint the witnesses vouched for, not the newer one signed since, and says so', async () => {
+    await createOrganisation(t, uniqueSlug('witnessedpage'), 'city');
+    await t.http.get('/api/v1/log/checkpoint').expect(200);
+    await t.app.get(WitnessPublisher).publish();
+    const witnessed = Number((await t.http.get('/log/checkpoint').expect(200)).text.split('\n')[1]);
+    await createOrganisation(t, uniqueSlug('afterwards'), 'city');
+    const latest = await t.http.get('/api/v1/log/checkpoint').expect(200);
+    expect(Number(latest.body.body.split('\n')[1])).toBeGreaterThan(witnessed);
+    expect(latest.body.witnessedCheckpoint.size).toBe(witnessed);
+
+    const context = await browser.newContext();
+    await context.route((url) => url.origin !== base, (route) => route.abort());
+    try {
+      const page = await context.newPage();
+      for (const [lang, says] of [['en', `the one the witnesses vouched for: ${witnessed} entries`], ['fr', `celui dont les témoins se sont portés garants : ${witnessed} entrées`]] as const) {
+        await page.goto(`${base}/log?lang=${lang}`);
+        expect(await page.locator('#verify-against').innerText()).toContain(says);
+        expect(await page.locator('#verify-index').inputValue()).toBe(String(witnessed - 1));
+        await page.locator('#verify-button').click();
+        await page.locator('#verify-result[data-outcome="verified"], #verify-result[data-outcome="failed"]').waitFor();
+        expect(await page.locator('#verify-result').getAttribute('data-outcome')).toBe('verified');
+        expect(await page.locator('#verify-result').innerText()).toContain(`${witnessed - 1}`);
+        await expectAccessible(page);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('after a log key rotation the witnesses have not caught up with, still verifies the witnessed checkpoint the old key signed, and no key beyond its sizes', async () => {
+    const logKey = ed25519Signer(ORIGIN, privateKey);
+    await createOrganisation(t, uniqueSlug('witnessedpage'), 'city');
+    await t.http.get('/api/v1/log/checkpoint').expect(200);
+    await t.app.get(WitnessPublisher).publish();
+    await createOrganisation(t, uniqueSlug('afterwards'), 'city');
+    const witnessedNote = (await t.http.get('/log/checkpoint').expect(200)).text;
+    const witnessed = Number(witnessedNote.split('\n')[1]);
+    const rotatedAt = Number((await t.http.get('/api/v1/log/checkpoint').expect(200)).body.body.split('\n')[1]);
+    expect(rotatedAt).toBeGreaterThan(witnessed);
+    const next = ed25519Signer(ORIGIN, generateKeyPairSync('ed25519').privateKey);
+    const rotation = signKeyRotation({ origin: ORIGIN, oldKey: logKey.verifierKey, newKey: next.verifierKey, size: rotatedAt }, logKey, next);
+    const body = (size: number) => `${ORIGIN}\n${size}\n${witnessedNote.split('\n')[2]}\n`;
+
+    const context = await browser.newContext();
+    await context.route((url) => url.origin !== base, (route) => route.abort());
+    try {
+      const page = await context.newPage();
+      const check = async () => {
+        await page.goto(`${base}/log?lang=en`);
+        await page.locator('#verify-button').click();
+        await page.locator('#verify-result[data-outcome="verified"], #verify-result[data-outcome="failed"]').waitFor();
+        return { outcome: await page.locator('#verify-result').getAttribute('data-outcome'), steps: await page.locator('#verify-result li').allInnerTexts() };
+      };
+      const remembered = async () => JSON.parse((await page.evaluate(() => localStorage.getItem('plaza.log.checkpoint')))!) as { size: number; vkey: string };
+      expect((await check()).outcome).toBe('verified');
+      await page.route(`${base}/log/keys`, (route) => route.fulfill({ json: { origin: ORIGIN, current: next.verifierKey, keys: [{ vkey: logKey.verifierKey }, { vkey: next.verifierKey, fromSize: rotatedAt, rotation }] } }));
+      // The witnesses lag: the published checkpoint is still the one the old key signed, below the rotation's size.
+      expect((await check()).outcome).toBe('verified');
+      expect(await remembered()).toEqual(expect.objectContaining({ size: witnessed, vkey: logKey.verifierKey }));
+      // The retired key signing beyond the rotation's size, and the new key below it, are refused at the signature.
+      for (const forged of [signNote(body(rotatedAt + 1), logKey), signNote(body(witnessed), next)]) {
+        await page.route(`${base}/log/checkpoint`, (route) => route.fulfill({ body: forged, contentType: 'text/plain; charset=utf-8' }));
+        const refused = await check();
+        expect(refused.outcome).toBe('failed');
+        expect(refused.steps[0]).toMatch(/^✘ The checkpoint’s signature does NOT verify/);
+        await page.unroute(`${base}/log/checkpoint`);
+      }
+      expect((await remembered()).size).toBe(witnessed);
+    } finally {
+      await context.close();
     }
   });
 });

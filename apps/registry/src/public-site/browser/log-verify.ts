@@ -7,7 +7,9 @@
  * proves the next one consistent with it through the tiles; a new log key is accepted only through the rotation
  * statements of /log/keys, each signed by the key before it and the key it names, as `plaza log verify` does: a
  * registry that rewrites its history, or signs with a key its old one never named, is caught by every browser that
- * checked it before. Its sentences come from the page (data-* attributes), in the page's language.
+ * checked it before. Each key of the chain is accepted only for the tree sizes it was in force, so the checkpoint the
+ * witnesses vouched for before a rotation still verifies by the retired key. Its sentences come from the page (data-*
+ * attributes), in the page's language.
  */
 import { TileClient, TreeHasher } from '#plaza/merkle';
 
@@ -43,8 +45,8 @@ async function readKey(vkey: string): Promise<LogKey> {
   return { vkey, name, keyId, key: await crypto.subtle.importKey('raw', typed.subarray(1), { name: 'Ed25519' }, false, ['verify']) };
 }
 
-/** A signed note's text, if every line signed by one of `keys` verifies and each of them signed it; else Refused. */
-async function openNote(note: string, keys: LogKey[]): Promise<string> {
+/** A signed note's text, and which of `keys` signed it, if every line signed by one of them verifies; else Refused. */
+async function openNote(note: string, keys: LogKey[]): Promise<{ text: string; signed: Set<LogKey> }> {
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw new Refused('not a signed note');
   const text = note.slice(0, split + 1);
@@ -59,20 +61,26 @@ async function openNote(note: string, keys: LogKey[]): Promise<string> {
     if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key.key, bytes.subarray(4), encode(text)))) throw new Refused(`a signature by ${name} does not verify`);
     signed.add(key);
   }
-  if (signed.size !== keys.length) throw new Refused('not signed by the log key');
-  return text;
+  return { text, signed };
+}
+
+/** A log key of the followed chain and the tree sizes it signs: from the rotation naming it to the one retiring it (which it signed too). */
+interface KeyInForce {
+  key: LogKey;
+  from: number;
+  until?: number;
 }
 
 /**
- * The key to accept checkpoints from: the one this browser trusted last time, carried forward through each rotation
- * statement from it on (signed by both keys, naming the key reached as the old one, never going back in size); with
- * none remembered, the registry's /log/key (trusted on first use, as the CLI does).
+ * The keys to accept checkpoints from, each for the sizes it was in force: the one this browser trusted last time,
+ * carried forward through each rotation statement from it on (signed by both keys, naming the key reached as the old
+ * one, never going back in size); with none remembered, the registry's /log/key (trusted on first use, as the CLI
+ * does). A retired key still signs the checkpoints up to its rotation: the witnesses may not have cosigned a later one.
  */
-async function logKey(trusted: string | undefined): Promise<{ key: LogKey; minSize: number }> {
-  if (trusted === undefined) return { key: await readKey((await (await get('/log/key')).text()).trim()), minSize: 0 };
+async function logKeys(trusted: string | undefined): Promise<KeyInForce[]> {
+  if (trusted === undefined) return [{ key: await readKey((await (await get('/log/key')).text()).trim()), from: 0 }];
   const listed = (await (await get('/log/keys')).json()) as { keys: { rotation?: string }[] };
-  let key = await readKey(trusted);
-  let minSize = 0;
+  const chain: KeyInForce[] = [{ key: await readKey(trusted), from: 0 }];
   let following = false;
   for (const { rotation } of listed.keys) {
     if (rotation === undefined) continue;
@@ -82,16 +90,17 @@ async function logKey(trusted: string | undefined): Promise<{ key: LogKey; minSi
       throw new Refused('a key rotation is malformed');
     }
     const oldKey = oldLine.slice(4);
-    following ||= oldKey === key.vkey;
+    const reached = chain.at(-1)!;
+    following ||= oldKey === reached.key.vkey;
     if (!following) continue;
-    if (oldKey !== key.vkey || origin !== key.name || Number(size) < minSize) throw new Refused('the log key rotations do not chain from the trusted key');
+    if (oldKey !== reached.key.vkey || origin !== reached.key.name || Number(size) < reached.from) throw new Refused('the log key rotations do not chain from the trusted key');
     const next = await readKey(newLine.slice(4));
     if (next.name !== origin) throw new Refused('a rotated key is named by another origin');
-    await openNote(rotation, [key, next]);
-    key = next;
-    minSize = Number(size);
+    if ((await openNote(rotation, [reached.key, next])).signed.size !== 2) throw new Refused('a key rotation is not signed by both its keys');
+    reached.until = Number(size);
+    chain.push({ key: next, from: Number(size) });
   }
-  return { key, minSize };
+  return chain;
 }
 
 interface Checkpoint {
@@ -114,14 +123,19 @@ function remembered(): { size: number; root: Uint8Array; vkey?: string } | null 
   }
 }
 
-/** The signed note of the latest checkpoint, if it verifies with the log's key; null if not. */
+/**
+ * The signed note the log publishes (/log/checkpoint: with witnesses, the latest one they vouched for), if a key of the
+ * chain signed it while in force for its size (the latest such key is the one remembered); null if not.
+ */
 async function verifiedCheckpoint(trusted: string | undefined): Promise<Checkpoint | null> {
   try {
-    const { key, minSize } = await logKey(trusted);
-    const text = await openNote(await (await get('/log/checkpoint')).text(), [key]);
+    const chain = await logKeys(trusted);
+    const { text, signed } = await openNote(await (await get('/log/checkpoint')).text(), chain.map((k) => k.key));
     const [origin, size = '', root = ''] = text.split('\n');
-    if (origin !== key.name || !DECIMAL.test(size) || Number(size) < minSize) return null;
-    return { size: Number(size), root: base64(root), vkey: key.vkey };
+    if (origin !== chain[0]!.key.name || !DECIMAL.test(size)) return null;
+    const n = Number(size);
+    const inForce = chain.filter((k) => signed.has(k.key) && k.from <= n && (k.until === undefined || n <= k.until)).at(-1);
+    return inForce ? { size: n, root: base64(root), vkey: inForce.key.vkey } : null;
   } catch (error) {
     if (error instanceof Refused) return null;
     throw error;

@@ -279,6 +279,9 @@ export const en = {
     'This check runs in your own browser, not on the registry: it downloads the signed checkpoint and the registry’s public key, verifies the signature, ' +
     'then downloads the chosen entry and its inclusion proof and recomputes the hashes up to the signed root. It also remembers the checkpoint, ' +
     'so that next time it can prove that the log only grew in between.',
+  logVerifyWitnessed: (size: string) =>
+    `With witnesses, it checks against the latest witnessed checkpoint, the one the witnesses vouched for: ${size} entries. An entry added after it can be checked once they vouch for a newer one.`,
+  logVerifyNoneWitnessed: 'No checkpoint is witnessed yet, so there is nothing to check against: the check works once enough witnesses vouch for one.',
   logVerifyNoScript: 'The check in the browser needs JavaScript. Without it, you can run the same check with the plaza log verify command.',
   logVerifyIndex: 'Entry to check',
   logVerifyButton: 'Verify in my browser',

@@ -283,6 +283,9 @@ export const fr: Messages = {
     'Cette vérification se fait dans votre propre navigateur, pas sur le registre : il télécharge le point de contrôle signé et la clé publique du registre, vérifie la signature, ' +
     'puis télécharge l’entrée choisie et sa preuve d’inclusion, et recalcule les hachages jusqu’à la racine signée. Il retient aussi le point de contrôle, ' +
     'pour prouver la prochaine fois que le journal n’a fait que s’allonger entre-temps.',
+  logVerifyWitnessed: (size: string) =>
+    `Avec des témoins, elle se fait par rapport au dernier point de contrôle attesté, celui dont les témoins se sont portés garants : ${size} entrées. Une entrée ajoutée après lui peut être vérifiée dès qu’ils se portent garants d’un plus récent.`,
+  logVerifyNoneWitnessed: 'Aucun point de contrôle n’est encore attesté : il n’y a rien par rapport à quoi vérifier, la vérification fonctionne dès que suffisamment de témoins se portent garants d’un point de contrôle.',
   logVerifyNoScript: 'La vérification dans le navigateur a besoin de JavaScript. Sans lui, vous pouvez faire la même vérification avec la commande plaza log verify.',
   logVerifyIndex: 'Entrée à vérifier',
   logVerifyButton: 'Vérifier dans mon navigateur',

@@ -74,7 +74,10 @@ function witnessSection(locale: Locale, checkpoint: LogView['checkpoint']): Html
 export function logPage(locale: Locale, view: LogView, query: LogPageQuery): Html {
   const { t } = locale;
   const { checkpoint, chosen } = view;
-  const defaultIndex = query.index ?? Math.max(0, checkpoint.size - 1);
+  // The browser's check reads GET /log/checkpoint: with witnesses, the latest witnessed checkpoint, not the latest signed.
+  const witnessing = checkpoint.witnesses.length > 0;
+  const checked = witnessing ? (checkpoint.witnessedCheckpoint?.size ?? 0) : checkpoint.size;
+  const defaultIndex = query.index ?? Math.max(0, checked - 1);
   // Showing another entry keeps the list as it was filtered.
   const kept = { city: query.city, kind: query.kind, from: query.from, to: query.to, before: query.before };
   // The script speaks the page's language: its sentences come from the catalogue, placeholders filled in by the script.
@@ -108,6 +111,7 @@ ${witnessSection(locale, checkpoint)}
 <section aria-labelledby="verify" class="verify">
   <h2 id="verify">${t.logVerifyTitle}</h2>
   <p>${t.logVerifyExplain}</p>
+  ${witnessing ? html`<p id="verify-against">${checkpoint.witnessedCheckpoint ? t.logVerifyWitnessed(locale.number(checked)) : t.logVerifyNoneWitnessed}</p>` : ''}
   <noscript><p class="note">${t.logVerifyNoScript}</p></noscript>
   <form id="verify-form" method="get" action="/log">
     <input type="hidden" name="lang" value="${locale.lang}">
