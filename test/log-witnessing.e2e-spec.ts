@@ -16,7 +16,9 @@ import { createOrganisation } from './support/fixtures.js';
 import { freePort } from './support/registry-process.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 import { startTestWitness, type TestWitness } from './support/test-witness.js';
+import { DataSource } from 'typeorm';
 import { WitnessPublisher } from '../apps/registry/src/transparency/witnessing/witness-publisher.js';
+import { WitnessingRepository } from '../apps/registry/src/transparency/witnessing/witnessing.repository.js';
 
 const ORIGIN = 'witnessing.plaza.test/log';
 
@@ -157,6 +159,22 @@ describe('Plaza asks its witnesses to cosign its checkpoints', () => {
     expect((await checkpoint()).witnesses[0]).toMatchObject({ cosigned: false, lastError: 'it answered 503', alarm: null });
     await publish();
     expect((await checkpoint()).witnesses[0]).toMatchObject({ cosigned: true, lastError: null });
+  });
+
+  it("never shows a failure stored raw before failures were recorded by kind (the outbound client's message, a URL with credentials), on the JSON checkpoint nor on the log page", async () => {
+    const raw = `the request failed: ${two.url.replace('http://', 'http://log:s3cret@')}/add-checkpoint: the connection failed (ECONNREFUSED 127.0.0.1:9)`;
+    // As the registry stored it before: the repository's own write, with the outbound client's message as the reason.
+    await t.app.get(WitnessingRepository).recordError(two.vkey, raw);
+    const [stored] = (await t.app.get(DataSource).query('SELECT last_error FROM log_witnesses WHERE witness_key = $1', [two.vkey])) as { last_error: string }[];
+    expect(stored!.last_error).toBe(raw);
+    const served = await t.http.get('/api/v1/log/checkpoint').expect(200);
+    expect(served.body.witnesses[1].lastError).toBe('the request failed');
+    expect(served.text).not.toContain('s3cret');
+    expect((await t.http.get('/log').expect(200)).text).not.toContain('s3cret');
+    await grow();
+    await checkpoint();
+    await publish();
+    expect((await checkpoint()).witnesses[1]).toMatchObject({ cosigned: true, lastError: null });
   });
 
   it('raises a fork alarm on a 409 without a size and on a 422: logged at error level, counted, stored, shown, and the witness is not asked again until the operator acknowledges it', async () => {

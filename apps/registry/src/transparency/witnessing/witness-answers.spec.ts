@@ -1,6 +1,6 @@
 import { parseAddCheckpointResponse } from '#plaza/note';
 import { OutboundError, type OutboundResponse } from '#plaza/outbound';
-import { failedRequest, readWitnessAnswer, validCosignature, witnessesOf } from './witness-answers.js';
+import { failedRequest, publicFailure, readWitnessAnswer, validCosignature, witnessesOf } from './witness-answers.js';
 
 // transparency-dev/witness's test witness key and a cosignature derived from it (the C2SP digest, vectors 7.5 and 7.6).
 const WITNESS_NOTE_KEY = 'witness+f13a86db+AdYV1Ztajd9BvyjP2HgpwrqYL6TjOwIjGMOq8Bu42xbN';
@@ -62,6 +62,19 @@ describe('a request to a witness that got no answer', () => {
   ] as const)('is shown in public by its kind (%s) alone: the address and the guard\'s ranges stay in the log', (reason, message, shown) => {
     const answer = failedRequest(new OutboundError(reason, message));
     expect(answer).toEqual({ kind: 'failed', reason: shown, detail: message });
+    expect(publicFailure(shown)).toBe(shown);
+  });
+
+  it.each([
+    'the request failed: https://log:s3cret@witness.example/witness/add-checkpoint: the connection failed (ECONNREFUSED 10.1.2.3:443)',
+    'the request failed: witness.example: resolves to 10.1.2.3, in the refused range 10.0.0.0/8',
+    'the request failed: ',
+  ])('stored before failures were recorded by kind (%s), is shown without the message', (stored) => {
+    expect(publicFailure(stored)).toBe('the request failed');
+  });
+
+  it("leaves the registry's own reasons as they are", () => {
+    for (const reason of ['it answered 503', 'it answered 200 without a cosignature by its key that verifies', 'the request failed']) expect(publicFailure(reason)).toBe(reason);
   });
 });
 

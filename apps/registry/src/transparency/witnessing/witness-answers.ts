@@ -56,9 +56,22 @@ const OUTBOUND_FAILURES: Record<OutboundReason, string> = {
   connection: 'the connection failed',
 };
 
+const REQUEST_FAILED = 'the request failed';
+const PUBLIC_REQUEST_FAILURES = new Set(Object.values(OUTBOUND_FAILURES).map((kind) => `${REQUEST_FAILED}: ${kind}`));
+
 /** A request that got no answer: its kind in public, the outbound client's message (host, address, range) in the log. */
 export function failedRequest(error: OutboundError): WitnessAnswer {
-  return { kind: 'failed', reason: `the request failed: ${OUTBOUND_FAILURES[error.reason]}`, detail: error.message };
+  return { kind: 'failed', reason: `${REQUEST_FAILED}: ${OUTBOUND_FAILURES[error.reason]}`, detail: error.message };
+}
+
+/**
+ * A stored failure as the witnesses' public standing shows it. Rows stored before failures were recorded by kind hold
+ * the outbound client's own message after "the request failed: " (it may name the witness's URL with credentials, an
+ * address, the guard's ranges): they show as "the request failed", without the message. Every other reason stored is
+ * the registry's own words, never a witness's nor a library's.
+ */
+export function publicFailure(stored: string): string {
+  return stored.startsWith(`${REQUEST_FAILED}: `) && !PUBLIC_REQUEST_FAILURES.has(stored) ? REQUEST_FAILED : stored;
 }
 
 /** Reads an answer; never quotes the witness's body (what a witness says is not the log's to repeat). */

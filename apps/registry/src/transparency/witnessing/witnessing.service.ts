@@ -3,7 +3,7 @@ import { addSignatures, formatNote, parseAddCheckpointResponse, parseNote } from
 import { APP_CONFIG } from '../../platform/config/config.module.js';
 import type { AppConfig } from '../../platform/config/config.js';
 import type { CheckpointWitness } from '../transparency.dto.js';
-import { type Witness, witnessesOf } from './witness-answers.js';
+import { publicFailure, type Witness, witnessesOf } from './witness-answers.js';
 import { WitnessingRepository } from './witnessing.repository.js';
 
 /** What witnessing adds to a served checkpoint. */
@@ -70,7 +70,7 @@ export class WitnessingService {
         keyId: witness.keyId,
         cosigned: cosignature !== undefined,
         cosignedAt: cosignature?.cosignedAt.toISOString() ?? null,
-        lastError: state?.lastError ?? null,
+        lastError: state?.lastError == null ? null : publicFailure(state.lastError),
         lastErrorAt: state?.lastErrorAt?.toISOString() ?? null,
         // A standing alarm is the witness's latest: its number is the count.
         alarm: state?.alarm ? { detail: state.alarm.detail, at: state.alarm.at.toISOString(), size: state.alarm.size, number: state.alarms } : null,
