@@ -284,21 +284,7 @@ export async function verifyLog(
     }
 
     // 4. The log only grew since the checkpoint seen last time.
-    if (previous) {
-      if (previous.origin !== origin) throw new VerifyFailure(`the checkpoint origin ${origin} is not the one seen last time (${previous.origin})`);
-      if (size < previous.size) {
-        throw new VerifyFailure(`consistency: the log has ${size} entries but had ${previous.size} last time (truncated or rolled back)`);
-      }
-      if (size === previous.size) {
-        if (toB64(root) !== previous.rootHash) throw new VerifyFailure(`consistency: the root of size ${size} differs from the one seen last time (a fork)`);
-      } else {
-        const answer = await getJson<{ proof?: unknown }>(fetcher, `${base}/api/v1/log/proof/consistency?first=${previous.size}&second=${size}`);
-        const proof = Array.isArray(answer.proof) && answer.proof.every((p) => typeof p === 'string') ? (answer.proof as string[]).map(fromB64) : null;
-        if (!proof || !(await verifyConsistency(hasher, previous.size, size, fromB64(previous.rootHash), root, proof))) {
-          throw new VerifyFailure(`consistency: the log of size ${size} does not extend the one of size ${previous.size} seen last time`);
-        }
-      }
-    }
+    if (previous) await checkExtends(fetcher, base, previous, { origin, size, root }, 'seen last time');
     result.ok = true;
   } catch (error) {
     if (!(error instanceof VerifyFailure)) throw error;
@@ -306,6 +292,33 @@ export async function verifyLog(
     if (error.badIndex !== undefined) result.badIndex = error.badIndex;
   }
   return result;
+}
+
+/**
+ * That a verified checkpoint extends an earlier one (`earlier`, said of it in failures: "seen last time"): same origin,
+ * no smaller, the same root at the same size, else the registry's consistency proof from it. Throws a VerifyFailure.
+ */
+export async function checkExtends(
+  fetcher: FetchLike,
+  base: string,
+  previous: Pick<LogState, 'origin' | 'size' | 'rootHash'>,
+  checkpoint: { origin: string; size: number; root: Uint8Array },
+  earlier: string,
+): Promise<void> {
+  const { origin, size, root } = checkpoint;
+  if (previous.origin !== origin) throw new VerifyFailure(`the checkpoint origin ${origin} is not the one ${earlier} (${previous.origin})`);
+  if (size < previous.size) {
+    throw new VerifyFailure(`consistency: the log has ${size} entries but had ${previous.size} ${earlier} (truncated or rolled back)`);
+  }
+  if (size === previous.size) {
+    if (toB64(root) !== previous.rootHash) throw new VerifyFailure(`consistency: the root of size ${size} differs from the one ${earlier} (a fork)`);
+    return;
+  }
+  const answer = await getJson<{ proof?: unknown }>(fetcher, `${base}/api/v1/log/proof/consistency?first=${previous.size}&second=${size}`);
+  const proof = Array.isArray(answer.proof) && answer.proof.every((p) => typeof p === 'string') ? (answer.proof as string[]).map(fromB64) : null;
+  if (!proof || !(await verifyConsistency(hasher, previous.size, size, fromB64(previous.rootHash), root, proof))) {
+    throw new VerifyFailure(`consistency: the log of size ${size} does not extend the one of size ${previous.size} ${earlier}`);
+  }
 }
 
 export function readLogState(path: string): LogState | null {

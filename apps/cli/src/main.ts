@@ -3,11 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { JWK } from 'jose';
 import { signDocument, verifyAgreement } from './agreements.js';
+import { backup, restore } from './backup.js';
 import { allAccepted, type EventMode, eventTexts, formatMessage, formatOutcomes, sendMessages, signingKeyFromJwk, signMessages } from './events.js';
 import { formatReceived, startReceiver } from './events-receive.js';
 import { formatChecks, verifyServedEvents } from './events-verify.js';
 import { generateSigningKey, proveChallenge, publicPart } from './keys.js';
 import { checkRecord } from './log-check.js';
+import { checkRestore } from './log-check-restore.js';
 import { DEFAULT_MONITOR_STATE, formatReport, runLogMonitor } from './log-monitor.js';
 import { DEFAULT_STATE_FILE, progressBar, readLogState, runLogVerify } from './log-verify.js';
 import { exportStandards } from './standards-export.js';
@@ -345,6 +347,60 @@ log
       process.stderr.write(stderr);
     }
     process.exitCode = report.exitCode;
+  });
+
+log
+  .command('check-restore')
+  .description(
+    'after a restore: verify the whole log (as `log verify` does, from nothing) and that it extends every checkpoint saved before the backup; ' +
+      'exits 1 if not (a saved checkpoint larger than the log: the backup is older than what the log published)',
+  )
+  .requiredOption('--url <registry>', 'the restored registry, e.g. http://127.0.0.1:3000')
+  .requiredOption('--vkey <key>', "the log's verifier key (name+id+key), as published before the backup")
+  .option('--checkpoint <file>', 'a signed checkpoint saved before the backup, as GET /log/checkpoint served it (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--state <file>', 'the state file of `plaza log verify` or `plaza log monitor` from before the backup (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .action(async (options: { url: string; vkey: string; checkpoint: string[]; state: string[] }) => {
+    if (options.checkpoint.length + options.state.length === 0) throw new InvalidArgumentError('give at least one --checkpoint or --state saved before the backup');
+    const result = await checkRestore(options.url, options.vkey, { checkpoints: options.checkpoint, states: options.state }, { progress: process.stderr.isTTY ? progressBar(process.stderr) : undefined });
+    const cp = result.log.checkpoint;
+    if (result.log.ok && cp) process.stdout.write(`ok   the log verifies: ${cp.origin}, ${cp.size} entries, root ${cp.rootHash}\n`);
+    else process.stdout.write(`FAIL the log does not verify: ${result.log.problem ?? 'verification failed'}\n`);
+    for (const saved of result.saved) {
+      process.stdout.write(saved.ok ? `ok   it extends the checkpoint of ${saved.size} entries in ${saved.file}\n` : `FAIL ${saved.file}: ${saved.problem}\n`);
+    }
+    if (!result.ok) process.exitCode = 1;
+  });
+
+const dataDirOption = () => new Option('--data-dir <folder>', "the registry's data folder (PLAZA_DATA_DIR)").default(process.env.PLAZA_DATA_DIR ?? './.plaza');
+const databaseOption = () =>
+  new Option('--database-url <url>', 'the PostgreSQL server database (DATABASE_URL); absent: the embedded database in the data folder').default(process.env.DATABASE_URL);
+
+program
+  .command('backup')
+  .description(
+    "back up a registry: its database (pg_dump of the server while it runs, or the embedded database's folder while no registry runs on it) and its data folder's keys, into a new folder; " +
+      "leaves out the log's published size, which a restore keeps",
+  )
+  .argument('<folder>', 'the new folder to write the backup to (it holds private keys: keep it encrypted)')
+  .addOption(dataDirOption())
+  .addOption(databaseOption())
+  .action(async (folder: string, options: { dataDir: string; databaseUrl?: string }) => {
+    const manifest = await backup(folder, options);
+    process.stdout.write(`backed up the ${manifest.database} database and the data folder ${options.dataDir} to ${folder}\n`);
+  });
+
+program
+  .command('restore')
+  .description(
+    "restore a backup over a stopped registry (every instance): the database is replaced, the data folder gets the backup's keys and keeps its log's published size; " +
+      'then start the registry and run `plaza log check-restore`',
+  )
+  .argument('<folder>', 'the backup, as `plaza backup` wrote it')
+  .addOption(dataDirOption())
+  .addOption(databaseOption())
+  .action(async (folder: string, options: { dataDir: string; databaseUrl?: string }) => {
+    const manifest = await restore(folder, options);
+    process.stdout.write(`restored the ${manifest.database} database and the data folder ${options.dataDir} from the backup of ${manifest.createdAt}\n`);
   });
 
 program.parseAsync().catch((error: unknown) => {

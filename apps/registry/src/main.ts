@@ -8,6 +8,7 @@ import { createLogger } from './kernel/logging/logger.js';
 import { serveClusterMetrics } from './platform/metrics/metrics.js';
 import { DemoKeysStoredError } from './signing-keys/signing-key-error.js';
 import { StandardsImportError } from './standards/standard-error.js';
+import { LogRolledBackError } from './transparency/published-size.js';
 
 /** The primary's request to a worker to stop: finish what is in flight, close, exit. */
 const SHUTDOWN = 'plaza:shutdown';
@@ -103,7 +104,7 @@ async function runPrimary(config: AppConfig): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration, locking and stored-data problems are the operator's to fix: say what, without a stack.
-  if (error instanceof ConfigError || error instanceof DataFolderLockedError || error instanceof StandardsImportError || error instanceof FolderError || error instanceof DemoKeysStoredError) {
+  if (error instanceof ConfigError || error instanceof DataFolderLockedError || error instanceof StandardsImportError || error instanceof FolderError || error instanceof DemoKeysStoredError || error instanceof LogRolledBackError) {
     process.stderr.write(`plaza: ${error.message}\n`);
   } else {
     process.stderr.write(`plaza: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

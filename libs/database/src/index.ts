@@ -3,3 +3,4 @@ export { EmbeddedPostgres, DataFolderLockedError } from './embedded-postgres.js'
 export { isDatabaseUnavailable } from './unavailable.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { backfillTransparencyLog } from './migrations/1795700000000-transparency-log.js';
+export { lockFolder, FolderLockedError } from './folder-lock.js';

@@ -53,7 +53,8 @@ export class CheckpointPublisher implements OnApplicationBootstrap, OnApplicatio
   private async refuseChangedOrigin(): Promise<void> {
     const body = await this.repository.latestCheckpointBody();
     const stored = body === null ? null : parseCheckpoint(body).origin;
-    if (stored === null || stored === this.config.logOrigin) return;
+    // A log the operator abandoned after an older restore goes on under its new origin (PublishedSize).
+    if (stored === null || stored === this.config.logOrigin || stored === this.config.logAbandonedOrigin) return;
     throw new ConfigError([
       `PLAZA_LOG_ORIGIN is "${this.config.logOrigin}" but the log's checkpoints are signed with the origin "${stored}": a changed origin breaks every verifier's saved state, so set PLAZA_LOG_ORIGIN=${stored}`,
     ]);

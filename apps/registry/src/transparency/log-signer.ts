@@ -5,6 +5,7 @@ import { ed25519Signer, type NoteSigner, parseNote, signKeyRotation, signNote } 
 import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig, LogSigningJwk } from '../platform/config/config.js';
 import { type PublicJwk, registryKey } from '../platform/secrets/key-file.js';
+import { PublishedSize } from './published-size.js';
 import { type StoredCheckpoint, type StoredKeyRotation, TransparencyRepository } from './transparency.repository.js';
 
 export const LOG_SIGNING_KEY_FILE = 'log-signing-key.jwk';
@@ -38,9 +39,12 @@ export class LogSigner implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(TransparencyRepository) private readonly repository: TransparencyRepository,
+    @Inject(PublishedSize) private readonly published: PublishedSize,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Before anything is signed (the rotation below, any checkpoint): the database must hold the tree the log published.
+    await this.published.refuseRollback();
     const { privateJwk, publicJwk } = await registryKey(this.config.logSigningKey, this.config.dataDir, LOG_SIGNING_KEY_FILE, (path) =>
       this.logger.log(`created the log signing key; it is in ${path} (readable only by its owner)`),
     );

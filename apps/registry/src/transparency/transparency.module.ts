@@ -3,6 +3,7 @@ import { CheckpointPublisher } from './checkpoint-publisher.js';
 import { JOURNAL_CHANGES, JournalChangesRepository } from './journal-changes.repository.js';
 import { LogMetrics } from './log-metrics.js';
 import { LogSigner } from './log-signer.js';
+import { PublishedSize } from './published-size.js';
 import { SignerElection } from './signer-election.js';
 import { SignedNoteController, TransparencyController, WellKnownController } from './transparency.controller.js';
 import { TransparencyRepository } from './transparency.repository.js';
@@ -16,7 +17,7 @@ import { WitnessingService } from './witnessing/witnessing.service.js';
 @Module({
   controllers: [TransparencyController, SignedNoteController, WellKnownController, TileController],
   providers: [
-    TransparencyService, TransparencyRepository, LogSigner, SignerElection, CheckpointPublisher, TileService, WitnessingService, WitnessingRepository, WitnessPublisher,
+    TransparencyService, TransparencyRepository, LogSigner, PublishedSize, SignerElection, CheckpointPublisher, TileService, WitnessingService, WitnessingRepository, WitnessPublisher,
     JournalChangesRepository, { provide: JOURNAL_CHANGES, useExisting: JournalChangesRepository }, LogMetrics,
   ],
   exports: [TransparencyService, JOURNAL_CHANGES],

@@ -1,8 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compactVerify, exportJWK, generateKeyPair } from 'jose';
 import { MemoryHashStore, MerkleTree, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 import { noteVerifierFromKey, openCheckpoint } from '#plaza/note';
 import type { AppConfig } from '../platform/config/config.js';
 import { LogSigner } from './log-signer.js';
+import { PublishedSize } from './published-size.js';
 import type { SignerElection } from './signer-election.js';
 import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
@@ -38,11 +42,12 @@ describe('TransparencyService', () => {
     } as unknown as TransparencyRepository;
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(privateKey);
-    const config = { logOrigin: 'plaza.test/log', logSigningKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: jwk.d! }, logWitnesses: [], logWitnessQuorum: 0 } as unknown as AppConfig;
-    signer = new LogSigner(config, repository);
+    const config = { logOrigin: 'plaza.test/log', logSigningKey: { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, d: jwk.d! }, logWitnesses: [], logWitnessQuorum: 0, dataDir: mkdtempSync(join(tmpdir(), 'plaza-log-spec-')) } as unknown as AppConfig;
+    const published = new PublishedSize(config, repository);
+    signer = new LogSigner(config, repository, published);
     await signer.onModuleInit();
     const election = { elected: async () => true } as unknown as SignerElection;
-    service = new TransparencyService(repository, signer, election, config, new WitnessingService(config, {} as WitnessingRepository), []);
+    service = new TransparencyService(repository, signer, election, config, new WitnessingService(config, {} as WitnessingRepository), published, []);
   });
 
   it('serves roots of every past size and proofs that verify against them', async () => {

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../platform/config/config.module.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { JOURNALED_KINDS, type JournaledKind } from '../platform/journal/journaled-kind.js';
 import { LogSigner } from './log-signer.js';
+import { PublishedSize } from './published-size.js';
 import { SignerElection } from './signer-election.js';
 import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
@@ -35,6 +36,7 @@ export class TransparencyService {
     @Inject(SignerElection) private readonly election: SignerElection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WitnessingService) private readonly witnessing: WitnessingService,
+    @Inject(PublishedSize) private readonly published: PublishedSize,
     @Inject(JOURNALED_KINDS) kinds: readonly JournaledKind[],
   ) {
     this.kinds = new Map(kinds.map((kind) => [kind.subjectType, kind]));
@@ -124,7 +126,12 @@ export class TransparencyService {
 
   private async signedCurrentSize(): Promise<StoredCheckpoint> {
     const size = await this.log.treeSize();
-    return (await this.log.findCheckpoint(size)) ?? (await this.log.saveCheckpoint(await this.sign(size)));
+    const stored = await this.log.findCheckpoint(size);
+    if (stored) return stored;
+    const signed = await this.sign(size);
+    // Marked outside the database before any instance can serve it or send it to a witness (PublishedSize).
+    await this.published.record(size, signed.rootHash);
+    return this.log.saveCheckpoint(signed);
   }
 
   /** One body, two signatures over its exact bytes by the log key: the JWS and the signed note. */

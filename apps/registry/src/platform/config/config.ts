@@ -46,6 +46,11 @@ export interface AppConfig {
   schedulerIntervalSeconds: number;
   /** The transparency log's checkpoint origin line (C2SP tlog-checkpoint). */
   logOrigin: string;
+  /**
+   * The origin of a log the operator knowingly abandoned after restoring an older backup than it had published: this
+   * registry then starts as the new log logOrigin names instead of refusing (see PublishedSize). Null: none.
+   */
+  logAbandonedOrigin: string | null;
   /** Supplied Ed25519 private JWK signing the log's checkpoints; when absent the first start creates one in the data folder. */
   logSigningKey: LogSigningJwk | undefined;
   /**
@@ -282,6 +287,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // PGlite is one backend inside one process, and its data folder is locked to that process.
   if (workers > 1 && !url) problems.push(`PLAZA_WORKERS=${read.optional('PLAZA_WORKERS')} needs DATABASE_URL: the embedded database serves a single process, so run one worker or use a PostgreSQL server`);
   if (!/^[\x21-\x7e]{1,255}$/.test(logOrigin)) problems.push('PLAZA_LOG_ORIGIN must be 1 to 255 printable ASCII characters without spaces');
+  const logAbandonedOrigin = read.optional('PLAZA_LOG_ABANDONED_ORIGIN') ?? null;
+  if (logAbandonedOrigin === logOrigin) problems.push('PLAZA_LOG_ABANDONED_ORIGIN names the log PLAZA_LOG_ORIGIN continues: a log abandoned after a restore goes on only under a new origin');
   const port = read.int('PORT', 3000, 0, 65_535);
   const metricsToken = read.optional('PLAZA_METRICS_TOKEN') ?? null;
   if (metricsToken !== null && !/^[\x21-\x7e]{32,512}$/.test(metricsToken)) problems.push('PLAZA_METRICS_TOKEN must be 32 to 512 printable ASCII characters without spaces (e.g. openssl rand -base64 32)');
@@ -336,6 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     votingPeriodHours: read.int('PLAZA_VOTING_PERIOD_HOURS', 168, 0, 8_760),
     schedulerIntervalSeconds: read.int('PLAZA_SCHEDULER_INTERVAL_SECONDS', 30, 0, 86_400),
     logOrigin,
+    logAbandonedOrigin,
     logSigningKey,
     logPreviousKeys: logPreviousKeys ?? [],
     checkpointIntervalMs,
