@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CompactSign, flattenedVerify, importJWK, type JWK } from 'jose';
 import { verifyAgreement } from '../apps/cli/src/agreements.js';
 import { AgreementLifecycle } from '../apps/registry/src/agreements/agreement-lifecycle.js';
@@ -241,6 +242,51 @@ describe('data-sharing agreements', () => {
     await publicView(id).expect(404);
     expect((await open(id, 1)).body.code).toBe('agreement.wrong_status');
     expect((await t.http.post(`/api/v1/agreements/${id}/terminate`).set(bearer(city.adminKey)).send({ reason: 'again' })).body.code).toBe('agreement.wrong_status');
+  });
+
+  describe('one route per agreement, whatever its status', () => {
+    const keyed = (path: string, org?: TestOrganisation) => (org ? t.http.get(path).set(bearer(org.adminKey)) : t.http.get(path));
+    /** What is the same in two 404s: everything but the request's own id and instance. */
+    const shapeOf = (res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) =>
+      ({ status: res.status, vary: res.headers.vary, type: res.headers['content-type'], code: res.body.code, title: res.body.title, keys: Object.keys(res.body).sort() });
+
+    it('answers a draft at /api/v1/agreements/{id} to its parties, as the deprecated route under their organisation does', async () => {
+      const { id } = await draft();
+      await open(id, 1).expect(200);
+      for (const party of [city, vendor]) {
+        const one = (await keyed(`/api/v1/agreements/${id}`, party).expect(200)).body;
+        expect(one.versions.map((v: any) => v.status)).toEqual(['pending-signatures']);
+        const deprecated = (await partyView(party, id).expect(200)).body;
+        expect(one.versions.map((v: any) => v.documentDigest)).toEqual(deprecated.versions.map((v: any) => v.documentDigest));
+        expect(one.versions[0].documentUrl).toBe(`/api/v1/agreements/${id}/versions/1/document`);
+        const bytes = (await keyed(one.versions[0].documentUrl, party).buffer(true).parse(rawBody).expect(200)).body as Buffer;
+        expect(bytes.equals(await documentOf(party, id, 1))).toBe(true);
+        expect((await keyed(`/api/v1/agreements/${id}/versions/1`, party).expect(200)).body.status).toBe('pending-signatures');
+        const listed = (await keyed(`/api/v1/agreements?party=${party.slug}`, party).expect(200)).body.items.map((a: any) => a.id);
+        expect(listed).toContain(id);
+      }
+    });
+
+    it('answers a draft to anyone else exactly as a missing agreement: 404 with Vary: Authorization, with or without a key', async () => {
+      const { id } = await draft();
+      const missing = await keyed(`/api/v1/agreements/${randomUUID()}`, outsider).expect(404);
+      expect(missing.headers.vary).toMatch(/Authorization/i);
+      for (const path of [`/api/v1/agreements/${id}`, `/api/v1/agreements/${id}/versions/1`, `/api/v1/agreements/${id}/versions/1/document`]) {
+        for (const who of [outsider, otherCity, undefined]) {
+          const res = await keyed(path, who).expect(404);
+          expect(shapeOf(res)).toEqual(shapeOf(missing));
+        }
+      }
+      for (const who of [outsider, undefined]) expect((await keyed(`/api/v1/agreements?party=${city.slug}`, who).expect(200)).body.items.map((a: any) => a.id)).not.toContain(id);
+    });
+
+    it('answers the same agreement, once in force, at the same route to anyone, and its parties with their keys', async () => {
+      const id = await activeAgreement();
+      const anyone = (await publicView(id).expect(200)).body;
+      expect(anyone.inForceVersion).toBe(1);
+      expect((await keyed(`/api/v1/agreements/${id}`, outsider).expect(200)).body.versions).toEqual(anyone.versions);
+      expect((await keyed(`/api/v1/agreements/${id}`, vendor).expect(200)).body.versions.map((v: any) => v.status)).toEqual(['active']);
+    });
   });
 
   it('keeps drafts and pending versions from vendors not party and from other cities (404), and refuses their signatures', async () => {

@@ -57,6 +57,16 @@ describe('the OpenAPI document', () => {
     expect(record.properties!.sources!.deprecated).toBe(true);
   });
 
+  it('marks deprecated exactly the older routes kept working for today\'s callers', () => {
+    const deprecated = Object.entries(spec.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).filter(([, operation]) => (operation as { deprecated?: boolean }).deprecated).map(([method]) => `${method.toUpperCase()} ${path}`));
+    expect(deprecated.sort()).toEqual([
+      'GET /api/v1/organisations/{slug}/agreements',
+      'GET /api/v1/organisations/{slug}/agreements/{id}',
+      'GET /api/v1/organisations/{slug}/agreements/{id}/versions/{n}/document',
+    ]);
+  });
+
   it("matches what the registry's JWK Set really holds", async () => {
     const served = (await t.http.get('/.well-known/jwks.json').expect(200)).body as { keys: Record<string, unknown>[] };
     const jwk = resolve(resolve(spec.paths['/.well-known/jwks.json']!.get!.responses['200']!.content!['application/json']!.schema).properties!.keys!.items!);

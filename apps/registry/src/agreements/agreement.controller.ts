@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, ParseUUID
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { OrganisationParam } from '../organisations/index.js';
 import type { FastifyReply } from 'fastify';
-import { Allow, CurrentPrincipal, Public } from '../kernel/auth/decorators.js';
+import { Allow, CurrentPrincipal, OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
 import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import { AmendAgreement } from './amend-agreement.use-case.js';
@@ -51,38 +51,42 @@ export class AgreementController {
   @Get()
   @Public()
   @PublicRead()
-  @ApiOperation({ summary: 'List agreements that have come into force (newest first); filter by party and source' })
+  @ApiOperation({ summary: "List agreements (newest first): without a key those that have come into force; with a key also those your organisation is party to, in any status. Filter by party and source" })
   @ApiOkResponse({ type: AgreementPage })
-  list(@Query() query: ListAgreementsQuery): Promise<AgreementPage> {
-    return this.agreements.list(query);
+  list(@OptionalPrincipal() principal: Principal | undefined, @Query() query: ListAgreementsQuery): Promise<AgreementPage> {
+    return this.agreements.list(query, principal);
   }
 
   @Get(':id')
   @Public()
   @PublicRead()
-  @ApiOperation({ summary: 'An agreement and its public versions: parties, terms, status history, signatures (re-verified), sources, journal' })
+  @ApiOperation({
+    summary: 'An agreement and the versions you may read (without a key its public ones; its parties also drafts and pending versions): parties, terms, status history, signatures (re-verified), sources, journal. One you may not read is a 404, as a missing one',
+  })
   @ApiOkResponse({ type: AgreementResponse })
-  get(@Param('id', uuid()) id: string): Promise<AgreementResponse> {
-    return this.agreements.get(id);
+  get(@OptionalPrincipal() principal: Principal | undefined, @Param('id', uuid()) id: string): Promise<AgreementResponse> {
+    return this.agreements.get(id, principal);
   }
 
   @Get(':id/versions/:n')
   @Public()
   @PublicRead()
-  @ApiOperation({ summary: 'One public version of an agreement' })
+  @ApiOperation({ summary: 'One version of an agreement that you may read' })
   @ApiOkResponse({ type: AgreementVersionResponse })
-  getVersion(@Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number): Promise<AgreementVersionResponse> {
-    return this.agreements.getVersion(id, n);
+  getVersion(@OptionalPrincipal() principal: Principal | undefined, @Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number): Promise<AgreementVersionResponse> {
+    return this.agreements.getVersion(id, n, principal);
   }
 
   @Get(':id/versions/:n/document')
   @Public()
   @PublicRead()
-  @ApiOperation({ summary: 'The exact bytes the parties signed (RFC 8785 JSON) of a public version' })
+  @ApiOperation({ summary: 'The exact bytes to sign, or that the parties signed (RFC 8785 JSON), of a version you may read' })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'The canonical agreement document, byte for byte' })
-  async document(@Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number, @Res() reply: FastifyReply): Promise<void> {
-    await sendDocument(reply, await this.agreements.document(id, n));
+  async document(
+    @OptionalPrincipal() principal: Principal | undefined, @Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number, @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await sendDocument(reply, await this.agreements.document(id, n, principal));
   }
 
   @Patch(':id/versions/:n')
@@ -103,7 +107,7 @@ export class AgreementController {
   @ApiOkResponse({ type: AgreementResponse })
   async open(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number): Promise<AgreementResponse> {
     await this.openSignatures.execute(principal, id, n);
-    return this.agreements.forParty(principal, principal.organisationSlug, id);
+    return this.agreements.get(id, principal);
   }
 
   @Post(':id/versions/:n/signatures')
@@ -115,7 +119,7 @@ export class AgreementController {
     @CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Param('n', versionNumber()) n: number, @Body() dto: SignAgreementDto,
   ): Promise<AgreementResponse> {
     await this.signAgreement.execute(principal, id, n, dto.jws);
-    return this.agreements.forParty(principal, principal.organisationSlug, id);
+    return this.agreements.get(id, principal);
   }
 
   @Post(':id/amendments')
@@ -125,7 +129,7 @@ export class AgreementController {
   @ApiCreatedResponse({ type: AgreementResponse })
   async amend(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Body() dto: AmendAgreementDto): Promise<AgreementResponse> {
     await this.amendAgreement.execute(principal, id, dto);
-    return this.agreements.forParty(principal, principal.organisationSlug, id);
+    return this.agreements.get(id, principal);
   }
 
   @Post(':id/suspend')
@@ -136,7 +140,7 @@ export class AgreementController {
   @ApiOkResponse({ type: AgreementResponse })
   async suspend(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Body() dto: ReasonDto): Promise<AgreementResponse> {
     await this.suspendAgreement.execute(principal, id, dto.reason);
-    return this.agreements.forParty(principal, principal.organisationSlug, id);
+    return this.agreements.get(id, principal);
   }
 
   @Post(':id/resume')
@@ -147,7 +151,7 @@ export class AgreementController {
   @ApiOkResponse({ type: AgreementResponse })
   async resume(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Body() dto: OptionalReasonDto): Promise<AgreementResponse> {
     await this.resumeAgreement.execute(principal, id, dto.reason);
-    return this.agreements.forParty(principal, principal.organisationSlug, id);
+    return this.agreements.get(id, principal);
   }
 
   @Post(':id/terminate')
@@ -158,11 +162,11 @@ export class AgreementController {
   @ApiOkResponse({ type: AgreementResponse })
   async terminate(@CurrentPrincipal() principal: Principal, @Param('id', uuid()) id: string, @Body() dto: ReasonDto): Promise<AgreementResponse> {
     await this.terminateAgreement.execute(principal, id, dto.reason);
-    return this.agreements.forParty(principal, principal.organisationSlug, id);
+    return this.agreements.get(id, principal);
   }
 }
 
-/** The parties' own view, through their organisation: drafts and versions awaiting signatures included. */
+/** The parties' own view, through their organisation: deprecated, since /api/v1/agreements answers each caller with what it may read. */
 @ApiTags('agreements')
 @OrganisationParam()
 @Controller('api/v1/organisations/:slug/agreements')
@@ -172,7 +176,7 @@ export class OrganisationAgreementController {
   @Get()
   @Allow(Action.AgreementRead)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Agreements your organisation is party to, in any status (newest first)' })
+  @ApiOperation({ deprecated: true, summary: 'Deprecated (use GET /api/v1/agreements?party= with your key): agreements your organisation is party to, in any status (newest first)' })
   @ApiOkResponse({ type: AgreementPage })
   list(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string, @Query() query: ListAgreementsQuery): Promise<AgreementPage> {
     return this.agreements.listForParty(principal, slug, query);
@@ -181,7 +185,7 @@ export class OrganisationAgreementController {
   @Get(':id')
   @Allow(Action.AgreementRead)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'An agreement your organisation is party to, with the versions it may read (drafts and pending ones included)' })
+  @ApiOperation({ deprecated: true, summary: 'Deprecated (use GET /api/v1/agreements/{id} with your key): an agreement your organisation is party to, with the versions it may read (drafts and pending ones included)' })
   @ApiOkResponse({ type: AgreementResponse })
   get(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string, @Param('id', uuid()) id: string): Promise<AgreementResponse> {
     return this.agreements.forParty(principal, slug, id);
@@ -190,7 +194,7 @@ export class OrganisationAgreementController {
   @Get(':id/versions/:n/document')
   @Allow(Action.AgreementRead)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'The exact bytes to sign (RFC 8785 JSON) of a version awaiting signatures, or any version you are party to' })
+  @ApiOperation({ deprecated: true, summary: 'Deprecated (use GET /api/v1/agreements/{id}/versions/{n}/document with your key): the exact bytes to sign (RFC 8785 JSON) of a version awaiting signatures, or any version you are party to' })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'The canonical agreement document, byte for byte' })
   async document(

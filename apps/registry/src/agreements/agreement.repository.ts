@@ -11,6 +11,8 @@ export interface AgreementFilter {
   sourceId?: string;
   /** Only agreements with a version anyone may read. */
   publiclyReadable?: boolean;
+  /** Only agreements with a version this organisation may read: a public one, or any of one it is party to. */
+  readableBy?: string;
 }
 
 /**
@@ -172,6 +174,11 @@ export class AgreementRepository {
     const versionConditions: string[] = [];
     const parameters: Record<string, unknown> = {};
     if (filter.publiclyReadable) versionConditions.push(PUBLIC_VERSION);
+    if (filter.readableBy) {
+      versionConditions.push(`(${PUBLIC_VERSION} OR a.city_id = :readerId OR v.vendor_ids @> CAST(:readerIds AS jsonb))`);
+      parameters.readerId = filter.readableBy;
+      parameters.readerIds = JSON.stringify([filter.readableBy]);
+    }
     if (filter.sourceId) {
       versionConditions.push('v.source_ids @> CAST(:sourceIds AS jsonb)');
       parameters.sourceIds = JSON.stringify([filter.sourceId]);

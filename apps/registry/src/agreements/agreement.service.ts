@@ -19,7 +19,15 @@ import { keyStatusAt, SIGNING_KEY_DIRECTORY, type SigningKey, type SigningKeyDir
 import { SOURCE_DIRECTORY, type SourceDirectory } from '../sources/index.js';
 
 /** Who is reading: a resident (no key), or a party reading through its own organisation's path. */
-type Viewer = { kind: 'public' } | { kind: 'party'; organisation: Organisation };
+/**
+ * Who reads: a resident with no key; a caller, whose key's organisation reads what it may at the one route of each
+ * agreement (`/api/v1/agreements`); or, through the deprecated routes under an organisation, that organisation as a
+ * party (anything else it is not party to reads like a missing agreement there).
+ */
+type Viewer = { kind: 'public' } | { kind: 'caller'; organisationId: string } | { kind: 'party'; organisation: Organisation };
+
+const viewerOf = (principal: Principal | undefined): Viewer => (principal ? { kind: 'caller', organisationId: principal.organisationId } : { kind: 'public' });
+const viewerIdOf = (viewer: Viewer): string | null => (viewer.kind === 'party' ? viewer.organisation.id : viewer.kind === 'caller' ? viewer.organisationId : null);
 
 /** Drafting, edits of drafts and every read; the lifecycle's steps are use cases beside this, each in its own transaction. */
 @Injectable()
@@ -52,7 +60,7 @@ export class AgreementService {
       recordVersion(tx, 'agreement.drafted', version, city.id);
       return agreement.id;
     });
-    return this.forParty(principal, city.slug, id);
+    return this.get(id, principal);
   }
 
   /** The city edits a draft version; absent members stay as they were. */
@@ -66,20 +74,22 @@ export class AgreementService {
       await this.agreements.saveVersion(version, tx.manager);
       recordVersion(tx, 'agreement.draft-edited', version, agreement.cityId);
     });
-    return this.forParty(principal, city.slug, id);
+    return this.get(id, principal);
   }
 
   // Reading
 
-  async list(query: ListAgreementsQuery): Promise<Page<AgreementSummary>> {
+  /** The agreements the caller may read (without a key, those that came into force), in any status. */
+  async list(query: ListAgreementsQuery, principal?: Principal): Promise<Page<AgreementSummary>> {
     let partyId: string | undefined;
     if (query.party) {
       const party = await this.organisations.findByReference(query.party);
       if (!party) return { items: [], nextCursor: null };
       partyId = party.id;
     }
-    const { rows, nextCursor } = await this.agreements.list({ partyId, sourceId: query.source, publiclyReadable: true }, query);
-    return { items: await this.summaries(rows, { kind: 'public' }), nextCursor };
+    const readers = principal ? { readableBy: principal.organisationId } : { publiclyReadable: true };
+    const { rows, nextCursor } = await this.agreements.list({ partyId, sourceId: query.source, ...readers }, query);
+    return { items: await this.summaries(rows, viewerOf(principal)), nextCursor };
   }
 
   /** The public agreements covering each of these sources (at most `limit` a source), as (source, agreement) pairs. */
@@ -98,16 +108,17 @@ export class AgreementService {
     return { items: await this.summaries(rows, { kind: 'party', organisation }), nextCursor };
   }
 
-  async get(id: string): Promise<AgreementResponse> {
-    return this.present(id, { kind: 'public' });
+  /** The agreement with the versions the caller may read: its parties read drafts and pending versions too. */
+  async get(id: string, principal?: Principal): Promise<AgreementResponse> {
+    return this.present(id, viewerOf(principal));
   }
 
   async forParty(principal: Principal, slug: string, id: string): Promise<AgreementResponse> {
     return this.present(id, { kind: 'party', organisation: await this.scope.resolve(principal, slug) });
   }
 
-  async getVersion(id: string, n: number): Promise<AgreementVersionResponse> {
-    const response = await this.present(id, { kind: 'public' });
+  async getVersion(id: string, n: number, principal?: Principal): Promise<AgreementVersionResponse> {
+    const response = await this.present(id, viewerOf(principal));
     const version = response.versions.find((v) => v.number === n);
     if (!version) throw versionNotFound(id, n);
     return version;
@@ -115,7 +126,7 @@ export class AgreementService {
 
   /** The exact document bytes of a version the viewer may read. */
   async document(id: string, n: number, principal?: Principal, slug?: string): Promise<Buffer> {
-    const viewer: Viewer = principal && slug ? { kind: 'party', organisation: await this.scope.resolve(principal, slug) } : { kind: 'public' };
+    const viewer: Viewer = principal && slug ? { kind: 'party', organisation: await this.scope.resolve(principal, slug) } : viewerOf(principal);
     const { versions } = await this.readable(id, viewer);
     const version = versions.find((v) => v.number === n);
     if (!version?.document) throw versionNotFound(id, n);
@@ -126,10 +137,10 @@ export class AgreementService {
   private async readable(id: string, viewer: Viewer): Promise<{ agreement: Agreement; all: AgreementVersion[]; versions: AgreementVersion[] }> {
     const agreement = await this.agreements.findAgreement(id);
     if (!agreement) throw agreementNotFound(id);
-    const viewerId = viewer.kind === 'party' ? viewer.organisation.id : null;
+    const viewerId = viewerIdOf(viewer);
     const all = await this.agreements.versions(id);
     // A party reads through its own path only agreements it is party to; any other reads like a missing one.
-    if (viewerId !== null && !all.some((v) => isParty(agreement, v, viewerId))) throw agreementNotFound(id);
+    if (viewer.kind === 'party' && !all.some((v) => isParty(agreement, v, viewer.organisation.id))) throw agreementNotFound(id);
     const versions = all.filter((v) => mayRead(agreement, v, viewerId));
     if (versions.length === 0) throw agreementNotFound(id);
     return { agreement, all, versions };
@@ -191,7 +202,7 @@ export class AgreementService {
   /** One query for the versions of every listed agreement, one for their organisations. */
   private async summaries(rows: Agreement[], viewer: Viewer): Promise<AgreementSummary[]> {
     const versions = await this.agreements.versionsOf(rows.map((a) => a.id));
-    const viewerId = viewer.kind === 'party' ? viewer.organisation.id : null;
+    const viewerId = viewerIdOf(viewer);
     const organisations = await this.organisationsOf([...rows.map((a) => a.cityId), ...versions.flatMap((v) => v.vendorIds)]);
     return rows.flatMap((agreement) => {
       const latest = versions.filter((v) => v.agreementId === agreement.id && mayRead(agreement, v, viewerId)).pop();

@@ -116,6 +116,8 @@ export class ResponseCache {
     fastify.addHook('onSend', async (request, reply, payload) => {
       const mode = this.modes.get(request);
       if (mode === undefined) return payload;
+      // Every answer of a public read may differ with a key, its 404s too: one the caller may not read is one that is missing.
+      void reply.header('vary', vary.append(String(reply.getHeader('vary') ?? ''), 'Authorization'));
       const lead = mode.kind === 'public' ? mode.lead : null;
       if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) {
         lead?.settle(null);
@@ -126,7 +128,6 @@ export class ResponseCache {
       const etag = (reply.getHeader('etag') as string | undefined) ?? entityTag(body);
       void reply.header('etag', etag);
       if (!reply.hasHeader('cache-control')) void reply.header('cache-control', mode.kind === 'private' ? PRIVATE : mode.control);
-      void reply.header('vary', vary.append(String(reply.getHeader('vary') ?? ''), 'Authorization'));
       if (lead !== null) {
         const headers = storedHeaders(reply.getHeaders());
         const weight = body.length + 2 * lead.key.length + JSON.stringify(headers).length + OVERHEAD_BYTES;
