@@ -67,6 +67,22 @@ describe('the OpenAPI document', () => {
     ]);
   });
 
+  it('pages every list alike: items and nextCursor, limit and cursor, 1 to 100 a page, but for the exchange\'s bulk reads', () => {
+    type Parameter = { name: string; in: string; schema?: { maximum?: number; default?: number } };
+    const lists = Object.entries(spec.paths).flatMap(([path, operations]) => {
+      const get = operations.get as { parameters?: Parameter[]; responses: Record<string, { content?: Record<string, { schema: Schema }> }> } | undefined;
+      const schema = get?.responses['200']?.content?.['application/json']?.schema;
+      const page = schema && resolve(schema);
+      return page?.properties?.items && page.properties.nextCursor ? [{ path, page, query: new Map((get!.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p.schema ?? {}])) }] : [];
+    });
+    expect(lists.length).toBeGreaterThan(10);
+    const bulk: Record<string, { maximum: number; default: number }> = { '/api/v1/exchange/events': { maximum: 1000, default: 100 }, '/api/v1/exchange/rejections': { maximum: 200, default: 50 } };
+    for (const { path, page, query } of lists) {
+      expect({ path, items: page.properties!.items!.type, cursor: query.has('cursor'), limit: { maximum: query.get('limit')?.maximum, default: query.get('limit')?.default } })
+        .toEqual({ path, items: 'array', cursor: true, limit: bulk[path] ?? { maximum: 100, default: 20 } });
+    }
+  });
+
   it("matches what the registry's JWK Set really holds", async () => {
     const served = (await t.http.get('/.well-known/jwks.json').expect(200)).body as { keys: Record<string, unknown>[] };
     const jwk = resolve(resolve(spec.paths['/.well-known/jwks.json']!.get!.responses['200']!.content!['application/json']!.schema).properties!.keys!.items!);
