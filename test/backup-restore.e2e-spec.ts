@@ -115,6 +115,10 @@ describe('backup and restore (plaza backup, plaza restore, plaza log check-resto
     expect(refusal).toContain(`the log published a checkpoint of ${secondSize} entries, but the database holds only ${firstSize}`);
     expect(refusal).toContain('PLAZA_LOG_ABANDONED_ORIGIN');
     expect(refusal).not.toMatch(/\n\s+at /);
+    if (database) {
+      // In cluster mode the primary checks before any worker starts, and stops the cluster.
+      await expect(start({ PLAZA_WORKERS: '2' })).rejects.toThrow(`the log published a checkpoint of ${secondSize} entries`);
+    }
   }, STEP_MS);
 
   it('starts after a newer restore with the same keys, and checks clean against the checkpoints saved before the backup', async () => {
