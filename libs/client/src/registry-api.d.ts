@@ -598,7 +598,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List agreements that have come into force (newest first); filter by party and source */
+        /** List agreements (newest first): without a key those that have come into force; with a key also those your organisation is party to, in any status. Filter by party and source */
         get: operations["AgreementController_list"];
         put?: never;
         /** Draft a data-sharing agreement (version 1) between your city and one or more vendors */
@@ -616,7 +616,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An agreement and its public versions: parties, terms, status history, signatures (re-verified), sources, journal */
+        /** An agreement and the versions you may read (without a key its public ones; its parties also drafts and pending versions): parties, terms, status history, signatures (re-verified), sources, journal. One you may not read is a 404, as a missing one */
         get: operations["AgreementController_get"];
         put?: never;
         post?: never;
@@ -633,7 +633,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One public version of an agreement */
+        /** One version of an agreement that you may read */
         get: operations["AgreementController_getVersion"];
         put?: never;
         post?: never;
@@ -651,7 +651,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exact bytes the parties signed (RFC 8785 JSON) of a public version */
+        /** The exact bytes to sign, or that the parties signed (RFC 8785 JSON), of a version you may read */
         get: operations["AgreementController_document"];
         put?: never;
         post?: never;
@@ -770,7 +770,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Agreements your organisation is party to, in any status (newest first) */
+        /**
+         * Deprecated (use GET /api/v1/agreements?party= with your key): agreements your organisation is party to, in any status (newest first)
+         * @deprecated
+         */
         get: operations["OrganisationAgreementController_list"];
         put?: never;
         post?: never;
@@ -787,7 +790,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An agreement your organisation is party to, with the versions it may read (drafts and pending ones included) */
+        /**
+         * Deprecated (use GET /api/v1/agreements/{id} with your key): an agreement your organisation is party to, with the versions it may read (drafts and pending ones included)
+         * @deprecated
+         */
         get: operations["OrganisationAgreementController_get"];
         put?: never;
         post?: never;
@@ -804,7 +810,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exact bytes to sign (RFC 8785 JSON) of a version awaiting signatures, or any version you are party to */
+        /**
+         * Deprecated (use GET /api/v1/agreements/{id}/versions/{n}/document with your key): the exact bytes to sign (RFC 8785 JSON) of a version awaiting signatures, or any version you are party to
+         * @deprecated
+         */
         get: operations["OrganisationAgreementController_document"];
         put?: never;
         post?: never;
@@ -1995,6 +2004,12 @@ export interface components {
              * @example 2027-06-30
              */
             nextReviewDate: string;
+            /** @description Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`) */
+            sourceIds: string[];
+            /**
+             * @deprecated
+             * @description Deprecated (use `sourceIds`): the covered sources, summarised
+             */
             /** @description The instant the record expires: when its review date (UTC) has passed */
             expiresAt: string;
             /** @description The city's privacy contact (from its organisation) */
@@ -2042,6 +2057,12 @@ export interface components {
              * @example 2027-06-30
              */
             nextReviewDate: string;
+            /** @description Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`) */
+            sourceIds: string[];
+            /**
+             * @deprecated
+             * @description Deprecated (use `sourceIds`): the covered sources, summarised
+             */
             /** @description The instant the record expires: when its review date (UTC) has passed */
             expiresAt: string;
             /** @description The city's privacy contact (from its organisation) */
@@ -2923,6 +2944,7 @@ export interface operations {
                 "application/json": components["schemas"]["UpdateOrganisationDto"];
             };
         };
+                /** @description The organisation's slug, or its id */
         responses: {
             200: {
                 headers: {
@@ -2944,6 +2966,7 @@ export interface operations {
                 sort?: string;
             };
             header?: never;
+                /** @description The organisation's slug, or its id */
             path: {
                 slug: string;
             };
@@ -2975,6 +2998,7 @@ export interface operations {
                 "application/json": components["schemas"]["CreateMemberDto"];
             };
         };
+                /** @description The organisation's slug, or its id */
         responses: {
             201: {
                 headers: {
@@ -2996,6 +3020,7 @@ export interface operations {
             };
             cookie?: never;
         };
+                /** @description The organisation's slug, or its id */
         requestBody?: never;
         responses: {
             200: {
@@ -3021,6 +3046,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["UpdateMemberDto"];
+                /** @description The organisation's slug, or its id */
             };
         };
         responses: {
@@ -3043,6 +3069,7 @@ export interface operations {
                 /** @description A sortable field; prefix with - for descending order */
                 sort?: string;
             };
+                /** @description The organisation's slug, or its id */
             header?: never;
             path: {
                 slug: string;
@@ -3075,6 +3102,7 @@ export interface operations {
                 "application/json": components["schemas"]["CreateApiKeyDto"];
             };
         };
+                /** @description The organisation's slug, or its id */
         responses: {
             201: {
                 headers: {
@@ -3096,6 +3124,7 @@ export interface operations {
             };
             cookie?: never;
         };
+                /** @description The organisation's slug, or its id */
         requestBody?: never;
         responses: {
             200: {
@@ -3121,6 +3150,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                /** @description The organisation's slug, or its id */
                     [name: string]: unknown;
                 };
                 content: {
@@ -3143,6 +3173,7 @@ export interface operations {
                 slug: string;
             };
             cookie?: never;
+                /** @description The organisation's slug, or its id */
         };
         requestBody?: never;
         responses: {
@@ -3170,6 +3201,7 @@ export interface operations {
                 "application/json": components["schemas"]["RegisterSigningKeyDto"];
             };
         };
+                /** @description The organisation's slug, or its id */
         responses: {
             201: {
                 headers: {
@@ -3191,6 +3223,7 @@ export interface operations {
             };
             cookie?: never;
         };
+                /** @description The organisation's slug, or its id */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RevokeSigningKeyDto"];
@@ -3216,6 +3249,7 @@ export interface operations {
             };
             cookie?: never;
         };
+                /** @description The organisation's slug, or its id */
         requestBody?: never;
         responses: {
             200: {
@@ -3242,6 +3276,7 @@ export interface operations {
             200: {
                 headers: {
                     [name: string]: unknown;
+                /** @description The organisation's slug, or its id */
                 };
                 content: {
                     "application/json": components["schemas"]["SigningKeyResponse"];
@@ -3257,7 +3292,7 @@ export interface operations {
                 cursor?: string;
                 /** @description A sortable field; prefix with - for descending order */
                 sort?: string;
-                /** @description Slug of the owning city */
+                /** @description Slug or id of the owning city */
                 city?: string;
                 kind?: "sensor" | "stream" | "dataset";
                 status?: "planned" | "active" | "suspended" | "retired";
@@ -3711,7 +3746,7 @@ export interface operations {
                 cursor?: string;
                 /** @description A sortable field; prefix with - for descending order */
                 sort?: string;
-                /** @description Slug of the city */
+                /** @description Slug or id of the city */
                 city?: string;
                 /** @description Status now (an approved record past its review date is expired) */
                 status?: "draft" | "submitted" | "approved" | "rejected" | "expired";
@@ -3878,7 +3913,7 @@ export interface operations {
                 cursor?: string;
                 /** @description A sortable field; prefix with - for descending order */
                 sort?: string;
-                /** @description Slug of the city or of a vendor party */
+                /** @description Slug or id of the city or of a vendor party */
                 party?: string;
                 /** @description Agreements covering this data source */
                 source?: string;
@@ -4168,7 +4203,7 @@ export interface operations {
                 cursor?: string;
                 /** @description A sortable field; prefix with - for descending order */
                 sort?: string;
-                /** @description Slug of the city or of a vendor party */
+                /** @description Slug or id of the city or of a vendor party */
                 party?: string;
                 /** @description Agreements covering this data source */
                 source?: string;
@@ -4205,6 +4240,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                /** @description The organisation's slug, or its id */
                     [name: string]: unknown;
                 };
                 content: {
@@ -4226,6 +4262,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+                /** @description The organisation's slug, or its id */
             /** @description The canonical agreement document, byte for byte */
             200: {
                 headers: {
@@ -4248,6 +4285,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                /** @description The organisation's slug, or its id */
                 content: {
                     "application/json": components["schemas"]["CheckpointResponse"];
                 };
