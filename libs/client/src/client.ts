@@ -41,7 +41,7 @@ export class RegistryProblem extends Error {
     readonly status: number,
     readonly problem: Problem,
   ) {
-    super(`${problem.code ?? `HTTP ${status}`}: ${problem.detail ?? problem.title ?? 'the registry refused the request'}`);
+    super(`the registry answered ${status}: ${problem.code ? `${problem.code}: ` : ''}${problem.detail ?? problem.title ?? 'no detail'}`);
     this.name = 'RegistryProblem';
   }
 }

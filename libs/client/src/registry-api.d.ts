@@ -1984,6 +1984,12 @@ export interface components {
              */
             status: "draft" | "submitted" | "approved" | "rejected" | "expired";
             title: components["schemas"]["LocalizedText200"];
+            /** @description Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`) */
+            sourceIds: string[];
+            /**
+             * @deprecated
+             * @description Deprecated (use `sourceIds`): the covered sources, summarised
+             */
             sources: components["schemas"]["CoveredSourceResponse"][];
             /** @description Ids of the covered data-sharing agreements */
             agreementIds: string[];
@@ -2004,12 +2010,6 @@ export interface components {
              * @example 2027-06-30
              */
             nextReviewDate: string;
-            /** @description Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`) */
-            sourceIds: string[];
-            /**
-             * @deprecated
-             * @description Deprecated (use `sourceIds`): the covered sources, summarised
-             */
             /** @description The instant the record expires: when its review date (UTC) has passed */
             expiresAt: string;
             /** @description The city's privacy contact (from its organisation) */
@@ -2037,6 +2037,12 @@ export interface components {
              */
             status: "draft" | "submitted" | "approved" | "rejected" | "expired";
             title: components["schemas"]["LocalizedText200"];
+            /** @description Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`) */
+            sourceIds: string[];
+            /**
+             * @deprecated
+             * @description Deprecated (use `sourceIds`): the covered sources, summarised
+             */
             sources: components["schemas"]["CoveredSourceResponse"][];
             /** @description Ids of the covered data-sharing agreements */
             agreementIds: string[];
@@ -2057,12 +2063,6 @@ export interface components {
              * @example 2027-06-30
              */
             nextReviewDate: string;
-            /** @description Ids of the covered sources, as sent when the record was created or changed (each is at `/api/v1/sources/{id}`) */
-            sourceIds: string[];
-            /**
-             * @deprecated
-             * @description Deprecated (use `sourceIds`): the covered sources, summarised
-             */
             /** @description The instant the record expires: when its review date (UTC) has passed */
             expiresAt: string;
             /** @description The city's privacy contact (from its organisation) */
@@ -2914,6 +2914,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -2935,6 +2936,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -2944,7 +2946,6 @@ export interface operations {
                 "application/json": components["schemas"]["UpdateOrganisationDto"];
             };
         };
-                /** @description The organisation's slug, or its id */
         responses: {
             200: {
                 headers: {
@@ -2966,8 +2967,8 @@ export interface operations {
                 sort?: string;
             };
             header?: never;
-                /** @description The organisation's slug, or its id */
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -2989,6 +2990,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -2998,7 +3000,6 @@ export interface operations {
                 "application/json": components["schemas"]["CreateMemberDto"];
             };
         };
-                /** @description The organisation's slug, or its id */
         responses: {
             201: {
                 headers: {
@@ -3015,12 +3016,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
                 memberId: string;
             };
             cookie?: never;
         };
-                /** @description The organisation's slug, or its id */
         requestBody?: never;
         responses: {
             200: {
@@ -3038,6 +3039,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
                 memberId: string;
             };
@@ -3046,7 +3048,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["UpdateMemberDto"];
-                /** @description The organisation's slug, or its id */
             };
         };
         responses: {
@@ -3069,9 +3070,9 @@ export interface operations {
                 /** @description A sortable field; prefix with - for descending order */
                 sort?: string;
             };
-                /** @description The organisation's slug, or its id */
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -3093,6 +3094,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -3102,7 +3104,6 @@ export interface operations {
                 "application/json": components["schemas"]["CreateApiKeyDto"];
             };
         };
-                /** @description The organisation's slug, or its id */
         responses: {
             201: {
                 headers: {
@@ -3119,12 +3120,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
                 keyId: string;
             };
             cookie?: never;
         };
-                /** @description The organisation's slug, or its id */
         requestBody?: never;
         responses: {
             200: {
@@ -3142,6 +3143,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -3150,7 +3152,6 @@ export interface operations {
         responses: {
             201: {
                 headers: {
-                /** @description The organisation's slug, or its id */
                     [name: string]: unknown;
                 };
                 content: {
@@ -3170,10 +3171,10 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
-                /** @description The organisation's slug, or its id */
         };
         requestBody?: never;
         responses: {
@@ -3192,6 +3193,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -3201,7 +3203,6 @@ export interface operations {
                 "application/json": components["schemas"]["RegisterSigningKeyDto"];
             };
         };
-                /** @description The organisation's slug, or its id */
         responses: {
             201: {
                 headers: {
@@ -3218,12 +3219,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
                 kid: string;
             };
             cookie?: never;
         };
-                /** @description The organisation's slug, or its id */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RevokeSigningKeyDto"];
@@ -3245,11 +3246,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
         };
-                /** @description The organisation's slug, or its id */
         requestBody?: never;
         responses: {
             200: {
@@ -3276,7 +3277,6 @@ export interface operations {
             200: {
                 headers: {
                     [name: string]: unknown;
-                /** @description The organisation's slug, or its id */
                 };
                 content: {
                     "application/json": components["schemas"]["SigningKeyResponse"];
@@ -4210,6 +4210,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
             };
             cookie?: never;
@@ -4231,6 +4232,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
                 id: string;
             };
@@ -4240,7 +4242,6 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                /** @description The organisation's slug, or its id */
                     [name: string]: unknown;
                 };
                 content: {
@@ -4254,6 +4255,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The organisation's slug, or its id */
                 slug: string;
                 id: string;
                 n: number;
@@ -4262,7 +4264,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-                /** @description The organisation's slug, or its id */
             /** @description The canonical agreement document, byte for byte */
             200: {
                 headers: {
@@ -4285,7 +4286,6 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                /** @description The organisation's slug, or its id */
                 content: {
                     "application/json": components["schemas"]["CheckpointResponse"];
                 };

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, problemSettings } from './app.module.js';
@@ -88,7 +88,14 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   // The public register's scripts and styles (built by `npm run build`); the pages set their own, stricter CSP.
   await app.register(fastifyStatic as never, { root: publicAssetsDir(), prefix: '/assets/', decorateReply: false, index: false, wildcard: false, maxAge: 3_600_000 });
   app.useGlobalPipes(validationPipe());
-  const document = SwaggerModule.createDocument(
+  const document = openApiDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/** The registry's OpenAPI document, served at /docs/openapi.json (and the source of libs/client's types). */
+export function openApiDocument(app: NestFastifyApplication, config: AppConfig): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Plaza registry')
@@ -102,6 +109,4 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  return app;
 }
