@@ -134,10 +134,11 @@ describe('public register pages (server-rendered HTML)', () => {
 
 describe('public register home page counts', () => {
   // A database of its own: the counts must equal the lists, which other suites on a shared server keep adding to.
-  // And no public-answer cache: these stories count what rendering the home page costs, so every request renders.
+  // And no cache of public answers nor of what pages share: these stories count what rendering the home page costs,
+  // so every request renders and counts.
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0' }, { ownDatabase: true });
+    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0' }, { ownDatabase: true });
     const city = await createOrganisation(t, uniqueSlug('count-city'), 'city');
     await createOrganisation(t, uniqueSlug('count-city'), 'city');
     await createOrganisation(t, uniqueSlug('count-vendor'), 'vendor');

@@ -3,7 +3,9 @@ import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.j
 import type { Page } from '../kernel/paging/paging.js';
 import type { LogPageQuery, SourcesPageQuery } from './public-site.dto.js';
 import type { Locale } from './i18n.js';
-import { type EntryInWords, JournalInWords } from './journal/journal-in-words.js';
+import { type EntriesRead, type EntryInWords, JournalInWords } from './journal/journal-in-words.js';
+import { RegistryChanges } from '../platform/registry-changes/registry-changes.js';
+import type { RegistryCache } from '../platform/registry-changes/registry-cache.js';
 import { AgreementService, type AgreementResponse, type AgreementSummary, type AgreementVersionResponse } from '../agreements/index.js';
 import { type ConformanceResponse, SourceConformance } from '../exchange/index.js';
 import { OrganisationService, type OrganisationResponse } from '../organisations/index.js';
@@ -22,6 +24,8 @@ const LOG_PAGE = 50;
 const NEAREST = 50;
 /** Its radius when the resident gives none, in km. */
 export const DEFAULT_RADIUS_KM = 2;
+/** How many pages' reads are kept at once (each for one change at most: they are shared by its renderings). */
+const PAGE_READS_KEPT = 64;
 /** The city filter of the sources page offers at most this many pages of cities. */
 const CITY_PAGES = 10;
 
@@ -101,12 +105,27 @@ export interface LogView {
   chosen: { entry: LogEntryView; proof: InclusionProofResponse; words: EntryInWords } | null;
 }
 
+/** What a log page reads, the same in both languages: its checkpoint, its entries and their records, its cities. */
+interface LogReads {
+  checkpoint: LogView['checkpoint'];
+  listed: EntriesRead;
+  older: number | null;
+  cities: OrganisationResponse[];
+  chosen: { entry: LogEntryView; proof: InclusionProofResponse; told: EntriesRead } | null;
+}
+
 /**
  * What the public pages show, read through the features' own services exactly as the public API reads it (no key,
- * so only what is public): nothing here queries the database itself, and nothing is made up.
+ * so only what is public): nothing here queries the database itself, and nothing is made up. What a page reads the
+ * same in both languages is read once a change (its two renderings after a change share it).
  */
 @Injectable()
 export class PublicSiteService {
+  /** By page and arguments. */
+  private readonly pageReads: RegistryCache<string, object>;
+  /** The log page's, apart: it shows the log's checkpoint, so it follows the log's changes too. */
+  private readonly logReads: RegistryCache<string, object>;
+
   constructor(
     @Inject(OrganisationService) private readonly organisations: OrganisationService,
     @Inject(SourceService) private readonly sources: SourceService,
@@ -118,9 +137,22 @@ export class PublicSiteService {
     @Inject(SourceConformance) private readonly conformance: SourceConformance,
     @Inject(JOURNAL_CHANGES) private readonly journal: JournalChanges,
     @Inject(JournalInWords) private readonly words: JournalInWords,
-  ) {}
+    @Inject(RegistryChanges) changes: RegistryChanges,
+  ) {
+    this.pageReads = changes.cache(PAGE_READS_KEPT);
+    this.logReads = changes.cache(PAGE_READS_KEPT, undefined, undefined, true);
+  }
 
-  async home(): Promise<HomeView> {
+  /** What a page reads for these arguments (never its language), read once a change for its renderings in both. */
+  private shared<T extends object>(page: string, args: unknown, read: () => Promise<T>, cache = this.pageReads): Promise<T> {
+    return cache.once(`${page}\n${JSON.stringify(args)}`, read) as Promise<T>;
+  }
+
+  home(): Promise<HomeView> {
+    return this.shared('home', null, () => this.count());
+  }
+
+  private async count(): Promise<HomeView> {
     const [cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize] = await Promise.all([
       this.organisations.count('city'),
       this.organisations.count('vendor'),
@@ -134,7 +166,12 @@ export class PublicSiteService {
     return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize };
   }
 
-  async sourceList(query: SourcesPageQuery): Promise<SourcesView> {
+  sourceList(query: SourcesPageQuery): Promise<SourcesView> {
+    const { lang: _lang, ...args } = query;
+    return this.shared('sources', args, () => this.readSources(query));
+  }
+
+  private async readSources(query: SourcesPageQuery): Promise<SourcesView> {
     const filters = { city: query.city, kind: query.kind, status: query.status, personalInformation: query.personalInformation, bbox: query.bbox };
     if ((query.lat === undefined) !== (query.lon === undefined) || (query.radius !== undefined && query.lat === undefined)) {
       throw new RequestError(RequestErrorCode.Invalid, 'What is near a point needs both its latitude and its longitude (and a radius only with them).');
@@ -157,7 +194,11 @@ export class PublicSiteService {
    * The facts of a source's sign, read as its page reads them: the agreement in force over it (an agreement listed as
    * active whose version in force covers it) and the latest approved privacy assessment that covers it.
    */
-  async sign(id: string): Promise<SignView> {
+  sign(id: string): Promise<SignView> {
+    return this.shared('sign', id, () => this.readSign(id));
+  }
+
+  private async readSign(id: string): Promise<SignView> {
     const source = await this.sources.get(id);
     const [owner, records, agreements] = await Promise.all([
       this.organisations.get(source.owner.slug),
@@ -179,7 +220,11 @@ export class PublicSiteService {
     return { source, owner, agreement, privacyRecord };
   }
 
-  async source(id: string): Promise<SourceView> {
+  source(id: string): Promise<SourceView> {
+    return this.shared('source', id, () => this.readSource(id));
+  }
+
+  private async readSource(id: string): Promise<SourceView> {
     const source = await this.sources.get(id);
     const [owner, privacyRecords, agreements, standards, conformance] = await Promise.all([
       this.organisations.get(source.owner.slug),
@@ -192,10 +237,14 @@ export class PublicSiteService {
   }
 
   agreementList(cursor: string | undefined): Promise<Page<AgreementSummary>> {
-    return this.agreements.list({ cursor, limit: PAGE });
+    return this.shared('agreements', cursor, () => this.agreements.list({ cursor, limit: PAGE }));
   }
 
-  async agreement(id: string): Promise<AgreementView> {
+  agreement(id: string): Promise<AgreementView> {
+    return this.shared('agreement', id, () => this.readAgreement(id));
+  }
+
+  private async readAgreement(id: string): Promise<AgreementView> {
     const agreement = await this.agreements.get(id);
     const ids = [...new Set(agreement.versions.flatMap((v) => v.privacyRecords))];
     const records = await Promise.all(ids.map((recordId) => this.privacyRecords.get(undefined, recordId).catch(ignoreNotFound)));
@@ -203,15 +252,19 @@ export class PublicSiteService {
   }
 
   privacyRecordList(cursor: string | undefined): Promise<Page<PrivacyRecordResponse>> {
-    return this.privacyRecords.list(undefined, { cursor, limit: PAGE });
+    return this.shared('privacy-records', cursor, () => this.privacyRecords.list(undefined, { cursor, limit: PAGE }));
   }
 
-  async privacyRecord(id: string): Promise<PrivacyRecordResponse> {
-    return this.privacyRecords.get(undefined, id);
+  privacyRecord(id: string): Promise<PrivacyRecordResponse> {
+    return this.shared('privacy-record', id, () => this.privacyRecords.get(undefined, id));
   }
 
   /** Every standard with its versions (the catalogue is small: a few dozen at most). */
-  async standardList(): Promise<StandardDetailResponse[]> {
+  standardList(): Promise<StandardDetailResponse[]> {
+    return this.shared('standards', null, () => this.readStandards());
+  }
+
+  private async readStandards(): Promise<StandardDetailResponse[]> {
     const all: StandardResponse[] = [];
     let cursor: string | undefined;
     do {
@@ -223,15 +276,15 @@ export class PublicSiteService {
   }
 
   standard(id: string): Promise<StandardDetailResponse> {
-    return this.standards.get(id);
+    return this.shared('standard', id, () => this.standards.get(id));
   }
 
   proposalList(cursor: string | undefined): Promise<Page<ProposalResponse>> {
-    return this.proposals.list({ cursor, limit: PAGE });
+    return this.shared('proposals', cursor, () => this.proposals.list({ cursor, limit: PAGE }));
   }
 
   proposal(number: number): Promise<ProposalDetailResponse> {
-    return this.proposals.get(number);
+    return this.shared('proposal', number, () => this.proposals.get(number));
   }
 
   /**
@@ -240,6 +293,13 @@ export class PublicSiteService {
    * against that checkpoint.
    */
   async logPage(query: LogPageQuery, locale: Locale): Promise<LogView> {
+    const { lang: _lang, ...args } = query;
+    const { checkpoint, listed, older, cities, chosen } = await this.shared('log', args, () => this.readLog(query), this.logReads);
+    const entries = this.words.word(listed, locale);
+    return { checkpoint, entries, older, cities, chosen: chosen && { entry: chosen.entry, proof: chosen.proof, words: this.words.word(chosen.told, locale)[0]! } };
+  }
+
+  private async readLog(query: LogPageQuery): Promise<LogReads> {
     const { index } = query;
     const filter = await this.logFilter(query);
     const signed = await this.log.checkpoint();
@@ -249,12 +309,12 @@ export class PublicSiteService {
     const [rows, cities] = await Promise.all([this.journal.latest(filter, Math.min(query.before ?? size, size), LOG_PAGE + 1), this.allCities()]);
     const onPage = rows.slice(0, LOG_PAGE);
     const older = rows.length > LOG_PAGE ? onPage.at(-1)!.index : null;
-    if (index === undefined || index >= size) return { checkpoint, entries: await this.words.describe(onPage, locale), older, cities, chosen: null };
+    if (index === undefined || index >= size) return { checkpoint, listed: await this.words.read(onPage), older, cities, chosen: null };
     const [[entry], proof, change] = await Promise.all([
       this.log.entries({ start: index, end: index + 1 }).then((r) => r.entries), this.log.inclusion({ index, size }), this.journal.latest({}, index + 1, 1),
     ]);
-    const [words, ...entries] = await this.words.describe([...change, ...onPage], locale);
-    return { checkpoint, entries, older, cities, chosen: { entry: entryView(entry!), proof, words: words! } };
+    const [listed, told] = await Promise.all([this.words.read(onPage), this.words.read(change)]);
+    return { checkpoint, listed, older, cities, chosen: { entry: entryView(entry!), proof, told } };
   }
 
   /** The journal filter a log page's query asks for: a city it names must exist (a 404 page otherwise), and its days must be in order. */

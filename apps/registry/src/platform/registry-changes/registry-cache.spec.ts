@@ -47,6 +47,50 @@ describe('the registry cache', () => {
     expect(reads).toEqual([['a', 'b'], ['a']]);
   });
 
+  it('reads a key once for callers that come while it is read, but never joins a read from before a change', async () => {
+    const { cache, changes, table } = setUp(500);
+    let reads = 0;
+    let release!: () => void;
+    // What the database held when the read began, answered when the test releases it.
+    const read = async () => {
+      reads += 1;
+      const value = table.get('a')!;
+      await new Promise<void>((resolve) => (release = resolve));
+      return value;
+    };
+    const first = cache.once('a', read);
+    const second = cache.once('a', read);
+    release();
+    expect(await Promise.all([first, second])).toEqual(['A1', 'A1']);
+    expect(reads).toBe(1);
+    expect(await cache.once('a', read)).toBe('A1'); // cached now
+    expect(reads).toBe(1);
+
+    changes.change();
+    const before = cache.once('a', read);
+    const releaseBefore = release;
+    changes.change();
+    table.set('a', 'A2');
+    const after = cache.once('a', read);
+    releaseBefore();
+    release();
+    expect(await before).toBe('A1');
+    expect(await after).toBe('A2');
+    expect(reads).toBe(3);
+  });
+
+  it('joins no read while changes could go unheard (caching off)', async () => {
+    const { cache, changes, table } = setUp(500);
+    changes.turn(false);
+    let reads = 0;
+    const read = async () => {
+      reads += 1;
+      return table.get('a')!;
+    };
+    await Promise.all([cache.once('a', read), cache.once('a', read)]);
+    expect(reads).toBe(2);
+  });
+
   it('gives a value past its max age only within the grace, and never one from before a change', async () => {
     const { cache, changes, read, at } = setUp(500);
     await cache.getMany(['a'], read);

@@ -31,6 +31,8 @@ export interface CacheTicket {
  */
 export class RegistryCache<K, V> {
   private readonly entries = new Map<K, { value: V; at: number; weight: number }>();
+  /** Reads under way by `once`, with the generation each began in. */
+  private readonly reading = new Map<K, { generation: number; value: Promise<V | null> }>();
   private generation = 0;
   private used = 0;
 
@@ -122,6 +124,23 @@ export class RegistryCache<K, V> {
     this.store(ticket, fetched);
     for (const [key, value] of fetched) found.set(key, value);
     return found;
+  }
+
+  /**
+   * As `get`, and a caller that comes while another reads `key` since the last change joins that read rather than
+   * starting its own: what several renderings share (the counts of both languages' home pages) is read once a change.
+   */
+  once(key: K, read: () => Promise<V | null>): Promise<V | null> {
+    const cached = this.peek([key]).found.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    // Only while changes are heard: otherwise one made since that read began could go unseen.
+    const under = this.reading.get(key);
+    if (under !== undefined && under.generation === this.generation && this.ticket().storable) return under.value;
+    const value = this.get(key, read).finally(() => {
+      if (this.reading.get(key)?.value === value) this.reading.delete(key);
+    });
+    this.reading.set(key, { generation: this.generation, value });
+    return value;
   }
 
   /** The value of `key`, cached or read by `read` (null: not found, not cached). */

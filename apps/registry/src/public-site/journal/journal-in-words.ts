@@ -46,6 +46,12 @@ interface Records {
   agreements: Map<string, AgreementResponse | null>;
 }
 
+/** Journal entries with what the public reads say of their records: all the words need, in any language. */
+export interface EntriesRead {
+  readonly changes: readonly JournalChange[];
+  readonly records: Records;
+}
+
 /**
  * The journal in plain words, in English or French: the one place that decides what an entry may say of its record.
  * It reads every record through the public reads of its feature, as a resident with no key would, so a record that is
@@ -67,7 +73,15 @@ export class JournalInWords {
   ) {}
 
   async describe(changes: readonly JournalChange[], locale: Locale): Promise<EntryInWords[]> {
-    const records = await this.records(changes);
+    return this.word(await this.read(changes), locale);
+  }
+
+  /** What the entries' words need from the records, read once whatever the language (a page in both shares it). */
+  async read(changes: readonly JournalChange[]): Promise<EntriesRead> {
+    return { changes, records: await this.records(changes) };
+  }
+
+  word({ changes, records }: EntriesRead, locale: Locale): EntryInWords[] {
     return changes.map((change) => this.inWords(change, records, locale));
   }
 
