@@ -505,6 +505,10 @@ describe('authorisation matrix: every route x every caller', () => {
       // The Go witness tests' first checkpoint (tlog-witness): a well-formed request for a log this registry does not witness.
       'POST /log-witness/add-checkpoint': () =>
         'old 0\n\nmonkeys\n5\n41smjBUiAU70EtKlT6lIOIYtRTYxYXsDB+XHfcvu/BE=\n\n— monkeys 202fftzGl3LVoqjXfwCFZZXs8I+5G22+Ek2K0AOyBuSJ/8/CZawNF+6fNlTKOCd622pbzJNkkJFWuw9DbicZCkEx9AY=\n',
+      // A fresh entry of city A's to withhold: city A's details changed once more.
+      'POST /api/v1/log/withholdings': async () => ({
+        index: (await t.http.patch(`/api/v1/organisations/${cityA.slug}`).set(bearer(cityA.adminKey)).send({ website: `https://matrix.example/${unique()}` }).expect(200)).body.journalIndex,
+      }),
       'POST /api/v1/exchange/events/dry-run': () => `[{"specversion":"1.0","id":"matrix","source":"urn:plaza:matrix:none","type":"t","time":"${new Date().toISOString()}"}]`,
     };
     bodiesNamingCityA = {

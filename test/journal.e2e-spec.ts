@@ -65,7 +65,7 @@ describe('the change journal', () => {
     await expect(
       uow.run(SYSTEM_ACTOR, async (tx) => {
         const org = await tx.manager.save(tx.manager.create(Organisation, { ...organisationBody(slug, 'city'), coalitionMember: false, website: null }));
-        tx.record({ action: 'organisation.created', kind: organisationKind, subjectId: org.id, organisationId: org.id, state: { slug }, record: org });
+        tx.record({ action: 'organisation.created', kind: organisationKind, subjectId: org.id, organisationId: org.id, state: { slug }, isPublic: true, record: org });
         throw new Error('the feature failed after writing');
       }),
     ).rejects.toThrow('the feature failed after writing');
@@ -90,7 +90,7 @@ describe('the change journal', () => {
     await expect(
       uow.run(SYSTEM_ACTOR, async (tx) => {
         const org = await tx.manager.save(tx.manager.create(Organisation, { ...organisationBody(slug, 'city'), coalitionMember: false, website: null }));
-        tx.record({ action: 'organisation.created', kind: unlisted, subjectId: org.id, organisationId: org.id, state: { slug }, record: org });
+        tx.record({ action: 'organisation.created', kind: unlisted, subjectId: org.id, organisationId: org.id, state: { slug }, isPublic: true, record: org });
       }),
     ).rejects.toBeInstanceOf(UnlistedKindError);
     expect(await db.manager.findOneBy(Organisation, { slug })).toBeNull();

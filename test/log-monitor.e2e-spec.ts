@@ -39,7 +39,7 @@ describe('plaza log monitor (the built CLI against a real registry)', () => {
     for (let done = 0; done < count; done += 250) {
       await uow.run(SYSTEM_ACTOR, async (tx) => {
         for (let i = done; i < Math.min(count, done + 250); i++) {
-          tx.record({ action: 'organisation.updated', kind: organisationKind, subjectId: organisationId, organisationId, state: { edit: i } });
+          tx.record({ action: 'organisation.updated', kind: organisationKind, subjectId: organisationId, organisationId, state: { edit: i }, isPublic: true });
         }
       });
     }

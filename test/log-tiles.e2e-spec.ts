@@ -37,7 +37,7 @@ describe('the log as C2SP tiles', () => {
     for (let done = 0; done < count; done += 500) {
       await uow.run(SYSTEM_ACTOR, async (tx) => {
         for (let i = done; i < Math.min(count, done + 500); i++) {
-          tx.record({ action: 'organisation.updated', kind: organisationKind, subjectId: city.id, organisationId: city.id, state: { edit: i } });
+          tx.record({ action: 'organisation.updated', kind: organisationKind, subjectId: city.id, organisationId: city.id, state: { edit: i }, isPublic: true });
         }
       });
     }

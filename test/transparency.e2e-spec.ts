@@ -213,14 +213,24 @@ describe('transparency log', () => {
       expect((await check(served.journalIndex)).matches).toBe(true);
     });
 
-    it("answers 409 for an entry the record has moved on from, since only a record's latest state can be recomputed", async () => {
+    it('discloses an entry the record has moved on from by the state kept when it was written, and answers 409 once that state is not kept', async () => {
       const city = await createOrganisation(t, uniqueSlug('tlog-moved'), 'city');
       const before = (await t.http.get(`/api/v1/organisations/${city.slug}`).expect(200)).body.journalIndex as number;
       const after = (await t.http.patch(`/api/v1/organisations/${city.slug}`).set(bearer(city.adminKey)).send({ website: 'https://moved.example' }).expect(200)).body.journalIndex as number;
       expect(after).toBeGreaterThan(before);
-      const old = await t.http.get('/api/v1/log/record').query({ index: before }).expect(409);
-      expect(old.body.code).toBe('log.record_superseded');
+      const old = await check(before);
+      expect(old.matches).toBe(true);
+      expect(old.res.body.state).toMatchObject({ slug: city.slug, website: null });
       expect((await check(after)).matches).toBe(true);
+
+      // An entry from before states were kept: only its record's latest state could be recomputed.
+      const [kept] = (await db.query('SELECT * FROM journal_states WHERE index = $1', [before])) as Record<string, unknown>[];
+      await db.query('DELETE FROM journal_states WHERE index = $1', [before]);
+      try {
+        expect((await t.http.get('/api/v1/log/record').query({ index: before }).expect(409)).body.code).toBe('log.record_superseded');
+      } finally {
+        await db.query('INSERT INTO journal_states (index, state, public, withheld) VALUES ($1, $2, $3, $4)', [before, kept!.state, kept!.public, kept!.withheld]);
+      }
     });
 
     it("discloses a member's or an API key's entry only to those who may read it through the API, and refuses an index past the log", async () => {

@@ -10,15 +10,16 @@ export interface RecordCheck {
   index: number;
   treeSize?: number;
   subject?: { type: string; id: string };
-  /** The record's state as the registry serves it now, which the entry's digest commits to. */
+  /** The state the entry's digest commits to, as the registry disclosed it: the record now (its latest entry) or as it was then. */
   state?: unknown;
 }
 
 /**
  * `plaza log check`: one record against the log, from the public API alone. The entry at `index` must be in the tree
- * of the checkpoint signed by the log's key (pinned, saved by `plaza log verify`, or read from /log/key) (inclusion proof), and SHA-256(salt || RFC 8785 state) of the record as the registry
- * serves it now must be the digest that entry holds. Together: the record you are reading is the one the log
- * recorded, and the log cannot later pretend otherwise without failing `plaza log verify`.
+ * of the checkpoint signed by the log's key (pinned, saved by `plaza log verify`, or read from /log/key) (inclusion proof), and SHA-256(salt || RFC 8785 state) of the state the registry
+ * discloses for it must be the digest that entry holds: the record as served now for its latest entry, the state kept
+ * when it was written for any earlier one whose state was public. Together: the record you are reading is the one the
+ * log recorded, and the log cannot later pretend otherwise without failing `plaza log verify`.
  */
 export async function checkRecord(registry: string, index: number, options: { fetch?: FetchLike; apiKey?: string; keys?: LogKeyChoice } = {}): Promise<RecordCheck> {
   const fetcher = options.fetch ?? ((url, init) => fetch(url, init));
@@ -40,7 +41,7 @@ export async function checkRecord(registry: string, index: number, options: { fe
       throw new VerifyFailure(`entry ${index} is not included in the signed tree of size ${size}`);
     }
 
-    // The record as served now is what the entry digests.
+    // The disclosed state (the record now, or as it was then) is what the entry digests.
     const entry = JSON.parse(Buffer.from(bytes).toString('utf8')) as { state?: unknown; subject?: { type: string; id: string } };
     result.subject = entry.subject;
     const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
@@ -49,7 +50,7 @@ export async function checkRecord(registry: string, index: number, options: { fe
     result.state = disclosed.state;
     const digest = createHash('sha256').update(Buffer.from(disclosed.salt, 'base64url')).update(canonicalize(disclosed.state) ?? '', 'utf8').digest();
     if (!equalBytes(digest, new Uint8Array(Buffer.from(String(entry.state).replace(/^sha256:/, ''), 'base64url')))) {
-      throw new VerifyFailure(`the record served for entry ${index} is not the state that entry recorded: it was changed outside the log`);
+      throw new VerifyFailure(`the state served for entry ${index} is not the state that entry recorded: it was changed outside the log`);
     }
     result.ok = true;
   } catch (error) {

@@ -297,9 +297,9 @@ log
 
 log
   .command('check')
-  .description("check one record against the log: its entry is in the signed tree, and the record as served now is what that entry digests; exits 1 if not")
+  .description("check one entry against the log, any entry whose state is disclosed: it is in the signed tree, and the state disclosed for it (the record now, or as it was then) is what it digests; exits 1 if not")
   .requiredOption('--registry <url>', 'the registry, e.g. http://localhost:3000')
-  .requiredOption('--index <n>', 'the journalIndex the record names', (value) => {
+  .requiredOption('--index <n>', "the entry: the journalIndex a record names, or any earlier entry of its history", (value) => {
     if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError('an entry index is a whole number');
     return Number(value);
   })
@@ -311,7 +311,7 @@ log
     const result = await checkRecord(options.registry, options.index, { apiKey: options.apiKey ?? process.env.PLAZA_API_KEY, keys });
     const about = result.subject ? ` (${result.subject.type} ${result.subject.id})` : '';
     if (result.ok) {
-      process.stdout.write(`ok   entry ${result.index}${about} is in the signed log of ${result.treeSize} entries, and the record as served matches its digest\n`);
+      process.stdout.write(`ok   entry ${result.index}${about} is in the signed log of ${result.treeSize} entries, and the state disclosed for it matches its digest\n`);
       process.stdout.write(`${JSON.stringify(result.state, null, 2)}\n`);
     } else {
       process.stdout.write(`FAIL entry ${result.index}${about}: ${result.problem}\n`);

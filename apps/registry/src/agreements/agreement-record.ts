@@ -1,7 +1,7 @@
 import type { Principal } from '../kernel/auth/principal.js';
 import type { JournaledKind } from '../platform/journal/journaled-kind.js';
 import { journalState, type Transaction } from '../platform/journal/unit-of-work.js';
-import { mayRead } from './agreement-access.js';
+import { isPublic, mayRead } from './agreement-access.js';
 import type { AgreementSignature, AgreementVersion } from './agreement.entity.js';
 import { AgreementRepository } from './agreement.repository.js';
 
@@ -20,15 +20,18 @@ function signatureState(signature: AgreementSignature, version: AgreementVersion
   return { agreement: version.agreementId, version: version.number, documentDigest: version.documentDigest, kid: signature.kid, jws: signature.jws, signedAt: signature.signedAt.toISOString() };
 }
 
-/** Journals a change to a version: every step of its life is an entry, and so is each signature (same subject). */
+/**
+ * Journals a change to a version: every step of its life is an entry, and so is each signature (same subject). A state
+ * is public once the version has come into force (its drafting and signing stay its parties').
+ */
 export function recordVersion(tx: Transaction, action: string, version: AgreementVersion, cityId: string): void {
-  tx.record({ action, kind: agreementVersionKind, subjectId: versionSubject(version), organisationId: cityId, state: versionState(version), record: version, recordKey: { id: version.id } });
+  tx.record({ action, kind: agreementVersionKind, subjectId: versionSubject(version), organisationId: cityId, state: versionState(version), isPublic: isPublic(version), record: version, recordKey: { id: version.id } });
 }
 
 export function recordSignature(tx: Transaction, signature: AgreementSignature, version: AgreementVersion): void {
   tx.record({
     action: 'agreement.signed', kind: agreementVersionKind, subjectId: versionSubject(version), organisationId: signature.organisationId,
-    state: signatureState(signature, version), record: signature, recordKey: { id: signature.id },
+    state: signatureState(signature, version), isPublic: isPublic(version), record: signature, recordKey: { id: signature.id },
   });
 }
 

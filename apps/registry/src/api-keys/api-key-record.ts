@@ -13,7 +13,7 @@ function apiKeyState(key: ApiKey) {
 }
 
 export function recordApiKey(tx: Transaction, action: string, key: ApiKey): void {
-  tx.record({ action, kind: apiKeyKind, subjectId: key.id, organisationId: key.organisationId, state: apiKeyState(key), record: key });
+  tx.record({ action, kind: apiKeyKind, subjectId: key.id, organisationId: key.organisationId, state: apiKeyState(key), isPublic: false, record: key });
 }
 
 export const apiKeyKind: JournaledKind = {

@@ -9,6 +9,7 @@ import { proposalKind, proposalReviewKind, proposalVoteKind } from '../proposals
 import { signingKeyKind } from '../signing-keys/signing-key-record.js';
 import { sourceKind } from '../sources/source-record.js';
 import { standardKind, standardVersionKind } from '../standards/standard-record.js';
+import { withholdingKind } from '../transparency/withholding-record.js';
 
 /**
  * Every kind of record the journal holds entries about. The unit of work refuses a change of a kind missing here, and
@@ -28,4 +29,5 @@ export const JOURNALED_KIND_LIST: readonly JournaledKind[] = [
   privacyRecordKind,
   agreementVersionKind,
   subscriptionKind,
+  withholdingKind,
 ];

@@ -10,7 +10,7 @@ function memberState(member: Member) {
 }
 
 export function recordMember(tx: Transaction, action: string, member: Member): void {
-  tx.record({ action, kind: memberKind, subjectId: member.id, organisationId: member.organisationId, state: memberState(member), record: member });
+  tx.record({ action, kind: memberKind, subjectId: member.id, organisationId: member.organisationId, state: memberState(member), isPublic: false, record: member });
 }
 
 export const memberKind: JournaledKind = {

@@ -6,7 +6,7 @@ import { OrganisationRepository } from './organisation.repository.js';
 
 /** Journals a change to an organisation, digesting it as it is served. */
 export function recordOrganisation(tx: Transaction, action: string, organisation: Organisation): void {
-  tx.record({ action, kind: organisationKind, subjectId: organisation.id, organisationId: organisation.id, state: journalState(OrganisationResponse.from(organisation)), record: organisation });
+  tx.record({ action, kind: organisationKind, subjectId: organisation.id, organisationId: organisation.id, state: journalState(OrganisationResponse.from(organisation)), isPublic: true, record: organisation });
 }
 
 export const organisationKind: JournaledKind = {

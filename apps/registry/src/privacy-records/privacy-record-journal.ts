@@ -8,7 +8,7 @@ import { PUBLIC_STATUSES } from './privacy-record-status.js';
 
 /** Journals a change to a privacy impact record: every step of its life is an entry. */
 export function recordPrivacyRecord(tx: Transaction, action: string, record: PrivacyRecord): void {
-  tx.record({ action, kind: privacyRecordKind, subjectId: record.id, organisationId: record.organisationId, state: privacyRecordState(record), record });
+  tx.record({ action, kind: privacyRecordKind, subjectId: record.id, organisationId: record.organisationId, state: privacyRecordState(record), isPublic: PUBLIC_STATUSES.includes(record.status), record });
 }
 
 /** Drafts, submissions and rejections are the city's own; anyone reads an approved or expired record. */

@@ -10,15 +10,15 @@ const voteState = (vote: ProposalVote) => ({ proposal: vote.proposalNumber, orga
 
 /** Journals a change to a proposal, its reviews or its votes: every step of the process is an entry. */
 export function recordProposal(tx: Transaction, action: string, proposal: Proposal): void {
-  tx.record({ action, kind: proposalKind, subjectId: String(proposal.number), organisationId: proposal.authorOrganisationId, state: proposalState(proposal), record: proposal, recordKey: { number: proposal.number } });
+  tx.record({ action, kind: proposalKind, subjectId: String(proposal.number), organisationId: proposal.authorOrganisationId, state: proposalState(proposal), isPublic: true, record: proposal, recordKey: { number: proposal.number } });
 }
 
 export function recordReview(tx: Transaction, review: ProposalReview): void {
-  tx.record({ action: 'proposal.reviewed', kind: proposalReviewKind, subjectId: review.id, organisationId: review.organisationId, state: reviewState(review), record: review });
+  tx.record({ action: 'proposal.reviewed', kind: proposalReviewKind, subjectId: review.id, organisationId: review.organisationId, state: reviewState(review), isPublic: true, record: review });
 }
 
 export function recordVote(tx: Transaction, action: string, vote: ProposalVote): void {
-  tx.record({ action, kind: proposalVoteKind, subjectId: vote.id, organisationId: vote.organisationId, state: voteState(vote), record: vote });
+  tx.record({ action, kind: proposalVoteKind, subjectId: vote.id, organisationId: vote.organisationId, state: voteState(vote), isPublic: true, record: vote });
 }
 
 // The standards process is public from the first draft: proposals, reviews and votes are read by anyone.

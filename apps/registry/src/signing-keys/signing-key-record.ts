@@ -13,7 +13,7 @@ function signingKeyState(key: SigningKey, slug: string) {
 }
 
 export function recordSigningKey(tx: Transaction, action: string, key: SigningKey, slug: string): void {
-  tx.record({ action, kind: signingKeyKind, subjectId: key.kid, organisationId: key.organisationId, state: signingKeyState(key, slug), record: key, recordKey: { kid: key.kid } });
+  tx.record({ action, kind: signingKeyKind, subjectId: key.kid, organisationId: key.organisationId, state: signingKeyState(key, slug), isPublic: true, record: key, recordKey: { kid: key.kid } });
 }
 
 export const signingKeyKind: JournaledKind = {

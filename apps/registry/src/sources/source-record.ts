@@ -21,7 +21,7 @@ function sourceState(source: Source, owner: Organisation, operator: Organisation
 
 /** Journals a change to a source. Used by every feature that changes sources. */
 export function recordSource(tx: Transaction, action: string, source: Source, owner: Organisation, operator: Organisation): void {
-  tx.record({ action, kind: sourceKind, subjectId: source.id, organisationId: source.ownerId, state: sourceState(source, owner, operator), record: source });
+  tx.record({ action, kind: sourceKind, subjectId: source.id, organisationId: source.ownerId, state: sourceState(source, owner, operator), isPublic: true, record: source });
 }
 
 export const sourceKind: JournaledKind = {

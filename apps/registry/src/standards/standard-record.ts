@@ -6,11 +6,11 @@ import { StandardRepository } from './standard.repository.js';
 
 /** Journals a change to a standard, digesting it as it is served. */
 export function recordStandard(tx: Transaction, action: string, standard: Standard): void {
-  tx.record({ action, kind: standardKind, subjectId: standard.id, organisationId: null, state: journalState(StandardResponse.from(standard)), record: standard });
+  tx.record({ action, kind: standardKind, subjectId: standard.id, organisationId: null, state: journalState(StandardResponse.from(standard)), isPublic: true, record: standard });
 }
 
 export function recordStandardVersion(tx: Transaction, action: string, version: StandardVersion): void {
-  tx.record({ action, kind: standardVersionKind, subjectId: version.id, organisationId: null, state: journalState(StandardVersionResponse.from(version)), record: version });
+  tx.record({ action, kind: standardVersionKind, subjectId: version.id, organisationId: null, state: journalState(StandardVersionResponse.from(version)), isPublic: true, record: version });
 }
 
 export const standardKind: JournaledKind = {

@@ -14,10 +14,19 @@ export enum TransparencyErrorCode {
   CheckpointPending = 'log.checkpoint_pending',
   /** Witnesses are configured, and none of the log's checkpoints has its quorum of cosignatures yet. */
   CheckpointNotWitnessed = 'log.checkpoint_not_witnessed',
-  /** The record the entry is about has changed since (a later entry is its latest), or no longer exists. */
+  /**
+   * The record the entry is about has changed since (a later entry is its latest), or no longer exists, and the state
+   * the entry recorded is not disclosed: not kept (before history), or not public when written.
+   */
   RecordSuperseded = 'log.record_superseded',
   /** The record is not one the caller may read (a member, an API key, a draft): its entry's salt stays secret. */
   RecordNotDisclosed = 'log.record_not_disclosed',
+  /** The operator withheld the state this entry recorded (typed in error): it is no longer disclosed. */
+  StateWithheld = 'log.state_withheld',
+  /** The entry has no kept state to withhold: it predates kept states, or is itself a withholding. */
+  StateNotKept = 'log.state_not_kept',
+  /** The entry's state is already withheld. */
+  StateAlreadyWithheld = 'log.state_already_withheld',
 }
 
 export class TransparencyError extends PlazaError<TransparencyErrorCode> {}
@@ -32,4 +41,7 @@ export const TRANSPARENCY_PROBLEMS: ProblemTable<TransparencyErrorCode> = {
   [TransparencyErrorCode.CheckpointNotWitnessed]: { status: 503, title: 'No checkpoint of the log is witnessed yet' },
   [TransparencyErrorCode.RecordSuperseded]: { status: 409, title: 'The record has changed since this entry' },
   [TransparencyErrorCode.RecordNotDisclosed]: { status: 404, title: 'This entry is about a record you may not read' },
+  [TransparencyErrorCode.StateWithheld]: { status: 410, title: 'The state this entry recorded was withheld by the operator' },
+  [TransparencyErrorCode.StateNotKept]: { status: 409, title: 'This entry has no kept state to withhold' },
+  [TransparencyErrorCode.StateAlreadyWithheld]: { status: 409, title: 'The state this entry recorded is already withheld' },
 };

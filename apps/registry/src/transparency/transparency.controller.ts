@@ -1,12 +1,14 @@
-import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Post, Query } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal, OptionalPrincipal, Public } from '../kernel/auth/decorators.js';
+import { Action } from '../kernel/auth/permissions.js';
 import type { Principal } from '../kernel/auth/principal.js';
 import {
   CheckpointResponse, ConsistencyProofQuery, DisclosedRecordResponse, RecordQuery, ConsistencyProofResponse, EntriesQuery, InclusionProofQuery, InclusionProofResponse, LogEntriesResponse, LogKeysResponse, RootQuery,
-  RootResponse,
+  RootResponse, WithholdingRequest, WithholdingResponse,
 } from './transparency.dto.js';
+import { WithholdState } from './withhold-state.use-case.js';
 import { TransparencyService } from './transparency.service.js';
 import { JwksResponse } from '../signing-keys/index.js';
 import { PublicRead } from '../platform/response-cache/public-read.js';
@@ -14,7 +16,10 @@ import { PublicRead } from '../platform/response-cache/public-read.js';
 @ApiTags('transparency log')
 @Controller('api/v1/log')
 export class TransparencyController {
-  constructor(@Inject(TransparencyService) private readonly log: TransparencyService) {}
+  constructor(
+    @Inject(TransparencyService) private readonly log: TransparencyService,
+    @Inject(WithholdState) private readonly withholdState: WithholdState,
+  ) {}
 
   @Get('checkpoint')
   @Public()
@@ -39,11 +44,24 @@ export class TransparencyController {
   @PublicRead()
   @ApiOperation({
     summary: "The record an entry is about, with the entry's salt, to check the entry's state digest against the record as served",
-    description: 'Public records to anyone; members, API keys, drafts and other non-public records only to those who may read them through the API (send your key).',
+    description:
+      "Any entry: the record's latest entry with its state as stored now (public records to anyone; members, API keys, drafts and other non-public records only to those who may read them through the API, send your key); an earlier entry with the state kept when it was written, to anyone, if that state was public then (otherwise 409 log.record_superseded). A state the operator withheld: 410 log.state_withheld.",
   })
   @ApiOkResponse({ type: DisclosedRecordResponse })
   record(@OptionalPrincipal() principal: Principal | undefined, @Query() query: RecordQuery): Promise<DisclosedRecordResponse> {
     return this.log.record(query, principal);
+  }
+
+  @Post('withholdings')
+  @Allow(Action.LogWithhold)
+  @ApiOperation({
+    summary: 'The operator withholds the state an entry recorded, typed in error (personal information in a public field)',
+    description: 'The kept state is erased and no longer disclosed (410 log.state_withheld); the withholding is itself journaled, and histories show it. The entry and its digest stay in the log.',
+  })
+  @ApiCreatedResponse({ type: WithholdingResponse })
+  async withhold(@CurrentPrincipal() principal: Principal, @Body() body: WithholdingRequest): Promise<WithholdingResponse> {
+    await this.withholdState.execute(principal, body.index);
+    return this.log.withholding(body.index);
   }
 
   @Get('root')

@@ -157,11 +157,30 @@ export class EntrySubject {
   @ApiProperty() id: string;
 }
 
+export class WithholdingRequest {
+  @ApiProperty({ minimum: 0, description: 'Index of the entry whose recorded state is to be withheld' })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  index: number;
+}
+
+/** A withholding, as journaled (its entry's state) with the index of that entry. */
+export class WithholdingResponse {
+  @ApiProperty({ description: 'The entry whose state is withheld' }) entry: number;
+  @ApiProperty({ type: EntrySubject, description: 'What that entry is about' }) subject: EntrySubject;
+  @ApiProperty({ description: 'The entry recording the withholding' }) journalIndex: number;
+}
+
 export class DisclosedRecordResponse {
   @ApiProperty() index: number;
   @ApiProperty({ type: EntrySubject }) subject: EntrySubject;
   @ApiProperty({ description: "The entry's salt, base64url: SHA-256(salt || RFC 8785 JSON of `state`) is the entry's `state` digest" }) salt: string;
-  @ApiProperty({ description: 'The state the entry digests, recomputed from the record as stored now', type: Object }) state: unknown;
+  @ApiProperty({
+    description: "The state the entry digests: for the record's latest entry, recomputed from the record as stored now; for an earlier one, as kept when it was written",
+    type: Object,
+  })
+  state: unknown;
 }
 
 export class LogKey {

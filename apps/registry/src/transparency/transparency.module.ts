@@ -13,12 +13,13 @@ import { TileService } from './tiles/tile.service.js';
 import { WitnessPublisher } from './witnessing/witness-publisher.js';
 import { WitnessingRepository } from './witnessing/witnessing.repository.js';
 import { WitnessingService } from './witnessing/witnessing.service.js';
+import { WithholdState } from './withhold-state.use-case.js';
 
 @Module({
   controllers: [TransparencyController, SignedNoteController, WellKnownController, TileController],
   providers: [
     TransparencyService, TransparencyRepository, LogSigner, PublishedSize, SignerElection, CheckpointPublisher, TileService, WitnessingService, WitnessingRepository, WitnessPublisher,
-    JournalChangesRepository, { provide: JOURNAL_CHANGES, useExisting: JournalChangesRepository }, LogMetrics,
+    JournalChangesRepository, { provide: JOURNAL_CHANGES, useExisting: JournalChangesRepository }, LogMetrics, WithholdState,
   ],
   exports: [TransparencyService, JOURNAL_CHANGES],
 })

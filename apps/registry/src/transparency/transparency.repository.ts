@@ -4,6 +4,9 @@ import type { DisclosedRecord, JournaledKind } from '../platform/journal/journal
 import { MerkleNodeRepository } from '../platform/journal/merkle-node.repository.js';
 import { REGISTRY_CHANGES_CHANNEL, RegistryChanges } from '../platform/registry-changes/registry-changes.js';
 
+/** The kind of record a withholding is: its subject is the index of the entry whose state it withheld. */
+export const WITHHOLDING = 'state-withholding';
+
 export interface StoredEntry {
   index: number;
   entry: Buffer;
@@ -54,12 +57,47 @@ export class TransparencyRepository {
     return row ? Number(row.size) : null;
   }
 
-  /** What an entry is about and its salt: the columns beside the hashed bytes. */
+  /** What an entry is about and its salt (the columns beside the hashed bytes), with the state it digests if kept. */
   async findSubject(index: number): Promise<EntrySubjectRow | null> {
-    const [row] = (await this.db.manager.query('SELECT subject_type, subject_id, salt FROM journal_entries WHERE index = $1', [index])) as {
-      subject_type: string; subject_id: string; salt: Buffer;
+    const [row] = (await this.db.manager.query(
+      `SELECT e.subject_type, e.subject_id, e.salt, s.state, s.public, s.withheld,
+              (SELECT w.index FROM journal_entries w WHERE w.subject_type = $2 AND w.subject_id = e.index::text) AS withheld_at
+         FROM journal_entries e LEFT JOIN journal_states s ON s.index = e.index
+        WHERE e.index = $1`,
+      [index, WITHHOLDING],
+    )) as { subject_type: string; subject_id: string; salt: Buffer; state: string | null; public: boolean | null; withheld: boolean | null; withheld_at: string | null }[];
+    if (!row) return null;
+    const kept = row.public === null ? null : { state: row.state, isPublic: row.public, withheldAt: row.withheld ? Number(row.withheld_at) : null };
+    return { subjectType: row.subject_type, subjectId: row.subject_id, salt: row.salt, kept };
+  }
+
+  /**
+   * The entry a withholding is about, its kept state's row locked until the transaction ends (so two withholdings of one
+   * state cannot both pass), or null when the log has no such entry.
+   */
+  async lockForWithholding(manager: EntityManager, index: number): Promise<EntryToWithhold | null> {
+    const [state] = (await manager.query('SELECT withheld FROM journal_states WHERE index = $1 FOR UPDATE', [index])) as { withheld: boolean }[];
+    const [row] = (await manager.query('SELECT subject_type, subject_id, organisation_id FROM journal_entries WHERE index = $1', [index])) as {
+      subject_type: string; subject_id: string; organisation_id: string | null;
     }[];
-    return row ? { subjectType: row.subject_type, subjectId: row.subject_id, salt: row.salt } : null;
+    return row ? { subjectType: row.subject_type, subjectId: row.subject_id, organisationId: row.organisation_id, kept: state !== undefined, withheld: state?.withheld === true } : null;
+  }
+
+  /** Erases a kept state's text and marks it withheld: what was typed in error is no longer held, nor disclosed. */
+  async withhold(manager: EntityManager, index: number): Promise<void> {
+    await manager.query('UPDATE journal_states SET state = NULL, withheld = true WHERE index = $1', [index]);
+  }
+
+  /** A kept state's text (a withholding's own, which is never withheld), or null. */
+  static async keptState(manager: EntityManager, index: number): Promise<string | null> {
+    const [row] = (await manager.query('SELECT state FROM journal_states WHERE index = $1', [index])) as { state: string | null }[];
+    return row?.state ?? null;
+  }
+
+  /** The entry of the withholding of entry `index`'s state, or null when it is not withheld. */
+  async withholdingOf(index: number): Promise<number | null> {
+    const [row] = (await this.db.manager.query('SELECT index FROM journal_entries WHERE subject_type = $1 AND subject_id = $2', [WITHHOLDING, String(index)])) as { index: string }[];
+    return row ? Number(row.index) : null;
   }
 
   /** The latest entry about a subject. */
@@ -167,6 +205,25 @@ export interface EntrySubjectRow {
   subjectType: string;
   subjectId: string;
   salt: Buffer;
+  /** The state the entry digests as kept (RFC 8785 text, null once withheld), or null for an entry from before states were kept. */
+  kept: KeptState | null;
+}
+
+export interface EntryToWithhold {
+  subjectType: string;
+  subjectId: string;
+  organisationId: string | null;
+  /** Whether the entry's state is kept (entries from before states were kept have none to withhold). */
+  kept: boolean;
+  withheld: boolean;
+}
+
+export interface KeptState {
+  state: string | null;
+  /** Whether the state was public when written. */
+  isPublic: boolean;
+  /** The entry of the operator's withholding of this state, or null. */
+  withheldAt: number | null;
 }
 
 /** One link of the log's key chain: the statement (a signed note) by which `oldKey` named `newKey`. */

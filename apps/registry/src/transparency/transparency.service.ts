@@ -12,9 +12,10 @@ import { treeHasher } from '../platform/journal/merkle-node.repository.js';
 import { TransparencyError, TransparencyErrorCode } from './transparency-error.js';
 import { type StoredCheckpoint, TransparencyRepository } from './transparency.repository.js';
 import { WitnessingService } from './witnessing/witnessing.service.js';
+import { withholdingKind, type WithholdingState } from './withholding-record.js';
 import {
   type CheckpointResponse, type ConsistencyProofQuery, type DisclosedRecordResponse, type RecordQuery, type ConsistencyProofResponse, type EntriesQuery, type InclusionProofQuery, type InclusionProofResponse,
-  type LogEntriesResponse, type LogKeysResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse, type WitnessedCheckpoint,
+  type LogEntriesResponse, type LogKeysResponse, MAX_ENTRIES_PER_CALL, type RootQuery, type RootResponse, type WithholdingResponse, type WitnessedCheckpoint,
 } from './transparency.dto.js';
 
 /** A stored checkpoint with its signed note (the log's signature only). */
@@ -197,29 +198,40 @@ export class TransparencyService {
   }
 
   /**
-   * The record an entry is about, with the entry's salt and the state recomputed from the record as stored now, so that
-   * anyone can check SHA-256(salt || RFC 8785 state) against the entry's `state` digest. Only an entry that is still
-   * the record's latest can be checked this way (older states are not kept), and only for a record the caller may read.
+   * The record an entry is about, with the entry's salt and the state that entry digests, so that anyone can check
+   * SHA-256(salt || RFC 8785 state) against the entry's `state` digest. The record's latest entry: its state recomputed
+   * from the record as stored now, for whoever may read the record. An earlier entry: the state kept when it was written,
+   * to anyone, if that state was public then; otherwise (not public, or from before states were kept) the same 409 either
+   * way, so a private state's existence reads like a missing one. A state the operator withheld is never disclosed.
    */
   async record(query: RecordQuery, viewer: Principal | undefined): Promise<DisclosedRecordResponse> {
     const { index } = query;
     const subject = await this.log.findSubject(index);
     if (!subject) throw this.sizeError(`There is no entry ${index} in the log.`, TransparencyErrorCode.IndexOutOfRange);
+    const { kept } = subject;
+    if (kept?.withheldAt != null) {
+      throw new TransparencyError(TransparencyErrorCode.StateWithheld, `The state entry ${index} recorded was withheld by the operator at entry ${kept.withheldAt}.`);
+    }
+    const disclosed = { index, subject: { type: subject.subjectType, id: subject.subjectId }, salt: subject.salt.toString('base64url') };
     const kind = this.kinds.get(subject.subjectType);
-    const disclosed = kind && (await this.log.disclose(kind, index));
-    if (!disclosed) {
-      const latest = await this.log.latestIndexAbout(subject.subjectType, subject.subjectId);
-      throw new TransparencyError(
-        TransparencyErrorCode.RecordSuperseded,
-        latest > index
-          ? `Entry ${index} is no longer the latest about ${subject.subjectType} ${subject.subjectId}: its record changed at entry ${latest} or later.`
-          : `The ${subject.subjectType} ${subject.subjectId} that entry ${index} is about no longer names it as its latest entry.`,
-      );
+    const latest = kind && (await this.log.disclose(kind, index));
+    if (latest) {
+      if (!latest.visibleTo(viewer)) throw new TransparencyError(TransparencyErrorCode.RecordNotDisclosed, `Entry ${index} is about a ${subject.subjectType} you may not read.`);
+      return { ...disclosed, state: latest.state };
     }
-    if (!disclosed.visibleTo(viewer)) {
-      throw new TransparencyError(TransparencyErrorCode.RecordNotDisclosed, `Entry ${index} is about a ${subject.subjectType} you may not read.`);
-    }
-    return { index, subject: { type: subject.subjectType, id: subject.subjectId }, salt: subject.salt.toString('base64url'), state: disclosed.state };
+    if (kept?.isPublic && kept.state !== null) return { ...disclosed, state: JSON.parse(kept.state) as unknown };
+    const newer = await this.log.latestIndexAbout(subject.subjectType, subject.subjectId);
+    throw new TransparencyError(
+      TransparencyErrorCode.RecordSuperseded,
+      `${newer > index ? `Entry ${index} is no longer the latest about ${subject.subjectType} ${subject.subjectId} (it changed at entry ${newer} or later)` : `The ${subject.subjectType} ${subject.subjectId} that entry ${index} is about no longer names it as its latest entry`}, and the state it recorded is not disclosed: only a state that was public when written, since the registry began keeping states, is disclosed to anyone.`,
+    );
+  }
+
+  /** The withholding of entry `index`'s state, as its entry recorded it. */
+  async withholding(index: number): Promise<WithholdingResponse> {
+    const journalIndex = (await this.log.withholdingOf(index))!;
+    const state = (await this.log.disclose(withholdingKind, journalIndex))!.state as WithholdingState;
+    return { ...state, journalIndex };
   }
 
   /** The requested size, or the current one; refused when the log has not grown that far. */

@@ -11,7 +11,7 @@ const subscriptionState = (s: Subscription, ceSource: string | null, hasCredenti
 
 /** Journals a change to a subscription. */
 export function recordSubscription(tx: Transaction, action: string, s: Subscription, ceSource: string | null, hasCredential: boolean): void {
-  tx.record({ action, kind: subscriptionKind, subjectId: s.id, organisationId: s.organisationId, state: subscriptionState(s, ceSource, hasCredential), record: s });
+  tx.record({ action, kind: subscriptionKind, subjectId: s.id, organisationId: s.organisationId, state: subscriptionState(s, ceSource, hasCredential), isPublic: false, record: s });
 }
 
 export const subscriptionKind: JournaledKind = {

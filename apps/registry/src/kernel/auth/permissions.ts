@@ -28,6 +28,7 @@ export enum Action {
   ExchangeRead = 'exchange.read',
   SubscriptionRead = 'subscription.read',
   SubscriptionManage = 'subscription.manage',
+  LogWithhold = 'log.withhold',
 }
 
 type Grants = Partial<Record<OrganisationKind, readonly Role[]>>;
@@ -71,6 +72,8 @@ export const PERMISSIONS: { readonly [A in Action]: Grants } = {
   // Subscriptions push what the feed would serve: the same parties, judged again at every delivery.
   [Action.SubscriptionRead]: { city: ALL_ROLES, vendor: ALL_ROLES },
   [Action.SubscriptionManage]: { city: ['admin', 'member'], vendor: ['admin', 'member'] },
+  // Withholding a state typed in error from the log's disclosure is the operator's alone, and is itself journaled.
+  [Action.LogWithhold]: { operator: ['admin'] },
 };
 
 export function isAllowed(action: Action, kind: OrganisationKind, roles: readonly Role[]): boolean {

@@ -54,6 +54,11 @@ export function newSalt(): Buffer {
   return randomBytes(16);
 }
 
+/** The RFC 8785 text of a state: what its digest covers, and what journal_states keeps. */
+export function stateText(state: unknown): string {
+  return canonicalJson(state);
+}
+
 export function stateDigest(salt: Buffer, state: unknown): string {
-  return `sha256:${createHash('sha256').update(salt).update(canonicalJson(state), 'utf8').digest('base64url')}`;
+  return `sha256:${createHash('sha256').update(salt).update(stateText(state), 'utf8').digest('base64url')}`;
 }

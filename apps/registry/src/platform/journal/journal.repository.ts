@@ -4,7 +4,7 @@ import { JournalEntry } from './journal-entry.entity.js';
 import { REGISTRY_CHANGES_CHANNEL } from '../registry-changes/registry-changes.js';
 
 /**
- * The journal's writes: the head (journal_head), the entries (journal_entries) and the one column every journaled
+ * The journal's writes: the head (journal_head), the entries (journal_entries), the states they digest (journal_states) and the one column every journaled
  * table shares (journal_index), and the head's size. Only the unit of work calls it, inside the transaction of the
  * change it journals (or for the size); the transparency log reads these tables through its own repository.
  */
@@ -37,6 +37,14 @@ export class JournalRepository {
 
   async insert(manager: EntityManager, entries: JournalEntry[]): Promise<void> {
     await manager.insert(JournalEntry, entries);
+  }
+
+  /** Keeps the state each new entry digests, as its RFC 8785 text, and whether it was public when written. */
+  async keepStates(manager: EntityManager, states: { index: number; state: string; isPublic: boolean }[]): Promise<void> {
+    await manager.query(
+      'INSERT INTO journal_states (index, state, public) SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[])',
+      [states.map((s) => s.index), states.map((s) => s.state), states.map((s) => s.isPublic)],
+    );
   }
 
   /**

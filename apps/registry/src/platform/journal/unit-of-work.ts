@@ -5,7 +5,7 @@ import { MerkleNodeRepository, treeHasher } from './merkle-node.repository.js';
 import type { JournalEntry } from './journal-entry.entity.js';
 import { JournalRepository } from './journal.repository.js';
 import type { Actor } from '../../kernel/auth/actor.js';
-import { encodeEntry, newSalt, stateDigest } from './journal-entry-format.js';
+import { encodeEntry, newSalt, stateDigest, stateText } from './journal-entry-format.js';
 import { JOURNALED_KINDS, type JournaledKind } from './journaled-kind.js';
 import { RegistryChanges } from '../registry-changes/registry-changes.js';
 
@@ -17,8 +17,14 @@ export interface Change {
   subjectId: string;
   /** The organisation the record belongs to. */
   organisationId: string | null;
-  /** The record's new state, as it is served (digested, never stored in the entry). */
+  /** The record's new state, as it is served (digested, never stored in the entry; kept beside it in journal_states). */
   state: unknown;
+  /**
+   * Whether anyone may read this state, by the record's own feature's public-read rule as it stands now: the log then
+   * discloses it, with its salt, for as long as it is not withheld, even after the record moves on. A state that was
+   * not public when written (a draft) stays private, whatever the record becomes.
+   */
+  isPublic: boolean;
   /** The record's entity, whose `journalIndex` is set to the index of this change. */
   record?: { constructor: Function; journalIndex: number | null };
   recordKey?: Record<string, unknown>;
@@ -146,6 +152,7 @@ export class UnitOfWork {
       };
     });
     await this.journal.insert(manager, rows);
+    await this.journal.keepStates(manager, changes.map((change, offset) => ({ index: first + offset, state: stateText(change.state), isPublic: change.isPublic })));
     // The transparency log's tree grows with the journal, under the same lock: the tree's size is always journal_head.size.
     // One read (the right edge of the tree at `first`) and one write (the new leaves and completed subtrees).
     const leafHashes = await Promise.all(rows.map((row) => treeHasher.leaf(row.entry)));

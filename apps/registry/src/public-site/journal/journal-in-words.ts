@@ -154,6 +154,8 @@ export class JournalInWords {
         const told: Told = { kind: 'agreement-version', action, version: version.number, city: locale.text(version.city.name), vendors: version.vendors.map((v) => locale.text(v.name)) };
         return { told, page: locale.href(`/agreements/${agreementId}`) };
       }
+      case 'state-withholding':
+        return { told: { kind: 'state-withholding', action, entry: Number(id) }, page: locale.href('/log', { index: id }) };
       default:
         return null;
     }

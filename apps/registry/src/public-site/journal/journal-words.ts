@@ -11,7 +11,8 @@ export type Told =
   | { kind: 'proposal-review'; action: string; owner: string }
   | { kind: 'proposal-vote'; action: string; owner: string }
   | { kind: 'privacy-record'; action: string; owner: string; title: string }
-  | { kind: 'agreement-version'; action: string; version: number; city: string; vendors: string[] };
+  | { kind: 'agreement-version'; action: string; version: number; city: string; vendors: string[] }
+  | { kind: 'state-withholding'; action: string; entry: number };
 
 /** The sentences of the journal in one language: one for each public change, and one for any change that is not. */
 export interface JournalWords {
@@ -33,26 +34,28 @@ const EN_NOUNS: Record<string, string> = {
   organisation: 'an organisation', member: 'a member', 'api-key': 'an API key', 'signing-key': 'a signing key', source: 'a source',
   standard: 'a standard', 'standard-version': 'a version of a standard', proposal: 'a standards proposal', 'proposal-review': 'a review of a proposal',
   'proposal-vote': 'a vote on a proposal', 'privacy-record': 'a privacy impact assessment', 'agreement-version': 'a data-sharing agreement',
-  subscription: 'a delivery subscription',
+  subscription: 'a delivery subscription', 'state-withholding': 'a withholding of a recorded state',
 };
 
 const FR_NOUNS: Record<string, string> = {
   organisation: 'une organisation', member: 'un membre', 'api-key': 'une clé d’API', 'signing-key': 'une clé de signature', source: 'une source',
   standard: 'une norme', 'standard-version': 'une version de norme', proposal: 'une proposition de norme', 'proposal-review': 'un examen de proposition',
   'proposal-vote': 'un vote sur une proposition', 'privacy-record': 'une évaluation des facteurs relatifs à la vie privée',
-  'agreement-version': 'une entente de partage de données', subscription: 'un abonnement de livraison',
+  'agreement-version': 'une entente de partage de données', subscription: 'un abonnement de livraison', 'state-withholding': 'un retrait d’un état consigné',
 };
 
 const EN_KINDS: Record<string, string> = {
   organisation: 'Organisations', member: 'Members', 'api-key': 'API keys', 'signing-key': 'Signing keys', source: 'Sources', standard: 'Data standards',
   'standard-version': 'Versions of standards', proposal: 'Standards proposals', 'proposal-review': 'Reviews of proposals', 'proposal-vote': 'Votes on proposals',
   'privacy-record': 'Privacy impact assessments', 'agreement-version': 'Data-sharing agreements', subscription: 'Delivery subscriptions',
+  'state-withholding': 'Withheld states',
 };
 
 const FR_KINDS: Record<string, string> = {
   organisation: 'Organisations', member: 'Membres', 'api-key': 'Clés d’API', 'signing-key': 'Clés de signature', source: 'Sources', standard: 'Normes de données',
   'standard-version': 'Versions de normes', proposal: 'Propositions de normes', 'proposal-review': 'Examens de propositions', 'proposal-vote': 'Votes sur des propositions',
   'privacy-record': 'Évaluations des facteurs relatifs à la vie privée', 'agreement-version': 'Ententes de partage de données', subscription: 'Abonnements de livraison',
+  'state-withholding': 'États retirés',
 };
 
 const en: JournalWords = {
@@ -104,6 +107,8 @@ const en: JournalWords = {
         };
         return sentences[verb(told.action)] ?? `${agreement} changed`;
       }
+      case 'state-withholding':
+        return `The operator withheld the state recorded at entry ${told.entry}, typed in error`;
     }
   },
 };
@@ -158,6 +163,8 @@ const fr: JournalWords = {
         };
         return sentences[verb(told.action)] ?? `${agreement} a changé`;
       }
+      case 'state-withholding':
+        return `L’exploitant a retiré l’état consigné à l’entrée ${told.entry}, saisi par erreur`;
     }
   },
 };
