@@ -866,11 +866,31 @@ export interface paths {
         };
         /**
          * The record an entry is about, with the entry's salt, to check the entry's state digest against the record as served
-         * @description Public records to anyone; members, API keys, drafts and other non-public records only to those who may read them through the API (send your key).
+         * @description Any entry: the record's latest entry with its state as stored now (public records to anyone; members, API keys, drafts and other non-public records only to those who may read them through the API, send your key); an earlier entry with the state kept when it was written, to anyone, if that state was public then (otherwise 409 log.record_superseded). A state the operator withheld: 410 log.state_withheld.
          */
         get: operations["TransparencyController_record"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/log/withholdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The operator withholds the state an entry recorded, typed in error (personal information in a public field)
+         * @description The kept state is erased and no longer disclosed (410 log.state_withheld); the withholding is itself journaled, and histories show it. The entry and its digest stay in the log.
+         */
+        post: operations["TransparencyController_withhold"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2515,8 +2535,20 @@ export interface components {
             subject: components["schemas"]["EntrySubject"];
             /** @description The entry's salt, base64url: SHA-256(salt || RFC 8785 JSON of `state`) is the entry's `state` digest */
             salt: string;
-            /** @description The state the entry digests, recomputed from the record as stored now */
+            /** @description The state the entry digests: for the record's latest entry, recomputed from the record as stored now; for an earlier one, as kept when it was written */
             state: Record<string, never>;
+        };
+        WithholdingRequest: {
+            /** @description Index of the entry whose recorded state is to be withheld */
+            index: number;
+        };
+        WithholdingResponse: {
+            /** @description The entry whose state is withheld */
+            entry: number;
+            /** @description What that entry is about */
+            subject: components["schemas"]["EntrySubject"];
+            /** @description The entry recording the withholding */
+            journalIndex: number;
         };
         RootResponse: {
             treeSize: number;
@@ -4334,6 +4366,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DisclosedRecordResponse"];
+                };
+            };
+        };
+    };
+    TransparencyController_withhold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithholdingRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithholdingResponse"];
                 };
             };
         };
