@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import { bearer, createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
 import { createDatabase, describeOnServer, startTestApp, type TestApp } from './support/test-app.js';
+import { RegistryChanges } from '../apps/registry/src/platform/registry-changes/registry-changes.js';
 
 /** Every statement any connection of this process sends (the registry under test runs in it), counted while `work` runs. */
 async function queriesDuring(work: () => Promise<unknown>): Promise<number> {
@@ -238,6 +239,17 @@ describe('public reads past their max age', () => {
     expect(whileRendering).toHaveLength(9);
     expect(new Set(whileRendering)).toEqual(new Set([first.headers.etag]));
     expect(all.every((res) => res.text === first.text)).toBe(true);
+  });
+
+  it("serves the log page it holds while one reader renders it again after a change of the log's own state alone", async () => {
+    await t.http.get('/api/v1/log/checkpoint').expect(200); // the current size signed: the page's rendering signs nothing
+    await t.http.get('/log').expect(200);
+    const held = await t.http.get('/log').expect(200);
+    // What a witness's cosignature or standing announces: the log's state moved, the records did not.
+    t.app.get(RegistryChanges).changed('log');
+    const { whileRendering } = await readersWhileOneRenders('/log', 10);
+    expect(whileRendering).toHaveLength(9);
+    expect(new Set(whileRendering)).toEqual(new Set([held.headers.etag]));
   });
 
   it('holds every reader until the new answer is rendered after a change: a change is never served stale', async () => {

@@ -1,15 +1,15 @@
-import { type ChangeSource, RegistryCache } from './registry-cache.js';
+import { type ChangeScope, type ChangeSource, RegistryCache } from './registry-cache.js';
 
 /** A change source driven by hand: what RegistryChanges is to a cache. */
 class Changes implements ChangeSource {
   caching = true;
-  private readonly listeners = new Set<() => void>();
-  subscribe(listener: () => void) {
+  private readonly listeners = new Set<(scope?: ChangeScope) => void>();
+  subscribe(listener: (scope?: ChangeScope) => void) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  change() {
-    for (const listener of this.listeners) listener();
+  change(scope?: ChangeScope) {
+    for (const listener of this.listeners) listener(scope);
   }
   turn(on: boolean) {
     this.caching = on;
@@ -77,6 +77,42 @@ describe('the registry cache', () => {
     expect(await before).toBe('A1');
     expect(await after).toBe('A2');
     expect(reads).toBe(3);
+  });
+
+  it("keeps what it held before a change of the log's own state for previous(), until the records change", async () => {
+    const { cache, changes, read, table } = setUp(500);
+    await cache.getMany(['a', 'b'], read);
+    changes.change('log');
+    expect(cache.peek(['a']).missing).toEqual(['a']); // never served as current
+    expect(cache.previous('a')).toBe('A1');
+    // A second log change before anything was read again keeps them; what was read since is the newer.
+    table.set('a', 'A2');
+    await cache.getMany(['a'], read);
+    changes.change('log');
+    expect([cache.previous('a'), cache.previous('b')]).toEqual(['A2', 'B1']);
+    changes.change('records');
+    expect([cache.previous('a'), cache.previous('b')]).toEqual([undefined, undefined]);
+  });
+
+  it('keeps nothing for previous() across a change of the records, or while caching is off', async () => {
+    const { cache, changes, read } = setUp(500);
+    await cache.getMany(['a'], read);
+    changes.change();
+    expect(cache.previous('a')).toBeUndefined();
+    await cache.getMany(['a'], read);
+    changes.change('log');
+    changes.turn(false);
+    expect(cache.previous('a')).toBeUndefined();
+  });
+
+  it('keeps at most its capacity for previous()', async () => {
+    const { cache, changes, read } = setUp(500, 2);
+    await cache.getMany(['a', 'b'], read);
+    changes.change('log');
+    await cache.getMany(['c'], read);
+    changes.change('log');
+    expect(['a', 'b', 'c'].map((key) => cache.previous(key)).filter((v) => v !== undefined)).toHaveLength(2);
+    expect(cache.previous('c')).toBe('C1');
   });
 
   it('joins no read while changes could go unheard (caching off)', async () => {

@@ -9,8 +9,8 @@ export type ChangeScope = 'records' | 'log';
 export interface ChangeSource {
   /** Whether caches may serve and store now: false while changes made elsewhere could go unnoticed. */
   readonly caching: boolean;
-  /** Calls `listener` at every change it follows (and whenever caching turns on or off); answers how to stop. */
-  subscribe(listener: () => void): () => void;
+  /** Calls `listener` at every change it follows, with its scope (and whenever caching turns on or off); answers how to stop. */
+  subscribe(listener: (scope?: ChangeScope) => void): () => void;
 }
 
 /** A read about to go to the database: whether, and as of when, what it finds may be cached. */
@@ -29,8 +29,15 @@ export interface CacheTicket {
  * created a moment ago is found at once. Values are shared between callers: they must not be mutated. It holds at most
  * `capacity` of what `weigh` counts (one an entry unless told, or bytes for answers of very different sizes).
  */
+type Entry<V> = { value: V; at: number; weight: number };
+
 export class RegistryCache<K, V> {
-  private readonly entries = new Map<K, { value: V; at: number; weight: number }>();
+  private entries = new Map<K, Entry<V>>();
+  /**
+   * What the cache held before the last change, when that change was of the log's own state alone (a checkpoint, a
+   * cosignature): still true of the records, only older. Kept until the next change of the records, beside the capacity.
+   */
+  private superseded: { generation: number; entries: Map<K, Entry<V>> } | null = null;
   /** Reads under way by `once`, with the generation each began in. */
   private readonly reading = new Map<K, { generation: number; value: Promise<V | null> }>();
   private generation = 0;
@@ -43,11 +50,27 @@ export class RegistryCache<K, V> {
     private readonly weigh: (value: V) => number = () => 1,
     private readonly now: () => number = () => performance.now(),
   ) {
-    source.subscribe(() => {
-      this.entries.clear();
-      this.used = 0;
+    source.subscribe((scope) => {
       this.generation += 1;
+      this.superseded = scope === 'log' ? { generation: this.generation, entries: this.supersede() } : null;
+      this.entries = new Map();
+      this.used = 0;
     });
+  }
+
+  /**
+   * What is held now, and what was held before the log changes since the last change of the records that nothing has
+   * read again since (checkpoints follow one another faster than some pages are read): at most the capacity.
+   */
+  private supersede(): Map<K, Entry<V>> {
+    const kept = new Map(this.entries);
+    let weight = this.used;
+    for (const [key, entry] of this.superseded?.entries ?? []) {
+      if (kept.has(key) || weight + entry.weight > this.capacity) continue;
+      kept.set(key, entry);
+      weight += entry.weight;
+    }
+    return kept;
   }
 
   get size(): number {
@@ -92,6 +115,16 @@ export class RegistryCache<K, V> {
     const entry = this.entries.get(key);
     const age = entry === undefined ? 0 : this.now() - entry.at;
     return entry !== undefined && age > this.maxAgeMs && age <= this.maxAgeMs + graceMs ? entry.value : undefined;
+  }
+
+  /**
+   * The value `key` had before the last change, if that change was of the log's own state alone and none has come since:
+   * for a caller that serves it while one read renews it (the log's newer state shows a moment later, as it would on
+   * an instance that has not signed it yet).
+   */
+  previous(key: K): V | undefined {
+    if (this.maxAgeMs === 0 || !this.source.caching || this.superseded?.generation !== this.generation) return undefined;
+    return this.superseded.entries.get(key)?.value;
   }
 
   /** Caches what a read found, unless the registry changed (or caching turned off or on) since its ticket. */

@@ -53,7 +53,8 @@ const MAX_KEY_LENGTH = 2_048;
  * PLAZA_PUBLIC_CACHE_MAX_AGE_MS (what a source's conformance counts may lag by) unless one request is rendering it
  * again, off while changes could go unnoticed. Concurrent misses of one key wait for the first, unless the registry
  * changed since it began; once an answer is past its max age, the others get it until the first has rendered it again
- * (for at most one more max age: a change is always waited for, an age never). Every answer
+ * (for at most one more max age: a change of the records is always waited for; an age never, nor a change of the log's
+ * own state alone, after which the answer held before is served while it is rendered again). Every answer
  * of such a route carries a strong ETag (a digest of its bytes, so the same in every process) and is answered 304 when
  * the client holds it; answers to anonymous callers may be kept by shared caches for
  * PLAZA_PUBLIC_SHARED_MAX_AGE_SECONDS, answers to a key holder are private. A key holder always reads through, so a
@@ -149,14 +150,16 @@ export class ResponseCache {
   }
 
   /**
-   * An answer past its max age but of the current generation, while another request renders it again: readers are not
-   * held up by a re-rendering no change asked for. Only the first reader after the max age renders; an answer that
-   * must never be stale is always waited for.
+   * While another request renders an answer again, the one held before: past its max age but of the current generation,
+   * or from before a change of the log's own state alone (the log page once a checkpoint is signed: what it showed is
+   * still in the log). Readers are not held up by a re-rendering no change of the records asked for. Only the first
+   * reader renders; a change of the records, and an answer that must never be stale, are always waited for.
    */
   private renewing(key: string, answers: RegistryCache<string, StoredAnswer>, neverStale: boolean | undefined): StoredAnswer | undefined {
     if (neverStale) return undefined;
     const lead = this.leads.get(key);
-    return lead !== undefined && answers.current(lead.ticket) ? answers.stale(key, this.staleGraceMs) : undefined;
+    if (lead === undefined || !answers.current(lead.ticket)) return undefined;
+    return answers.stale(key, this.staleGraceMs) ?? answers.previous(key);
   }
 
   /** The answer a request already rendering `key` gives, if one is and the registry has not changed since it began. */
