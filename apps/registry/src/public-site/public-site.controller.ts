@@ -4,7 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../kernel/auth/decorators.js';
 import { LogPageQuery, RegisterPageQuery, SignQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
+import { RecordHistory } from './history/record-history.js';
+import { historySection } from './views/history.js';
 import type { LocalizedText } from '../kernel/text/localized-text.js';
+import { type Html, html } from './html.js';
 import type { Locale } from './i18n.js';
 import { PageErrorFilter } from './page-error.filter.js';
 import { PAGE_READ, PageRenderer } from './page-renderer.js';
@@ -40,7 +43,13 @@ export class PublicSiteController {
   constructor(
     @Inject(PublicSiteService) private readonly site: PublicSiteService,
     @Inject(PageRenderer) private readonly pages: PageRenderer,
+    @Inject(RecordHistory) private readonly history: RecordHistory,
   ) {}
+
+  /** A public record's history, under its page: every change to it, dated, in words. */
+  private async withHistory(content: Html, locale: Locale, subjectType: string, subjectIds: readonly string[]): Promise<Html> {
+    return html`${content}${historySection(locale, await this.history.of(subjectType, subjectIds, locale))}`;
+  }
 
   @Get()
   @PublicRead(PAGE_READ)
@@ -54,8 +63,10 @@ export class PublicSiteController {
   async sources(@Query() query: SourcesPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.sourceList(query);
-    const content = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
     const city = view.cities.find((c) => c.slug === query.city);
+    const list = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
+    // A city's sources page is its page: its own details' history follows.
+    const content = city ? await this.withHistory(list, locale, 'organisation', [city.id]) : list;
     const feeds = city ? [cityFeed(locale, city)] : [];
     this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT, NEAR_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
@@ -65,7 +76,7 @@ export class PublicSiteController {
   async source(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.source(id);
-    const content = sourcePage(locale, view, this.pages.map, this.pages.site);
+    const content = await this.withHistory(sourcePage(locale, view, this.pages.map, this.pages.site), locale, 'source', [view.source.id]);
     const feeds = [{ title: locale.t.feedSource(locale.text(view.source.name)), href: locale.href('/feeds/changes.atom', { source: view.source.id }) }, cityFeed(locale, view.owner)];
     this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
@@ -110,7 +121,8 @@ export class PublicSiteController {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.agreement(id);
     const frame = { locale, title: locale.t.agreementTitle(locale.text(view.agreement.city.name)), section: 'agreements' as const, feeds: [cityFeed(locale, view.agreement.city)] };
-    this.pages.send(reply, request, frame, agreementPage(locale, view));
+    const subjects = view.agreement.versions.map((v) => `${view.agreement.id}/${v.number}`);
+    this.pages.send(reply, request, frame, await this.withHistory(agreementPage(locale, view), locale, 'agreement-version', subjects));
   }
 
   @Get('privacy-records')
@@ -126,7 +138,7 @@ export class PublicSiteController {
   async privacyRecord(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const record = await this.site.privacyRecord(id);
-    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, privacyRecordPage(locale, record));
+    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, await this.withHistory(privacyRecordPage(locale, record), locale, 'privacy-record', [record.id]));
   }
 
   @Get('standards')
@@ -141,7 +153,7 @@ export class PublicSiteController {
   async standard(@Param('id') id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const standard = await this.site.standard(id);
-    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, standardPage(locale, standard));
+    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, await this.withHistory(standardPage(locale, standard), locale, 'standard', [standard.id]));
   }
 
   @Get('proposals')
@@ -159,7 +171,8 @@ export class PublicSiteController {
   ): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const proposal = await this.site.proposal(number);
-    this.pages.send(reply, request, { locale, title: locale.t.proposalTitle(proposal.number), section: 'proposals' }, proposalPage(locale, proposal));
+    const content = await this.withHistory(proposalPage(locale, proposal), locale, 'proposal', [String(proposal.number)]);
+    this.pages.send(reply, request, { locale, title: locale.t.proposalTitle(proposal.number), section: 'proposals' }, content);
   }
 
   @Get('log')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RecordHistory } from './history/record-history.js';
 import { JournalInWords } from './journal/journal-in-words.js';
 import { PageErrorFilter } from './page-error.filter.js';
 import { PageRenderer } from './page-renderer.js';
@@ -17,7 +18,7 @@ import { TransparencyModule } from '../transparency/index.js';
 @Module({
   imports: [OrganisationModule, SourceModule, AgreementModule, PrivacyRecordModule, StandardModule, ProposalModule, TransparencyModule, ExchangeModule],
   controllers: [PublicSiteController],
-  providers: [PublicSiteService, PageRenderer, PageErrorFilter, JournalInWords],
+  providers: [PublicSiteService, PageRenderer, PageErrorFilter, JournalInWords, RecordHistory],
   exports: [JournalInWords],
 })
 export class PublicSiteModule {}

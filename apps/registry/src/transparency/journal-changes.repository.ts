@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntryFields } from '../platform/journal/journal-entry-format.js';
+import { WITHHOLDING } from './transparency.repository.js';
 
 /** One change as the journal's public columns tell it: what, about which record, of which organisation, when. */
 export interface JournalChange extends Pick<EntryFields, 'index' | 'recordedAt' | 'action' | 'subjectType' | 'subjectId' | 'organisationId'> {
@@ -11,6 +12,20 @@ export interface JournalChange extends Pick<EntryFields, 'index' | 'recordedAt' 
    */
   acting: { operator: boolean; organisationId: string | null } | 'registry' | null;
 }
+
+/** One change of a record's history: the change, and the state it recorded when anyone may read that state. */
+export interface HistoryChange extends JournalChange {
+  /**
+   * What the log discloses of the state: `public` (kept, public when written, and given in `state`), `private` (not
+   * public when written, as a draft), `withheld` by the operator (at `withheldAt`), or `not-kept` (before states were kept).
+   */
+  disclosure: 'public' | 'private' | 'withheld' | 'not-kept';
+  state: unknown;
+  withheldAt: number | null;
+}
+
+/** The most entries a record's history shows: its latest changes. */
+export const HISTORY_LIMIT = 200;
 
 /**
  * Which changes: any combination of an organisation's (its records' entries), one kind of record's (or one record's,
@@ -55,11 +70,37 @@ export class JournalChangesRepository {
       `SELECT index, recorded_at, action, subject_type, subject_id, organisation_id, entry FROM journal_entries
         ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY index DESC LIMIT $${params.length}`,
       params,
-    )) as { index: string; recorded_at: Date; action: string; subject_type: string; subject_id: string; organisation_id: string | null; entry: Buffer | Uint8Array }[];
+    )) as ChangeRow[];
+    return rows.map(change);
+  }
+
+  /**
+   * The latest changes (at most HISTORY_LIMIT) to the records of one kind with these ids, newest first, each with the
+   * state it recorded when that state was public when written and is not withheld: never a private state.
+   */
+  async history(subjectType: string, subjectIds: readonly string[]): Promise<HistoryChange[]> {
+    const rows = (await this.db.manager.query(
+      `SELECT e.index, e.recorded_at, e.action, e.subject_type, e.subject_id, e.organisation_id, e.entry,
+              s.index IS NOT NULL AS kept, s.public, s.withheld, CASE WHEN s.public AND NOT s.withheld THEN s.state END AS state, w.index AS withheld_at
+         FROM journal_entries e
+         LEFT JOIN journal_states s ON s.index = e.index
+         LEFT JOIN journal_entries w ON w.subject_type = $3 AND w.subject_id = e.index::text
+        WHERE e.subject_type = $1 AND e.subject_id = ANY($2::text[])
+        ORDER BY e.index DESC LIMIT $4`,
+      [subjectType, subjectIds, WITHHOLDING, HISTORY_LIMIT],
+    )) as (ChangeRow & { kept: boolean; public: boolean | null; withheld: boolean | null; state: string | null; withheld_at: string | null })[];
     return rows.map((row) => ({
-      index: Number(row.index), recordedAt: new Date(row.recorded_at), action: row.action, subjectType: row.subject_type, subjectId: row.subject_id, organisationId: row.organisation_id,
-      acting: acting(row.entry),
+      ...change(row),
+      disclosure: !row.kept ? 'not-kept' : row.withheld ? 'withheld' : row.public ? 'public' : 'private',
+      state: row.state === null ? null : (JSON.parse(row.state) as unknown),
+      withheldAt: row.withheld_at === null ? null : Number(row.withheld_at),
     }));
+  }
+
+  /** The first entry whose state is kept: where every record's history starts (null before any is). */
+  async historyBegins(): Promise<number | null> {
+    const [row] = (await this.db.manager.query('SELECT min(index) AS index FROM journal_states')) as { index: string | null }[];
+    return row?.index == null ? null : Number(row.index);
   }
 
   /** When the journal began (its first entry), or null while it is empty. */
@@ -67,6 +108,23 @@ export class JournalChangesRepository {
     const [row] = (await this.db.manager.query('SELECT recorded_at FROM journal_entries WHERE index = 0')) as { recorded_at: Date }[];
     return row ? new Date(row.recorded_at) : null;
   }
+}
+
+interface ChangeRow {
+  index: string;
+  recorded_at: Date;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  organisation_id: string | null;
+  entry: Buffer | Uint8Array;
+}
+
+function change(row: ChangeRow): JournalChange {
+  return {
+    index: Number(row.index), recordedAt: new Date(row.recorded_at), action: row.action, subjectType: row.subject_type, subjectId: row.subject_id, organisationId: row.organisation_id,
+    acting: acting(row.entry),
+  };
 }
 
 /** Who stands behind an entry, read from its own public bytes (the log serves them): the key's operator mark and issuing organisation. */
@@ -77,6 +135,6 @@ function acting(entry: Buffer | Uint8Array): JournalChange['acting'] {
 }
 
 /** What other features may read of the journal's changes. Provided under JOURNAL_CHANGES by the transparency module. */
-export type JournalChanges = Pick<JournalChangesRepository, 'latest' | 'began'>;
+export type JournalChanges = Pick<JournalChangesRepository, 'latest' | 'began' | 'history' | 'historyBegins'>;
 
 export const JOURNAL_CHANGES = Symbol('JOURNAL_CHANGES');

@@ -1,0 +1,29 @@
+import { Locale } from '../i18n.js';
+import { fieldChanges } from './history.js';
+
+describe('the fields a change made, in words', () => {
+  const before = {
+    id: 'a', journalIndex: 3, updatedAt: '2026-01-01T00:00:00.000Z', name: { en: 'Station', fr: 'Station' }, personalInformation: false,
+    measures: [{ en: 'PM2.5', fr: 'PM2,5' }], owner: { slug: 'montreal' }, location: { type: 'Point', coordinates: [-73.5, 45.5] }, retention: 'P1Y',
+  };
+  const after = { ...before, journalIndex: 9, updatedAt: '2026-02-01T00:00:00.000Z', name: { en: 'Corner station', fr: 'Station du coin' }, personalInformation: true,
+    measures: [{ en: 'PM2.5', fr: 'PM2,5' }, { en: 'Noise', fr: 'Bruit' }], location: { type: 'Point', coordinates: [-73.6, 45.5] }, licence: 'CC-BY-4.0' };
+
+  it("names each changed field in the reader's language, with its value before and after, and leaves out identity and bookkeeping", () => {
+    expect(fieldChanges(before, after, new Locale('en'))).toEqual([
+      { field: 'Name', before: 'Station', after: 'Corner station' },
+      { field: 'Personal information', before: 'no', after: 'yes' },
+      { field: 'What it measures', before: 'PM2.5', after: 'PM2.5; Noise' },
+      { field: 'Location › Coordinates', before: '-73.5; 45.5', after: '-73.6; 45.5' },
+      { field: 'Licence', before: 'none', after: 'CC-BY-4.0' },
+    ]);
+    expect(fieldChanges(before, after, new Locale('fr')).map((c) => [c.field, c.after])).toEqual([
+      ['Nom', 'Station du coin'], ['Renseignements personnels', 'oui'], ['Ce qu’elle mesure', 'PM2,5; Bruit'], ['Emplacement › Coordonnées', '-73,6; 45,5'], ['Licence', 'CC-BY-4.0'],
+    ]);
+  });
+
+  it('finds nothing changed between equal states, and names a field the catalogue does not know from its own name', () => {
+    expect(fieldChanges(before, { ...before, journalIndex: 4 }, new Locale('en'))).toEqual([]);
+    expect(fieldChanges({ windowEnd: 'x' }, { windowEnd: 'y' }, new Locale('en'))).toEqual([{ field: 'Window end', before: 'x', after: 'y' }]);
+  });
+});
