@@ -59,10 +59,11 @@ describe('plaza subscriptions: the registry client', () => {
     ]);
   });
 
-  it("turns a problem into an error carrying its detail and code", async () => {
+  it("turns a problem into libs/client's RegistryProblem, carrying its status, code and detail", async () => {
     answer = () => ({ status: 400, body: { type: 'about:blank', title: 'Bad rewind', status: 400, detail: 'Give either `cursor` or `time`, not both, nor neither.', code: 'exchange.rewind_invalid' } });
     const refused = rewindSubscription(access(), 's 1', { time: 'never' });
-    await expect(refused).rejects.toThrow(new RegistryProblem('Give either `cursor` or `time`, not both, nor neither. (exchange.rewind_invalid)', 400, 'exchange.rewind_invalid'));
+    await expect(refused).rejects.toThrow(new RegistryProblem(400, { code: 'exchange.rewind_invalid', detail: 'Give either `cursor` or `time`, not both, nor neither.' }));
+    await expect(refused).rejects.toMatchObject({ status: 400, problem: { code: 'exchange.rewind_invalid' } });
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/v1/subscriptions/s%201/rewind', body: { time: 'never' } });
   });
 

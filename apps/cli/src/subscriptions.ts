@@ -1,7 +1,10 @@
+import { type components, createRegistryClient, ok, type RegistryClient, type RegistryClientOptions } from '#plaza/client/node';
+
+export { RegistryProblem } from '#plaza/client/node';
+
 /**
- * `plaza subscriptions ...`: a party's webhook subscriptions to sources' events, managed over the registry's HTTP API
- * (`/api/v1/subscriptions`, the CloudEvents Subscriptions draft's terms). Refusals are RFC 9457 problems; their
- * `detail` is what the person at the terminal reads.
+ * `plaza subscriptions ...`: a party's webhook subscriptions to sources' events, managed through libs/client's typed client
+ * (`/api/v1/subscriptions`, the CloudEvents Subscriptions draft's terms). A refusal is libs/client's RegistryProblem.
  */
 
 /** `deleted` is only ever the answer to a delete. */
@@ -48,52 +51,27 @@ export interface NewSubscription {
 
 export type RewindTo = { cursor: string } | { time: string };
 
-export type JsonFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response>;
-
 export interface RegistryAccess {
   registry: string;
   apiKey: string;
-  fetch?: JsonFetch;
+  fetch?: RegistryClientOptions['fetch'];
 }
 
-/** A refusal by the registry, carrying its problem's `detail` (or title) and `code`. */
-export class RegistryProblem extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
+type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/**
+ * The data of a typed call as a Subscription (the generated types leave the nullable strings untyped); a refusal
+ * throws libs/client's RegistryProblem, as the events commands do, and a registry that does not answer says so.
+ */
+async function subscription<T = Subscription>(access: RegistryAccess, call: (client: RegistryClient) => Answer): Promise<T> {
+  const client = createRegistryClient({ baseUrl: access.registry, apiKey: access.apiKey, ...(access.fetch ? { fetch: access.fetch } : {}) });
+  const answer = call(client).catch((error: unknown) => {
+    throw new Error(`no answer from ${access.registry}: ${(error as Error).message}`);
+  });
+  return (await ok(answer)) as T;
 }
 
-async function call<T>(access: RegistryAccess, method: string, path: string, body?: unknown): Promise<T> {
-  const url = new URL(path, access.registry).toString();
-  const fetchImpl: JsonFetch = access.fetch ?? ((u, init) => fetch(u, init));
-  const headers: Record<string, string> = { authorization: `Bearer ${access.apiKey}`, accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  } catch (error) {
-    throw new Error(`no answer from ${url}: ${(error as Error).message}`);
-  }
-  const text = await response.text();
-  let answer: unknown;
-  try {
-    answer = text ? JSON.parse(text) : undefined;
-  } catch {
-    throw new RegistryProblem(`${method} ${path} answered ${response.status} without JSON`, response.status);
-  }
-  if (!response.ok) {
-    const problem = (answer ?? {}) as { detail?: string; title?: string; code?: string };
-    const said = problem.detail ?? problem.title ?? `${method} ${path} answered ${response.status}`;
-    throw new RegistryProblem(problem.code ? `${said} (${problem.code})` : said, response.status, problem.code);
-  }
-  return answer as T;
-}
-
-const at = (id: string, action = '') => `/api/v1/subscriptions/${encodeURIComponent(id)}${action}`;
+const id = (value: string) => ({ params: { path: { id: value } } });
 
 /** POST /api/v1/subscriptions: the registry then runs the handshake with the sink before it delivers anything. */
 export function createSubscription(access: RegistryAccess, wanted: NewSubscription): Promise<Subscription> {
@@ -102,15 +80,18 @@ export function createSubscription(access: RegistryAccess, wanted: NewSubscripti
     ...(wanted.maxBatchSize !== undefined ? { maxbatchsize: wanted.maxBatchSize } : {}),
     ...(wanted.rate !== undefined ? { requestrate: wanted.rate } : {}),
   };
-  return call(access, 'POST', '/api/v1/subscriptions', {
+  const body: components['schemas']['CreateSubscriptionDto'] = {
     protocol: 'HTTP',
     sink: wanted.sink,
     ...(wanted.source !== undefined ? { source: wanted.source } : {}),
     ...(wanted.types?.length ? { types: wanted.types } : {}),
-    ...(wanted.filters?.length ? { filters: wanted.filters } : {}),
+    // The document types a filter as an open object; the registry validates its shape.
+    ...(wanted.filters?.length ? { filters: wanted.filters as components['schemas']['CreateSubscriptionDto']['filters'] } : {}),
     ...(wanted.token !== undefined ? { sinkcredential: { credentialtype: 'ACCESSTOKEN', accesstoken: wanted.token } } : {}),
-    ...(Object.keys(config).length > 0 ? { config } : {}),
-  });
+    // The registry takes any of the settings and defaults the rest, though the document marks all three required.
+    ...(Object.keys(config).length > 0 ? { config: config as components['schemas']['SubscriptionConfigDto'] } : {}),
+  };
+  return subscription(access, (client) => client.POST('/api/v1/subscriptions', { body }));
 }
 
 /** Every subscription of the caller's organisation, all pages, oldest first. */
@@ -118,23 +99,26 @@ export async function listSubscriptions(access: RegistryAccess): Promise<Subscri
   const all: Subscription[] = [];
   let cursor: string | null = null;
   do {
-    const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
-    const page: { items: Subscription[]; nextCursor: string | null } = await call(access, 'GET', `/api/v1/subscriptions?${query}`);
+    const query = { limit: 100, ...(cursor ? { cursor } : {}) };
+    const page: { items: Subscription[]; nextCursor: string | null } = await subscription(access, (client) => client.GET('/api/v1/subscriptions', { params: { query } }));
     all.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
   return all;
 }
 
-export const getSubscription = (access: RegistryAccess, id: string): Promise<Subscription> => call(access, 'GET', at(id));
+export const getSubscription = (access: RegistryAccess, which: string): Promise<Subscription> => subscription(access, (client) => client.GET('/api/v1/subscriptions/{id}', id(which)));
 
-export const deleteSubscription = (access: RegistryAccess, id: string): Promise<Subscription> => call(access, 'DELETE', at(id));
+export const deleteSubscription = (access: RegistryAccess, which: string): Promise<Subscription> =>
+  subscription(access, (client) => client.DELETE('/api/v1/subscriptions/{id}', id(which)));
 
 /** Pause or resume delivery; a resumed subscription goes through the handshake again. */
-export const changeDelivery = (access: RegistryAccess, id: string, action: 'pause' | 'resume'): Promise<Subscription> => call(access, 'POST', at(id, `/${action}`));
+export const changeDelivery = (access: RegistryAccess, which: string, action: 'pause' | 'resume'): Promise<Subscription> =>
+  subscription(access, (client) => (action === 'pause' ? client.POST('/api/v1/subscriptions/{id}/pause', id(which)) : client.POST('/api/v1/subscriptions/{id}/resume', id(which))));
 
 /** Deliver again from a feed cursor (`delivery.cursor`, a feed's `nextCursor`) or from an RFC 3339 instant. */
-export const rewindSubscription = (access: RegistryAccess, id: string, to: RewindTo): Promise<Subscription> => call(access, 'POST', at(id, '/rewind'), to);
+export const rewindSubscription = (access: RegistryAccess, which: string, to: RewindTo): Promise<Subscription> =>
+  subscription(access, (client) => client.POST('/api/v1/subscriptions/{id}/rewind', { ...id(which), body: to }));
 
 /** A subscription for a person: what it follows, where it stands, and why it is not delivering if it is not. */
 export function formatSubscription(s: Subscription): string {
