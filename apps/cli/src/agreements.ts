@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { FlattenedSign, flattenedVerify, importJWK, type JWK } from 'jose';
+import { createRegistryClient, ok } from '#plaza/client/node';
 
 /**
  * Data-sharing agreements from the outside: signing a document as a party, and re-verifying every signature of
  * an agreement from public data alone (the document bytes and the signing keys' public history). Nothing here
- * shares code with the registry: it reads the public API and verifies with jose.
+ * shares code with the registry: it reads the public API through libs/client and verifies with jose.
  */
 
 const ALGORITHMS = ['EdDSA', 'ES256'];
@@ -78,15 +79,13 @@ type Fetch = (url: string) => Promise<Response>;
 /**
  * Downloads an agreement's public versions, the exact bytes of each document and the history of each signing
  * key, and verifies every detached JWS itself, judging the key's validity at the signature's recorded time.
- * Every party named in a version's document must have a signature that verifies.
+ * Every party named in a version's document must have a signature that verifies. It reads through libs/client's
+ * typed client; a refusal is the library's RegistryProblem.
  */
 export async function verifyAgreement(registry: string, agreementId: string, fetchImpl: Fetch = (url) => fetch(url)): Promise<VerificationReport> {
-  const get = async (path: string): Promise<Response> => {
-    const response = await fetchImpl(new URL(path, registry).toString());
-    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
-    return response;
-  };
-  const agreement = (await (await get(`/api/v1/agreements/${encodeURIComponent(agreementId)}`)).json()) as { id: string; versions: PublicVersion[] };
+  const client = createRegistryClient({ baseUrl: registry, fetch: (request) => fetchImpl(request.url) });
+  // The answers are read as this file's own shapes: what it verifies, whatever else the document's types say.
+  const agreement = (await ok(client.GET('/api/v1/agreements/{id}', { params: { path: { id: agreementId } } }))) as unknown as { id: string; versions: PublicVersion[] };
   const checks: SignatureCheck[] = [];
   const problems: string[] = [];
   const keys = new Map<string, PublicKey>();
@@ -95,7 +94,8 @@ export async function verifyAgreement(registry: string, agreementId: string, fet
       problems.push(`version ${version.number}: no document`);
       continue;
     }
-    const bytes = new Uint8Array(await (await get(version.documentUrl)).arrayBuffer());
+    const served = client.GET('/api/v1/agreements/{id}/versions/{n}/document', { params: { path: { id: agreement.id, n: version.number } }, parseAs: 'arrayBuffer' });
+    const bytes = new Uint8Array(await ok(served));
     if (createHash('sha256').update(bytes).digest('base64url') !== version.documentDigest) problems.push(`version ${version.number}: the document bytes do not match their digest`);
     let document: { agreement?: unknown; version?: unknown; city?: { slug?: unknown }; vendors?: { slug?: unknown }[] };
     try {
@@ -108,7 +108,7 @@ export async function verifyAgreement(registry: string, agreementId: string, fet
     for (const signature of version.signatures) {
       let key = keys.get(signature.kid);
       if (!key) {
-        key = (await (await get(`/api/v1/signing-keys/${encodeURIComponent(signature.kid)}`)).json()) as PublicKey;
+        key = (await ok(client.GET('/api/v1/signing-keys/{kid}', { params: { path: { kid: signature.kid } } }))) as unknown as PublicKey;
         keys.set(signature.kid, key);
       }
       const problem = await checkSignature(signature, key, bytes);
