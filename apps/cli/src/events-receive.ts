@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { createPublicKey, type JsonWebKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRegistryClient, ok, type RegistryClient } from '#plaza/client/node';
 import { type CloudEventInput, detectMode, readBinary, scanBatch, scanStructured, verify } from '#plaza/dsse';
 import { NonceCache, verifyRequest } from '#plaza/http-signatures';
 
@@ -10,7 +11,7 @@ import { NonceCache, verifyRequest } from '#plaza/http-signatures';
  * delivery only if the registry signed it (RFC 9421, tag `plaza-delivery`, with the key of
  * /.well-known/delivery-jwks.json) and the signature is fresh and not replayed, then checks each event's producer
  * signature (DSSE) with the producer's registered key, so it trusts the registry for neither the transport nor the
- * content.
+ * content. It reads the registry through libs/client's typed client.
  */
 
 export const DELIVERY_TAG = 'plaza-delivery';
@@ -72,8 +73,7 @@ class DeliveryKeys {
   private reading: Promise<void> | null = null;
 
   constructor(
-    private readonly url: string,
-    private readonly fetchImpl: GetFetch,
+    private readonly client: RegistryClient,
     private readonly now: () => number,
   ) {}
 
@@ -94,14 +94,12 @@ class DeliveryKeys {
 
   async read(): Promise<void> {
     this.lastRead = this.now();
-    const response = await this.fetchImpl(this.url);
-    if (!response.ok) throw new Error(`GET ${this.url} answered ${response.status}`);
-    const { keys } = (await response.json()) as { keys?: (JsonWebKey & { kid?: string })[] };
+    const { keys } = (await ok(this.client.GET('/.well-known/delivery-jwks.json'))) as { keys?: (JsonWebKey & { kid?: string })[] };
     const next = new Map<string, KeyObject>();
     for (const jwk of keys ?? []) {
       if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.kid === 'string') next.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
     }
-    if (next.size === 0) throw new Error(`${this.url} holds no Ed25519 delivery key`);
+    if (next.size === 0) throw new Error('/.well-known/delivery-jwks.json holds no Ed25519 delivery key');
     this.keys = next;
   }
 }
@@ -116,18 +114,19 @@ interface ProducerKey {
 /** Starts the receiver; it has read the registry's delivery keys before it listens. */
 export async function startReceiver(options: ReceiveOptions): Promise<Receiver> {
   const fetchImpl: GetFetch = options.fetch ?? ((url) => fetch(url));
+  const client = createRegistryClient({ baseUrl: options.registry, fetch: (request) => fetchImpl(request.url) });
   const now = options.now ?? (() => Date.now() / 1000);
   const nonces = options.nonces ?? new NonceCache();
   const path = options.path ?? (options.publicUrl ? new URL(options.publicUrl).pathname : '/');
-  const deliveryKeys = new DeliveryKeys(new URL('/.well-known/delivery-jwks.json', options.registry).toString(), fetchImpl, now);
+  const deliveryKeys = new DeliveryKeys(client, now);
   await deliveryKeys.read();
 
   const producerKeys = new Map<string, ProducerKey>();
   const producerKey = async (kid: string): Promise<ProducerKey | undefined> => {
     if (!producerKeys.has(kid)) {
-      const response = await fetchImpl(new URL(`/api/v1/signing-keys/${encodeURIComponent(kid)}`, options.registry).toString());
-      if (!response.ok) return undefined;
-      producerKeys.set(kid, (await response.json()) as ProducerKey);
+      const { data, response } = await client.GET('/api/v1/signing-keys/{kid}', { params: { path: { kid } } });
+      if (!response.ok || data === undefined) return undefined;
+      producerKeys.set(kid, data as unknown as ProducerKey);
     }
     return producerKeys.get(kid);
   };
