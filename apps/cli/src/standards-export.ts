@@ -1,18 +1,5 @@
+import { createRegistryClient, ok, type RegistryClient } from '#plaza/client/node';
 import { writeStandardVersion } from '#plaza/standards';
-
-interface VersionSummary {
-  version: string;
-  origin: 'baseline' | 'proposal';
-}
-
-interface StandardDetail {
-  id: string;
-  title: { en: string; fr: string };
-  description: { en: string; fr: string };
-  type: string;
-  licence: string;
-  versions: VersionSummary[];
-}
 
 export interface ExportResult {
   standard: string;
@@ -23,17 +10,16 @@ export interface ExportResult {
 /**
  * Writes the versions a registry published through proposals (or every version, with `all`) into a
  * `standards/` folder, in the layout the registry imports, so the repository and the registry agree.
- * A version already in the folder is left alone when identical and refused when different.
+ * A version already in the folder is left alone when identical and refused when different. It reads through
+ * libs/client's typed client; a refusal is the library's RegistryProblem.
  */
 export async function exportStandards(registry: string, dir: string, all: boolean): Promise<ExportResult[]> {
+  const client = createRegistryClient({ baseUrl: registry });
   const results: ExportResult[] = [];
-  for (const id of await standardIds(registry)) {
-    const standard = await getJson<StandardDetail>(registry, `/api/v1/standards/${encodeURIComponent(id)}`);
+  for (const id of await standardIds(client)) {
+    const standard = await ok(client.GET('/api/v1/standards/{id}', { params: { path: { id } } }));
     for (const summary of standard.versions.filter((v) => all || v.origin === 'proposal')) {
-      const version = await getJson<{ schema: Record<string, unknown>; examples: Record<string, unknown> }>(
-        registry,
-        `/api/v1/standards/${encodeURIComponent(id)}/versions/${encodeURIComponent(summary.version)}`,
-      );
+      const version = await ok(client.GET('/api/v1/standards/{id}/versions/{version}', { params: { path: { id, version: summary.version } } }));
       const examples = Object.entries(version.examples).map(([file, data]) => {
         const [, expected, name] = /^(valid|invalid)-(.+)\.json$/.exec(file)!;
         return { name: name!, expected: expected as 'valid' | 'invalid', data };
@@ -46,19 +32,13 @@ export async function exportStandards(registry: string, dir: string, all: boolea
   return results;
 }
 
-async function standardIds(registry: string): Promise<string[]> {
+async function standardIds(client: RegistryClient): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: { id: string }[]; nextCursor: string | null } = await getJson(registry, `/api/v1/standards?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { items: { id: string }[]; nextCursor: string | null } = await ok(client.GET('/api/v1/standards', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }));
     ids.push(...page.items.map((s) => s.id));
     cursor = page.nextCursor;
   } while (cursor);
   return ids;
-}
-
-async function getJson<T>(registry: string, path: string): Promise<T> {
-  const response = await fetch(new URL(path, registry));
-  if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
 }
