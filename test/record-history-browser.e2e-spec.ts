@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { expectAccessible, launchBrowser } from './support/browser.js';
 import { exchangeScenario, type ExchangeScenario } from './support/exchange-fixtures.js';
 import { bearer } from './support/fixtures.js';
@@ -26,7 +27,8 @@ describe("a record's history in a browser", () => {
 
   beforeAll(async () => {
     // The log check reads checkpoints this registry signs: a database of its own on the server.
-    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '100000' }, { ownDatabase: true });
+    // A kept state is edited behind the registry's back below: no cached answers.
+    t = await startTestApp({ PLAZA_RATE_LIMIT_PER_MINUTE: '100000', PLAZA_PUBLIC_CACHE_MB: '0' }, { ownDatabase: true });
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     scene = await exchangeScenario(t);
@@ -46,6 +48,13 @@ describe("a record's history in a browser", () => {
     await browser?.close();
     await t?.close();
   });
+
+  /** Runs the log page's check on the entry it shows; answers its outcome and its lines. */
+  async function verifyInBrowser(): Promise<{ outcome: string | null; lines: string }> {
+    await page.locator('#verify-button').click();
+    await page.locator('#verify-result[data-outcome="verified"], #verify-result[data-outcome="failed"]').waitFor();
+    return { outcome: await page.locator('#verify-result').getAttribute('data-outcome'), lines: await page.locator('#verify-result').innerText() };
+  }
 
   /** Follows a link that loads a new page, and waits for it. */
   async function navigate(action: () => Promise<void>): Promise<void> {
@@ -79,13 +88,35 @@ describe("a record's history in a browser", () => {
       // The past state's log entry, checked in the browser against the signed log.
       await navigate(() => past.locator(`a[href^="/log?index=${inForce}"]`).click());
       expect(new URL(page.url()).searchParams.get('index')).toBe(String(inForce));
-      await page.locator('#verify-button').click();
-      await page.locator('#verify-result[data-outcome="verified"], #verify-result[data-outcome="failed"]').waitFor();
-      expect(await page.locator('#verify-result').getAttribute('data-outcome')).toBe('verified');
+      const checked = await verifyInBrowser();
+      expect(checked.outcome).toBe('verified');
+      // The past state itself, disclosed by the registry, recomputed in the browser against the entry's digest.
+      expect(checked.lines).toContain(lang === 'en' ? `What entry ${inForce} recorded, as the registry shows it, is what its digest commits to.` : `Ce que l’entrée ${inForce} a consigné, tel que le registre le montre, correspond à son empreinte.`);
       await expectAccessible(page);
       await page.screenshot({ path: join(SHOTS, `history-agreement-entry-verified-${lang}.png`), fullPage: true });
     }
     // And the state that entry recorded is disclosed, so its digest checks (as `plaza log check --index` does).
     expect((await t.http.get('/api/v1/log/record').query({ index: inForce }).expect(200)).body.state).toMatchObject({ status: 'active' });
+  });
+
+  it("checks only the place of an entry whose state is private, and fails a past state changed behind the log's back", async () => {
+    const journal = (await t.http.get(`/api/v1/agreements/${scene.agreementId}`).expect(200)).body.versions[0].journal as { index: number; action: string }[];
+    const drafted = journal.find((e) => e.action === 'agreement.drafted')!.index;
+    await page.goto(`${base}/log?index=${drafted}&lang=en`);
+    const draft = await verifyInBrowser();
+    expect(draft.outcome).toBe('verified');
+    expect(draft.lines).toContain(`What entry ${drafted} recorded is not public`);
+
+    const inForce = journal.find((e) => e.action === 'agreement.activated')!.index;
+    const db = t.app.get(DataSource);
+    await db.query(`UPDATE journal_states SET state = replace(state, 'P1Y', 'P9Y') WHERE index = $1`, [inForce]);
+    try {
+      await page.goto(`${base}/log?index=${inForce}&lang=en`);
+      const tampered = await verifyInBrowser();
+      expect(tampered.outcome).toBe('failed');
+      expect(tampered.lines).toContain(`What the registry shows for entry ${inForce} is NOT what its digest commits to`);
+    } finally {
+      await db.query(`UPDATE journal_states SET state = replace(state, 'P9Y', 'P1Y') WHERE index = $1`, [inForce]);
+    }
   });
 });

@@ -8,13 +8,18 @@
  * statements of /log/keys, each signed by the key before it and the key it names, as `plaza log verify` does: a
  * registry that rewrites its history, or signs with a key its old one never named, is caught by every browser that
  * checked it before. Each key of the chain is accepted only for the tree sizes it was in force, so the checkpoint the
- * witnesses vouched for before a rotation still verifies by the retired key. Its sentences come from the page (data-*
+ * witnesses vouched for before a rotation still verifies by the retired key. When the registry discloses the state the
+ * entry recorded (the record now, or a past state that was public when written), it recomputes SHA-256(salt || RFC 8785
+ * state) and compares it with the entry's digest, as `plaza log check` does. Its sentences come from the page (data-*
  * attributes), in the page's language.
  */
+import canonicalize from 'canonicalize';
 import { TileClient, TreeHasher } from '#plaza/merkle';
 
 const base64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const fromBase64Url = (text: string) => base64(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='));
+const toBase64Url = (bytes: Uint8Array) => toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const utf8 = new TextDecoder();
 const encode = (text: string) => new TextEncoder().encode(text);
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
@@ -151,16 +156,31 @@ const tiles = new TileClient(hasher, async (path) => {
   return new Uint8Array(await response.arrayBuffer());
 });
 
-/** Whether the tiles hold entry `index` under the signed root, and the entry names its own position. */
-async function entryIncluded(index: number, checkpoint: Checkpoint): Promise<boolean> {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= checkpoint.size) return false;
+/** Entry `index`'s bytes when the tiles hold it under the signed root and it names its own position, else null. */
+async function includedEntry(index: number, checkpoint: Checkpoint): Promise<Uint8Array | null> {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= checkpoint.size) return null;
   try {
     const bytes = await tiles.entry(checkpoint, index);
     // An entry names its own position: one served in another's place does not pass.
-    return (JSON.parse(utf8.decode(bytes)) as { index?: unknown }).index === index;
+    return (JSON.parse(utf8.decode(bytes)) as { index?: unknown }).index === index ? bytes : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * Whether the state the registry discloses for the entry (GET /api/v1/log/record) is the one its digest commits to:
+ * SHA-256(salt || RFC 8785 state). Null when the registry discloses none (not public when written, withheld, not kept).
+ */
+async function stateMatches(index: number, entry: Uint8Array): Promise<boolean | null> {
+  const response = await fetch(`/api/v1/log/record?index=${index}`, { cache: 'no-store' });
+  if (!response.ok) return null;
+  const { salt, state } = (await response.json()) as { salt?: unknown; state?: unknown };
+  const digest = (JSON.parse(utf8.decode(entry)) as { state?: unknown }).state;
+  const text = canonicalize(state);
+  if (typeof salt !== 'string' || typeof digest !== 'string' || text === undefined) return false;
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array([...fromBase64Url(salt), ...encode(text)])));
+  return `sha256:${toBase64Url(hash)}` === digest;
 }
 
 /** Whether the tiles of `current` give the root this browser remembers for the earlier size. */
@@ -204,18 +224,24 @@ function start(): void {
       const previous = remembered();
       const checkpoint = await verifiedCheckpoint(previous?.vkey);
       line(steps, checkpoint !== null, say(checkpoint ? 'signatureOk' : 'signatureBad'));
-      const included = checkpoint !== null && (await entryIncluded(index, checkpoint));
+      const entry = checkpoint === null ? null : await includedEntry(index, checkpoint);
+      const included = entry !== null;
       let consistent = false;
+      let state: boolean | null = null;
       if (checkpoint) {
         const text = (included ? say('inclusionOk') : say('inclusionBad')).replace('{index}', String(index)).replace('{size}', String(checkpoint.size));
         line(steps, included, text);
+        if (entry) {
+          state = await stateMatches(index, entry);
+          line(steps, state !== false, say(state === null ? 'stateUndisclosed' : state ? 'stateOk' : 'stateBad').replace('{index}', String(index)));
+        }
         consistent = previous === null || (await consistentWith(previous, checkpoint));
         if (previous === null) line(steps, true, say('consistencyFirst'));
         else line(steps, consistent, say(consistent ? 'consistencyOk' : 'consistencyBad').replace('{previous}', String(previous.size)));
         // Only a checkpoint proven to extend the remembered one replaces it: a rewritten log keeps failing.
         if (consistent) localStorage.setItem(REMEMBERED, JSON.stringify({ size: checkpoint.size, root: toBase64(checkpoint.root), vkey: checkpoint.vkey }));
       }
-      const verified = included && consistent;
+      const verified = included && consistent && state !== false;
       result.dataset.outcome = verified ? 'verified' : 'failed';
       status.textContent = verified ? say('done') : say('failed');
     } catch {

@@ -290,6 +290,9 @@ export const en = {
   logVerifySignatureBad: 'The checkpoint’s signature does NOT verify.',
   logVerifyInclusionOk: (index: number | string, size: number | string) => `Entry ${index} is in the log of ${size} entries: its hashes lead to the signed root.`,
   logVerifyInclusionBad: (index: number | string) => `Entry ${index} could NOT be proven to be in the signed log.`,
+  logVerifyStateOk: (index: number | string) => `What entry ${index} recorded, as the registry shows it, is what its digest commits to.`,
+  logVerifyStateBad: (index: number | string) => `What the registry shows for entry ${index} is NOT what its digest commits to: it was changed outside the log.`,
+  logVerifyStateUndisclosed: (index: number | string) => `What entry ${index} recorded is not public (a draft, a private record, withheld or not kept): only its place in the log is checked.`,
   logVerifyConsistencyFirst: 'This is the first check from this browser: it remembers this checkpoint, and the next check will prove the log only grew since.',
   logVerifyConsistencyOk: (previous: number | string) =>
     `The log is consistent with the checkpoint this browser checked last time (${previous} entries): nothing recorded then has been changed, removed or reordered.`,

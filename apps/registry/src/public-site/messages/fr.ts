@@ -294,6 +294,9 @@ export const fr: Messages = {
   logVerifySignatureBad: 'La signature du point de contrôle NE se vérifie PAS.',
   logVerifyInclusionOk: (index: number | string, size: number | string) => `L’entrée ${index} figure au journal de ${size} entrées : ses hachages mènent à la racine signée.`,
   logVerifyInclusionBad: (index: number | string) => `Impossible de prouver que l’entrée ${index} figure au journal signé.`,
+  logVerifyStateOk: (index: number | string) => `Ce que l’entrée ${index} a consigné, tel que le registre le montre, correspond à son empreinte.`,
+  logVerifyStateBad: (index: number | string) => `Ce que le registre montre pour l’entrée ${index} ne correspond PAS à son empreinte : il a été modifié hors du journal.`,
+  logVerifyStateUndisclosed: (index: number | string) => `Ce que l’entrée ${index} a consigné n’est pas public (une ébauche, un dossier privé, retiré ou non conservé) : seule sa place au journal est vérifiée.`,
   logVerifyConsistencyFirst: 'C’est la première vérification depuis ce navigateur : il retient ce point de contrôle, et la prochaine vérification prouvera que le journal n’a fait que s’allonger depuis.',
   logVerifyConsistencyOk: (previous: number | string) =>
     `Le journal est cohérent avec le point de contrôle que ce navigateur a vérifié la dernière fois (${previous} entrées) : rien de ce qui y figurait n’a été modifié, retiré ni réordonné.`,
