@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { checkRecord } from '../apps/cli/src/log-check.js';
 import type { FetchLike } from '../apps/cli/src/log-verify.js';
 import { airAgreementBody, registerDsseKey, signedAgreement } from './support/exchange-fixtures.js';
-import { bearer, createOrganisation, createSource, rawBody } from './support/fixtures.js';
+import { addMember, bearer, createOrganisation, createSource, privacyRecordBody, rawBody } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 const REGISTRY = 'http://registry.test';
@@ -148,6 +148,25 @@ describe("a record's history in the log", () => {
     } finally {
       await db.query('INSERT INTO journal_states (index, state, public, withheld) VALUES ($1, $2, $3, $4)', [index, kept[0]!.state, kept[0]!.public, kept[0]!.withheld]);
     }
+  });
+
+  it("stores a privacy assessment's draft and submission as private and its approval as public, as its own rule says", async () => {
+    const city = await createOrganisation(t, uniqueSlug('hist-pia'), 'city');
+    const source = await createSource(t, city.adminKey, `urn:plaza:hist:${uniqueSlug('p')}`);
+    // Four eyes: a member writes the record; an approver the admin made before it was submitted approves it.
+    const [approver, author] = [await addMember(t, city.slug, city.adminKey, ['privacy-approver']), await addMember(t, city.slug, city.adminKey, ['member'])];
+    const record = (await t.http.post('/api/v1/privacy-records').set(bearer(author.key)).send(privacyRecordBody([source.id])).expect(201)).body as { id: string };
+    await t.http.post(`/api/v1/privacy-records/${record.id}/submit`).set(bearer(author.key)).expect(200);
+    await t.http.post(`/api/v1/privacy-records/${record.id}/approve`).set(bearer(approver.key)).expect(200);
+    const kept = (await db.query(
+      `SELECT e.action, s.public FROM journal_entries e JOIN journal_states s ON s.index = e.index WHERE e.subject_type = 'privacy-record' AND e.subject_id = $1 ORDER BY e.index`,
+      [record.id],
+    )) as { action: string; public: boolean }[];
+    expect(kept).toEqual([{ action: 'privacy-record.opened', public: false }, { action: 'privacy-record.submitted', public: false }, { action: 'privacy-record.approved', public: true }]);
+    const [drafted, , approved] = (await db.query(`SELECT index FROM journal_entries WHERE subject_type = 'privacy-record' AND subject_id = $1 ORDER BY index`, [record.id])) as { index: string }[];
+    // The approval is the record's latest entry; its draft is not disclosed, not even to its city.
+    expect((await disclose(Number(approved!.index)).expect(200)).body.state.status).toBe('approved');
+    expect((await disclose(Number(drafted!.index), city.adminKey).expect(409)).body.code).toBe('log.record_superseded');
   });
 
   it('keeps a draft agreement body out of the disclosed states', async () => {
