@@ -89,6 +89,14 @@ describe("a public record's history on its page", () => {
     expect(suspended.fields).toEqual(expect.arrayContaining([['Status', 'active', 'suspended'], ['Reason for the status', 'none', 'Sensor maintenance']]));
   });
 
+  it("shows a standard's history too, from the import that added it, with its log entry", async () => {
+    const standard = (await t.http.get('/api/v1/standards/air-quality-observation').expect(200)).body as { journalIndex: number };
+    const { items, section } = history(await page('/standards/air-quality-observation?lang=fr'));
+    expect(section).toContain('<h2 id="history">Historique</h2>');
+    expect(items.map((i) => i.index)).toContain(standard.journalIndex);
+    expect(items.every((i) => i.log === `/log?index=${i.index}&lang=fr`)).toBe(true);
+  });
+
   it('says a withheld state was withheld and where, and where the history starts when older changes were not kept', async () => {
     const source = await createSource(t, city.adminKey, `urn:plaza:hp:${uniqueSlug('w')}`, { description: { en: 'Call Jane Roe at home', fr: 'Appelez Jane Roe chez elle' } });
     await t.http.patch(`/api/v1/sources/${source.id}`).set(bearer(city.adminKey)).send({ description: { en: 'Particles', fr: 'Particules' } }).expect(200);
