@@ -137,6 +137,27 @@ describe('plaza events send', () => {
     expect(outcomes[1]!.detail).toMatch(/no answer from http:\/\/registry\.test\/api\/v1\/exchange\/events: fetch failed/);
   });
 
+  it('leaves events failed (to send again), not rejected, when the registry is still busy after the last retry or down', async () => {
+    const slept: number[] = [];
+    const busy = () => json(429, { status: 429, code: 'exchange.quota_exceeded', detail: 'slow down' }, { 'retry-after': '1' });
+    const { calls, fetchImpl } = scripted([
+      busy(), busy(), busy(),
+      json(503, { status: 503, code: 'service.database_unavailable', detail: 'database unavailable' }),
+      json(500, { status: 500, code: 'internal', detail: 'internal error' }),
+      json(401, { status: 401, code: 'auth.api_key_invalid', detail: 'unknown API key' }),
+    ]);
+    const outcomes = await sendMessages('http://registry.test', 'k', [...messages('batch', 'a', 'b'), ...messages('structured', 'c', 'd', 'e')], { fetch: fetchImpl, retries: 2, sleep: async (ms) => void slept.push(ms) });
+    expect(slept).toEqual([1000, 1000]);
+    expect(calls).toHaveLength(6);
+    expect(outcomes.map((o) => [o.id, o.status, o.code])).toEqual([
+      ['a', 'failed', 'exchange.quota_exceeded'],
+      ['b', 'failed', 'exchange.quota_exceeded'],
+      ['c', 'failed', 'service.database_unavailable'],
+      ['d', 'failed', 'internal'],
+      ['e', 'failed', 'auth.api_key_invalid'],
+    ]);
+  });
+
   it('posts to the dry run when asked', async () => {
     const { calls, fetchImpl } = scripted([json(200, { status: 'valid', source: 'urn:test:air:1', id: 'a' })]);
     const outcomes = await sendMessages('http://registry.test', 'k', messages('structured', 'a'), { fetch: fetchImpl, dryRun: true });

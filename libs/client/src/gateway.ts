@@ -122,7 +122,12 @@ export function toBinary(text: Buffer): { headers: [string, string][]; body: Buf
 
 export type EventStatus = 'accepted' | 'duplicate' | 'valid' | 'rejected' | 'failed';
 
-/** The registry's answer about one event. `failed`: no answer (network) or an unexpected one. */
+/**
+ * The registry's answer about one event. `rejected`: the registry refused the event itself (a 4xx problem about its
+ * bytes, signature, key, source or data); sending it again as it is cannot succeed. `failed`: no answer (network), an
+ * unexpected one, or a refusal that is not about the event (429, 5xx, 401, 408), still so after the retries: the
+ * event may succeed later, so keep it and send it again (a retry is safe, see `sendMessages`).
+ */
 export interface EventOutcome {
   source: string;
   id: string;
@@ -137,7 +142,7 @@ export interface EventOutcome {
 export interface SendOptions {
   dryRun?: boolean;
   fetch?: (request: Request) => Promise<Response>;
-  /** How many times a 429 or 503 (with Retry-After) is retried before the events count as failed (5). */
+  /** How many times a 429 or 503 (with Retry-After) is retried before its events count as `failed` (5). */
   retries?: number;
   /** The longest wait for one Retry-After, in seconds (60): a longer one is waited this long, then retried. */
   maxWaitSeconds?: number;
@@ -152,6 +157,8 @@ type Answer = components['schemas']['EventAcceptedResponse'] | components['schem
  * POSTs each message to the registry's exchange (or its dry run) and returns one outcome per event, in order.
  * A 429 or 503 is retried after its Retry-After, with the same signed bytes: idempotent by event id, since the
  * registry answers an event it already holds with the same content as a `duplicate` (with its sequence then).
+ * One still refused after the last retry (or without Retry-After), another 5xx, or no answer at all leaves its
+ * events `failed`, never `rejected`: they are to be sent again, not dropped.
  */
 export async function sendMessages(registry: string, apiKey: string, messages: SignedMessage[], options: SendOptions = {}): Promise<EventOutcome[]> {
   const client = createRegistryClient({ baseUrl: registry, apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) });
@@ -194,13 +201,20 @@ export async function sendMessages(registry: string, apiKey: string, messages: S
       }
     } else if (typeof error === 'object' && error !== null) {
       const problem = error as Problem & Reported;
-      outcomes.push(...message.events.map((e) => outcomeOf(e, 'rejected', { ...problem, detail: problem.detail ?? problem.title ?? `HTTP ${response.status}` })));
+      const status = refusesTheEvents(response.status) ? 'rejected' : 'failed';
+      outcomes.push(...message.events.map((e) => outcomeOf(e, status, { ...problem, detail: problem.detail ?? problem.title ?? `HTTP ${response.status}` })));
     } else {
       outcomes.push(...each('failed', { detail: `the registry answered ${response.status} without JSON` }));
     }
   }
   return outcomes;
 }
+
+/**
+ * A problem about the events themselves (4xx), as opposed to the registry being busy or down (429, 5xx), the
+ * request timing out (408) or the API key not being accepted (401): those are worth sending again later.
+ */
+const refusesTheEvents = (status: number): boolean => status >= 400 && status < 500 && ![401, 408, 429].includes(status);
 
 function outcomeOf(event: { source: string; id: string }, status: EventStatus, from: Reported): EventOutcome {
   const outcome: EventOutcome = { ...event, status };
