@@ -40,6 +40,9 @@ const run = promisify(execFile);
 const kept = (name: string) => name === PUBLISHED_SIZE_FILE || name.startsWith(LOCK);
 /** What a backup leaves out: those, and the exports (an export newer than the restored journal must not stay the latest). */
 const leftOut = (name: string) => kept(name) || name === 'exports';
+/** Copies a data folder but what `leftOut` names: a backup's folder holding a mark (copied by hand) must not replace the current one. */
+const copyData = (from: string, to: string) =>
+  cpSync(from, to, { recursive: true, filter: (source) => source === from || !leftOut(source.slice(from.length + 1).split('/')[0]!) });
 
 /**
  * Holds the embedded database's folder lock for the copy: a running registry holds it (so the copy is refused rather
@@ -77,14 +80,14 @@ export async function backup(out: string, options: BackupOptions): Promise<Manif
   if (existsSync(out)) throw new BackupError(`${out} exists: a backup goes into a new folder`);
   if (!existsSync(dataDir)) throw new BackupError(`there is no data folder ${dataDir}`);
   mkdirSync(out, { recursive: true, mode: 0o700 });
-  const copyData = () => cpSync(dataDir, join(out, DATA), { recursive: true, filter: (source) => source === dataDir || !leftOut(source.slice(dataDir.length + 1).split('/')[0]!) });
+  const copy = () => copyData(dataDir, join(out, DATA));
   const manifest: Manifest = { format: 'plaza-backup', version: 1, database: options.databaseUrl ? 'server' : 'embedded', createdAt: new Date().toISOString() };
   if (options.databaseUrl) {
     // pg_dump reads one snapshot: consistent while the registry runs. The keys in the data folder do not change.
     await pg('pg_dump', ['--format=custom', `--file=${join(out, DUMP)}`, `--dbname=${options.databaseUrl}`]);
-    copyData();
+    copy();
   } else {
-    await withEmbeddedFolder(dataDir, copyData);
+    await withEmbeddedFolder(dataDir, copy);
   }
   writeFileSync(join(out, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   return manifest;
@@ -110,7 +113,7 @@ export async function restore(from: string, options: BackupOptions): Promise<Man
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const replaceData = () => {
     for (const name of readdirSync(dataDir)) if (!kept(name)) rmSync(join(dataDir, name), { recursive: true, force: true });
-    cpSync(join(from, DATA), dataDir, { recursive: true });
+    copyData(join(from, DATA), dataDir);
   };
   if (options.databaseUrl) {
     // --clean drops what the dump holds before making it again, all in one transaction: a failed restore changes nothing.
