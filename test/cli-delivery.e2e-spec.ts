@@ -142,7 +142,7 @@ describe('plaza subscriptions and plaza events receive: from a subscription to v
     expect(bad.stderr).toMatch(/^plaza: .+/);
     const missing = await plaza(['subscriptions', 'get', '00000000-0000-4000-8000-000000000000', '--registry', registry], cityEnv());
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^plaza: .+ \(exchange\.subscription_not_found\)\n$/);
+    expect(missing.stderr).toMatch(/^plaza: the registry answered 404: exchange\.subscription_not_found: .+\n$/);
   });
 
   it('deletes the subscription', async () => {
