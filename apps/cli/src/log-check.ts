@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { equalBytes, verifyInclusion } from '#plaza/merkle';
-import { type FetchLike, fetchCheckpoint, fromB64, getJson, hasher, type LogKeyChoice, VerifyFailure } from './log-verify.js';
+import { type FetchLike, fetchCheckpoint, fromB64, hasher, logClient, type LogKeyChoice, read, VerifyFailure } from './log-verify.js';
 
 export interface RecordCheck {
   ok: boolean;
@@ -31,11 +31,12 @@ export async function checkRecord(registry: string, index: number, options: { fe
     if (index >= size) throw new VerifyFailure(`entry ${index} is not in the signed log of ${size} entries`);
 
     // The entry is in the signed tree.
-    const page = await getJson<{ entries?: { index?: unknown; entry?: unknown }[] }>(fetcher, `${base}/api/v1/log/entries?start=${index}&end=${index + 1}`);
+    const client = logClient(fetcher, base);
+    const page: { entries?: { index?: unknown; entry?: unknown }[] } = await read(client.GET('/api/v1/log/entries', { params: { query: { start: index, end: index + 1 } } }));
     const served = page.entries?.[0];
     if (!served || served.index !== index || typeof served.entry !== 'string') throw new VerifyFailure(`entry ${index} is not served`);
     const bytes = fromB64(served.entry);
-    const proof = await getJson<{ proof?: unknown }>(fetcher, `${base}/api/v1/log/proof/inclusion?index=${index}&size=${size}`);
+    const proof: { proof?: unknown } = await read(client.GET('/api/v1/log/proof/inclusion', { params: { query: { index, size } } }));
     const path = Array.isArray(proof.proof) && proof.proof.every((p) => typeof p === 'string') ? (proof.proof as string[]).map(fromB64) : null;
     if (!path || !(await verifyInclusion(hasher, await hasher.leaf(bytes), index, size, path, root))) {
       throw new VerifyFailure(`entry ${index} is not included in the signed tree of size ${size}`);
@@ -45,7 +46,7 @@ export async function checkRecord(registry: string, index: number, options: { fe
     const entry = JSON.parse(Buffer.from(bytes).toString('utf8')) as { state?: unknown; subject?: { type: string; id: string } };
     result.subject = entry.subject;
     const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
-    const disclosed = await getJson<{ salt?: unknown; state?: unknown }>(fetcher, `${base}/api/v1/log/record?index=${index}`, headers);
+    const disclosed: { salt?: unknown; state?: unknown } = await read(client.GET('/api/v1/log/record', { params: { query: { index } }, headers }));
     if (typeof disclosed.salt !== 'string') throw new VerifyFailure(`the record of entry ${index} came without its salt`);
     result.state = disclosed.state;
     const digest = createHash('sha256').update(Buffer.from(disclosed.salt, 'base64url')).update(canonicalize(disclosed.state) ?? '', 'utf8').digest();

@@ -1,7 +1,7 @@
 import { TileClient, TileVerificationError, type TreeHead } from '#plaza/merkle';
 import { cosignatureTime, cosignatureVerifierFromKey, NoteError, type NoteVerifier, verifyNote } from '#plaza/note';
 import {
-  CheckpointRefused, type FetchLike, fetchCheckpoint, fromB64, getJson, hasher, type LogState, readLogState, VerifyFailure, writeLogState,
+  answered, CheckpointRefused, type FetchLike, fetchCheckpoint, fromB64, hasher, logClient, read, type LogState, readLogState, VerifyFailure, writeLogState,
 } from './log-verify.js';
 
 /**
@@ -177,17 +177,26 @@ function retryDelay(res: Response): number {
 
 /** A tile fetcher over HTTP: the bytes, or undefined for a 404 (the log does not serve it); waits out a rate limit. */
 export function httpTiles(fetcher: FetchLike, base: string): (path: string) => Promise<Uint8Array | undefined> {
+  const client = logClient(fetcher, base);
+  // A tile's path has slashes (tile/<L>/<N>[.p/<W>]) that the route's one parameter takes as they are, unencoded.
+  const pathSerializer = (route: string, params: Record<string, unknown>) => route.replace('{path}', String(params.path));
   return async (path) => {
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
+      let answer: { data?: ArrayBuffer; response: Response };
       try {
-        res = await fetcher(`${base}/log/${path}`, { headers: { 'accept-encoding': 'gzip, identity' } });
+        answer = await answered(
+          client.GET('/log/tile/{path}', {
+            params: { path: { path: path.replace(/^tile\//u, '') } }, pathSerializer, parseAs: 'arrayBuffer', headers: { 'accept-encoding': 'gzip, identity' },
+          }),
+          [404, 429, 503],
+        );
       } catch (error) {
-        throw new Unreachable(`cannot reach ${base}: ${(error as Error).message}`);
+        throw error instanceof VerifyFailure ? new Unreachable(error.message) : error;
       }
+      const res = answer.response;
       if (res.status === 404) return undefined;
-      if (res.status === 200) return new Uint8Array(await res.arrayBuffer());
-      if ((res.status === 429 || res.status === 503) && attempt < 5) {
+      if (res.status === 200) return new Uint8Array(answer.data!);
+      if (attempt < 5) {
         await new Promise((done) => setTimeout(done, retryDelay(res)));
         continue;
       }
@@ -224,9 +233,10 @@ function asFailure(error: unknown): MonitorFailed {
 
 /** The organisation's id from the public API, and a lookup of other organisations' slugs by id (read once, when needed). */
 async function organisationDirectory(fetcher: FetchLike, base: string, slug: string) {
+  const client = logClient(fetcher, base);
   let found: { id?: unknown };
   try {
-    found = await getJson<{ id?: unknown }>(fetcher, `${base}/api/v1/organisations/${encodeURIComponent(slug)}`);
+    found = await read(client.GET('/api/v1/organisations/{slug}', { params: { path: { slug } } }));
   } catch (error) {
     if (error instanceof VerifyFailure && / answered 404$/.test(error.message)) throw new MonitorFailed('error', `the registry has no organisation ${slug}`);
     throw error;
@@ -240,9 +250,8 @@ async function organisationDirectory(fetcher: FetchLike, base: string, slug: str
         slugs = new Map();
         let cursor: string | null = null;
         do {
-          const page: { items?: { id: string; slug: string }[]; nextCursor?: string | null } = await getJson(
-            fetcher,
-            `${base}/api/v1/organisations?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          const page: { items?: { id: string; slug: string }[]; nextCursor?: string | null } = await read(
+            client.GET('/api/v1/organisations', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }),
           );
           for (const item of page.items ?? []) slugs.set(item.id, item.slug);
           cursor = page.nextCursor ?? null;

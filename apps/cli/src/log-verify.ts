@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRegistryClient, type RegistryClient } from '#plaza/client/node';
 import { equalBytes, MerkleTree, TreeHasher, verifyConsistency } from '#plaza/merkle';
 import { type FollowedKey, followKeyRotations, type KeyRotation, NoteError, noteVerifierFromKey, openCheckpoint } from '#plaza/note';
 
@@ -63,25 +64,48 @@ export class CheckpointRefused extends VerifyFailure {
   }
 }
 
-async function get(fetcher: FetchLike, url: string, headers: Record<string, string>): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetcher(url, { headers });
-  } catch (error) {
-    throw new VerifyFailure(`cannot reach ${url}: ${(error as Error).message}`);
-  }
-  if (res.status !== 200) throw new VerifyFailure(`GET ${url} answered ${res.status}`);
-  return res;
+/** The URL each answer of a log client was asked at, for the failures that name it. */
+const askedAt = new WeakMap<Response, string>();
+
+/**
+ * libs/client's typed client over the log commands' FetchLike (tests stand in for the registry with one). A registry
+ * that cannot be reached is a VerifyFailure naming the URL.
+ */
+export function logClient(fetcher: FetchLike, base: string): RegistryClient {
+  return createRegistryClient({
+    baseUrl: base,
+    fetch: async (request) => {
+      let res: Response;
+      try {
+        res = await fetcher(request.url, { headers: Object.fromEntries(request.headers) });
+      } catch (error) {
+        throw new VerifyFailure(`cannot reach ${request.url}: ${(error as Error).message}`);
+      }
+      askedAt.set(res, request.url);
+      return res;
+    },
+  });
 }
 
-export async function getJson<T>(fetcher: FetchLike, url: string, headers: Record<string, string> = {}): Promise<T> {
-  const res = await get(fetcher, url, headers);
+/**
+ * The data of a typed read of a log client when it answered 200 (or a status in `also`, which the caller reads
+ * itself); any other status, or an answer that is not the JSON asked for, is a VerifyFailure.
+ */
+export async function answered<A extends { data?: unknown; response: Response }>(answer: Promise<A>, also: readonly number[] = []): Promise<A> {
+  let result: A;
   try {
-    return (await res.json()) as T;
-  } catch {
-    throw new VerifyFailure(`GET ${url} did not answer JSON`);
+    result = await answer;
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new VerifyFailure(`the registry did not answer JSON: ${error.message}`);
+    throw error;
   }
+  const { status } = result.response;
+  if (status !== 200 && !also.includes(status)) throw new VerifyFailure(`GET ${askedAt.get(result.response) ?? result.response.url} answered ${status}`);
+  return result;
 }
+
+/** The data of a typed read that must answer 200. */
+export const read = async <T>(answer: Promise<{ data?: T; response: Response }>): Promise<T> => (await answered(answer)).data as T;
 
 /** Which log key to accept checkpoints from: one pinned, else the one saved last time, else the registry's own word. */
 export interface LogKeyChoice {
@@ -103,18 +127,16 @@ export interface VerifiedCheckpoint {
 }
 
 /** The rotation statements GET /log/keys lists, oldest first; none from a registry that predates them (404). */
-async function rotationStatements(fetcher: FetchLike, base: string): Promise<string[]> {
-  const url = `${base}/log/keys`;
-  let res: Response;
+async function rotationStatements(client: RegistryClient, base: string): Promise<string[]> {
+  const { data, response } = await answered(client.GET('/log/keys', { parseAs: 'text' }), [404]);
+  if (response.status === 404) return [];
+  let listed: { keys?: { rotation?: unknown }[] } | null;
   try {
-    res = await fetcher(url, {});
-  } catch (error) {
-    throw new VerifyFailure(`cannot reach ${url}: ${(error as Error).message}`);
+    listed = JSON.parse(data ?? '') as typeof listed;
+  } catch {
+    listed = null;
   }
-  if (res.status === 404) return [];
-  if (res.status !== 200) throw new VerifyFailure(`GET ${url} answered ${res.status}`);
-  const listed = (await res.json().catch(() => null)) as { keys?: { rotation?: unknown }[] } | null;
-  if (!Array.isArray(listed?.keys)) throw new VerifyFailure(`GET ${url} did not answer the list of the log's keys`);
+  if (!Array.isArray(listed?.keys)) throw new VerifyFailure(`GET ${base}/log/keys did not answer the list of the log's keys`);
   return listed.keys.flatMap((key) => (typeof key?.rotation === 'string' ? [key.rotation] : []));
 }
 
@@ -143,15 +165,16 @@ export function keysInForce(trusted: string, rotations: readonly KeyRotation[]):
  * checkpoint by any other key is an alarm.
  */
 export async function logKeys(fetcher: FetchLike, base: string, keys: LogKeyChoice): Promise<{ keys: KeyInForce[]; rotations: readonly KeyRotation[] }> {
+  const client = logClient(fetcher, base);
   const trusted = keys.pinned ?? keys.saved;
-  const vkey = trusted ?? (await (await get(fetcher, `${base}/log/key`, {})).text()).trim();
+  const vkey = trusted ?? (await read(client.GET('/log/key', { parseAs: 'text' }))).trim();
   try {
     noteVerifierFromKey(vkey);
   } catch (error) {
     throw new CheckpointRefused('not_a_key', `${JSON.stringify(vkey)} is not an Ed25519 verifier key (name+id+key): ${(error as Error).message}`);
   }
   if (trusted === undefined) return { keys: [{ vkey, from: 0 }], rotations: [] };
-  const statements = await rotationStatements(fetcher, base);
+  const statements = await rotationStatements(client, base);
   const followed = follow(trusted, statements);
   if (keys.saved === undefined || reached(followed, trusted).includes(keys.saved)) return { keys: keysInForce(trusted, followed.rotations), rotations: followed.rotations };
   // The pinned key may be a later one than the state's: an operator who re-pinned after a rotation. The state's key
@@ -194,7 +217,7 @@ export async function fetchCheckpoint(fetcher: FetchLike, base: string, keys: Lo
   const chain = await logKeys(fetcher, base, keys);
   const latest = chain.keys.at(-1)!.vkey;
   const verifiers = chain.keys.map((key) => noteVerifierFromKey(key.vkey));
-  const note = new Uint8Array(await (await get(fetcher, `${base}/log/checkpoint`, {})).arrayBuffer());
+  const note = new Uint8Array(await read(logClient(fetcher, base).GET('/log/checkpoint', { parseAs: 'arrayBuffer' })));
   const trusted = keys.pinned !== undefined || keys.saved !== undefined;
   try {
     const { checkpoint, note: verified } = openCheckpoint(note, verifiers);
@@ -251,9 +274,10 @@ export async function verifyLog(
 
     // 2. Every entry: its bytes hash to the served leaf hash, and it names its own position.
     const tree = new MerkleTree(hasher);
+    const client = logClient(fetcher, base);
     for (let start = 0; start < size; start += PAGE) {
       const end = Math.min(start + PAGE, size);
-      const page = await getJson<{ entries?: unknown }>(fetcher, `${base}/api/v1/log/entries?start=${start}&end=${end}`);
+      const page: { entries?: unknown } = await read(client.GET('/api/v1/log/entries', { params: { query: { start, end } } }));
       const served = (Array.isArray(page.entries) ? page.entries : []) as ServedEntry[];
       const leaves: Uint8Array[] = [];
       for (let index = start; index < end; index++) {
@@ -314,7 +338,7 @@ export async function checkExtends(
     if (toB64(root) !== previous.rootHash) throw new VerifyFailure(`consistency: the root of size ${size} differs from the one ${earlier} (a fork)`);
     return;
   }
-  const answer = await getJson<{ proof?: unknown }>(fetcher, `${base}/api/v1/log/proof/consistency?first=${previous.size}&second=${size}`);
+  const answer: { proof?: unknown } = await read(logClient(fetcher, base).GET('/api/v1/log/proof/consistency', { params: { query: { first: previous.size, second: size } } }));
   const proof = Array.isArray(answer.proof) && answer.proof.every((p) => typeof p === 'string') ? (answer.proof as string[]).map(fromB64) : null;
   if (!proof || !(await verifyConsistency(hasher, previous.size, size, fromB64(previous.rootHash), root, proof))) {
     throw new VerifyFailure(`consistency: the log of size ${size} does not extend the one of size ${previous.size} ${earlier}`);
