@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
@@ -77,13 +77,22 @@ async function pg(command: 'pg_dump' | 'pg_restore', args: string[]): Promise<vo
 /** Writes a backup into `out`, a folder that must not exist yet (it holds private keys: made readable by its owner only). */
 export async function backup(out: string, options: BackupOptions): Promise<Manifest> {
   const dataDir = resolve(options.dataDir);
-  if (existsSync(out)) throw new BackupError(`${out} exists: a backup goes into a new folder`);
+  out = resolve(out);
   if (!existsSync(dataDir)) throw new BackupError(`there is no data folder ${dataDir}`);
-  mkdirSync(out, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(out), { recursive: true });
+  try {
+    // Not recursive: fails if the folder exists, even one made after any check (by another user, readable by others).
+    mkdirSync(out, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError(`${out} exists: a backup goes into a new folder`);
+    throw error;
+  }
   const copy = () => copyData(dataDir, join(out, DATA));
   const manifest: Manifest = { format: 'plaza-backup', version: 1, database: options.databaseUrl ? 'server' : 'embedded', createdAt: new Date().toISOString() };
   if (options.databaseUrl) {
     // pg_dump reads one snapshot: consistent while the registry runs. The keys in the data folder do not change.
+    // Made first, owner only: pg_dump keeps an existing file's mode, and would make a new one under the umask.
+    writeFileSync(join(out, DUMP), '', { mode: 0o600, flag: 'wx' });
     await pg('pg_dump', ['--format=custom', `--file=${join(out, DUMP)}`, `--dbname=${options.databaseUrl}`]);
     copy();
   } else {
