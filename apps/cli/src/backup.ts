@@ -43,6 +43,13 @@ const leftOut = (name: string) => kept(name) || name === 'exports';
 /** Copies a data folder but what `leftOut` names: a backup's folder holding a mark (copied by hand) must not replace the current one. */
 const copyData = (from: string, to: string) =>
   cpSync(from, to, { recursive: true, filter: (source) => source === from || !leftOut(source.slice(from.length + 1).split('/')[0]!) });
+/** The URL pg_dump and pg_restore get, without its password, which goes in their environment: a command line is visible to every local user (ps). */
+export function pgConnection(databaseUrl: string): { dbname: string; env: NodeJS.ProcessEnv } {
+  const url = new URL(databaseUrl);
+  const password = decodeURIComponent(url.password);
+  url.password = '';
+  return { dbname: url.toString(), env: password ? { ...process.env, PGPASSWORD: password } : process.env };
+}
 
 /**
  * Holds the embedded database's folder lock for the copy: a running registry holds it (so the copy is refused rather
@@ -64,9 +71,10 @@ async function withEmbeddedFolder<T>(dataDir: string, work: () => T): Promise<T>
   }
 }
 
-async function pg(command: 'pg_dump' | 'pg_restore', args: string[]): Promise<void> {
+async function pgTool(command: 'pg_dump' | 'pg_restore', databaseUrl: string, args: string[]): Promise<void> {
+  const { dbname, env } = pgConnection(databaseUrl);
   try {
-    await run(command, args, { maxBuffer: 16 * 1024 * 1024 });
+    await run(command, [...args, `--dbname=${dbname}`], { maxBuffer: 16 * 1024 * 1024, env });
   } catch (error) {
     const failed = error as NodeJS.ErrnoException & { stderr?: string };
     if (failed.code === 'ENOENT') throw new BackupError(`${command} is not installed: install the PostgreSQL client of your server's version`);
@@ -93,7 +101,7 @@ export async function backup(out: string, options: BackupOptions): Promise<Manif
     // pg_dump reads one snapshot: consistent while the registry runs. The keys in the data folder do not change.
     // Made first, owner only: pg_dump keeps an existing file's mode, and would make a new one under the umask.
     writeFileSync(join(out, DUMP), '', { mode: 0o600, flag: 'wx' });
-    await pg('pg_dump', ['--format=custom', `--file=${join(out, DUMP)}`, `--dbname=${options.databaseUrl}`]);
+    await pgTool('pg_dump', options.databaseUrl, ['--format=custom', `--file=${join(out, DUMP)}`]);
     copy();
   } else {
     await withEmbeddedFolder(dataDir, copy);
@@ -108,6 +116,7 @@ export async function backup(out: string, options: BackupOptions): Promise<Manif
  */
 export async function restore(from: string, options: BackupOptions): Promise<Manifest> {
   const dataDir = resolve(options.dataDir);
+  from = resolve(from);
   let manifest: Manifest;
   try {
     manifest = JSON.parse(readFileSync(join(from, MANIFEST), 'utf8')) as Manifest;
@@ -126,7 +135,8 @@ export async function restore(from: string, options: BackupOptions): Promise<Man
   };
   if (options.databaseUrl) {
     // --clean drops what the dump holds before making it again, all in one transaction: a failed restore changes nothing.
-    await pg('pg_restore', ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', `--dbname=${options.databaseUrl}`, join(from, DUMP)]);
+    // The dump's path is absolute (resolved above): never read as an option.
+    await pgTool('pg_restore', options.databaseUrl, ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', join(from, DUMP)]);
     replaceData();
   } else {
     await withEmbeddedFolder(dataDir, replaceData);
