@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 
 /**
  * `plaza backup` and `plaza restore`: a registry's database (a pg_dump of the server, or the embedded database's folder
@@ -43,6 +44,13 @@ const leftOut = (name: string) => kept(name) || name === 'exports';
 /** Copies a data folder but what `leftOut` names: a backup's folder holding a mark (copied by hand) must not replace the current one. */
 const copyData = (from: string, to: string) =>
   cpSync(from, to, { recursive: true, filter: (source) => source === from || !leftOut(source.slice(from.length + 1).split('/')[0]!) });
+/**
+ * The registry's change listener names its connection so (REGISTRY_CHANGES_APPLICATION_NAME in
+ * apps/registry/src/platform/registry-changes/registry-changes.ts; the CLI imports only libs): it is open while a
+ * registry on a server database runs.
+ */
+const REGISTRY_CHANGES_APPLICATION_NAME = 'plaza-registry-changes';
+
 /** The URL pg_dump and pg_restore get, without its password, which goes in their environment: a command line is visible to every local user (ps). */
 export function pgConnection(databaseUrl: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const url = new URL(databaseUrl);
@@ -80,6 +88,25 @@ async function pgTool(command: 'pg_dump' | 'pg_restore', databaseUrl: string, ar
     if (failed.code === 'ENOENT') throw new BackupError(`${command} is not installed: install the PostgreSQL client of your server's version`);
     throw new BackupError(`${command} failed: ${(failed.stderr ?? failed.message).trim()}`);
   }
+}
+
+/** A restore under a running registry would change the database beneath it (and its data folder): refused. */
+async function refuseWhileRegistryRuns(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let running: boolean;
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ running: boolean }>(
+      'select exists (select 1 from pg_stat_activity where datname = current_database() and application_name = $1) as running',
+      [REGISTRY_CHANGES_APPLICATION_NAME],
+    );
+    running = rows[0]!.running;
+  } catch (error) {
+    throw new BackupError(`cannot reach the database: ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  if (running) throw new BackupError('a registry is running on this database: stop every instance first (a restore replaces the database beneath it)');
 }
 
 /** Writes a backup into `out`, a folder that must not exist yet (it holds private keys: made readable by its owner only). */
@@ -134,6 +161,7 @@ export async function restore(from: string, options: BackupOptions): Promise<Man
     copyData(join(from, DATA), dataDir);
   };
   if (options.databaseUrl) {
+    await refuseWhileRegistryRuns(options.databaseUrl);
     // --clean drops what the dump holds before making it again, all in one transaction: a failed restore changes nothing.
     // The dump's path is absolute (resolved above): never read as an option.
     await pgTool('pg_restore', options.databaseUrl, ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', join(from, DUMP)]);
