@@ -9,7 +9,7 @@ export { type EventCheck, type ServedEvent, verifyServedEvents } from '#plaza/cl
 
 /** Verifies one served event against the public history of the key that signed it. */
 export async function checkServedEvent(item: ServedEvent, history: (kid: string) => Promise<KeyHistory | null>, signer?: string): Promise<EventCheck> {
-  return (await verifyServedEvent(item, history, signer)).check;
+  return (await verifyServedEvent(item, history, signer !== undefined ? { signer } : {})).check;
 }
 
 /** One line per event, then the totals. */

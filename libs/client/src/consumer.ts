@@ -6,10 +6,12 @@ import type { components } from './registry-api.js';
 
 /**
  * A city's consumer (or any party to an agreement): read a source's events from the registry's feed and check each
- * producer's signature itself, over the exact bytes the registry kept, with the signing key's public history. It
- * trusts the registry for nothing but transport: a changed byte, a key that was not valid when the registry received
- * the event, or an item whose listed attributes differ from the signed ones is reported, and only the verified bytes
- * are ever parsed (never the feed's convenience copy of the event object).
+ * producer's signature itself, over the exact bytes the registry kept, with the signing key's public history. The
+ * event's bytes are not taken on the registry's word: a changed byte, an event signed for another source or type
+ * than the one asked for, or an item whose listed attributes differ from the signed ones is reported, and only the
+ * verified bytes are ever parsed (never the feed's convenience copy of the event object). The key histories do come
+ * from the registry: which organisation a key belongs to and when it was valid or revoked is its word (pin `signer`
+ * to narrow it), as are the receipt time and which events the feed holds (one it withholds is not noticed here).
  */
 
 /** An item of GET /api/v1/exchange/events. */
@@ -79,7 +81,8 @@ export async function* consumeFeed(options: ConsumerOptions): AsyncGenerator<Con
   for (;;) {
     const page = await ok(authed.GET('/api/v1/exchange/events', { params: { query: { source: options.source, limit: options.limit ?? 100, ...(options.type ? { type: options.type } : {}), ...(cursor ? { cursor } : {}) } } }));
     const events: ConsumedEvent[] = [];
-    for (const item of page.items) events.push(await verifyServedEvent(item, history, options.signer));
+    const expected = { source: options.source, ...(options.type ? { type: options.type } : {}), ...(options.signer !== undefined ? { signer: options.signer } : {}) };
+    for (const item of page.items) events.push(await verifyServedEvent(item, history, expected));
     cursor = page.nextCursor ?? page.pollCursor;
     yield { events, cursor, caughtUp: page.nextCursor === null };
     if (page.nextCursor === null) return;
@@ -102,8 +105,19 @@ export function keyHistories(client: RegistryClient): (kid: string) => Promise<K
   };
 }
 
-/** Verifies one served event against the public history of the key that signed it. */
-export async function verifyServedEvent(item: ServedEvent, history: (kid: string) => Promise<KeyHistory | null>, signer?: string): Promise<ConsumedEvent> {
+/** What a served event must be: signed for this source (and type), by a key of this organisation. */
+export interface ExpectedEvent {
+  source?: string;
+  type?: string;
+  signer?: string;
+}
+
+/**
+ * Verifies one served event against the public history of the key that signed it, and against what was asked for:
+ * a validly signed event of another source or type, mixed into the feed, fails too.
+ */
+export async function verifyServedEvent(item: ServedEvent, history: (kid: string) => Promise<KeyHistory | null>, expected: ExpectedEvent = {}): Promise<ConsumedEvent> {
+  const { signer } = expected;
   const base = { sequence: item.sequence, source: item.source, id: item.id };
   const failed = (problem: string, extra: Partial<EventCheck> = {}): ConsumedEvent => ({ check: { ...base, ok: false, ...extra, problem } });
   if (item.scheme !== SCHEME_VERSION) return failed(`signed under scheme ${JSON.stringify(item.scheme)}, which this verifier does not implement (${SCHEME_VERSION})`);
@@ -134,10 +148,15 @@ export async function verifyServedEvent(item: ServedEvent, history: (kid: string
   if (!result.ok) return failed(result.code === 'unknown_key' && refused.length > 0 ? refused.join('; ') : `${result.code}: ${result.message}`);
   const key = accepted.get(result.keyid)!;
   const signed = result.event.attributes;
-  for (const name of ['source', 'id', 'type', 'time'] as const) {
-    if (String(signed[name]) !== item[name]) return failed(`the item lists ${name} ${JSON.stringify(item[name])}, the signed event says ${JSON.stringify(signed[name])}`, { kid: key.kid, organisation: key.organisation });
+  const signedBy = { kid: key.kid, organisation: key.organisation };
+  for (const name of ['source', 'type'] as const) {
+    const asked = expected[name];
+    if (asked !== undefined && String(signed[name]) !== asked) return failed(`the event is signed for ${name} ${JSON.stringify(signed[name])}, not the ${name} asked for, ${JSON.stringify(asked)}`, signedBy);
   }
-  return { check: { ...base, ok: true, kid: key.kid, organisation: key.organisation }, verified: result.event };
+  for (const name of ['source', 'id', 'type', 'time'] as const) {
+    if (String(signed[name]) !== item[name]) return failed(`the item lists ${name} ${JSON.stringify(item[name])}, the signed event says ${JSON.stringify(signed[name])}`, signedBy);
+  }
+  return { check: { ...base, ok: true, ...signedBy }, verified: result.event };
 }
 
 function keyProblemAt(key: KeyHistory, at: number): string | null {

@@ -10,7 +10,7 @@ export {
 } from './gateway.js';
 export {
   consumeFeed, keyHistories, verifiedJson, verifyServedEvent, verifyServedEvents,
-  type ConsumedEvent, type ConsumedPage, type ConsumerOptions, type EventCheck, type KeyHistory, type ServedEvent,
+  type ConsumedEvent, type ConsumedPage, type ConsumerOptions, type EventCheck, type ExpectedEvent, type KeyHistory, type ServedEvent,
 } from './consumer.js';
 export {
   sign, verify, signStructured, signBatch, signBinary, verifyStructured, verifyBatch, verifyBinary, generateSigningKey, SCHEME_VERSION, DsseError,
