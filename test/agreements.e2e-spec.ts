@@ -259,8 +259,10 @@ describe('data-sharing agreements', () => {
         const deprecated = (await partyView(party, id).expect(200)).body;
         expect(one.versions.map((v: any) => v.documentDigest)).toEqual(deprecated.versions.map((v: any) => v.documentDigest));
         expect(one.versions[0].documentUrl).toBe(`/api/v1/agreements/${id}/versions/1/document`);
-        const bytes = (await keyed(one.versions[0].documentUrl, party).buffer(true).parse(rawBody).expect(200)).body as Buffer;
-        expect(bytes.equals(await documentOf(party, id, 1))).toBe(true);
+        const document = await keyed(one.versions[0].documentUrl, party).buffer(true).parse(rawBody).expect(200);
+        expect((document.body as Buffer).equals(await documentOf(party, id, 1))).toBe(true);
+        // A draft's bytes to a party: no shared cache may keep them, whatever Vary it heeds.
+        expect(document.headers['cache-control']).toMatch(/^private\b/);
         expect((await keyed(`/api/v1/agreements/${id}/versions/1`, party).expect(200)).body.status).toBe('pending-signatures');
         const listed = (await keyed(`/api/v1/agreements?party=${party.slug}`, party).expect(200)).body.items.map((a: any) => a.id);
         expect(listed).toContain(id);

@@ -84,25 +84,38 @@ describe('the registry cache', () => {
     await cache.getMany(['a', 'b'], read);
     changes.change('log');
     expect(cache.peek(['a']).missing).toEqual(['a']); // never served as current
-    expect(cache.previous('a')).toBe('A1');
+    expect(cache.previous('a', 300)).toBe('A1');
     // A second log change before anything was read again keeps them; what was read since is the newer.
     table.set('a', 'A2');
     await cache.getMany(['a'], read);
     changes.change('log');
-    expect([cache.previous('a'), cache.previous('b')]).toEqual(['A2', 'B1']);
+    expect([cache.previous('a', 300), cache.previous('b', 300)]).toEqual(['A2', 'B1']);
     changes.change('records');
-    expect([cache.previous('a'), cache.previous('b')]).toEqual([undefined, undefined]);
+    expect([cache.previous('a', 300), cache.previous('b', 300)]).toEqual([undefined, undefined]);
+  });
+
+  it('gives nothing for previous() once the key was read again since, nor past the max age and the grace', async () => {
+    const { cache, changes, read, table, at } = setUp(500);
+    await cache.getMany(['a', 'b'], read);
+    changes.change('log');
+    table.set('a', 'A2');
+    await cache.getMany(['a'], read); // read anew: the older answer is done with, even once the new one ages
+    at(800);
+    expect(cache.previous('a', 300)).toBeUndefined();
+    expect(cache.previous('b', 300)).toBe('B1');
+    at(801);
+    expect(cache.previous('b', 300)).toBeUndefined();
   });
 
   it('keeps nothing for previous() across a change of the records, or while caching is off', async () => {
     const { cache, changes, read } = setUp(500);
     await cache.getMany(['a'], read);
     changes.change();
-    expect(cache.previous('a')).toBeUndefined();
+    expect(cache.previous('a', 300)).toBeUndefined();
     await cache.getMany(['a'], read);
     changes.change('log');
     changes.turn(false);
-    expect(cache.previous('a')).toBeUndefined();
+    expect(cache.previous('a', 300)).toBeUndefined();
   });
 
   it('keeps at most its capacity for previous()', async () => {
@@ -111,8 +124,8 @@ describe('the registry cache', () => {
     changes.change('log');
     await cache.getMany(['c'], read);
     changes.change('log');
-    expect(['a', 'b', 'c'].map((key) => cache.previous(key)).filter((v) => v !== undefined)).toHaveLength(2);
-    expect(cache.previous('c')).toBe('C1');
+    expect(['a', 'b', 'c'].map((key) => cache.previous(key, 300)).filter((v) => v !== undefined)).toHaveLength(2);
+    expect(cache.previous('c', 300)).toBe('C1');
   });
 
   it('joins no read while changes could go unheard (caching off)', async () => {

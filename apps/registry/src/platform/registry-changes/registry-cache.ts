@@ -118,13 +118,14 @@ export class RegistryCache<K, V> {
   }
 
   /**
-   * The value `key` had before the last change, if that change was of the log's own state alone and none has come since:
-   * for a caller that serves it while one read renews it (the log's newer state shows a moment later, as it would on
-   * an instance that has not signed it yet).
+   * The value `key` had before the last change, if that change was of the log's own state alone, none has come since,
+   * nothing has been read for `key` since, and it is at most `graceMs` past its max age: for a caller that serves it
+   * while one read renews it (the log's newer state shows a moment later, as on an instance that has not signed it yet).
    */
-  previous(key: K): V | undefined {
+  previous(key: K, graceMs: number): V | undefined {
     if (this.maxAgeMs === 0 || !this.source.caching || this.superseded?.generation !== this.generation) return undefined;
-    return this.superseded.entries.get(key)?.value;
+    const entry = this.superseded.entries.get(key);
+    return entry !== undefined && this.now() - entry.at <= this.maxAgeMs + graceMs ? entry.value : undefined;
   }
 
   /** Caches what a read found, unless the registry changed (or caching turned off or on) since its ticket. */
@@ -137,6 +138,8 @@ export class RegistryCache<K, V> {
       // Bounded: the least recently used entries (first in the Map's order) make room.
       while (this.used + weight > this.capacity) this.remove(this.entries.keys().next().value as K);
       this.entries.set(key, { value, at: ticket.at, weight });
+      // What is read now replaces what came before it: never served again, even once this one is past its age.
+      this.superseded?.entries.delete(key);
       this.used += weight;
     }
   }

@@ -14,8 +14,10 @@ export interface PublicReadOptions {
    */
   followsLog?: boolean;
   /**
-   * Whether this request's answer, once given, is the same forever: a proof or a root of a tree size its URL names
-   * (the log only grows). Such an answer is kept whatever changes, and shared caches may keep it for a year.
+   * Whether this request's answer, once given, is the same for as long as this process runs: a proof or a root of a
+   * tree size its URL names (the log only grows). Such an answer is kept in memory whatever changes. Shared caches get
+   * the usual few seconds: a size no checkpoint covers yet may legitimately hold another tree after a restore, and a
+   * restore restarts the registry, never a CDN.
    */
   lasting?: (request: FastifyRequest) => boolean;
 }

@@ -36,7 +36,6 @@ type Mode = { kind: 'private' } | { kind: 'public'; lead: Lead | null; control: 
 /** Headers that belong to one exchange, never to a stored answer. */
 const PER_REQUEST = /^(content-length|x-request-id|date|connection|keep-alive|transfer-encoding|set-cookie|retry-after|x-ratelimit-.*|ratelimit.*)$/;
 const PRIVATE = 'private, no-cache';
-const LASTING = 'public, max-age=31536000, immutable';
 /** What answers that never change (`lasting`) are kept through: nothing the registry does empties them. */
 const NO_CHANGES: ChangeSource = { caching: true, subscribe: () => () => undefined };
 /** Per stored answer, beside its body, key and headers: the objects that hold them. */
@@ -112,7 +111,7 @@ export class ResponseCache {
       const stored = answers.peek([key]).found.get(key) ?? this.renewing(key, answers, options.neverStale) ?? (await this.joined(key, answers));
       this.lookups.inc({ route, result: stored === undefined ? 'miss' : 'hit' });
       if (stored !== undefined) return answer(request, reply, stored);
-      this.modes.set(request, { kind: 'public', lead: this.lead(key, answers), control: lasting ? LASTING : options.neverStale ? this.neverStaleControl : this.publicControl });
+      this.modes.set(request, { kind: 'public', lead: this.lead(key, answers), control: options.neverStale ? this.neverStaleControl : this.publicControl });
     });
     fastify.addHook('onSend', async (request, reply, payload) => {
       const mode = this.modes.get(request);
@@ -128,7 +127,10 @@ export class ResponseCache {
       // A route that chose its own validator or caching keeps them.
       const etag = (reply.getHeader('etag') as string | undefined) ?? entityTag(body);
       void reply.header('etag', etag);
-      if (!reply.hasHeader('cache-control')) void reply.header('cache-control', mode.kind === 'private' ? PRIVATE : mode.control);
+      // A route that chose its own caching keeps it for anonymous answers; a key holder's is private whatever it chose.
+      if (mode.kind === 'private' ? !/\b(private|no-store)\b/.test(String(reply.getHeader('cache-control') ?? '')) : !reply.hasHeader('cache-control')) {
+        void reply.header('cache-control', mode.kind === 'private' ? PRIVATE : mode.control);
+      }
       if (lead !== null) {
         const headers = storedHeaders(reply.getHeaders());
         const weight = body.length + 2 * lead.key.length + JSON.stringify(headers).length + OVERHEAD_BYTES;
@@ -159,7 +161,7 @@ export class ResponseCache {
     if (neverStale) return undefined;
     const lead = this.leads.get(key);
     if (lead === undefined || !answers.current(lead.ticket)) return undefined;
-    return answers.stale(key, this.staleGraceMs) ?? answers.previous(key);
+    return answers.stale(key, this.staleGraceMs) ?? answers.previous(key, this.staleGraceMs);
   }
 
   /** The answer a request already rendering `key` gives, if one is and the registry has not changed since it began. */
