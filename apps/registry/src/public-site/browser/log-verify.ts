@@ -168,13 +168,21 @@ async function includedEntry(index: number, checkpoint: Checkpoint): Promise<Uin
   }
 }
 
+/** The registry's answers that say it discloses no state for an entry; any other refusal is a failed check. */
+const UNDISCLOSED = new Set(['log.record_not_disclosed', 'log.record_superseded', 'log.state_withheld']);
+
 /**
  * Whether the state the registry discloses for the entry (GET /api/v1/log/record) is the one its digest commits to:
- * SHA-256(salt || RFC 8785 state). Null when the registry discloses none (not public when written, withheld, not kept).
+ * SHA-256(salt || RFC 8785 state). Null when the registry says it discloses none (not public when written, withheld,
+ * not kept); an error answer throws, so the check fails rather than passing without the state.
  */
 async function stateMatches(index: number, entry: Uint8Array): Promise<boolean | null> {
   const response = await fetch(`/api/v1/log/record?index=${index}`, { cache: 'no-store' });
-  if (!response.ok) return null;
+  if (!response.ok) {
+    const code = await response.json().then((problem: { code?: unknown }) => problem.code, () => undefined);
+    if (typeof code === 'string' && UNDISCLOSED.has(code)) return null;
+    throw new Error(`/api/v1/log/record: ${response.status}`);
+  }
   const { salt, state } = (await response.json()) as { salt?: unknown; state?: unknown };
   const digest = (JSON.parse(utf8.decode(entry)) as { state?: unknown }).state;
   const text = canonicalize(state);
