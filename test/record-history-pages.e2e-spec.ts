@@ -36,7 +36,8 @@ describe("a public record's history on its page", () => {
   let cityName: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0' }, { ownDatabase: true });
+    // Nothing cached: one story edits kept states behind the registry's back, which no change announces.
+    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0' }, { ownDatabase: true });
     db = t.app.get(DataSource);
     city = await createOrganisation(t, uniqueSlug('hp-city'), 'city');
     vendor = await createOrganisation(t, uniqueSlug('hp-vendor'), 'vendor');

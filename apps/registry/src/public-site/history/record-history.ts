@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type HistoryChange, JOURNAL_CHANGES, type JournalChanges } from '../../transparency/index.js';
+import { RegistryChanges } from '../../platform/registry-changes/registry-changes.js';
+import type { RegistryCache } from '../../platform/registry-changes/registry-cache.js';
 import type { Locale } from '../i18n.js';
-import { type EntryInWords, JournalInWords } from '../journal/journal-in-words.js';
+import { type EntriesRead, type EntryInWords, JournalInWords } from '../journal/journal-in-words.js';
 
 /** One change of a record's history, in words, with the state it recorded when that state is public, and the one before it. */
 export interface HistoryItem {
@@ -28,14 +30,20 @@ export interface HistoryView {
  */
 @Injectable()
 export class RecordHistory {
+  /** What a history reads, by record: the same in both languages, so read once a change for the page's two renderings. */
+  private readonly reads: RegistryCache<string, HistoryRead>;
+
   constructor(
     @Inject(JOURNAL_CHANGES) private readonly journal: JournalChanges,
     @Inject(JournalInWords) private readonly words: JournalInWords,
-  ) {}
+    @Inject(RegistryChanges) changes: RegistryChanges,
+  ) {
+    this.reads = changes.cache(HISTORIES_KEPT);
+  }
 
   async of(subjectType: string, subjectIds: readonly string[], locale: Locale): Promise<HistoryView> {
-    const changes = await this.journal.history(subjectType, subjectIds);
-    const [words, begins] = await Promise.all([this.words.describe(changes, locale), changes.some((c) => c.disclosure === 'not-kept') ? this.journal.historyBegins() : null]);
+    const { changes, entries, begins } = (await this.reads.once(`${subjectType}\n${subjectIds.join('\n')}`, () => this.read(subjectType, subjectIds)))!;
+    const words = this.words.word(entries, locale);
     // Oldest first, each record's previous state carried forward; a private or missing state breaks the chain.
     const previous = new Map<string, unknown>();
     const items = changes
@@ -49,6 +57,21 @@ export class RecordHistory {
       .reverse();
     return { items, begins };
   }
+
+  private async read(subjectType: string, subjectIds: readonly string[]): Promise<HistoryRead> {
+    const changes = await this.journal.history(subjectType, subjectIds);
+    const [entries, begins] = await Promise.all([this.words.read(changes), changes.some((c) => c.disclosure === 'not-kept') ? this.journal.historyBegins() : null]);
+    return { changes, entries, begins };
+  }
+}
+
+/** The histories whose reads are kept at once (each until the next change). */
+const HISTORIES_KEPT = 64;
+
+interface HistoryRead {
+  changes: HistoryChange[];
+  entries: EntriesRead;
+  begins: number | null;
 }
 
 /**
