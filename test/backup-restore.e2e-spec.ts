@@ -134,6 +134,13 @@ describe('backup and restore (plaza backup, plaza restore, plaza log check-resto
     // The restored registry goes on: a later change is signed over the restored tree.
     await grow();
     expect(await saveCheckpoint('saved3.txt')).toBe(secondSize + 1);
+    if (database) {
+      // A restore beneath the running registry is refused, and changes nothing: it goes on.
+      const refused = await plaza(['restore', join(work, 'older'), ...where()]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('a registry is running on this database: stop every instance first');
+      expect(await saveCheckpoint('saved3.txt')).toBe(secondSize + 1);
+    }
     await stop();
   }, STEP_MS);
 
