@@ -21,6 +21,8 @@ export interface CacheTicket {
   readonly storable: boolean;
 }
 
+type Entry<V> = { value: V; at: number; weight: number };
+
 /**
  * A per-process cache of registry rows, for reads on the hot path. Three rules keep it from serving what is no longer
  * true: every change the source reports empties it; a value read before a change is never stored after it (the
@@ -29,8 +31,6 @@ export interface CacheTicket {
  * created a moment ago is found at once. Values are shared between callers: they must not be mutated. It holds at most
  * `capacity` of what `weigh` counts (one an entry unless told, or bytes for answers of very different sizes).
  */
-type Entry<V> = { value: V; at: number; weight: number };
-
 export class RegistryCache<K, V> {
   private entries = new Map<K, Entry<V>>();
   /**
@@ -59,8 +59,8 @@ export class RegistryCache<K, V> {
   }
 
   /**
-   * What is held now, and what was held before the log changes since the last change of the records that nothing has
-   * read again since (checkpoints follow one another faster than some pages are read): at most the capacity.
+   * What a change of the log's own state keeps for `previous`: what is held now, and what earlier such changes kept that
+   * nothing has read again since (checkpoints can follow one another faster than a page is read); at most the capacity.
    */
   private supersede(): Map<K, Entry<V>> {
     const kept = new Map(this.entries);
