@@ -90,6 +90,36 @@ describe("a public record's history on its page", () => {
     expect(suspended.fields).toEqual(expect.arrayContaining([['Status', 'active', 'suspended'], ['Reason for the status', 'none', 'Sensor maintenance']]));
   });
 
+  it('pages a long history: 50 changes a page, newest first, each older page linked from the one before, every field change shown', async () => {
+    const source = await createSource(t, city.adminKey, `urn:plaza:hp:${uniqueSlug('long')}`);
+    const renames: number[] = [];
+    for (let n = 1; n <= 55; n++) {
+      const renamed = await t.http.patch(`/api/v1/sources/${source.id}`).set(bearer(city.adminKey)).send({ name: { en: `Station ${n}`, fr: `Station ${n}` } }).expect(200);
+      renames.push(renamed.body.journalIndex as number);
+    }
+    const first = await page(`/sources/${source.id}?lang=en`);
+    const latest = history(first);
+    expect(latest.items.map((i) => i.index)).toEqual([...renames].reverse().slice(0, 50));
+    // The oldest change shown still says what it changed: its state before is on the older page.
+    expect(latest.items.at(-1)!.fields).toEqual([['Name', 'Station 5', 'Station 6']]);
+    const link = /<a rel="next" href="([^"]+)">Older changes<\/a>/.exec(latest.section)?.[1]?.replace(/&amp;/g, '&');
+    expect(link).toBe(`/sources/${source.id}?history=${renames[5]}&lang=en#history`);
+
+    const older = history(await page(link!.replace('#history', '')));
+    expect(older.items.map((i) => i.index)).toEqual([...renames.slice(0, 5).reverse(), source.journalIndex]);
+    expect(older.items[0]!.fields).toEqual([['Name', 'Station 4', 'Station 5']]);
+    expect(older.section).not.toContain('rel="next"');
+    // The record's page itself is the same whichever page of its history is shown.
+    expect(first.slice(0, first.indexOf('<section aria-labelledby="history"'))).toContain('Station 55');
+  });
+
+  it('refuses a history position that is not a journal index with a 400 page, never a 500', async () => {
+    const source = await createSource(t, city.adminKey, `urn:plaza:hp:${uniqueSlug('bad')}`);
+    for (const bad of ['abc', '0', '-3', '1e3', '99999999999999999']) {
+      await t.http.get(`/sources/${source.id}?history=${bad}`).expect(400);
+    }
+  });
+
   it("shows a standard's history too, from the import that added it, with its log entry", async () => {
     const standard = (await t.http.get('/api/v1/standards/air-quality-observation').expect(200)).body as { journalIndex: number };
     const { items, section } = history(await page('/standards/air-quality-observation?lang=fr'));

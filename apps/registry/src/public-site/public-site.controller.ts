@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query, Req
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../kernel/auth/decorators.js';
-import { LogPageQuery, RegisterPageQuery, SignQuery, SourcesPageQuery } from './public-site.dto.js';
+import { LogPageQuery, RecordPageQuery, RegisterPageQuery, SignQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
 import { RecordHistory } from './history/record-history.js';
 import { historySection } from './views/history.js';
@@ -46,9 +46,15 @@ export class PublicSiteController {
     @Inject(RecordHistory) private readonly history: RecordHistory,
   ) {}
 
-  /** A public record's history, under its page: every change to it, dated, in words. */
-  private async withHistory(content: Html, locale: Locale, subjectType: string, subjectIds: readonly string[]): Promise<Html> {
-    return html`${content}${historySection(locale, await this.history.of(subjectType, subjectIds, locale))}`;
+  /**
+   * A public record's history, under its page: a page of its changes, dated, in words (the older ones from `query.history`),
+   * linking to the next older page at the same address with the page's other parameters.
+   */
+  private async withHistory(content: Html, locale: Locale, request: FastifyRequest, query: RecordPageQuery, subjectType: string, subjectIds: readonly string[]): Promise<Html> {
+    const view = await this.history.of(subjectType, subjectIds, locale, query.history ?? null);
+    const path = request.url.split('?')[0]!;
+    const { lang: _lang, ...params } = query;
+    return html`${content}${historySection(locale, view, (older) => locale.href(path, { ...params, history: older }))}`;
   }
 
   @Get()
@@ -66,17 +72,17 @@ export class PublicSiteController {
     const city = view.cities.find((c) => c.slug === query.city);
     const list = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
     // A city's sources page is its page: its own details' history follows.
-    const content = city ? await this.withHistory(list, locale, 'organisation', [city.id]) : list;
+    const content = city ? await this.withHistory(list, locale, request, query, 'organisation', [city.id]) : list;
     const feeds = city ? [cityFeed(locale, city)] : [];
     this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT, NEAR_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
 
   @Get('sources/:id')
   @PublicRead(PAGE_READ)
-  async source(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async source(@Param('id', uuid()) id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.source(id);
-    const content = await this.withHistory(sourcePage(locale, view, this.pages.map, this.pages.site), locale, 'source', [view.source.id]);
+    const content = await this.withHistory(sourcePage(locale, view, this.pages.map, this.pages.site), locale, request, query, 'source', [view.source.id]);
     const feeds = [{ title: locale.t.feedSource(locale.text(view.source.name)), href: locale.href('/feeds/changes.atom', { source: view.source.id }) }, cityFeed(locale, view.owner)];
     this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
@@ -117,12 +123,12 @@ export class PublicSiteController {
 
   @Get('agreements/:id')
   @PublicRead(PAGE_READ)
-  async agreement(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async agreement(@Param('id', uuid()) id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const view = await this.site.agreement(id);
     const frame = { locale, title: locale.t.agreementTitle(locale.text(view.agreement.city.name)), section: 'agreements' as const, feeds: [cityFeed(locale, view.agreement.city)] };
     const subjects = view.agreement.versions.map((v) => `${view.agreement.id}/${v.number}`);
-    this.pages.send(reply, request, frame, await this.withHistory(agreementPage(locale, view), locale, 'agreement-version', subjects));
+    this.pages.send(reply, request, frame, await this.withHistory(agreementPage(locale, view), locale, request, query, 'agreement-version', subjects));
   }
 
   @Get('privacy-records')
@@ -135,10 +141,10 @@ export class PublicSiteController {
 
   @Get('privacy-records/:id')
   @PublicRead(PAGE_READ)
-  async privacyRecord(@Param('id', uuid()) id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async privacyRecord(@Param('id', uuid()) id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const record = await this.site.privacyRecord(id);
-    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, await this.withHistory(privacyRecordPage(locale, record), locale, 'privacy-record', [record.id]));
+    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, await this.withHistory(privacyRecordPage(locale, record), locale, request, query, 'privacy-record', [record.id]));
   }
 
   @Get('standards')
@@ -150,10 +156,10 @@ export class PublicSiteController {
 
   @Get('standards/:id')
   @PublicRead(PAGE_READ)
-  async standard(@Param('id') id: string, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async standard(@Param('id') id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const standard = await this.site.standard(id);
-    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, await this.withHistory(standardPage(locale, standard), locale, 'standard', [standard.id]));
+    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, await this.withHistory(standardPage(locale, standard), locale, request, query, 'standard', [standard.id]));
   }
 
   @Get('proposals')
@@ -167,11 +173,11 @@ export class PublicSiteController {
   @Get('proposals/:number')
   @PublicRead(PAGE_READ)
   async proposal(
-    @Param('number', new ParseIntPipe({ errorHttpStatusCode: 400 })) number: number, @Query() query: RegisterPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply,
+    @Param('number', new ParseIntPipe({ errorHttpStatusCode: 400 })) number: number, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply,
   ): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
     const proposal = await this.site.proposal(number);
-    const content = await this.withHistory(proposalPage(locale, proposal), locale, 'proposal', [String(proposal.number)]);
+    const content = await this.withHistory(proposalPage(locale, proposal), locale, request, query, 'proposal', [String(proposal.number)]);
     this.pages.send(reply, request, { locale, title: locale.t.proposalTitle(proposal.number), section: 'proposals' }, content);
   }
 

@@ -11,6 +11,9 @@ const emptyIsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefin
 // A number typed in a form: anything that is not one ("45,5", "north") is NaN, refused with a 400 page, never guessed.
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value)) : value);
 
+// Only plain digits become numbers: "1e3", " 7" or a repeated parameter stay as they are and fail @IsInt.
+const digits = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : emptyIsAbsent({ value }));
+
 /** The largest radius of "what is near me", in km. */
 export const MAX_RADIUS_KM = 50;
 
@@ -20,7 +23,12 @@ export class RegisterPageQuery {
   @OptionalField() @IsString() @MaxLength(512) cursor?: string;
 }
 
-export class SourcesPageQuery extends RegisterPageQuery {
+/** A public record's page: its history's older changes, with journal indexes below `history` (set by its link). */
+export class RecordPageQuery extends RegisterPageQuery {
+  @OptionalField() @Transform(digits) @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER) history?: number;
+}
+
+export class SourcesPageQuery extends RecordPageQuery {
   @OptionalField() @Transform(emptyIsAbsent) @Matches(SLUG_PATTERN) city?: string;
   @OptionalField() @Transform(emptyIsAbsent) @IsIn(SOURCE_KINDS) kind?: SourceKind;
   @OptionalField() @Transform(emptyIsAbsent) @IsIn(SOURCE_STATUSES) status?: SourceStatus;
@@ -50,8 +58,6 @@ export class SignQuery extends RegisterPageQuery {
   @OptionalField() @Transform(emptyIsAbsent) @IsIn(SIGN_PAPERS) paper?: SignPaper;
 }
 
-// Only plain digits become numbers: "1e3", " 7" or a repeated parameter stay as they are and fail @IsInt.
-const digits = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : emptyIsAbsent({ value }));
 /** A day as a date field sends it (YYYY-MM-DD), checked to be a real day of the calendar. */
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -2,4 +2,4 @@
 export { TransparencyModule } from './transparency.module.js';
 export { TransparencyService, parseCheckpoint } from './transparency.service.js';
 export { CheckpointResponse, InclusionProofResponse } from './transparency.dto.js';
-export { JOURNAL_CHANGES, type HistoryChange, type JournalChange, type JournalChangeFilter, type JournalChanges } from './journal-changes.repository.js';
+export { HISTORY_PAGE, JOURNAL_CHANGES, type HistoryChange, type JournalChange, type JournalChangeFilter, type JournalChanges } from './journal-changes.repository.js';

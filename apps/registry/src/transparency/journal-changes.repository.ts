@@ -24,8 +24,8 @@ export interface HistoryChange extends JournalChange {
   withheldAt: number | null;
 }
 
-/** The most entries a record's history shows: its latest changes. */
-export const HISTORY_LIMIT = 200;
+/** How many changes a page of a record's history shows. */
+export const HISTORY_PAGE = 50;
 
 /**
  * Which changes: any combination of an organisation's (its records' entries), one kind of record's (or one record's,
@@ -75,19 +75,19 @@ export class JournalChangesRepository {
   }
 
   /**
-   * The latest changes (at most HISTORY_LIMIT) to the records of one kind with these ids, newest first, each with the
+   * The latest `limit` changes to the records of one kind with these ids (before the entry `before`, when given), newest first, each with the
    * state it recorded when that state was public when written and is not withheld: never a private state.
    */
-  async history(subjectType: string, subjectIds: readonly string[]): Promise<HistoryChange[]> {
+  async history(subjectType: string, subjectIds: readonly string[], before: number | null, limit: number): Promise<HistoryChange[]> {
     const rows = (await this.db.manager.query(
       `SELECT e.index, e.recorded_at, e.action, e.subject_type, e.subject_id, e.organisation_id, e.entry,
               s.index IS NOT NULL AS kept, s.public, s.withheld, CASE WHEN s.public AND NOT s.withheld THEN s.state END AS state, w.index AS withheld_at
          FROM journal_entries e
          LEFT JOIN journal_states s ON s.index = e.index
          LEFT JOIN journal_entries w ON w.subject_type = $3 AND w.subject_id = e.index::text
-        WHERE e.subject_type = $1 AND e.subject_id = ANY($2::text[])
+        WHERE e.subject_type = $1 AND e.subject_id = ANY($2::text[]) AND ($5::bigint IS NULL OR e.index < $5)
         ORDER BY e.index DESC LIMIT $4`,
-      [subjectType, subjectIds, WITHHOLDING, HISTORY_LIMIT],
+      [subjectType, subjectIds, WITHHOLDING, limit, before],
     )) as (ChangeRow & { kept: boolean; public: boolean | null; withheld: boolean | null; state: string | null; withheld_at: string | null })[];
     return rows.map((row) => ({
       ...change(row),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type HistoryChange, JOURNAL_CHANGES, type JournalChanges } from '../../transparency/index.js';
+import { HISTORY_PAGE, type HistoryChange, JOURNAL_CHANGES, type JournalChanges } from '../../transparency/index.js';
 import { RegistryChanges } from '../../platform/registry-changes/registry-changes.js';
 import type { RegistryCache } from '../../platform/registry-changes/registry-cache.js';
 import type { Locale } from '../i18n.js';
@@ -21,6 +21,8 @@ export interface HistoryView {
   items: HistoryItem[];
   /** The first entry whose state the registry kept, shown when some of these changes have none. */
   begins: number | null;
+  /** Where the next page of older changes starts (its `history`: the changes below this entry), or null on the last. */
+  older: number | null;
 }
 
 /**
@@ -41,11 +43,14 @@ export class RecordHistory {
     this.reads = changes.cache(HISTORIES_KEPT);
   }
 
-  async of(subjectType: string, subjectIds: readonly string[], locale: Locale): Promise<HistoryView> {
-    const { changes, entries, begins } = (await this.reads.once(`${subjectType}\n${subjectIds.join('\n')}`, () => this.read(subjectType, subjectIds)))!;
+  /** A page of the history (HISTORY_PAGE changes), newest first: the latest, or those before the entry `before`. */
+  async of(subjectType: string, subjectIds: readonly string[], locale: Locale, before: number | null = null): Promise<HistoryView> {
+    const key = `${subjectType}\n${before ?? ''}\n${subjectIds.join('\n')}`;
+    const { changes, earlier, entries, begins, older } = (await this.reads.once(key, () => this.read(subjectType, subjectIds, before)))!;
     const words = this.words.word(entries, locale);
-    // Oldest first, each record's previous state carried forward; a private or missing state breaks the chain.
-    const previous = new Map<string, unknown>();
+    // Oldest first, each record's previous state carried forward from its change before this page; a private or
+    // missing state breaks the chain.
+    const previous = new Map(earlier.map((change) => [change.subjectId, change.state]));
     const items = changes
       .map((change, i) => ({ change, words: words[i]! }))
       .reverse()
@@ -55,13 +60,18 @@ export class RecordHistory {
         return { words, disclosure: change.disclosure, withheldAt: change.withheldAt, state: change.state, before: change.state !== null && sameShape(before, change.state) ? before : null };
       })
       .reverse();
-    return { items, begins };
+    return { items, begins, older };
   }
 
-  private async read(subjectType: string, subjectIds: readonly string[]): Promise<HistoryRead> {
-    const changes = await this.journal.history(subjectType, subjectIds);
+  private async read(subjectType: string, subjectIds: readonly string[], before: number | null): Promise<HistoryRead> {
+    const rows = await this.journal.history(subjectType, subjectIds, before, HISTORY_PAGE + 1);
+    const changes = rows.slice(0, HISTORY_PAGE);
+    const older = rows.length > HISTORY_PAGE ? changes.at(-1)!.index : null;
+    // With older changes beyond this page, each record's change just before its oldest here, to say what that one changed.
+    const oldestHere = new Map(changes.map((change) => [change.subjectId, change.index]));
+    const earlier = older === null ? [] : (await Promise.all([...oldestHere].map(([id, index]) => this.journal.history(subjectType, [id], index, 1)))).flat();
     const [entries, begins] = await Promise.all([this.words.read(changes), changes.some((c) => c.disclosure === 'not-kept') ? this.journal.historyBegins() : null]);
-    return { changes, entries, begins };
+    return { changes, earlier, entries, begins, older };
   }
 }
 
@@ -70,8 +80,11 @@ const HISTORIES_KEPT = 64;
 
 interface HistoryRead {
   changes: HistoryChange[];
+  /** Each record's change just before this page, when the page does not reach its first. */
+  earlier: HistoryChange[];
   entries: EntriesRead;
   begins: number | null;
+  older: number | null;
 }
 
 /**

@@ -330,6 +330,7 @@ export const en = {
   errorTitle: 'Something went wrong',
   errorText: (requestId: string) => `The register could not show this page. If you report it, quote this reference: ${requestId}.`,
   logIndexLink: (index: number) => `entry ${index}`,
+  historyOlder: 'Older changes',
   historyTitle: 'History',
   historyIntro: 'Every change to this record, newest first: who made it (organisations, never people), what it changed, and its entry in the transparency log, where anyone can check it.',
   historyNoneYet: 'No change is recorded yet.',

@@ -334,6 +334,7 @@ export const fr: Messages = {
   errorTitle: 'Une erreur s’est produite',
   errorText: (requestId: string) => `Le registre n’a pas pu afficher cette page. Si vous le signalez, citez cette référence : ${requestId}.`,
   logIndexLink: (index: number) => `entrée ${index}`,
+  historyOlder: 'Changements plus anciens',
   historyTitle: 'Historique',
   historyIntro: 'Chaque changement de ce dossier, du plus récent au plus ancien : qui l’a fait (des organisations, jamais des personnes), ce qu’il a changé, et son entrée au journal de transparence, où chacun peut le vérifier.',
   historyNoneYet: 'Aucun changement n’est encore consigné.',

@@ -57,14 +57,18 @@ function label(key: string, locale: Locale): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A record's history for its page: newest first, each change dated, by whom, what it changed, and its log entry. */
-export function historySection(locale: Locale, view: HistoryView): Html {
+/**
+ * A page of a record's history for its page: newest first, each change dated, by whom, what it changed, and its log
+ * entry; `olderHref` gives the address of the older changes' page from where it starts.
+ */
+export function historySection(locale: Locale, view: HistoryView, olderHref: (older: number) => string): Html {
   const { t } = locale;
   return html`<section aria-labelledby="history" class="history">
   <h2 id="history">${t.historyTitle}</h2>
   <p>${t.historyIntro}</p>
   ${view.items.length === 0 ? html`<p>${t.historyNoneYet}</p>` : html`<ol class="history-list">${view.items.map((item) => change(locale, item))}</ol>`}
-  ${view.begins === null ? '' : html`<p class="history-begins">${t.historyBegins(view.begins)} <a href="${locale.href('/log', { index: view.begins })}">${t.logIndexLink(view.begins)}</a></p>`}
+  ${view.older === null ? '' : html`<p class="history-older"><a rel="next" href="${olderHref(view.older)}#history">${t.historyOlder}</a></p>`}
+  ${view.begins === null || view.older !== null ? '' : html`<p class="history-begins">${t.historyBegins(view.begins)} <a href="${locale.href('/log', { index: view.begins })}">${t.logIndexLink(view.begins)}</a></p>`}
 </section>`;
 }
 
