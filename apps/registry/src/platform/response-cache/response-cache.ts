@@ -124,7 +124,7 @@ export class ResponseCache {
         return payload;
       }
       const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-      // A route that chose its own validator or caching keeps them.
+      // A route that chose its own validator keeps it.
       const etag = (reply.getHeader('etag') as string | undefined) ?? entityTag(body);
       void reply.header('etag', etag);
       // A route that chose its own caching keeps it for anonymous answers; a key holder's is private whatever it chose.
