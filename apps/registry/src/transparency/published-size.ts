@@ -55,11 +55,17 @@ export class PublishedSize {
       this.logger.warn(`the log ${mark.origin} was abandoned by the operator (PLAZA_LOG_ABANDONED_ORIGIN) at ${mark.size} entries published; this registry goes on as the new log ${this.config.logOrigin}`);
       return;
     }
+    if (mark.origin !== this.config.logOrigin) {
+      // Most often a mistyped setting: say which origin the log has, and name the way on after a restore only second.
+      throw new LogRolledBackError(
+        `the registry does not start: PLAZA_LOG_ORIGIN is "${this.config.logOrigin}" but the log's checkpoints are signed with the origin "${mark.origin}" ` +
+          `(its data folder says it published ${mark.size} entries): a changed origin breaks every verifier's saved state, so set PLAZA_LOG_ORIGIN=${mark.origin}. ` +
+          `Only to go on as a new log after restoring a backup older than what it published, set PLAZA_LOG_ABANDONED_ORIGIN=${mark.origin} with the new origin`,
+      );
+    }
     const size = await this.repository.treeSize();
     const problem =
-      mark.origin !== this.config.logOrigin
-        ? `its data folder says the log ${mark.origin} published ${mark.size} entries, but PLAZA_LOG_ORIGIN is ${this.config.logOrigin}`
-        : size < mark.size
+      size < mark.size
           ? `the log published a checkpoint of ${mark.size} entries, but the database holds only ${size}: it was restored from a backup older than what the log published`
           : Buffer.from(await computeRoot(this.repository.store(), treeHasher, mark.size)).toString('base64') !== mark.rootHash
             ? `the database's tree of ${mark.size} entries is not the one the log published at that size: it was restored from another history`
