@@ -3,20 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportStandards } from '../apps/cli/src/standards-export.js';
 import { type RegistryProcess, startRegistry } from './support/registry-process.js';
-import { SHARED_LOG_KEY } from './support/test-app.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
+import { createDatabase } from './support/test-app.js';
 
 /** plaza standards export, through libs/client's typed client, against the built registry (embedded database or DATABASE_URL). */
 describe('plaza standards export', () => {
   let registry: RegistryProcess;
   let dir: string;
+  // A database of its own on the server: other suites' proposals publish versions in a shared one.
+  let database: ScratchDatabase | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'plaza-standards-export-'));
-    const server: Record<string, string> = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, PLAZA_LOG_SIGNING_KEY: SHARED_LOG_KEY } : {};
-    registry = await startRegistry({ ...server, PLAZA_DATA_DIR: join(dir, 'data'), PLAZA_LOG_LEVEL: 'warn' });
+    if (process.env.DATABASE_URL) database = await createDatabase(process.env.DATABASE_URL);
+    registry = await startRegistry({ ...(database ? { DATABASE_URL: database.url } : {}), PLAZA_DATA_DIR: join(dir, 'data'), PLAZA_LOG_LEVEL: 'warn' });
   }, 120_000);
   afterAll(async () => {
     await registry?.stop();
+    await database?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
