@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser } from './support/browser.js';
+import { expectAccessible, launchBrowser, offlineContext } from './support/browser.js';
 import { addMember, bearer, createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 import { startTestWitness, type TestWitness } from './support/test-witness.js';
@@ -50,8 +50,7 @@ describe('the log page in words in a browser', () => {
   }, 120_000);
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.route((url) => url.origin !== base, (route) => route.abort());
+    context = await offlineContext(browser, base);
     page = await context.newPage();
   });
   afterEach(() => context?.close());
@@ -162,8 +161,7 @@ describe("the log page's check in a browser, with a witness", () => {
     expect(Number(latest.body.body.split('\n')[1])).toBeGreaterThan(witnessed);
     expect(latest.body.witnessedCheckpoint.size).toBe(witnessed);
 
-    const context = await browser.newContext();
-    await context.route((url) => url.origin !== base, (route) => route.abort());
+    const context = await offlineContext(browser, base);
     try {
       const page = await context.newPage();
       for (const [lang, says] of [['en', `the one the witnesses vouched for: ${witnessed} entries`], ['fr', `celui dont les témoins se sont portés garants : ${witnessed} entrées`]] as const) {
@@ -195,8 +193,7 @@ describe("the log page's check in a browser, with a witness", () => {
     const rotation = signKeyRotation({ origin: ORIGIN, oldKey: logKey.verifierKey, newKey: next.verifierKey, size: rotatedAt }, logKey, next);
     const body = (size: number) => `${ORIGIN}\n${size}\n${witnessedNote.split('\n')[2]}\n`;
 
-    const context = await browser.newContext();
-    await context.route((url) => url.origin !== base, (route) => route.abort());
+    const context = await offlineContext(browser, base);
     try {
       const page = await context.newPage();
       const check = async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser } from './support/browser.js';
+import { expectAccessible, launchBrowser, offlineContext } from './support/browser.js';
 import { exchangeScenario, type ExchangeScenario } from './support/exchange-fixtures.js';
 import { createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
@@ -44,8 +44,7 @@ describe('signs and what is near me in a browser', () => {
 
   beforeEach(async () => {
     // The resident allows the page to know where they are (near me); nothing leaves the machine.
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, geolocation: HERE, permissions: ['geolocation'] });
-    await context.route((url) => url.origin !== base, (route) => route.abort());
+    context = await offlineContext(browser, base, { geolocation: HERE, permissions: ['geolocation'] });
     page = await context.newPage();
   });
   afterEach(() => context?.close());

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { expectAccessible, launchBrowser } from './support/browser.js';
+import { expectAccessible, launchBrowser, offlineContext } from './support/browser.js';
 import { exchangeScenario, type ExchangeScenario } from './support/exchange-fixtures.js';
 import { bearer } from './support/fixtures.js';
 import { readQrCode } from './support/qr.js';
@@ -39,8 +39,7 @@ describe("a record's history in a browser", () => {
   }, 120_000);
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.route((url) => url.origin !== base, (route) => route.abort());
+    context = await offlineContext(browser, base);
     page = await context.newPage();
   });
   afterEach(() => context?.close());

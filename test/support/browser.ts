@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import bundledChromium from '@sparticuz/chromium';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 
 /**
  * Which Chromium the browser suites drive, chosen explicitly with PLAZA_BROWSER:
@@ -39,4 +39,11 @@ export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promi
 export async function expectAccessible(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect(results.violations.map((v) => `${page.url()}: ${v.id} (${v.nodes.length}): ${v.help}`)).toEqual([]);
+}
+
+/** A browser context that reaches the registry at `base` alone: anything else is refused, as on a machine with no internet. */
+export async function offlineContext(browser: Browser, base: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  await context.route((url) => url.origin !== base, (route) => route.abort());
+  return context;
 }
