@@ -146,6 +146,8 @@ describe('the exchange: events stored by month, identities kept apart, retention
     const settled = await feed.eventsAfter([s.sourceId], FEED_START, 10_000, EVERYTHING);
     const start = settled.length > 0 ? positionOf(settled.at(-1)!) : FEED_START;
     const ids = ['st-feed-1', 'st-feed-2', 'st-feed-3', 'st-feed-4'];
+    // On the server another suite's open transaction can hold back this source's earlier events past `start`; they may show up among these.
+    const ours = (events: StoredEvent[]) => events.map((e) => e.id).filter((id) => ids.includes(id));
     for (const id of ids) await structured(city, signed(reading(s.source, id), s.cityKey));
     // Two months back, the last instant of last month, and this month: received one after the other in time.
     await partitions.createMonth(monthStart(2));
@@ -156,11 +158,11 @@ describe('the exchange: events stored by month, identities kept apart, retention
     expect((await rows(ids)).map((r) => r.partition)).toEqual([monthPartitionName(monthStart(2)), monthPartitionName(monthStart(1)), ...Array(2).fill(monthPartitionName(monthStart(0)))]);
 
     const all = await feedShowing(start, ids);
-    expect(all.map((e) => e.id)).toEqual(ids);
+    expect(ours(all)).toEqual(ids);
     const paged: string[] = [];
     let position = start;
     for (let page = await feed.eventsAfter([s.sourceId], position, 1, EVERYTHING); page.length > 0; page = await feed.eventsAfter([s.sourceId], position, 1, EVERYTHING)) {
-      paged.push(...page.map((e) => e.id));
+      paged.push(...ours(page));
       position = positionOf(page.at(-1)!);
     }
     expect(paged).toEqual(ids);
