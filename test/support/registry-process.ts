@@ -30,6 +30,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Process groups of registries this process started and that have not exited. */
+const running = new Set<number>();
+// A test that times out while its registry starts loses the handle; the registry must not outlive the suite's process.
+process.once('exit', () => {
+  for (const group of running) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /**
  * Starts the registry with `env` (added to this process's environment, DATABASE_URL included) and resolves once
  * /health/ready answers 200. The child leads its own process group, so kill() reaches cluster workers too.
@@ -45,7 +58,13 @@ export async function startRegistry(env: Record<string, string>, port?: number, 
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  running.add(child.pid!);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child.pid!);
+      done({ code, signal });
+    }),
+  );
   const url = `http://127.0.0.1:${listenOn}`;
 
   const deadline = Date.now() + timeoutMs;
