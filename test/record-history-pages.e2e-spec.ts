@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { registerDsseKey, signedAgreement } from './support/exchange-fixtures.js';
-import { addMember, bearer, createOrganisation, createSource, type TestOrganisation } from './support/fixtures.js';
+import { addMember, bearer, createOrganisation, createSource, newVersion, proposalBody, type TestOrganisation } from './support/fixtures.js';
 import { startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
 
 /** One history item as a resident reads it: the text of its line, its log link, and the fields table's rows. */
@@ -36,8 +36,11 @@ describe("a public record's history on its page", () => {
   let cityName: string;
 
   beforeAll(async () => {
-    // Nothing cached: one story edits kept states behind the registry's back, which no change announces.
-    t = await startTestApp({ PLAZA_PUBLIC_CACHE_MB: '0', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0' }, { ownDatabase: true });
+    // Nothing cached: two stories edit kept states behind the registry's back, which no change announces. A vote
+    // closes as soon as it is called (the coalition members of this database vote, a tenth of them is a quorum).
+    t = await startTestApp(
+      { PLAZA_PUBLIC_CACHE_MB: '0', PLAZA_REGISTRY_CACHE_MAX_AGE_MS: '0', PLAZA_VOTING_QUORUM_PERCENT: '10', PLAZA_VOTING_PERIOD_HOURS: '0' }, { ownDatabase: true },
+    );
     db = t.app.get(DataSource);
     city = await createOrganisation(t, uniqueSlug('hp-city'), 'city');
     vendor = await createOrganisation(t, uniqueSlug('hp-vendor'), 'vendor');
@@ -126,6 +129,92 @@ describe("a public record's history on its page", () => {
     expect(section).toContain('<h2 id="history">Historique</h2>');
     expect(items.map((i) => i.index)).toContain(standard.journalIndex);
     expect(items.every((i) => i.log === `/log?index=${i.index}&lang=fr`)).toBe(true);
+  });
+
+  it("lists a proposal's reviews and votes in its history, and its standard's page the version it published and deprecated, in both languages; a private state stays private", async () => {
+    // Three coalition cities, each acting through a standards editor its own admin named: the organisation acts, never the person.
+    const voters = await Promise.all(['hp-coal-a', 'hp-coal-b', 'hp-coal-c'].map(async (base) => {
+      const org = await createOrganisation(t, uniqueSlug(base), 'city', { coalitionMember: true });
+      const name = (await t.http.get(`/api/v1/organisations/${org.slug}`).expect(200)).body.name as { en: string; fr: string };
+      return { ...org, name, key: (await addMember(t, org.slug, org.adminKey, ['admin', 'standards-editor'])).key };
+    }));
+    const [a, b, c] = voters as [typeof voters[0], typeof voters[0], typeof voters[0]];
+    const decide = async (body: object) => {
+      const { number } = (await t.http.post('/api/v1/proposals').set(bearer(a.key)).send(body).expect(201)).body as { number: number };
+      await t.http.post(`/api/v1/proposals/${number}/submit`).set(bearer(a.key)).expect(200);
+      return number;
+    };
+    const content = newVersion('noise-level-observation', '1.1.0', '1.2.0', (schema) => {
+      schema.properties.comment = { type: 'string', maxLength: 200, description: 'Free note from the operator' };
+    });
+    const n = await decide(proposalBody('noise-level-observation', '1.2.0', content));
+    await t.http.post(`/api/v1/proposals/${n}/reviews`).set(bearer(b.key)).send({ verdict: 'approve', comment: 'Looks right to Bee.' }).expect(201);
+    await t.http.post(`/api/v1/proposals/${n}/voting`).set(bearer(b.key)).expect(200);
+    await t.http.put(`/api/v1/proposals/${n}/vote`).set(bearer(a.key)).send({ choice: 'no' }).expect(200);
+    await t.http.put(`/api/v1/proposals/${n}/vote`).set(bearer(a.key)).send({ choice: 'yes' }).expect(200);
+    await t.http.put(`/api/v1/proposals/${n}/vote`).set(bearer(b.key)).send({ choice: 'yes' }).expect(200);
+    await t.http.put(`/api/v1/proposals/${n}/vote`).set(bearer(c.key)).send({ choice: 'abstain' }).expect(200);
+    expect((await t.http.post(`/api/v1/proposals/${n}/decision`).set(bearer(c.key)).expect(200)).body.status).toBe('accepted');
+
+    const proposal = (await t.http.get(`/api/v1/proposals/${n}`).expect(200)).body as { journalIndex: number; reviews: { journalIndex: number }[]; votes: { organisation: string; journalIndex: number }[] };
+    const review = proposal.reviews[0]!.journalIndex;
+    const votes = proposal.votes.map((v) => v.journalIndex);
+    const changedVote = proposal.votes.find((v) => v.organisation === a.slug)!.journalIndex;
+    let firstVote = 0;
+    for (const lang of ['en', 'fr'] as const) {
+      const { items, section } = history(await page(`/proposals/${n}?lang=${lang}`));
+      const indexes = items.map((i) => i.index);
+      expect(indexes).toEqual([...indexes].sort((x, y) => y - x));
+      expect(indexes).toEqual(expect.arrayContaining([proposal.journalIndex, review, ...votes]));
+      // Every entry of the process in one list: the review, the vote opened, four votes (one changed).
+      const process = items.filter((i) => i.index >= review && i.index <= Math.max(...votes)).reverse();
+      expect(process).toHaveLength(6);
+      firstVote = process[2]!.index;
+      expect(items.every((i) => i.log === `/log?index=${i.index}&lang=${lang}`)).toBe(true);
+      const item = (index: number) => items.find((i) => i.index === index)!;
+      expect(item(review).text).toContain(`(${b.name[lang]})`);
+      expect(item(firstVote).text).toContain(`(${a.name[lang]})`);
+      expect(item(changedVote).fields).toEqual([['Vote', 'no', 'yes']]);
+      expect(section).not.toContain('Member ');
+      expect(section).not.toMatch(/[{}"]\s*:/);
+    }
+
+    // A deprecation, decided the same way, changes the version: the standard's page lists its publication and its
+    // deprecation with the fields that changed.
+    const d = await decide({ kind: 'deprecation', standard: 'noise-level-observation', version: '1.2.0', title: { en: 'Retire 1.2.0', fr: 'Retirer 1.2.0' }, body: '## Motivation\n\nTest.\n' });
+    await t.http.post(`/api/v1/proposals/${d}/voting`).set(bearer(b.key)).expect(200);
+    for (const voter of voters) await t.http.put(`/api/v1/proposals/${d}/vote`).set(bearer(voter.key)).send({ choice: 'yes' }).expect(200);
+    expect((await t.http.post(`/api/v1/proposals/${d}/decision`).set(bearer(c.key)).expect(200)).body.status).toBe('accepted');
+    const version = (await t.http.get('/api/v1/standards/noise-level-observation/versions/1.2.0').expect(200)).body as { status: string; journalIndex: number };
+    expect(version.status).toBe('deprecated');
+    for (const lang of ['en', 'fr'] as const) {
+      const { items } = history(await page(`/standards/noise-level-observation?lang=${lang}`));
+      const publishedWords = { en: 'A new version of a data standard was published', fr: 'Une nouvelle version d’une norme de données a été publiée' }[lang];
+      // The only version published since this story began.
+      const published = items.filter((i) => i.index > review && i.text.includes(publishedWords));
+      expect(published).toHaveLength(1);
+      expect(published[0]!.log).toBe(`/log?index=${published[0]!.index}&lang=${lang}`);
+      const deprecated = items.find((i) => i.index === version.journalIndex)!;
+      expect(deprecated.log).toBe(`/log?index=${version.journalIndex}&lang=${lang}`);
+      expect(deprecated.fields).toEqual(expect.arrayContaining([
+        [{ en: 'Status', fr: 'Statut' }[lang], 'published', 'deprecated'],
+        [{ en: 'Deprecated', fr: 'Dépréciation' }[lang], { en: 'none', fr: 'aucun' }[lang], expect.any(String)],
+      ]));
+    }
+
+    // A state that was not public when written (as a draft is) is never shown nor disclosed: a's first vote, made so.
+    await db.query('UPDATE journal_states SET public = false WHERE index = $1', [firstVote]);
+    try {
+      for (const lang of ['en', 'fr'] as const) {
+        const { items } = history(await page(`/proposals/${n}?lang=${lang}`));
+        expect(items.find((i) => i.index === firstVote)!.text).toContain({ en: 'was not public at the time', fr: 'n’était pas public' }[lang]);
+        // The change after it can no longer say what it was.
+        expect(items.find((i) => i.index === changedVote)!.fields).toEqual([]);
+      }
+      expect((await t.http.get('/api/v1/log/record').query({ index: firstVote }).expect(409)).body.code).toBe('log.record_superseded');
+    } finally {
+      await db.query('UPDATE journal_states SET public = true WHERE index = $1', [firstVote]);
+    }
   });
 
   it('says a withheld state was withheld and where, and where the history starts when older changes were not kept', async () => {

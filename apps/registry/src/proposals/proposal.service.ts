@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../kernel/auth/principal.js';
 import type { Page } from '../kernel/paging/paging.js';
+import type { JournalSubjects } from '../platform/journal/journaled-kind.js';
 import { UnitOfWork } from '../platform/journal/unit-of-work.js';
 import { countedVotes, requireAuthor, requireReviewer, requireStatus } from './proposal-access.js';
 import type { Proposal } from './proposal.entity.js';
 import { ProposalError, ProposalErrorCode } from './proposal-error.js';
-import { recordProposal, recordReview, recordVote } from './proposal-record.js';
+import { proposalKind, proposalReviewKind, proposalVoteKind, recordProposal, recordReview, recordVote } from './proposal-record.js';
 import { ProposalRepository } from './proposal.repository.js';
 import {
   type CreateProposalDto, type ListProposalsQuery, type ProposalDetailResponse, ProposalResponse, ReviewResponse, type ReviewDto,
@@ -117,6 +118,17 @@ export class ProposalService {
         ? { electorate: proposal.electorate.length, yes: count('yes'), no: count('no'), abstain: count('abstain'), notVoted: proposal.electorate.length - counted.length }
         : null,
     };
+  }
+
+  /** The journal's records whose changes make up a proposal's public history: the proposal, its reviews and its votes (every round's). */
+  async historySubjects(number: number): Promise<JournalSubjects[]> {
+    await this.mustFind(number);
+    const [reviews, votes] = await Promise.all([this.proposals.reviews(number), this.proposals.votes(number)]);
+    return [
+      { subjectType: proposalKind.subjectType, subjectIds: [String(number)] },
+      { subjectType: proposalReviewKind.subjectType, subjectIds: reviews.map((r) => r.id) },
+      { subjectType: proposalVoteKind.subjectType, subjectIds: votes.map((v) => v.id) },
+    ];
   }
 
   async list(query: ListProposalsQuery): Promise<Page<ProposalResponse>> {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../kernel/auth/decorators.js';
 import { LogPageQuery, RecordPageQuery, RegisterPageQuery, SignQuery, SourcesPageQuery } from './public-site.dto.js';
 import { PublicSiteService } from './public-site.service.js';
-import { RecordHistory } from './history/record-history.js';
+import type { HistoryView } from './history/record-history.js';
 import { historySection } from './views/history.js';
 import type { LocalizedText } from '../kernel/text/localized-text.js';
 import { type Html, html } from './html.js';
@@ -43,15 +43,13 @@ export class PublicSiteController {
   constructor(
     @Inject(PublicSiteService) private readonly site: PublicSiteService,
     @Inject(PageRenderer) private readonly pages: PageRenderer,
-    @Inject(RecordHistory) private readonly history: RecordHistory,
   ) {}
 
   /**
-   * A public record's history, under its page: a page of its changes, dated, in words (the older ones from `query.history`),
-   * linking to the next older page at the same address with the page's other parameters.
+   * A public record's history, under its page: the page of its changes the service read (from `query.history`), linking
+   * to the next older page at the same address with the page's other parameters.
    */
-  private async withHistory(content: Html, locale: Locale, request: FastifyRequest, query: RecordPageQuery, subjectType: string, subjectIds: readonly string[]): Promise<Html> {
-    const view = await this.history.of(subjectType, subjectIds, locale, query.history ?? null);
+  private withHistory(content: Html, locale: Locale, request: FastifyRequest, query: RecordPageQuery, view: HistoryView): Html {
     const path = request.url.split('?')[0]!;
     const { lang: _lang, ...params } = query;
     return html`${content}${historySection(locale, view, (older) => locale.href(path, { ...params, history: older }))}`;
@@ -68,11 +66,11 @@ export class PublicSiteController {
   @PublicRead(PAGE_READ)
   async sources(@Query() query: SourcesPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const view = await this.site.sourceList(query);
+    const { list: view, history } = await this.site.sourceList(query, locale);
     const city = view.cities.find((c) => c.slug === query.city);
     const list = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
     // A city's sources page is its page: its own details' history follows.
-    const content = city ? await this.withHistory(list, locale, request, query, 'organisation', [city.id]) : list;
+    const content = history ? this.withHistory(list, locale, request, query, history) : list;
     const feeds = city ? [cityFeed(locale, city)] : [];
     this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT, NEAR_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
@@ -81,8 +79,8 @@ export class PublicSiteController {
   @PublicRead(PAGE_READ)
   async source(@Param('id', uuid()) id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const view = await this.site.source(id);
-    const content = await this.withHistory(sourcePage(locale, view, this.pages.map, this.pages.site), locale, request, query, 'source', [view.source.id]);
+    const { record: view, history } = await this.site.source(id, locale, query.history);
+    const content = this.withHistory(sourcePage(locale, view, this.pages.map, this.pages.site), locale, request, query, history);
     const feeds = [{ title: locale.t.feedSource(locale.text(view.source.name)), href: locale.href('/feeds/changes.atom', { source: view.source.id }) }, cityFeed(locale, view.owner)];
     this.pages.send(reply, request, { locale, title: locale.text(view.source.name), section: 'sources', scripts: [MAP_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
@@ -125,10 +123,9 @@ export class PublicSiteController {
   @PublicRead(PAGE_READ)
   async agreement(@Param('id', uuid()) id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const view = await this.site.agreement(id);
+    const { record: view, history } = await this.site.agreement(id, locale, query.history);
     const frame = { locale, title: locale.t.agreementTitle(locale.text(view.agreement.city.name)), section: 'agreements' as const, feeds: [cityFeed(locale, view.agreement.city)] };
-    const subjects = view.agreement.versions.map((v) => `${view.agreement.id}/${v.number}`);
-    this.pages.send(reply, request, frame, await this.withHistory(agreementPage(locale, view), locale, request, query, 'agreement-version', subjects));
+    this.pages.send(reply, request, frame, this.withHistory(agreementPage(locale, view), locale, request, query, history));
   }
 
   @Get('privacy-records')
@@ -143,8 +140,8 @@ export class PublicSiteController {
   @PublicRead(PAGE_READ)
   async privacyRecord(@Param('id', uuid()) id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const record = await this.site.privacyRecord(id);
-    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, await this.withHistory(privacyRecordPage(locale, record), locale, request, query, 'privacy-record', [record.id]));
+    const { record, history } = await this.site.privacyRecord(id, locale, query.history);
+    this.pages.send(reply, request, { locale, title: locale.text(record.title), section: 'privacy' }, this.withHistory(privacyRecordPage(locale, record), locale, request, query, history));
   }
 
   @Get('standards')
@@ -158,8 +155,8 @@ export class PublicSiteController {
   @PublicRead(PAGE_READ)
   async standard(@Param('id') id: string, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const standard = await this.site.standard(id);
-    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, await this.withHistory(standardPage(locale, standard), locale, request, query, 'standard', [standard.id]));
+    const { record: standard, history } = await this.site.standard(id, locale, query.history);
+    this.pages.send(reply, request, { locale, title: locale.text(standard.title), section: 'standards' }, this.withHistory(standardPage(locale, standard), locale, request, query, history));
   }
 
   @Get('proposals')
@@ -176,8 +173,8 @@ export class PublicSiteController {
     @Param('number', new ParseIntPipe({ errorHttpStatusCode: 400 })) number: number, @Query() query: RecordPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply,
   ): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const proposal = await this.site.proposal(number);
-    const content = await this.withHistory(proposalPage(locale, proposal), locale, request, query, 'proposal', [String(proposal.number)]);
+    const { record: proposal, history } = await this.site.proposal(number, locale, query.history);
+    const content = this.withHistory(proposalPage(locale, proposal), locale, request, query, history);
     this.pages.send(reply, request, { locale, title: locale.t.proposalTitle(proposal.number), section: 'proposals' }, content);
   }
 

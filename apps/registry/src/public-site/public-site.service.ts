@@ -4,6 +4,8 @@ import type { Page } from '../kernel/paging/paging.js';
 import type { LogPageQuery, SourcesPageQuery } from './public-site.dto.js';
 import type { Locale } from './i18n.js';
 import { type EntriesRead, type EntryInWords, JournalInWords } from './journal/journal-in-words.js';
+import { type HistoryView, RecordHistory } from './history/record-history.js';
+import type { JournalSubjects } from '../platform/journal/journaled-kind.js';
 import { RegistryChanges } from '../platform/registry-changes/registry-changes.js';
 import type { RegistryCache } from '../platform/registry-changes/registry-cache.js';
 import { AgreementService, type AgreementResponse, type AgreementSummary, type AgreementVersionResponse } from '../agreements/index.js';
@@ -39,6 +41,12 @@ export interface HomeView {
   standards: number;
   proposals: number;
   logSize: number;
+}
+
+/** A public record's page: what it shows, and a page of its history (its parts' too) in the reader's language. */
+export interface RecordView<T> {
+  record: T;
+  history: HistoryView;
 }
 
 export interface SourcesView {
@@ -137,6 +145,7 @@ export class PublicSiteService {
     @Inject(SourceConformance) private readonly conformance: SourceConformance,
     @Inject(JOURNAL_CHANGES) private readonly journal: JournalChanges,
     @Inject(JournalInWords) private readonly words: JournalInWords,
+    @Inject(RecordHistory) private readonly history: RecordHistory,
     @Inject(RegistryChanges) changes: RegistryChanges,
   ) {
     this.pageReads = changes.cache(PAGE_READS_KEPT);
@@ -166,9 +175,17 @@ export class PublicSiteService {
     return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize };
   }
 
-  sourceList(query: SourcesPageQuery): Promise<SourcesView> {
-    const { lang: _lang, ...args } = query;
-    return this.shared('sources', args, () => this.readSources(query));
+  /** The sources page; filtered by a city, it is that city's page, with the city's own history (from `query.history`). */
+  async sourceList(query: SourcesPageQuery, locale: Locale): Promise<{ list: SourcesView; history: HistoryView | null }> {
+    const { lang: _lang, history: _history, ...args } = query;
+    const list = await this.shared('sources', args, () => this.readSources(query));
+    const city = list.cities.find((c) => c.slug === query.city);
+    return { list, history: city ? await this.historyOf([{ subjectType: 'organisation', subjectIds: [city.id] }], locale, query.history) : null };
+  }
+
+  /** A page of these records' history, newest first, from the entry `before` (the latest when absent). */
+  private historyOf(subjects: readonly JournalSubjects[], locale: Locale, before: number | undefined): Promise<HistoryView> {
+    return this.history.of(subjects, locale, before ?? null);
   }
 
   private async readSources(query: SourcesPageQuery): Promise<SourcesView> {
@@ -220,8 +237,9 @@ export class PublicSiteService {
     return { source, owner, agreement, privacyRecord };
   }
 
-  source(id: string): Promise<SourceView> {
-    return this.shared('source', id, () => this.readSource(id));
+  async source(id: string, locale: Locale, history?: number): Promise<RecordView<SourceView>> {
+    const record = await this.shared('source', id, () => this.readSource(id));
+    return { record, history: await this.historyOf([{ subjectType: 'source', subjectIds: [record.source.id] }], locale, history) };
   }
 
   private async readSource(id: string): Promise<SourceView> {
@@ -240,8 +258,11 @@ export class PublicSiteService {
     return this.shared('agreements', cursor, () => this.agreements.list({ cursor, limit: PAGE }));
   }
 
-  agreement(id: string): Promise<AgreementView> {
-    return this.shared('agreement', id, () => this.readAgreement(id));
+  /** An agreement's page, with the history of all its versions. */
+  async agreement(id: string, locale: Locale, history?: number): Promise<RecordView<AgreementView>> {
+    const record = await this.shared('agreement', id, () => this.readAgreement(id));
+    const versions = record.agreement.versions.map((v) => `${record.agreement.id}/${v.number}`);
+    return { record, history: await this.historyOf([{ subjectType: 'agreement-version', subjectIds: versions }], locale, history) };
   }
 
   private async readAgreement(id: string): Promise<AgreementView> {
@@ -255,8 +276,9 @@ export class PublicSiteService {
     return this.shared('privacy-records', cursor, () => this.privacyRecords.list(undefined, { cursor, limit: PAGE }));
   }
 
-  privacyRecord(id: string): Promise<PrivacyRecordResponse> {
-    return this.shared('privacy-record', id, () => this.privacyRecords.get(undefined, id));
+  async privacyRecord(id: string, locale: Locale, history?: number): Promise<RecordView<PrivacyRecordResponse>> {
+    const record = await this.shared('privacy-record', id, () => this.privacyRecords.get(undefined, id));
+    return { record, history: await this.historyOf([{ subjectType: 'privacy-record', subjectIds: [record.id] }], locale, history) };
   }
 
   /** Every standard with its versions (the catalogue is small: a few dozen at most). */
@@ -275,16 +297,26 @@ export class PublicSiteService {
     return Promise.all(all.map((s) => this.standards.get(s.id)));
   }
 
-  standard(id: string): Promise<StandardDetailResponse> {
-    return this.shared('standard', id, () => this.standards.get(id));
+  /** A standard's page, with its versions' history beside its own. */
+  async standard(id: string, locale: Locale, history?: number): Promise<RecordView<StandardDetailResponse>> {
+    const { record, subjects } = await this.shared('standard', id, async () => {
+      const [record, subjects] = await Promise.all([this.standards.get(id), this.standards.historySubjects(id)]);
+      return { record, subjects };
+    });
+    return { record, history: await this.historyOf(subjects, locale, history) };
   }
 
   proposalList(cursor: string | undefined): Promise<Page<ProposalResponse>> {
     return this.shared('proposals', cursor, () => this.proposals.list({ cursor, limit: PAGE }));
   }
 
-  proposal(number: number): Promise<ProposalDetailResponse> {
-    return this.shared('proposal', number, () => this.proposals.get(number));
+  /** A proposal's page, with its reviews' and votes' history beside its own. */
+  async proposal(number: number, locale: Locale, history?: number): Promise<RecordView<ProposalDetailResponse>> {
+    const { record, subjects } = await this.shared('proposal', number, async () => {
+      const [record, subjects] = await Promise.all([this.proposals.get(number), this.proposals.historySubjects(number)]);
+      return { record, subjects };
+    });
+    return { record, history: await this.historyOf(subjects, locale, history) };
   }
 
   /**

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Page } from '../kernel/paging/paging.js';
+import type { JournalSubjects } from '../platform/journal/journaled-kind.js';
 import { StandardError, StandardErrorCode } from './standard-error.js';
 import type { Standard, StandardVersion } from './standard.entity.js';
+import { standardKind, standardVersionKind } from './standard-record.js';
 import { StandardRepository } from './standard.repository.js';
 import {
   type ListStandardsQuery, type StandardDetailResponse, StandardResponse, type StandardVersionDetailResponse, StandardVersionResponse,
@@ -26,6 +28,13 @@ export class StandardService {
     const standard = await this.standard(id);
     const versions = await this.standards.versionsOf(id);
     return { ...StandardResponse.from(standard), versions: versions.map(StandardVersionResponse.from) };
+  }
+
+  /** The journal's records whose changes make up a standard's public history: the standard and each of its versions. */
+  async historySubjects(id: string): Promise<JournalSubjects[]> {
+    await this.standard(id);
+    const versions = await this.standards.versionsOf(id);
+    return [{ subjectType: standardKind.subjectType, subjectIds: [id] }, { subjectType: standardVersionKind.subjectType, subjectIds: versions.map((v) => v.id) }];
   }
 
   async getVersion(id: string, version: string): Promise<StandardVersionDetailResponse> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntryFields } from '../platform/journal/journal-entry-format.js';
+import type { JournalSubjects } from '../platform/journal/journaled-kind.js';
 import { WITHHOLDING } from './transparency.repository.js';
 
 /** One change as the journal's public columns tell it: what, about which record, of which organisation, when. */
@@ -75,19 +76,22 @@ export class JournalChangesRepository {
   }
 
   /**
-   * The latest `limit` changes to the records of one kind with these ids (before the entry `before`, when given), newest first, each with the
+   * The latest `limit` changes to these records (before the entry `before`, when given), newest first, each with the
    * state it recorded when that state was public when written and is not withheld: never a private state.
    */
-  async history(subjectType: string, subjectIds: readonly string[], before: number | null, limit: number): Promise<HistoryChange[]> {
+  async history(subjects: readonly JournalSubjects[], before: number | null, limit: number): Promise<HistoryChange[]> {
+    const types = subjects.flatMap((s) => s.subjectIds.map(() => s.subjectType));
+    const ids = subjects.flatMap((s) => s.subjectIds);
     const rows = (await this.db.manager.query(
       `SELECT e.index, e.recorded_at, e.action, e.subject_type, e.subject_id, e.organisation_id, e.entry,
               s.index IS NOT NULL AS kept, s.public, s.withheld, CASE WHEN s.public AND NOT s.withheld THEN s.state END AS state, w.index AS withheld_at
-         FROM journal_entries e
+         FROM unnest($1::text[], $2::text[]) AS r(subject_type, subject_id)
+         JOIN journal_entries e ON e.subject_type = r.subject_type AND e.subject_id = r.subject_id
          LEFT JOIN journal_states s ON s.index = e.index
          LEFT JOIN journal_entries w ON w.subject_type = $3 AND w.subject_id = e.index::text
-        WHERE e.subject_type = $1 AND e.subject_id = ANY($2::text[]) AND ($5::bigint IS NULL OR e.index < $5)
+        WHERE $5::bigint IS NULL OR e.index < $5
         ORDER BY e.index DESC LIMIT $4`,
-      [subjectType, subjectIds, WITHHOLDING, limit, before],
+      [types, ids, WITHHOLDING, limit, before],
     )) as (ChangeRow & { kept: boolean; public: boolean | null; withheld: boolean | null; state: string | null; withheld_at: string | null })[];
     return rows.map((row) => ({
       ...change(row),

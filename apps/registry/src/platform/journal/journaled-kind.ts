@@ -21,6 +21,15 @@ export interface JournaledKind {
   disclose(manager: EntityManager, index: number): Promise<DisclosedRecord | null>;
 }
 
+/**
+ * Records of one kind, by id, as the journal names them: what a history reads, for a record whose history is also its
+ * parts' (a standard and its versions, a proposal and its reviews and votes).
+ */
+export interface JournalSubjects {
+  subjectType: string;
+  subjectIds: readonly string[];
+}
+
 /** For records anyone may read. */
 export const everyone = (): boolean => true;
 

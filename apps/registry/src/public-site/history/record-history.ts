@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HISTORY_PAGE, type HistoryChange, JOURNAL_CHANGES, type JournalChanges } from '../../transparency/index.js';
+import type { JournalSubjects } from '../../platform/journal/journaled-kind.js';
 import { RegistryChanges } from '../../platform/registry-changes/registry-changes.js';
 import type { RegistryCache } from '../../platform/registry-changes/registry-cache.js';
 import type { Locale } from '../i18n.js';
@@ -43,37 +44,43 @@ export class RecordHistory {
     this.reads = changes.cache(HISTORIES_KEPT);
   }
 
-  /** A page of the history (HISTORY_PAGE changes), newest first: the latest, or those before the entry `before`. */
-  async of(subjectType: string, subjectIds: readonly string[], locale: Locale, before: number | null = null): Promise<HistoryView> {
-    const key = `${subjectType}\n${before ?? ''}\n${subjectIds.join('\n')}`;
-    const { changes, earlier, entries, begins, older } = (await this.reads.once(key, () => this.read(subjectType, subjectIds, before)))!;
+  /**
+   * A page of the history (HISTORY_PAGE changes) of these records together (a record and its parts), newest first: the
+   * latest, or those before the entry `before`.
+   */
+  async of(subjects: readonly JournalSubjects[], locale: Locale, before: number | null = null): Promise<HistoryView> {
+    const key = JSON.stringify([before, subjects]);
+    const { changes, earlier, entries, begins, older } = (await this.reads.once(key, () => this.read(subjects, before)))!;
     const words = this.words.word(entries, locale);
     // Oldest first, each record's previous state carried forward from its change before this page; a private or
     // missing state breaks the chain.
-    const previous = new Map(earlier.map((change) => [change.subjectId, change.state]));
+    const previous = new Map(earlier.map((change) => [recordOf(change), change.state]));
     const items = changes
       .map((change, i) => ({ change, words: words[i]! }))
       .reverse()
       .map(({ change, words }): HistoryItem => {
-        const before = previous.get(change.subjectId) ?? null;
-        previous.set(change.subjectId, change.state);
+        const before = previous.get(recordOf(change)) ?? null;
+        previous.set(recordOf(change), change.state);
         return { words, disclosure: change.disclosure, withheldAt: change.withheldAt, state: change.state, before: change.state !== null && sameShape(before, change.state) ? before : null };
       })
       .reverse();
     return { items, begins, older };
   }
 
-  private async read(subjectType: string, subjectIds: readonly string[], before: number | null): Promise<HistoryRead> {
-    const rows = await this.journal.history(subjectType, subjectIds, before, HISTORY_PAGE + 1);
+  private async read(subjects: readonly JournalSubjects[], before: number | null): Promise<HistoryRead> {
+    const rows = await this.journal.history(subjects, before, HISTORY_PAGE + 1);
     const changes = rows.slice(0, HISTORY_PAGE);
     const older = rows.length > HISTORY_PAGE ? changes.at(-1)!.index : null;
     // With older changes beyond this page, each record's change just before its oldest here, to say what that one changed.
-    const oldestHere = new Map(changes.map((change) => [change.subjectId, change.index]));
-    const earlier = older === null ? [] : (await Promise.all([...oldestHere].map(([id, index]) => this.journal.history(subjectType, [id], index, 1)))).flat();
+    const oldestHere = new Map(changes.map((change) => [recordOf(change), change]));
+    const earlier = older === null ? [] : (await Promise.all([...oldestHere.values()].map(({ subjectType, subjectId, index }) => this.journal.history([{ subjectType, subjectIds: [subjectId] }], index, 1)))).flat();
     const [entries, begins] = await Promise.all([this.words.read(changes), changes.some((c) => c.disclosure === 'not-kept') ? this.journal.historyBegins() : null]);
     return { changes, earlier, entries, begins, older };
   }
 }
+
+/** One record among those a history reads: its kind and id (a proposal's number may be another kind's id). */
+const recordOf = (change: HistoryChange) => `${change.subjectType}\n${change.subjectId}`;
 
 /** The histories whose reads are kept at once (each until the next change). */
 const HISTORIES_KEPT = 64;

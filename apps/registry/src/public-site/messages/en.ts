@@ -358,6 +358,7 @@ export const en = {
     number: 'Number', documentDigest: 'Document digest', risks: 'Risks', riskLevel: 'Risk level', deIdentification: 'De-identification',
     personalInformationElements: 'Personal information collected', nextReviewDate: 'Next review', decidedAt: 'Decided', submittedAt: 'Submitted', expiredAt: 'Expired',
     body: 'Text', coalitionMember: 'Coalition member',
+    version: 'Version', publishedAt: 'Published', deprecatedAt: 'Deprecated', verdict: 'Verdict', comment: 'Comment', choice: 'Vote',
   } as Record<string, string>,
   notFoundTitle: 'Not found',
   notFoundText: 'There is no such record in the public register.',

@@ -362,6 +362,7 @@ export const fr: Messages = {
     number: 'Numéro', documentDigest: 'Empreinte du document', risks: 'Risques', riskLevel: 'Niveau de risque', deIdentification: 'Dépersonnalisation',
     personalInformationElements: 'Renseignements personnels recueillis', nextReviewDate: 'Prochain examen', decidedAt: 'Décision', submittedAt: 'Soumission', expiredAt: 'Échéance',
     body: 'Texte', coalitionMember: 'Membre de la coalition',
+    version: 'Version', publishedAt: 'Publication', deprecatedAt: 'Dépréciation', verdict: 'Avis', comment: 'Commentaire', choice: 'Vote',
   } as Record<string, string>,
   notFoundTitle: 'Introuvable',
   notFoundText: 'Cette fiche n’existe pas dans le registre public.',
