@@ -80,18 +80,22 @@ export class JournalChangesRepository {
    * state it recorded when that state was public when written and is not withheld: never a private state.
    */
   async history(subjects: readonly JournalSubjects[], before: number | null, limit: number): Promise<HistoryChange[]> {
-    const types = subjects.flatMap((s) => s.subjectIds.map(() => s.subjectType));
-    const ids = subjects.flatMap((s) => s.subjectIds);
+    if (subjects.length === 0) return [];
+    // One condition a kind, each on the (subject_type, subject_id, index) index: with one kind, the plain query it always was.
+    const params: unknown[] = [WITHHOLDING, limit, before];
+    const records = subjects.map(({ subjectType, subjectIds }) => {
+      params.push(subjectType, subjectIds);
+      return `(e.subject_type = $${params.length - 1} AND e.subject_id = ANY($${params.length}::text[]))`;
+    });
     const rows = (await this.db.manager.query(
       `SELECT e.index, e.recorded_at, e.action, e.subject_type, e.subject_id, e.organisation_id, e.entry,
               s.index IS NOT NULL AS kept, s.public, s.withheld, CASE WHEN s.public AND NOT s.withheld THEN s.state END AS state, w.index AS withheld_at
-         FROM unnest($1::text[], $2::text[]) AS r(subject_type, subject_id)
-         JOIN journal_entries e ON e.subject_type = r.subject_type AND e.subject_id = r.subject_id
+         FROM journal_entries e
          LEFT JOIN journal_states s ON s.index = e.index
-         LEFT JOIN journal_entries w ON w.subject_type = $3 AND w.subject_id = e.index::text
-        WHERE $5::bigint IS NULL OR e.index < $5
-        ORDER BY e.index DESC LIMIT $4`,
-      [types, ids, WITHHOLDING, limit, before],
+         LEFT JOIN journal_entries w ON w.subject_type = $1 AND w.subject_id = e.index::text
+        WHERE (${records.join(' OR ')}) AND ($3::bigint IS NULL OR e.index < $3)
+        ORDER BY e.index DESC LIMIT $2`,
+      params,
     )) as (ChangeRow & { kept: boolean; public: boolean | null; withheld: boolean | null; state: string | null; withheld_at: string | null })[];
     return rows.map((row) => ({
       ...change(row),
