@@ -17,7 +17,7 @@ import { registerUnreadBodyDrain, serverOptions } from '../kernel/http/server-op
 import { validationPipe } from '../kernel/http/validation.js';
 import { registerExchangeBody } from '../exchange/exchange-body.js';
 import { registerWitnessBody } from '../witness/index.js';
-import { createLogger, NestPinoLogger } from '../kernel/logging/logger.js';
+import { createLogger, nestLogger } from '../kernel/logging/logger.js';
 import { RouteLogController } from '../kernel/logging/route-log-controller.js';
 import type { AppConfig } from '../platform/config/config.js';
 import { Metrics } from '../platform/metrics/metrics.js';
@@ -44,7 +44,7 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: new NestPinoLogger(logger),
+    logger: nestLogger(logger),
     abortOnError: false,
     bodyParser: false,
   });
