@@ -69,13 +69,19 @@ const KEPT_DIGESTS = 256;
 const KEPT_LENGTH = 512;
 const keptDigests = new Map<string, Buffer>();
 
+// Events sent together often share their `time` (readings taken at once): its digest, of the normalised time, is kept
+// apart from the others' (the same text means another digest there).
+const keptTimeDigests = new Map<string, Buffer>();
+
 function attributeDigest(name: string, value: string): Buffer {
-  if (!REPEATING.has(name) || value.length > KEPT_LENGTH) return sha256(name === 'time' ? normalizeTime(value) : value);
-  let digest = keptDigests.get(value);
+  const time = name === 'time';
+  if ((!time && !REPEATING.has(name)) || value.length > KEPT_LENGTH) return sha256(time ? normalizeTime(value) : value);
+  const kept = time ? keptTimeDigests : keptDigests;
+  let digest = kept.get(value);
   if (digest === undefined) {
-    if (keptDigests.size >= KEPT_DIGESTS) keptDigests.clear();
-    digest = sha256(value);
-    keptDigests.set(value, digest);
+    if (kept.size >= KEPT_DIGESTS) kept.clear();
+    digest = sha256(time ? normalizeTime(value) : value);
+    kept.set(value, digest);
   }
   return digest;
 }

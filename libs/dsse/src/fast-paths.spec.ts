@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeBase64 } from './base64.js';
 import { coreDigest, normalizeTime } from './canonical.js';
-import { pae } from './envelope.js';
+import { decodeMaterial, pae } from './envelope.js';
 import { PAYLOAD_TYPE } from './index.js';
 
 // The shortcuts taken for speed answer exactly what the long way answers.
@@ -69,6 +69,46 @@ describe('the fast paths agree with the long way', () => {
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 700; i++) expect(coreDigest(attributes(i), data).equals(coreDigestLongWay(attributes(i), data))).toBe(true);
     }
+  });
+
+  it('the core digest is the same with the kept digests of times, when times repeat, run past what is kept, and spell a repeating attribute\'s text', () => {
+    const data = Buffer.from('{"a":1}');
+    const time = (i: number) => `2026-05-13T10:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}+01:00`;
+    // A source whose text is a time: its digest is of the text, the time's of the normalised time.
+    const attributes = (i: number) => ({ id: `e-${i}`, source: time(i % 5), specversion: '1.0', type: 't', time: time(i % 400) });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 900; i++) expect(coreDigest(attributes(i), data).equals(coreDigestLongWay(attributes(i), data))).toBe(true);
+    }
+    expect(() => coreDigest({ id: 'e', source: 's', specversion: '1.0', type: 't', time: '2026-02-29T00:00:00Z' }, data)).toThrow(expect.objectContaining({ code: 'invalid_time' }) as Error);
+  });
+
+  it('decodeMaterial reads a compact envelope as it reads the same envelope spelled otherwise, faults included', () => {
+    const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
+    const base64ish = fc.string({ unit: fc.constantFrom(...'AQgw+/-_=8'.split('')), maxLength: 48 });
+    const core = fc.oneof(fc.uint8Array({ minLength: 31, maxLength: 33 }).map(b64), base64ish);
+    const payload = fc.oneof(
+      core.map((c) => b64(`{"core":"${c}"}`)),
+      core.map((c) => b64(`{"core":"${c}","ext":"${c}","signedextattrs":[]}`)),
+      base64ish,
+    );
+    const keyid = fc.string({ unit: fc.constantFrom(...'aZ09._:-"é\\'.split('')), maxLength: 10 });
+    const type = fc.constantFrom(PAYLOAD_TYPE, 'application/other');
+    const read = (material: string) => {
+      try {
+        const decoded = decodeMaterial(material);
+        return { ...decoded, payload: Buffer.from(decoded.payload), core: Buffer.from(decoded.core), ...(decoded.ext ? { ext: Buffer.from(decoded.ext) } : {}) };
+      } catch (error) {
+        return { code: (error as { code: string }).code };
+      }
+    };
+    fc.assert(
+      fc.property(type, payload, keyid, base64ish, (payloadType, body, kid, sig) => {
+        const envelope = { payloadType, payload: body, signatures: [{ keyid: kid, sig }] };
+        // The long way: the same members spelled with whitespace, which the compact form's pattern never matches.
+        expect(read(b64(JSON.stringify(envelope)))).toEqual(read(b64(JSON.stringify(envelope, null, 1))));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('the PAE of the payload type is the one the DSSE v1 specification spells', () => {
