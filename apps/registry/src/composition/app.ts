@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
@@ -13,6 +12,7 @@ import { AppModule, problemSettings } from './app.module.js';
 import { RequestError, RequestErrorCode } from '../kernel/errors/request-error.js';
 import { authenticateBeforeBody } from '../kernel/auth/authenticate-before-body.js';
 import { registerStrictJson } from '../kernel/http/json-body.js';
+import { registerSecurityHeaders } from '../kernel/http/security-headers.js';
 import { registerUnreadBodyDrain, serverOptions } from '../kernel/http/server-options.js';
 import { validationPipe } from '../kernel/http/validation.js';
 import { registerExchangeBody } from '../exchange/exchange-body.js';
@@ -64,17 +64,7 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   registerExchangeBody(fastify, config.exchangeBodyLimitBytes);
   registerWitnessBody(fastify);
   registerUnreadBodyDrain(fastify, DRAIN_LIMIT_FACTOR * Math.max(config.bodyLimitBytes, config.exchangeBodyLimitBytes));
-  await app.register(helmet as never, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  registerSecurityHeaders(fastify);
   await app.register(rateLimit as never, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
