@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RegistryCache } from '../../platform/registry-changes/registry-cache.js';
+import type { CacheTicket, RegistryCache } from '../../platform/registry-changes/registry-cache.js';
 import { RegistryChanges } from '../../platform/registry-changes/registry-changes.js';
 import { type ExchangeKey, type ExchangeStandard, type ExchangeVersion, RegistryReadModel } from '../registry-read-model.js';
 
@@ -25,6 +25,8 @@ export class RegistryLookups {
   private readonly keys: RegistryCache<string, ExchangeKey>;
   private readonly standards: RegistryCache<string, ExchangeStandard>;
   private readonly versions: RegistryCache<string, ExchangeVersion>;
+  /** Standards reads under way, by what they ask for: a lookup that misses the same joins one (as RegistryCache.getMany does). */
+  private readonly reading = new Map<string, { tickets: [CacheTicket, CacheTicket]; value: Promise<Pick<Lookups, 'standards' | 'versions'>> }>();
 
   constructor(
     @Inject(RegistryReadModel) private readonly registry: RegistryReadModel,
@@ -56,10 +58,24 @@ export class RegistryLookups {
       // The read joins versions to the standards asked for only: a cached version of another standard is left out alike.
       return { standards: [...standards.found.values()], versions: [...versions.found.values()].filter((version) => ids.has(version.standardId)) };
     }
-    const [standardsTicket, versionsTicket] = [this.standards.ticket(), this.versions.ticket()];
-    const read = await this.registry.standards(types, schemaUris);
-    this.standards.store(standardsTicket, read.standards.map((standard): [string, ExchangeStandard] => [standard.ceType, standard]));
-    this.versions.store(versionsTicket, read.versions.map((version): [string, ExchangeVersion] => [version.schemaUri, version]));
-    return read;
+    const asked = JSON.stringify([types, schemaUris]);
+    const under = this.reading.get(asked);
+    if (under !== undefined && this.standards.joinable(under.tickets[0]) && this.versions.joinable(under.tickets[1])) {
+      const read = await under.value;
+      // A type or version the joined read did not find is read anew: one registered a moment ago is found at once.
+      if (types.every((type) => read.standards.some((standard) => standard.ceType === type)) && schemaUris.every((uri) => read.versions.some((version) => version.schemaUri === uri))) return read;
+    }
+    const tickets: [CacheTicket, CacheTicket] = [this.standards.ticket(), this.versions.ticket()];
+    const value = this.registry.standards(types, schemaUris).then((read) => {
+      this.standards.store(tickets[0], read.standards.map((standard): [string, ExchangeStandard] => [standard.ceType, standard]));
+      this.versions.store(tickets[1], read.versions.map((version): [string, ExchangeVersion] => [version.schemaUri, version]));
+      return read;
+    });
+    this.reading.set(asked, { tickets, value });
+    const done = () => {
+      if (this.reading.get(asked)?.value === value) this.reading.delete(asked);
+    };
+    value.then(done, done);
+    return value;
   }
 }

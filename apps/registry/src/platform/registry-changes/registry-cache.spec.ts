@@ -272,4 +272,68 @@ describe('the registry cache', () => {
     expect(await one('x')).toBeNull();
     expect(reads).toBe(3);
   });
+
+  describe('callers that miss a key while it is read', () => {
+    /** Reads that answer what the table held when they began, once the test releases them, oldest first. */
+    function heldReads(table: Map<string, string>) {
+      const started: string[][] = [];
+      const releases: (() => void)[] = [];
+      const read = async (missing: string[]) => {
+        started.push(missing);
+        const rows = missing.filter((key) => table.has(key)).map((key): [string, string] => [key, table.get(key)!]);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return rows;
+      };
+      const releaseAll = async () => {
+        for (let i = 0; i < 10; i++) {
+          while (releases.length > 0) releases.shift()!();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      return { read, started, releaseAll };
+    }
+
+    it('join the read under way once the entry expired: one read for them all', async () => {
+      const { cache, table, at } = setUp(500);
+      const { read, started, releaseAll } = heldReads(table);
+      const first = cache.getMany(['a'], read);
+      const second = cache.getMany(['a', 'b'], read);
+      await releaseAll();
+      expect([(await first).get('a'), (await second).get('a'), (await second).get('b')]).toEqual(['A1', 'A1', 'B1']);
+      expect(started).toEqual([['a'], ['b']]);
+      at(501);
+      table.set('a', 'A2');
+      const again = [cache.getMany(['a'], read), cache.getMany(['a'], read)];
+      const one = cache.get('a', async () => (await read(['a']))[0]?.[1] ?? null);
+      await releaseAll();
+      expect([(await again[0]!).get('a'), (await again[1]!).get('a'), await one]).toEqual(['A2', 'A2', 'A2']);
+      expect(started).toHaveLength(3);
+    });
+
+    it('never join a read begun before a change, nor one begun longer ago than the max age', async () => {
+      const { cache, changes, table, at } = setUp(500);
+      const { read, started, releaseAll } = heldReads(table);
+      const before = cache.getMany(['a'], read);
+      changes.change();
+      table.set('a', 'A2');
+      const after = cache.getMany(['a'], read);
+      at(600);
+      table.set('a', 'A3');
+      const late = cache.getMany(['a'], read);
+      await releaseAll();
+      expect([(await before).get('a'), (await after).get('a'), (await late).get('a')]).toEqual(['A1', 'A2', 'A3']);
+      expect(started).toHaveLength(3);
+    });
+
+    it('read a key again that the joined read did not find: a row created meanwhile is found at once', async () => {
+      const { cache, table } = setUp(500);
+      const { read, started, releaseAll } = heldReads(table);
+      const first = cache.getMany(['x'], read);
+      table.set('x', 'X1');
+      const second = cache.getMany(['x'], read);
+      await releaseAll();
+      expect([(await first).get('x'), (await second).get('x')]).toEqual([undefined, 'X1']);
+      expect(started).toEqual([['x'], ['x']]);
+    });
+  });
 });

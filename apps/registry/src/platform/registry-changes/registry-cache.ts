@@ -40,6 +40,8 @@ export class RegistryCache<K, V> {
   private superseded: { generation: number; entries: Map<K, Entry<V>> } | null = null;
   /** Reads under way by `once`, with the generation each began in. */
   private readonly reading = new Map<K, { generation: number; value: Promise<V | null> }>();
+  /** Reads under way by `getMany`, by key, with the ticket each began with. */
+  private readonly fetching = new Map<K, { ticket: CacheTicket; value: Promise<Map<K, V>> }>();
   private generation = 0;
   private used = 0;
 
@@ -80,6 +82,11 @@ export class RegistryCache<K, V> {
   /** Whether a read that took `ticket` may still be told apart from one made after a change: no change since. */
   current(ticket: CacheTicket): boolean {
     return ticket.storable && ticket.generation === this.generation;
+  }
+
+  /** Whether a read under way that took `ticket` may answer a caller now, as an entry it stored would: no change since, and begun within the max age. */
+  joinable(ticket: CacheTicket): boolean {
+    return this.current(ticket) && this.now() - ticket.at <= this.maxAgeMs;
   }
 
   /** Take one before reading the database, and give it back to `store` with what the read found. */
@@ -151,15 +158,48 @@ export class RegistryCache<K, V> {
     this.used -= entry.weight;
   }
 
-  /** The values of `keys`: the fresh cached ones, the others read (once, together) by `read` and cached. */
+  /**
+   * The values of `keys`: the fresh cached ones, the others read (once, together) by `read` and cached. A key that a
+   * read under way will bring joins it when that read began since the last change and within the max age, so it is as
+   * fresh as the entry it stores; without this, every request that came while an expired entry was read again read it
+   * too. A key that the joined read did not find is read anew, so a row created a moment ago is still found at once.
+   */
   async getMany(keys: Iterable<K>, read: (missing: K[]) => Promise<Iterable<[K, V]>>): Promise<Map<K, V>> {
     const { found, missing } = this.peek(keys);
     if (missing.length === 0) return found;
     const ticket = this.ticket();
-    const fetched = [...(await read(missing))];
-    this.store(ticket, fetched);
-    for (const [key, value] of fetched) found.set(key, value);
+    const joined = new Set<Promise<Map<K, V>>>();
+    const unread: K[] = [];
+    for (const key of missing) {
+      const under = this.fetching.get(key);
+      if (under !== undefined && this.joinable(under.ticket)) joined.add(under.value);
+      else unread.push(key);
+    }
+    if (unread.length > 0) joined.add(this.fetch(unread, ticket, read));
+    for (const values of await Promise.all(joined)) {
+      for (const key of missing) {
+        const value = values.get(key);
+        if (value !== undefined) found.set(key, value);
+      }
+    }
+    const notFound = missing.filter((key) => !found.has(key) && !unread.includes(key));
+    if (notFound.length > 0) for (const [key, value] of await this.fetch(notFound, this.ticket(), read)) found.set(key, value);
     return found;
+  }
+
+  /** One read of `keys`, stored under `ticket`, that callers missing the same keys meanwhile may join. */
+  private fetch(keys: K[], ticket: CacheTicket, read: (missing: K[]) => Promise<Iterable<[K, V]>>): Promise<Map<K, V>> {
+    const value = read(keys).then((fetched) => {
+      const values = new Map(fetched);
+      this.store(ticket, values);
+      return values;
+    });
+    for (const key of keys) this.fetching.set(key, { ticket, value });
+    const done = () => {
+      for (const key of keys) if (this.fetching.get(key)?.value === value) this.fetching.delete(key);
+    };
+    value.then(done, done);
+    return value;
   }
 
   /**
