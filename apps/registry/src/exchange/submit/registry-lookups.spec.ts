@@ -32,7 +32,10 @@ function setUp() {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  return { lookups: new RegistryLookups(registry, changes), register, releaseAll, reads: () => reads };
+  const change = () => {
+    for (const listener of listeners) listener();
+  };
+  return { lookups: new RegistryLookups(registry, changes), register, held, change, releaseAll, reads: () => reads };
 }
 
 describe("the exchange's registry lookups", () => {
@@ -53,6 +56,18 @@ describe("the exchange's registry lookups", () => {
     await releaseAll();
     expect((await before).standards).toEqual([]);
     expect((await after).versions.map((v) => v.schemaUri)).toEqual([URI]);
+    expect(reads()).toBe(2);
+  });
+
+  it('read a standard again when a change came while the joined read ran: a version deprecated meanwhile is seen at once', async () => {
+    const { lookups, register, held, change, releaseAll, reads } = setUp();
+    register();
+    const first = lookups.lookup([], [TYPE], [URI]);
+    const joiner = lookups.lookup([], [TYPE], [URI]);
+    held.versions[0] = { ...held.versions[0]!, status: 'deprecated' };
+    change();
+    await releaseAll();
+    expect([(await first).versions[0]!.status, (await joiner).versions[0]!.status]).toEqual(['published', 'deprecated']);
     expect(reads()).toBe(2);
   });
 });

@@ -60,10 +60,12 @@ export class RegistryLookups {
     }
     const asked = JSON.stringify([types, schemaUris]);
     const under = this.reading.get(asked);
-    if (under !== undefined && this.standards.joinable(under.tickets[0]) && this.versions.joinable(under.tickets[1])) {
+    const joinable = (tickets: [CacheTicket, CacheTicket]) => this.standards.joinable(tickets[0]) && this.versions.joinable(tickets[1]);
+    if (under !== undefined && joinable(under.tickets)) {
       const read = await under.value;
-      // A type or version the joined read did not find is read anew: one registered a moment ago is found at once.
-      if (types.every((type) => read.standards.some((standard) => standard.ceType === type)) && schemaUris.every((uri) => read.versions.some((version) => version.schemaUri === uri))) return read;
+      // Read anew when a change or the max age overtook the joined read, or it lacks a type or version (registered a moment ago).
+      const complete = types.every((type) => read.standards.some((standard) => standard.ceType === type)) && schemaUris.every((uri) => read.versions.some((version) => version.schemaUri === uri));
+      if (complete && joinable(under.tickets)) return read;
     }
     const tickets: [CacheTicket, CacheTicket] = [this.standards.ticket(), this.versions.ticket()];
     const value = this.registry.standards(types, schemaUris).then((read) => {

@@ -325,6 +325,30 @@ describe('the registry cache', () => {
       expect(started).toHaveLength(3);
     });
 
+    it('read a key again when a change came while the joined read ran: a revocation heard meanwhile is never missed', async () => {
+      const { cache, changes, table } = setUp(500);
+      const { read, started, releaseAll } = heldReads(table);
+      const first = cache.getMany(['a'], read);
+      const joiner = cache.getMany(['a'], read);
+      table.set('a', 'A-revoked');
+      changes.change();
+      await releaseAll();
+      expect([(await first).get('a'), (await joiner).get('a')]).toEqual(['A1', 'A-revoked']);
+      expect(started).toEqual([['a'], ['a']]);
+    });
+
+    it('read a key again when the joined read answered after the max age', async () => {
+      const { cache, table, at } = setUp(500);
+      const { read, started, releaseAll } = heldReads(table);
+      const first = cache.getMany(['a'], read);
+      const joiner = cache.getMany(['a'], read);
+      table.set('a', 'A2');
+      at(501);
+      await releaseAll();
+      expect([(await first).get('a'), (await joiner).get('a')]).toEqual(['A1', 'A2']);
+      expect(started).toEqual([['a'], ['a']]);
+    });
+
     it('read a key again that the joined read did not find: a row created meanwhile is found at once', async () => {
       const { cache, table } = setUp(500);
       const { read, started, releaseAll } = heldReads(table);

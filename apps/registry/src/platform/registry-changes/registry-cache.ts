@@ -162,21 +162,25 @@ export class RegistryCache<K, V> {
    * The values of `keys`: the fresh cached ones, the others read (once, together) by `read` and cached. A key that a
    * read under way will bring joins it when that read began since the last change and within the max age, so it is as
    * fresh as the entry it stores; without this, every request that came while an expired entry was read again read it
-   * too. A key that the joined read did not find is read anew, so a row created a moment ago is still found at once.
+   * too. A key that the joined read did not find, or whose read a change or the max age overtook before it answered
+   * (a revocation heard meanwhile), is read anew, so a row created or revoked a moment ago is seen at once. `read` must
+   * answer a key the same whoever asks: a joiner takes another caller's answer.
    */
   async getMany(keys: Iterable<K>, read: (missing: K[]) => Promise<Iterable<[K, V]>>): Promise<Map<K, V>> {
     const { found, missing } = this.peek(keys);
     if (missing.length === 0) return found;
     const ticket = this.ticket();
-    const joined = new Set<Promise<Map<K, V>>>();
+    const joined = new Map<Promise<Map<K, V>>, CacheTicket>();
     const unread: K[] = [];
     for (const key of missing) {
       const under = this.fetching.get(key);
-      if (under !== undefined && this.joinable(under.ticket)) joined.add(under.value);
+      if (under !== undefined && this.joinable(under.ticket)) joined.set(under.value, under.ticket);
       else unread.push(key);
     }
-    if (unread.length > 0) joined.add(this.fetch(unread, ticket, read));
-    for (const values of await Promise.all(joined)) {
+    if (unread.length > 0) joined.set(this.fetch(unread, ticket, read), ticket);
+    const answers = await Promise.all([...joined].map(async ([value, began]) => ({ values: await value, began })));
+    for (const { values, began } of answers) {
+      if (began !== ticket && !this.joinable(began)) continue;
       for (const key of missing) {
         const value = values.get(key);
         if (value !== undefined) found.set(key, value);
