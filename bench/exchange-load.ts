@@ -91,7 +91,7 @@ class Connection {
  * Real HTTP/1.1 over keep-alive connections, as node:http's Agent sends it (one request at a time a connection, a new
  * connection when every open one is busy, at most MAX_CONNECTIONS), for a fraction of its CPU: each request is one
  * buffer built before the phase (request line, headers, body), and an answer is read as far as its status. node:http
- * cost the open loop about 270 µs of CPU a request, a seventh of what the whole box spent on a single event.
+ * cost the open loop about 155 µs of CPU a request at 1,000/s against a plain local server, this client 76 µs.
  */
 export class KeepAliveClient {
   private readonly idle: Connection[] = [];

@@ -56,13 +56,17 @@ describe('the registry platform', () => {
     expect(res.headers['x-request-id']).toBe('client-supplied-123');
   });
 
-  it('sets the same security headers on a refusal as on an answer: a submit without a key, refused before its body is read', async () => {
+  it('sets the same security headers on a refusal as on an answer: a submit without a key, a NUL in the URL, a compressed submission', async () => {
     const answered = await t.http.get('/health/live').expect(200);
-    const refused = await t.http.post('/api/v1/exchange/events').set('content-type', 'application/cloudevents+json').send('{}').expect(401);
+    const refusals = [
+      await t.http.post('/api/v1/exchange/events').set('content-type', 'application/cloudevents+json').send('{}').expect(401),
+      await t.http.get('/api/v1/sources?q=%00').expect(400),
+      await t.http.post('/api/v1/exchange/events').set('content-type', 'application/cloudevents+json').set('content-encoding', 'gzip').send('{}').expect(415),
+    ];
     const security = (headers: Record<string, string>) =>
       Object.fromEntries(Object.entries(headers).filter(([name]) => /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-content-type-options|x-dns-prefetch-control|x-download-options|x-frame-options|x-permitted-cross-domain-policies|x-xss-protection)/.test(name)));
     expect(Object.keys(security(answered.headers))).toHaveLength(12);
-    expect(security(refused.headers)).toEqual(security(answered.headers));
+    for (const refused of refusals) expect(security(refused.headers)).toEqual(security(answered.headers));
   });
 
   it('answers an unknown route with a problem document that does not echo the URL', async () => {

@@ -147,7 +147,10 @@ describe('the exchange: events stored by month, identities kept apart, retention
     const start = settled.length > 0 ? positionOf(settled.at(-1)!) : FEED_START;
     const ids = ['st-feed-1', 'st-feed-2', 'st-feed-3', 'st-feed-4'];
     // On the server another suite's open transaction can hold back this source's earlier events past `start`; they may show up among these.
-    const ours = (events: StoredEvent[]) => events.map((e) => e.id).filter((id) => ids.includes(id));
+    const ours = (events: StoredEvent[]) => {
+      expect(events.filter((e) => e.sourceId !== s.sourceId)).toEqual([]);
+      return events.map((e) => e.id).filter((id) => ids.includes(id));
+    };
     for (const id of ids) await structured(city, signed(reading(s.source, id), s.cityKey));
     // Two months back, the last instant of last month, and this month: received one after the other in time.
     await partitions.createMonth(monthStart(2));

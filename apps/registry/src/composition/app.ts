@@ -49,10 +49,6 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  // PostgreSQL text cannot hold U+0000: a NUL in a path or query parameter is refused before it reaches a query.
-  fastify.addHook('onRequest', async (request) => {
-    if (/%00/i.test(request.url)) throw new RequestError(RequestErrorCode.Invalid, 'The URL contains a NUL character (%00), which is never accepted.');
-  });
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -60,11 +56,16 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   app.get(Metrics).register(fastify);
   // First among the hooks that refuse or slow a request: a cached public read needs none of them.
   app.get(ResponseCache).register(fastify);
+  // Before every hook that may refuse a request, so refusals carry them too (a cached answer replays its own).
+  registerSecurityHeaders(fastify);
+  // PostgreSQL text cannot hold U+0000: a NUL in a path or query parameter is refused before it reaches a query.
+  fastify.addHook('onRequest', async (request) => {
+    if (/%00/i.test(request.url)) throw new RequestError(RequestErrorCode.Invalid, 'The URL contains a NUL character (%00), which is never accepted.');
+  });
   registerStrictJson(fastify);
   registerExchangeBody(fastify, config.exchangeBodyLimitBytes);
   registerWitnessBody(fastify);
   registerUnreadBodyDrain(fastify, DRAIN_LIMIT_FACTOR * Math.max(config.bodyLimitBytes, config.exchangeBodyLimitBytes));
-  registerSecurityHeaders(fastify);
   await app.register(rateLimit as never, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,

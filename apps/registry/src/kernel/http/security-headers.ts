@@ -18,7 +18,7 @@ export const SECURITY_HEADERS: Readonly<HelmetOptions> = {
 /**
  * Sets helmet's headers on every answer (a page may replace its Content-Security-Policy with its own). helmet is
  * called once here: @fastify/helmet built the middleware again for every request, parsing the policy each time,
- * which cost about 50 µs of CPU a request, a tenth of what a single exchange event costs beside its verification.
+ * which cost about 28 µs of CPU a request (96 against 68 µs on a bare fastify route).
  */
 export function registerSecurityHeaders(fastify: FastifyInstance, options: Readonly<HelmetOptions> = SECURITY_HEADERS): void {
   const setHeaders = helmet(options) as (req: IncomingMessage, res: ServerResponse, next: (error?: Error) => void) => void;

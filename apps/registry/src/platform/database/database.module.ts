@@ -53,7 +53,11 @@ export class DatabaseModule implements OnApplicationShutdown {
           useFactory: (config: AppConfig) => {
             const logger = new Logger('Database');
             // An idle connection dropped by a server restart must not take the process down.
-            return openDatabase(config.database, { entities: [...entities], migrations: MIGRATIONS }, (error) => logger.warn(`database connection lost: ${error.message}`));
+            return openDatabase(config.database, { entities: [...entities], migrations: MIGRATIONS }, (error) => {
+              // By class and code only: no error's message goes into a log line.
+              const { code } = error as { code?: unknown };
+              logger.warn(`database connection lost (${error.name}${typeof code === 'string' ? ` ${code}` : ''})`);
+            });
           },
         },
         { provide: DataSource, inject: [OPEN_DATABASE], useFactory: (db: OpenDatabase) => db.dataSource },
