@@ -66,12 +66,11 @@ export class PublicSiteController {
   @PublicRead(PAGE_READ)
   async sources(@Query() query: SourcesPageQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const locale = this.pages.locale(request, query.lang);
-    const { list: view, history } = await this.site.sourceList(query, locale);
-    const city = view.cities.find((c) => c.slug === query.city);
+    const { list: view, city } = await this.site.sourceList(query, locale);
     const list = sourcesPage(locale, view, query, this.pages.map, this.pages.site);
     // A city's sources page is its page: its own details' history follows.
-    const content = history ? this.withHistory(list, locale, request, query, history) : list;
-    const feeds = city ? [cityFeed(locale, city)] : [];
+    const content = city ? this.withHistory(list, locale, request, query, city.history) : list;
+    const feeds = city ? [cityFeed(locale, city.record)] : [];
     this.pages.send(reply, request, { locale, title: locale.t.sourcesTitle, section: 'sources', scripts: [MAP_SCRIPT, NEAR_SCRIPT], styles: [MAP_STYLE], feeds }, content);
   }
 

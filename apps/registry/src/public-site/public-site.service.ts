@@ -175,12 +175,12 @@ export class PublicSiteService {
     return { cities, vendors, sources, agreements, privacyRecords, standards, proposals, logSize };
   }
 
-  /** The sources page; filtered by a city, it is that city's page, with the city's own history (from `query.history`). */
-  async sourceList(query: SourcesPageQuery, locale: Locale): Promise<{ list: SourcesView; history: HistoryView | null }> {
+  /** The sources page; filtered by a city, it is that city's page, with the city and its own history (from `query.history`). */
+  async sourceList(query: SourcesPageQuery, locale: Locale): Promise<{ list: SourcesView; city: { record: OrganisationResponse; history: HistoryView } | null }> {
     const { lang: _lang, history: _history, ...args } = query;
     const list = await this.shared('sources', args, () => this.readSources(query));
     const city = list.cities.find((c) => c.slug === query.city);
-    return { list, history: city ? await this.historyOf([{ subjectType: 'organisation', subjectIds: [city.id] }], locale, query.history) : null };
+    return { list, city: city ? { record: city, history: await this.historyOf([{ subjectType: 'organisation', subjectIds: [city.id] }], locale, query.history) } : null };
   }
 
   /** A page of these records' history, newest first, from the entry `before` (the latest when absent). */
