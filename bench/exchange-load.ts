@@ -50,7 +50,10 @@ class Connection {
     this.socket = connect({ host: endpoint.hostname, port: Number(endpoint.port) });
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.read(chunk, free));
+    let closed = false;
     const lost = (error?: Error) => {
+      if (closed) return;
+      closed = true;
       gone(this);
       const waiting = this.waiting;
       this.waiting = null;
@@ -129,6 +132,9 @@ export class KeepAliveClient {
         this.open.delete(gone);
         const at = this.idle.indexOf(gone);
         if (at >= 0) this.idle.splice(at, 1);
+        // A request queued for a connection goes out on a new one, so none waits forever once every connection is lost.
+        const next = this.queued.shift();
+        if (next !== undefined) this.send(next.message).then(next.done, next.fail);
       },
     );
     this.open.add(connection);
