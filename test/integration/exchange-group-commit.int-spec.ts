@@ -1,5 +1,6 @@
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { Quota } from '../../apps/registry/src/exchange/submit/quota.js';
+import { SubmissionRepository } from '../../apps/registry/src/exchange/submit/submission.repository.js';
 import { SubmitEvents } from '../../apps/registry/src/exchange/submit/submit-events.js';
 import { AUTHENTICATOR, type Authenticator } from '../../apps/registry/src/kernel/auth/authenticator.js';
 import type { Principal } from '../../apps/registry/src/kernel/auth/principal.js';
@@ -48,6 +49,32 @@ describe('the exchange: group commit', () => {
     expect(() => quota.precheck(org, 2, at)).toThrow(ExchangeError);
     expect(await quota.take([{ organisationId: org, events: 1 }], at)).toEqual([true]);
     expect(await quota.take([{ organisationId: org, events: 1 }], at)).toEqual([false]);
+  });
+
+  it('stores a group in a transaction of generic plans that commits, or rolls back whole, and hands its connection back as it found it', async () => {
+    const repository = t.app.get(SubmissionRepository, { strict: false });
+    const minute = (offset: number) => new Date(Date.UTC(2001, 0, 1, 0, offset));
+    const quotaRow = async (at: Date) => (await db.query('SELECT events FROM exchange_quota WHERE organisation_id = $1 AND minute = $2', [s.city.id, at])) as unknown[];
+    const write = (manager: EntityManager, at: Date) => manager.query('INSERT INTO exchange_quota (organisation_id, minute, events) VALUES ($1, $2, 1)', [s.city.id, at]);
+    const planMode = async (manager: EntityManager) => ((await manager.query("SELECT current_setting('plan_cache_mode') AS mode")) as { mode: string }[])[0]!.mode;
+
+    const inside = await repository.transaction(async (manager) => {
+      await write(manager, minute(0));
+      return planMode(manager);
+    });
+    expect(inside).toBe('force_generic_plan');
+    expect(await quotaRow(minute(0))).toHaveLength(1);
+
+    const refusal = new Error('refused by the test');
+    await expect(repository.transaction(async (manager) => {
+      await write(manager, minute(1));
+      throw refusal;
+    })).rejects.toBe(refusal);
+    expect(await quotaRow(minute(1))).toEqual([]);
+    // The setting ended with each transaction: every connection of the pool plans as configured again.
+    const modes = await Promise.all([1, 2, 3].map(() => planMode(db.manager)));
+    expect(modes).toEqual(['auto', 'auto', 'auto']);
+    await db.query('DELETE FROM exchange_quota WHERE organisation_id = $1 AND minute < $2', [s.city.id, minute(2)]);
   });
 
   describeOnServer('while a transaction holds the source (the server runs them at once)', () => {

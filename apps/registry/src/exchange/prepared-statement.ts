@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * Runs one of the hot path's statements as a named prepared statement on the query runner's connection, so that
@@ -7,4 +7,14 @@ import type { EntityManager } from 'typeorm';
 export async function runPrepared(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<unknown[]> {
   const client = (await manager.queryRunner!.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
   return (await client.query({ name, text, values })).rows;
+}
+
+/** runPrepared on a connection of its own, outside any transaction: for statements that run alone, on a timer or a request. */
+export async function queryPrepared(db: DataSource, name: string, text: string, values: unknown[]): Promise<unknown[]> {
+  const runner = db.createQueryRunner();
+  try {
+    return await runPrepared(runner.manager, name, text, values);
+  } finally {
+    await runner.release();
+  }
 }

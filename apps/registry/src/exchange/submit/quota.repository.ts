@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { runPrepared } from '../prepared-statement.js';
+import { queryPrepared } from '../prepared-statement.js';
 
 /** How one organisation's share of a group fared: the events it took (null: none fitted) and its count for the minute after. */
 export interface QuotaTaken {
@@ -23,8 +23,7 @@ export class QuotaRepository {
    * the limit meanwhile; an organisation whose `counted` comes back null lost that race and may be asked again.
    */
   async take(minute: Date, requests: readonly { organisationId: string; events: number }[], limit: number): Promise<QuotaTaken[]> {
-    const runner = this.db.createQueryRunner();
-    const rows = (await runPrepared(runner.manager, 'exchange_quota_take',
+    const rows = (await queryPrepared(this.db, 'exchange_quota_take',
       `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
             req AS (SELECT * FROM unnest($1::uuid[], $2::integer[]) WITH ORDINALITY AS r(organisation_id, events, i)),
             cur AS (SELECT organisation_id, events FROM exchange_quota WHERE minute = $3 AND organisation_id IN (SELECT organisation_id FROM req)),
@@ -39,7 +38,7 @@ export class QuotaRepository {
        SELECT fit.organisation_id::text AS organisation_id, fit.took::integer AS took, fit.before::integer AS before, up.events AS counted, up.inserted
          FROM fit LEFT JOIN up USING (organisation_id)`,
       [requests.map((r) => r.organisationId), requests.map((r) => r.events), minute, limit],
-    ).finally(() => runner.release())) as { organisation_id: string; took: number | null; before: number; counted: number | null; inserted: boolean | null }[];
+    )) as { organisation_id: string; took: number | null; before: number; counted: number | null; inserted: boolean | null }[];
     const fresh = rows.filter((r) => r.inserted).map((r) => r.organisation_id);
     if (fresh.length > 0) {
       // A new minute: these organisations' earlier minutes are no longer needed.

@@ -137,8 +137,24 @@ const toIdentity = (row: { sequence: string; ce_source: string; ce_id: string; c
 export class SubmissionRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
+  /**
+   * Runs `work` in one transaction whose statements use generic plans. PostgreSQL plans a prepared statement again at
+   * every execution while a generic plan looks dearer than a custom one, which it does for the locking statement's
+   * array parameters: that planning was about 250 µs of the server's CPU a group, more than the statement itself.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    try {
+      await runner.query('START TRANSACTION; SET LOCAL plan_cache_mode = force_generic_plan');
+      const result = await work(runner.manager);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
