@@ -1,4 +1,6 @@
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { SubscriptionRepository } from '../../apps/registry/src/exchange/delivery/subscription.repository.js';
+import { FeedRepository } from '../../apps/registry/src/exchange/feed/feed.repository.js';
 import { Quota } from '../../apps/registry/src/exchange/submit/quota.js';
 import { SubmissionRepository } from '../../apps/registry/src/exchange/submit/submission.repository.js';
 import { SubmitEvents } from '../../apps/registry/src/exchange/submit/submit-events.js';
@@ -173,5 +175,37 @@ describe('the exchange: group commit with a delay (PLAZA_EXCHANGE_GROUP_DELAY_MS
     expect(answers.map((a) => a.outcomes[0]!.status)).toEqual(['accepted', 'accepted', 'accepted']);
     const rows = (await t.app.get(DataSource).query('SELECT DISTINCT xid::text AS xid FROM exchange_events WHERE ce_source = $1 AND ce_id = ANY($2)', [s.source, ids])) as unknown[];
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('the exchange without prepared statements (PLAZA_DB_PREPARED_READS=false: a pooler in transaction mode)', () => {
+  const connections = process.env.DATABASE_URL ? 2 : 1;
+  let t: TestApp;
+  let s: ExchangeScenario;
+
+  beforeAll(async () => {
+    // Few connections, so that what they hold is everything the registry prepared (the embedded database has one).
+    t = await startTestApp({
+      PLAZA_RATE_LIMIT_PER_MINUTE: '100000', PLAZA_EXCHANGE_EVENTS_PER_MINUTE: '100000', PLAZA_DB_PREPARED_READS: 'false', PLAZA_DB_POOL_SIZE: String(connections),
+    });
+    s = await exchangeScenario(t);
+  });
+  afterAll(() => t?.close());
+
+  it('takes the quota, locks, stores, polls the feed and claims deliveries with unnamed statements: no connection keeps one prepared', async () => {
+    const vendor = await t.app.get<Authenticator>(AUTHENTICATOR, { strict: false }).authenticate(`Bearer ${s.vendor.adminKey}`);
+    const body = signed(reading(s.source, 'unprepared-1'), s.vendorKey);
+    const answer = await t.app.get(SubmitEvents, { strict: false }).submit(vendor, { rawHeaders: ['Content-Type', STRUCTURED], body }, false);
+    expect(answer.outcomes).toEqual([expect.objectContaining({ status: 'accepted' })]);
+    expect(await t.app.get(FeedRepository, { strict: false }).signal()).toMatch(/^\d+@\d+$/);
+    expect(await t.app.get(SubscriptionRepository, { strict: false }).claim('unprepared-test', 30, 1)).toEqual([]);
+    // Every connection of the pool at once: each is asked what it holds.
+    const runners = Array.from({ length: connections }, () => t.app.get(DataSource).createQueryRunner());
+    try {
+      await Promise.all(runners.map((runner) => runner.connect()));
+      for (const runner of runners) expect(await runner.query('SELECT name FROM pg_prepared_statements')).toEqual([]);
+    } finally {
+      await Promise.all(runners.map((runner) => runner.release()));
+    }
   });
 });

@@ -41,3 +41,9 @@ export class PreparingClient extends pg.Client {
     return name;
   }
 }
+
+/**
+ * Whether a connection may keep named prepared statements: only one opened as a PreparingClient, since
+ * PLAZA_DB_PREPARED_READS=false (a pooler in transaction mode) opens plain clients.
+ */
+export const keepsPreparedStatements = (client: unknown): boolean => client instanceof PreparingClient;
