@@ -73,7 +73,7 @@ describe('the exchange: group commit', () => {
       throw refusal;
     })).rejects.toBe(refusal);
     expect(await quotaRow(minute(1))).toEqual([]);
-    // The setting ended with each transaction: every connection of the pool plans as configured again.
+    // The setting ended with each transaction: statements on the pool's connections plan as configured again.
     const modes = await Promise.all([1, 2, 3].map(() => planMode(db.manager)));
     expect(modes).toEqual(['auto', 'auto', 'auto']);
     await db.query('DELETE FROM exchange_quota WHERE organisation_id = $1 AND minute < $2', [s.city.id, minute(2)]);
