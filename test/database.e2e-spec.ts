@@ -86,6 +86,19 @@ describe('the database', () => {
     }
   });
 
+  // On the server only: the embedded database always has one connection, and no migration lock to hold it.
+  (process.env.DATABASE_URL ? it : it.skip)('opens on a server with a pool of one connection (PLAZA_DB_POOL_SIZE=1): the migrations run on the lock\'s connection', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'plaza-pool-of-one-'));
+    const settings = loadConfig({ PLAZA_DATA_DIR: folder, DATABASE_URL: process.env.DATABASE_URL, PLAZA_DB_POOL_SIZE: '1', PLAZA_DB_CONNECT_TIMEOUT_MS: '2000' }).database;
+    const single = await openDatabase(settings, model, ignore);
+    try {
+      expect(await single.dataSource.query('SELECT count(*)::int AS applied FROM migrations')).toEqual([{ applied: MIGRATIONS.length }]);
+    } finally {
+      await single.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   (process.env.DATABASE_URL ? it.skip : it)('refuses to open an embedded data folder another process holds', async () => {
     const settings = loadConfig({ PLAZA_DATA_DIR: dataDir }).database;
     await expect(openDatabase(settings, model, ignore)).rejects.toBeInstanceOf(DataFolderLockedError);

@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, MigrationExecutor, type MixedList } from 'typeorm';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { PreparingClient } from './preparing-client.js';
 
@@ -85,7 +85,8 @@ export async function openDatabase(
 
 /**
  * Runs pending migrations. On a server several instances (or test suites) may start at once on a new
- * database; a session advisory lock makes them migrate one after another instead of colliding.
+ * database; a session advisory lock makes them migrate one after another instead of colliding. They run on the
+ * lock's own connection, so a pool of one (PLAZA_DB_POOL_SIZE=1) does not wait for a second.
  * The embedded database has one process (its folder is locked) and one connection, which the lock would hold.
  */
 async function migrate(dataSource: DataSource, shared: boolean): Promise<void> {
@@ -97,7 +98,9 @@ async function migrate(dataSource: DataSource, shared: boolean): Promise<void> {
   await lock.connect();
   try {
     await lock.query("SELECT pg_advisory_lock(hashtext('plaza.migrations'))");
-    await dataSource.runMigrations({ transaction: 'each' });
+    const migrations = new MigrationExecutor(dataSource, lock);
+    migrations.transaction = 'each';
+    await migrations.executePendingMigrations();
   } finally {
     await lock.query("SELECT pg_advisory_unlock(hashtext('plaza.migrations'))").catch(() => undefined);
     await lock.release();
