@@ -53,7 +53,12 @@ export class AgreementCheck {
     const major = 'version' in finding ? finding.version.major : undefined;
     const coversType = (v: ExchangeAgreementVersion) => !standard || v.eventTypes.some((t) => t.standard === standard.id && (major === undefined || t.major === major));
     const covering = agreements.filter((a) => versions.some((v) => v.agreementId === a.id && v.sourceIds.includes(source.id)));
-    const now = (await Promise.all(covering.map((a) => this.versionInForceNow(a)))).filter(ours);
+    // One agreement after another: each may ask the privacy rule on the group's connection, which runs one statement at a time.
+    const now: ExchangeAgreementVersion[] = [];
+    for (const agreement of covering) {
+      const version = await this.versionInForceNow(agreement);
+      if (ours(version)) now.push(version);
+    }
     if (now.length === 0) return refusal(ExchangeErrorCode.NoActiveAgreement, 'no agreement in force covers this source for your organisation');
     const typed = now.filter(coversType);
     if (typed.length === 0) return refusal(ExchangeErrorCode.TypeNotCoveredByAgreement, `the agreement in force does not cover the type "${printable(event.type)}"`, [{ pointer: '/type', detail: 'not covered' }]);
