@@ -144,10 +144,18 @@ export class KeepAliveClient {
 
 export const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 
-/** Where the load goes: the registry's endpoint and its primary's pid (for the CPU split). */
+/** Where the load goes: the registry's endpoint, its primary's pid (for the CPU split) and its metrics port's URL (PLAZA_METRICS_PORT). */
 export interface Target {
   endpoint: URL;
   pid: number;
+  metrics: URL;
+}
+
+/** The registry's group commits so far, all workers added up: how many, and how many requests they held. */
+async function groupCommits(metrics: URL): Promise<{ groups: number; requests: number }> {
+  const text = await (await fetch(metrics)).text();
+  const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { groups: sample('plaza_exchange_group_requests_count'), requests: sample('plaza_exchange_group_requests_sum') };
 }
 
 const singleHeaders = (s: ExchangeScenario) => ({ 'content-type': 'application/cloudevents+json', authorization: `Bearer ${s.vendor.apiKey}` });
@@ -221,6 +229,8 @@ export interface Step {
   errors: number;
   keptUp: boolean;
   cpu: EventCpu;
+  /** Requests a group commit held during the step, from the registry's metrics (null for requests that make none). */
+  requestsPerGroup: number | null;
 }
 
 /** One open-loop step: `rate` events a second for `seconds`. */
@@ -230,12 +240,32 @@ export async function openLoop(s: ExchangeScenario, target: Target, prefix: stri
   const headers = singleHeaders(s);
   const messages: Buffer[] = [];
   for (let i = 0; i < n; i++) messages.push(client.message(headers, signStructured(readingText(s.source, `${prefix}-${i}`), s.vendor.signingKey)));
+  const before = await groupCommits(target.metrics);
+  const step = await sendOnSchedule(client, target.pid, messages, rate, seconds, 201);
+  const after = await groupCommits(target.metrics);
+  return { ...step, requestsPerGroup: (after.requests - before.requests) / (after.groups - before.groups) };
+}
+
+/**
+ * The open loop of a request that asks nothing of the database, the exchange or anyone's keys (`GET path`): what any
+ * request costs this machine at `rate` (the HTTP stack, the framework, the load generator), to set beside an event's.
+ */
+export async function floorLoop(target: Target, path: string, rate: number, seconds: number): Promise<Step> {
+  const endpoint = new URL(path, target.endpoint);
+  const client = new KeepAliveClient(endpoint);
+  const message = Buffer.from(`GET ${endpoint.pathname} HTTP/1.1\r\nhost: ${endpoint.host}\r\n\r\n`, 'latin1');
+  return sendOnSchedule(client, target.pid, Array.from({ length: Math.max(2, Math.round(rate * seconds)) }, () => message), rate, seconds, 200);
+}
+
+/** Sends `messages` on a fixed schedule of `rate` a second, whatever the answers; an answer other than `expected` counts as an error. */
+async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Buffer[], rate: number, seconds: number, expected: number): Promise<Step> {
+  const n = messages.length;
   const latencies: number[] = [];
   let errors = 0;
   let firstDone = Infinity;
   let lastDone = 0;
   const interval = 1000 / rate;
-  const before = sampleCpu(target.pid);
+  const before = sampleCpu(pid);
   const start = performance.now() + 20;
   const inFlight: Promise<void>[] = [];
   await new Promise<void>((allSent) => {
@@ -250,7 +280,7 @@ export async function openLoop(s: ExchangeScenario, target: Target, prefix: stri
           latencies.push(lastDone - scheduled);
           if (!ok) errors++;
         };
-        inFlight.push(client.send(messages[sent]!).then((status) => settle(status === 201), () => settle(false)));
+        inFlight.push(client.send(messages[sent]!).then((status) => settle(status === expected), () => settle(false)));
         sent++;
       }
       if (sent < n) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
@@ -259,7 +289,7 @@ export async function openLoop(s: ExchangeScenario, target: Target, prefix: stri
     setTimeout(tick, Math.max(0, start - performance.now()));
   });
   await Promise.all(inFlight);
-  const cpu = perEvent(cpuBetween(before, sampleCpu(target.pid)), n - errors);
+  const cpu = perEvent(cpuBetween(before, sampleCpu(pid)), n - errors);
   client.close();
   const sorted = latencies.sort((a, b) => a - b);
   const achieved = lastDone > firstDone ? (latencies.length - 1) / ((lastDone - firstDone) / 1000) : NaN;
@@ -275,6 +305,7 @@ export async function openLoop(s: ExchangeScenario, target: Target, prefix: stri
     errors,
     keptUp: errors === 0 && achieved >= KEEPS_UP_SHARE * rate && p99 <= KEEPS_UP_P99_MS,
     cpu,
+    requestsPerGroup: null,
   };
 }
 
@@ -289,7 +320,7 @@ export async function singleSteps(s: ExchangeScenario, target: Target, prefix: s
     const step = await openLoop(s, target, `${prefix}-${rate}`, rate, seconds);
     steps.push(step);
     const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-    log(`single, offered ${rate}/s: answered ${Math.round(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors${step.keptUp ? '' : ' (did not keep up)'}`);
+    log(`single, offered ${rate}/s: answered ${Math.round(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors, ${step.requestsPerGroup?.toFixed(2)} requests a group${step.keptUp ? '' : ' (did not keep up)'}`);
     if (rate >= headlineRate && !step.keptUp) break;
   }
   const highest = (list: Step[]) => (list.length > 0 ? Math.max(...list.map((step) => step.offered)) : null);

@@ -16,14 +16,19 @@
  *   accepted, p99 <= 1 s) and the highest such rate whose p99 is at most 20 ms;
  * - for each phase, CPU per accepted event: node (the registry's primary and workers), PostgreSQL (every postgres
  *   process), the load generator and the rest of the machine, from /proc (cpu-meter.ts);
+ * - the floor: GET /health/live, which asks nothing of the database or the exchange, on the same open loop at
+ *   1,000/s: what any request costs this machine (HTTP, the framework, the load generator), beside an event's;
  * - the ceiling: node:crypto Ed25519 verifications per second of the same events' signatures on every core
  *   (worker threads), alone, and the ratio of batch throughput to it.
  * Then, each on its own registry start:
  * - BENCH_PRELOAD_EVENTS=N: N events loaded outside the measured part (bench/preload-events.ts), and batch and
  *   single events measured again, beside the empty table's figures;
  * - round trips to PostgreSQL per request, counted by a proxy between the registry and the server
- *   (pg-counting-proxy.ts) in a short pass of its own, since the proxy costs CPU: single events one at a time and
- *   at 1,000/s, and batches;
+ *   (pg-counting-proxy.ts) in a short pass of its own, since the proxy costs CPU: single events one at a time (each
+ *   a group commit of its own) and batches. Not at 1,000/s: the proxy's own latency lets more requests wait for each
+ *   group than without it (about 10 a group against 2). That rate's figure is a group's round trips divided by the
+ *   requests a group held in the measured step, which every single-event step reads from the registry's metrics
+ *   (plaza_exchange_group_requests, on PLAZA_METRICS_PORT);
  * - BENCH_RETENTION=1: events past a short-retention agreement's period loaded, then batch throughput measured
  *   without the retention job and with it running every second, and the rows it deleted meanwhile.
  * It prints one table with the targets beside the figures and writes everything to bench/results/exchange.json.
@@ -42,10 +47,10 @@ import { decodeMaterial, scanBatch } from '#plaza/dsse';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
 import { loadConfig } from '../apps/registry/src/platform/config/config.js';
 import { type ExchangeScenario, registerScenario } from '../test/support/exchange-scenario.js';
-import { type RegistryProcess, startRegistry } from '../test/support/registry-process.js';
+import { freePort, type RegistryProcess, startRegistry } from '../test/support/registry-process.js';
 import { createScratchDatabase } from '../test/support/scratch-database.js';
 import { CLOCK_TICKS_PER_SECOND, type EventCpu } from './cpu-meter.js';
-import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, openLoop, sequentialSingles, type SingleSteps, singleSteps, type Target } from './exchange-load.js';
+import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, floorLoop, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, sequentialSingles, type SingleSteps, singleSteps, type Target } from './exchange-load.js';
 import { type RoundTripCounts, startCountingProxy } from './pg-counting-proxy.js';
 import { preloadEvents } from './preload-events.js';
 
@@ -63,9 +68,8 @@ const RETENTION_EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000)
 /** The retention agreement's period: short, so the old events are past it and the ones sent meanwhile are not. */
 const RETENTION_PERIOD = 'PT1H';
 const RETENTION_PERIOD_MS = 3_600_000;
-/** The round-trip pass: single events one at a time, at the headline rate for this long, and batches. */
+/** The round-trip pass: single events one at a time, and batches. */
 const ROUND_TRIP_SINGLES = 200;
-const ROUND_TRIP_SECONDS = 1;
 const ROUND_TRIP_BATCHES = 30;
 /** How long the proxied registry is watched idle, to subtract its background queries (the log's checkpoints). */
 const ROUND_TRIP_IDLE_SECONDS = 3;
@@ -73,6 +77,8 @@ const ROUND_TRIP_IDLE_SECONDS = 3;
 const PASSED_THROUGH = ['PLAZA_EXCHANGE_GROUP_DELAY_MS', 'PLAZA_EXCHANGE_GROUP_MAX_EVENTS', 'PLAZA_REGISTRY_CACHE_MAX_AGE_MS', 'PLAZA_RETENTION_BATCH_ROWS'];
 
 const HEADLINE_RATE = 1_000;
+/** A request that reads nothing: its open loop at the headline rate is the floor under any request's cost on this machine. */
+const FLOOR_PATH = '/health/live';
 /** The issue's targets. */
 const TARGETS = { batchToCeiling: 0.6, p99AtHeadlineMs: 20, loadedToEmpty: 0.9 };
 
@@ -198,15 +204,24 @@ interface RoundTripPass {
   perRequest: number;
 }
 
-async function countRoundTrips(s: ExchangeScenario, databaseUrl: string, start: (databaseUrl: string) => Promise<RegistryProcess>) {
+/** Starts the registry with its metrics on a port of their own (the group commits' sizes are read there), and says where its load goes. */
+async function startTarget(env: Record<string, string>): Promise<{ registry: RegistryProcess; target: Target }> {
+  const metricsPort = await freePort();
+  const registry = await startRegistry({ ...env, PLAZA_METRICS_PORT: String(metricsPort) });
+  return {
+    registry,
+    target: { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid!, metrics: new URL(`http://127.0.0.1:${metricsPort}/metrics`) },
+  };
+}
+
+async function countRoundTrips(s: ExchangeScenario, databaseUrl: string, start: (databaseUrl: string) => Promise<{ registry: RegistryProcess; target: Target }>) {
   const server = new URL(databaseUrl);
   const proxy = await startCountingProxy(server.hostname || '127.0.0.1', Number(server.port || 5432));
   const proxied = new URL(databaseUrl);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
-  const registry = await start(proxied.toString());
+  const { registry, target } = await start(proxied.toString());
   try {
-    const target = { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid! };
     await batchPhase(s, target, 'round-trips-warmup', 10 * BATCH_SIZE, CONNECTIONS);
     await sequentialSingles(s, target, 'round-trips-warmup-single', 20);
     proxy.reset();
@@ -222,10 +237,9 @@ async function countRoundTrips(s: ExchangeScenario, databaseUrl: string, start: 
       return { requests, seconds, counts, background, perRequest: Math.max(0, counts.roundTrips - background) / requests };
     };
     const singleAlone = await pass(async () => (await sequentialSingles(s, target, 'round-trips-single', ROUND_TRIP_SINGLES)).requests);
-    const singleAtHeadline = await pass(async () => (await openLoop(s, target, 'round-trips-open', HEADLINE_RATE, ROUND_TRIP_SECONDS)).requests);
     const batch = await pass(async () => (await batchPhase(s, target, 'round-trips-batch', ROUND_TRIP_BATCHES * BATCH_SIZE, CONNECTIONS)).requests);
-    log(`round trips a request: single alone ${fixed(singleAlone.perRequest)}, single at ${count(HEADLINE_RATE)}/s ${fixed(singleAtHeadline.perRequest)}, batch of ${BATCH_SIZE} ${fixed(batch.perRequest)} (background ${fixed(backgroundPerSecond, 1)}/s subtracted)`);
-    return { backgroundPerSecond, singleAlone, singleAtHeadline, batch, batchPerEvent: batch.perRequest / BATCH_SIZE };
+    log(`round trips a request: single alone ${fixed(singleAlone.perRequest)}, batch of ${BATCH_SIZE} ${fixed(batch.perRequest)} (background ${fixed(backgroundPerSecond, 1)}/s subtracted)`);
+    return { backgroundPerSecond, singleAlone, batch, batchPerEvent: batch.perRequest / BATCH_SIZE };
   } finally {
     await registry.stop();
     await proxy.close();
@@ -288,6 +302,7 @@ async function main(): Promise<void> {
     ...extra,
   });
   let registry: RegistryProcess | undefined;
+  let target: Target;
   const stopRegistry = async () => {
     const running = registry;
     registry = undefined;
@@ -320,12 +335,14 @@ async function main(): Promise<void> {
     const settingsLine = `synchronous_commit=${synchronousCommit}, fsync=${fsync}; ${settings.workers} workers, pool ${poolSize}; group delay ${settings.groupDelayMs} ms, max ${count(settings.groupMaxEvents)} events; ${settings.cores} cores`;
     log(`PostgreSQL ${pgSettings.server_version}, node ${process.version}, ${machine.cpu}: ${settingsLine}`);
 
-    registry = await startRegistry(registryEnv(url));
+    ({ registry, target } = await startTarget(registryEnv(url)));
     const scenario = await registerScenario(registry.url, operatorKey);
     log(`registry ${registry.url} (PLAZA_WORKERS=${workers}); source ${scenario.source}, agreement ${scenario.agreementId}`);
-    let target: Target = { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid! };
 
     const empty = await measure('empty', scenario, target, db);
+    await floorLoop(target, FLOOR_PATH, HEADLINE_RATE, STEP_SECONDS); // a warm-up, as the events had theirs
+    const floor = await floorLoop(target, FLOOR_PATH, HEADLINE_RATE, STEP_SECONDS);
+    log(`floor: GET ${FLOOR_PATH} at ${count(HEADLINE_RATE)}/s: p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}, CPU µs a request ${cpuCell(floor.cpu)}, ${floor.errors} errors`);
 
     const samples = signedMessages(empty.batch.bodies, 2_000);
     const threads = availableParallelism();
@@ -350,12 +367,11 @@ async function main(): Promise<void> {
     }
     await stopRegistry();
 
-    const roundTrips = await countRoundTrips(scenario, url, (proxied) => startRegistry(registryEnv(proxied)));
+    const roundTrips = await countRoundTrips(scenario, url, (proxied) => startTarget(registryEnv(proxied)));
 
     let retention = null;
     if (retentionOld) {
-      registry = await startRegistry(registryEnv(url, { PLAZA_RETENTION_INTERVAL_SECONDS: '1' }));
-      target = { endpoint: new URL('/api/v1/exchange/events', registry.url), pid: registry.child.pid! };
+      ({ registry, target } = await startTarget(registryEnv(url, { PLAZA_RETENTION_INTERVAL_SECONDS: '1' })));
       const old = retentionOld.scenario;
       const warmup = await batchPhase(old, target, 'retention-on-warmup', WARMUP_EVENTS, CONNECTIONS);
       // Both counts see their statement's snapshot: the rows deleted between them are those counted before, plus
@@ -399,6 +415,8 @@ async function main(): Promise<void> {
       : null;
     const loadedMet = (value: number) => (loaded ? `; at ${count(PRELOAD_EVENTS)}: >= ${TARGETS.loadedToEmpty} of empty (${met(value >= TARGETS.loadedToEmpty)})` : '');
     const headlineP99 = empty.single.headline?.p99 ?? Infinity;
+    // A single event alone is a group of one: its round trips are a group's, shared by the requests a group holds.
+    const singleAtHeadlineRoundTrips = (m: Measurement) => roundTrips.singleAlone.perRequest / (m.single.headline?.requestsPerGroup ?? NaN);
 
     const rows: Row[] = [
       {
@@ -445,8 +463,20 @@ async function main(): Promise<void> {
         target: '',
       },
       {
-        what: `round trips a request: single alone / single at ${count(HEADLINE_RATE)}/s / batch of ${BATCH_SIZE}`,
-        figure: `${fixed(roundTrips.singleAlone.perRequest)} / ${fixed(roundTrips.singleAtHeadline.perRequest)} / ${fixed(roundTrips.batch.perRequest)}`,
+        what: `CPU µs a request doing nothing (GET ${FLOOR_PATH}) at ${count(HEADLINE_RATE)}/s: node / PostgreSQL / load generator (others); p50 / p99`,
+        figure: `${cpuCell(floor.cpu)}; ${ms(floor.p50)} / ${ms(floor.p99)}`,
+        target: '',
+      },
+      {
+        what: `round trips a request: single alone / single at ${count(HEADLINE_RATE)}/s (alone's ÷ requests a group) / batch of ${BATCH_SIZE}`,
+        figure: `${fixed(roundTrips.singleAlone.perRequest)} / ${fixed(singleAtHeadlineRoundTrips(empty))} / ${fixed(roundTrips.batch.perRequest)}`,
+        ...(loaded ? { loaded: `single at ${count(HEADLINE_RATE)}/s ${fixed(singleAtHeadlineRoundTrips(loaded))}` } : {}),
+        target: '',
+      },
+      {
+        what: `requests a group commit, single at ${count(HEADLINE_RATE)}/s (the registry's metrics)`,
+        figure: fixed(empty.single.headline?.requestsPerGroup ?? NaN),
+        ...(loaded ? { loaded: fixed(loaded.single.headline?.requestsPerGroup ?? NaN) } : {}),
         target: '',
       },
       {
@@ -489,7 +519,8 @@ async function main(): Promise<void> {
             ...(loaded ? { loadedBatchToCeiling: loadedRatio, loadedToEmpty } : {}),
             ...(retention ? { batchWithRetentionToWithout: retention.ratio } : {}),
           },
-          roundTrips,
+          roundTrips: { ...roundTrips, singleAtHeadline: singleAtHeadlineRoundTrips(empty), ...(loaded ? { loadedSingleAtHeadline: singleAtHeadlineRoundTrips(loaded) } : {}) },
+          floor: { path: FLOOR_PATH, ...floor },
           loaded: loaded ? { preloaded: loaded.preloaded, preloadSeconds: loaded.preloadSeconds, ...measurementFigures(loaded) } : null,
           retention,
         },
