@@ -81,7 +81,8 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
 
   private async tick(): Promise<void> {
     try {
-      this.signal = await this.parts.feed.signal();
+      // Only a delivery in progress compares the signal; one taken up below reads the feed first whatever it says.
+      if (this.held.size > 0) this.signal = await this.parts.feed.signal();
       if (this.held.size >= MAX_HELD) return;
       const room = Math.min(CLAIM_PER_LOOK, MAX_HELD - this.held.size);
       for (const { id, generation } of await this.subscriptions.claim(this.owner, this.config.deliveryLeaseSeconds, room)) {
