@@ -20,7 +20,9 @@ const common = {
 };
 export default {
   maxWorkers: 2,
-  testTimeout: 60_000,
+  // Hooks too: on a loaded 2-core CI machine, starting an embedded registry once took over 60 s while other suites ran
+  // (about 5 s alone). No test asserts a time; this bounds only how long a hung one takes to fail.
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     // Repositories and use cases on a real database, without HTTP.
