@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { signBatch, signStructured } from '#plaza/dsse';
 import { type ExchangeScenario, readingText } from '../test/support/exchange-scenario.js';
+import { samples, total } from '../test/support/prometheus-text.js';
 import { cpuBetween, type EventCpu, perEvent, sampleCpu } from './cpu-meter.js';
 
 export const BATCH_SIZE = 100;
@@ -153,9 +154,8 @@ export interface Target {
 
 /** The registry's group commits so far, all workers added up: how many, and how many requests they held. */
 async function groupCommits(metrics: URL): Promise<{ groups: number; requests: number }> {
-  const text = await (await fetch(metrics)).text();
-  const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { groups: sample('plaza_exchange_group_requests_count'), requests: sample('plaza_exchange_group_requests_sum') };
+  const all = samples(await (await fetch(metrics)).text());
+  return { groups: total(all, 'plaza_exchange_group_requests_count'), requests: total(all, 'plaza_exchange_group_requests_sum') };
 }
 
 const singleHeaders = (s: ExchangeScenario) => ({ 'content-type': 'application/cloudevents+json', authorization: `Bearer ${s.vendor.apiKey}` });
