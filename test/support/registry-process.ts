@@ -3,6 +3,8 @@
  * for the exchange benchmark and the suites that crash and restart it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -21,13 +23,32 @@ export interface RegistryProcess {
   kill(): Promise<void>;
 }
 
-/** A TCP port nobody listens on at the moment. */
+/**
+ * A TCP port nobody listens on at the moment, and that nobody else in this run will be handed before the caller
+ * binds it. A port the kernel picks (listen on 0) could be picked again by the next listen on 0 in another suite
+ * (in-process registries listen that way): a registry starting on it would then fail to bind while another suite's
+ * registry answered its readiness probe. So the port comes from below the kernel's ephemeral range, in a band of
+ * its own for each jest worker, and is bound once to check that it is free.
+ */
 export async function freePort(): Promise<number> {
+  const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  const below = Math.min(ephemeralLow, 32_768);
+  const bands = 8;
+  const band = Math.floor((below - 10_000) / bands);
+  const start = 10_000 + (Number(process.env.JEST_WORKER_ID ?? 0) % bands) * band;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = start + randomInt(band);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${start}..${start + band - 1} after 50 tries`);
+}
+
+function bindable(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
+  return new Promise((done) => {
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
 }
 
 /** Process groups of registries this process started and that have not exited. */
