@@ -130,7 +130,7 @@ describeOnServer('losing the database server', () => {
     t = await startTestApp({ DATABASE_URL: url.toString(), PLAZA_DB_CONNECT_TIMEOUT_MS: '1000', PLAZA_RETRY_AFTER_SECONDS: '7' });
   });
   afterAll(async () => {
-    await proxy.start(proxy.port);
+    await proxy.start();
     await t.close();
     await proxy.cut();
   });
@@ -147,7 +147,7 @@ describeOnServer('losing the database server', () => {
     expect((await t.http.get('/health/ready').expect(503)).body.ready).toBe(false);
     await t.http.get('/health/live').expect(200);
 
-    await proxy.start(proxy.port);
+    await proxy.start();
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
       status = (await t.http.get('/api/v1/organisations')).status;

@@ -194,7 +194,7 @@ describeOnServer('the exchange under faults: a killed registry, a lost database'
     expect((await fetch(`${registry.url}/health/live`)).status).toBe(200);
     expect((await fetch(`${registry.url}/health/ready`)).status).toBe(503);
 
-    await proxy.start(proxy.port);
+    await proxy.start();
     const okBefore = statuses.filter((c) => c === 200).length;
     expect(await waitFor(() => statuses.filter((c) => c === 200).length > okBefore, 60_000)).toBe(true);
     stop = true;

@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from './registry-process.js';
 
 /**
  * A TCP proxy in front of the database, so a test can cut the registry off from PostgreSQL and
@@ -14,8 +15,10 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
-  async start(port = this.port): Promise<void> {
+  /** Listens on the port it had before a cut; the first time on one that no listen on port 0 elsewhere can take meanwhile. */
+  async start(): Promise<void> {
     if (this.server?.listening) return;
+    if (this.port === 0) this.port = await freePort();
     this.server = createServer((client) => {
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       for (const s of [client, upstream]) {
@@ -27,9 +30,8 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', resolve);
+      this.server!.listen(this.port, '127.0.0.1', resolve);
     });
-    this.port = (this.server.address() as { port: number }).port;
   }
 
   /** Refuses new connections and drops every open one, as a crashed or unreachable server would. */
