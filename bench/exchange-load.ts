@@ -316,8 +316,9 @@ async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Bu
  */
 export async function singleSteps(s: ExchangeScenario, target: Target, prefix: string, rates: number[], seconds: number, headlineRate: number, p99TargetMs: number, log: (line: string) => void) {
   const steps: Step[] = [];
-  for (const rate of rates) {
-    const step = await openLoop(s, target, `${prefix}-${rate}`, rate, seconds);
+  for (const [index, rate] of rates.entries()) {
+    // The step's index in the ids too: BENCH_RATES may name a rate twice (a warm-up step, then the measured one).
+    const step = await openLoop(s, target, `${prefix}-${index}-${rate}`, rate, seconds);
     steps.push(step);
     const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
     log(`single, offered ${rate}/s: answered ${Math.round(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors, ${step.requestsPerGroup?.toFixed(2)} requests a group${step.keptUp ? '' : ' (did not keep up)'}`);
