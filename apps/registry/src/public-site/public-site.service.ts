@@ -154,7 +154,7 @@ export class PublicSiteService {
 
   /** What a page reads for these arguments (never its language), read once a change for its renderings in both. */
   private shared<T extends object>(page: string, args: unknown, read: () => Promise<T>, cache = this.pageReads): Promise<T> {
-    return cache.once(`${page}\n${JSON.stringify(args)}`, read) as Promise<T>;
+    return cache.get(`${page}\n${JSON.stringify(args)}`, read) as Promise<T>;
   }
 
   home(): Promise<HomeView> {

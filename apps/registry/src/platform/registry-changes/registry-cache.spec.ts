@@ -58,20 +58,20 @@ describe('the registry cache', () => {
       await new Promise<void>((resolve) => (release = resolve));
       return value;
     };
-    const first = cache.once('a', read);
-    const second = cache.once('a', read);
+    const first = cache.get('a', read);
+    const second = cache.get('a', read);
     release();
     expect(await Promise.all([first, second])).toEqual(['A1', 'A1']);
     expect(reads).toBe(1);
-    expect(await cache.once('a', read)).toBe('A1'); // cached now
+    expect(await cache.get('a', read)).toBe('A1'); // cached now
     expect(reads).toBe(1);
 
     changes.change();
-    const before = cache.once('a', read);
+    const before = cache.get('a', read);
     const releaseBefore = release;
     changes.change();
     table.set('a', 'A2');
-    const after = cache.once('a', read);
+    const after = cache.get('a', read);
     releaseBefore();
     release();
     expect(await before).toBe('A1');
@@ -136,7 +136,7 @@ describe('the registry cache', () => {
       reads += 1;
       return table.get('a')!;
     };
-    await Promise.all([cache.once('a', read), cache.once('a', read)]);
+    await Promise.all([cache.get('a', read), cache.get('a', read)]);
     expect(reads).toBe(2);
   });
 

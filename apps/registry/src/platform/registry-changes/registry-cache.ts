@@ -38,8 +38,6 @@ export class RegistryCache<K, V> {
    * cosignature): still true of the records, only older. Kept until the next change of the records, beside the capacity.
    */
   private superseded: { generation: number; entries: Map<K, Entry<V>> } | null = null;
-  /** Reads under way by `once`, with the generation each began in. */
-  private readonly reading = new Map<K, { generation: number; value: Promise<V | null> }>();
   /** Reads under way by `getMany`, by key, with the ticket each began with. */
   private readonly fetching = new Map<K, { ticket: CacheTicket; value: Promise<Map<K, V>> }>();
   private generation = 0;
@@ -207,23 +205,10 @@ export class RegistryCache<K, V> {
   }
 
   /**
-   * As `get`, and a caller that comes while another reads `key` since the last change joins that read rather than
-   * starting its own: what several renderings share (the counts of both languages' home pages) is read once a change.
+   * The value of `key`, cached or read by `read` (null: not found, not cached). A caller that comes while another reads
+   * `key` joins that read, as in `getMany`: what several renderings share (the counts of both languages' home pages) is
+   * read once a change.
    */
-  once(key: K, read: () => Promise<V | null>): Promise<V | null> {
-    const cached = this.peek([key]).found.get(key);
-    if (cached !== undefined) return Promise.resolve(cached);
-    // Only while changes are heard: otherwise one made since that read began could go unseen.
-    const under = this.reading.get(key);
-    if (under !== undefined && under.generation === this.generation && this.ticket().storable) return under.value;
-    const value = this.get(key, read).finally(() => {
-      if (this.reading.get(key)?.value === value) this.reading.delete(key);
-    });
-    this.reading.set(key, { generation: this.generation, value });
-    return value;
-  }
-
-  /** The value of `key`, cached or read by `read` (null: not found, not cached). */
   async get(key: K, read: () => Promise<V | null>): Promise<V | null> {
     const values = await this.getMany([key], async () => {
       const value = await read();

@@ -50,7 +50,7 @@ export class RecordHistory {
    */
   async of(subjects: readonly JournalSubjects[], locale: Locale, before: number | null = null): Promise<HistoryView> {
     const key = JSON.stringify([before, subjects]);
-    const { changes, earlier, entries, begins, older } = (await this.reads.once(key, () => this.read(subjects, before)))!;
+    const { changes, earlier, entries, begins, older } = (await this.reads.get(key, () => this.read(subjects, before)))!;
     const words = this.words.word(entries, locale);
     // Oldest first, each record's previous state carried forward from its change before this page; a private or
     // missing state breaks the chain.
