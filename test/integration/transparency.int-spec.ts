@@ -2,7 +2,9 @@ import { compactVerify, importJWK } from 'jose';
 import { MerkleTree, verifyConsistency, verifyInclusion } from '#plaza/merkle';
 import { stateDigest } from '../../apps/registry/src/platform/journal/journal-entry-format.js';
 import { treeHasher } from '../../apps/registry/src/platform/journal/merkle-node.repository.js';
+import { OrganisationService } from '../../apps/registry/src/organisations/organisation.service.js';
 import { CheckpointPublisher } from '../../apps/registry/src/transparency/checkpoint-publisher.js';
+import { JournalChangesRepository } from '../../apps/registry/src/transparency/journal-changes.repository.js';
 import { TransparencyRepository } from '../../apps/registry/src/transparency/transparency.repository.js';
 import { parseCheckpoint, TransparencyService } from '../../apps/registry/src/transparency/transparency.service.js';
 import { type ActingMember, registerOrganisation } from './support/organisations.js';
@@ -145,5 +147,24 @@ describe('the transparency log: repository and service on the database', () => {
     const apiKey = await latestEntryAbout('api-key', city.principal.keyId);
     await expect(service.record({ index: apiKey.index }, otherCity.principal)).rejects.toMatchObject({ code: 'log.record_not_disclosed' });
     await expect(service.record({ index: (await repository.treeSize()) + 1000 }, city.principal)).rejects.toMatchObject({ code: 'log.index_out_of_range' });
+  });
+
+  it("reads each record's latest change before the entry given with it in one read, and none for a record without one", async () => {
+    const changes = ctx.get(JournalChangesRepository);
+    const renamed = await registerOrganisation(ctx, 'int-tl-renamed', 'city');
+    await ctx.get(OrganisationService).update(await ctx.operator(), renamed.slug, { coalitionMember: true });
+    const history = (id: string) => changes.history([{ subjectType: 'organisation', subjectIds: [id] }], null, 10);
+    const [update, creation] = await history(renamed.organisationId);
+    const [otherCreation] = await history(otherCity.organisationId);
+    expect(update!.index).toBeGreaterThan(creation!.index);
+
+    const before = await changes.changeBefore([
+      { subjectType: 'organisation', subjectId: renamed.organisationId, before: update!.index },
+      { subjectType: 'organisation', subjectId: otherCity.organisationId, before: otherCreation!.index },
+      { subjectType: 'organisation', subjectId: renamed.organisationId, before: creation!.index },
+    ]);
+    expect(before).toEqual([creation]);
+    expect(creation).toMatchObject({ disclosure: 'public', state: expect.objectContaining({ slug: renamed.slug }) });
+    expect(await changes.changeBefore([])).toEqual([]);
   });
 });

@@ -88,21 +88,22 @@ export class JournalChangesRepository {
       return `(e.subject_type = $${params.length - 1} AND e.subject_id = ANY($${params.length}::text[]))`;
     });
     const rows = (await this.db.manager.query(
-      `SELECT e.index, e.recorded_at, e.action, e.subject_type, e.subject_id, e.organisation_id, e.entry,
-              s.index IS NOT NULL AS kept, s.public, s.withheld, CASE WHEN s.public AND NOT s.withheld THEN s.state END AS state, w.index AS withheld_at
-         FROM journal_entries e
-         LEFT JOIN journal_states s ON s.index = e.index
-         LEFT JOIN journal_entries w ON w.subject_type = $1 AND w.subject_id = e.index::text
-        WHERE (${records.join(' OR ')}) AND ($3::bigint IS NULL OR e.index < $3)
-        ORDER BY e.index DESC LIMIT $2`,
+      `${HISTORY_CHANGE} WHERE (${records.join(' OR ')}) AND ($3::bigint IS NULL OR e.index < $3) ORDER BY e.index DESC LIMIT $2`,
       params,
-    )) as (ChangeRow & { kept: boolean; public: boolean | null; withheld: boolean | null; state: string | null; withheld_at: string | null })[];
-    return rows.map((row) => ({
-      ...change(row),
-      disclosure: !row.kept ? 'not-kept' : row.withheld ? 'withheld' : row.public ? 'public' : 'private',
-      state: row.state === null ? null : (JSON.parse(row.state) as unknown),
-      withheldAt: row.withheld_at === null ? null : Number(row.withheld_at),
-    }));
+    )) as HistoryRow[];
+    return rows.map(historyChange);
+  }
+
+  /** Each record's latest change before the entry given with it (none for a record without one), in one read. */
+  async changeBefore(records: readonly { subjectType: string; subjectId: string; before: number }[]): Promise<HistoryChange[]> {
+    if (records.length === 0) return [];
+    const rows = (await this.db.manager.query(
+      `SELECT c.* FROM unnest($2::text[], $3::text[], $4::bigint[]) AS r(subject_type, subject_id, before)
+        CROSS JOIN LATERAL (${HISTORY_CHANGE} WHERE e.subject_type = r.subject_type AND e.subject_id = r.subject_id AND e.index < r.before
+                            ORDER BY e.index DESC LIMIT 1) c`,
+      [WITHHOLDING, records.map((r) => r.subjectType), records.map((r) => r.subjectId), records.map((r) => r.before)],
+    )) as HistoryRow[];
+    return rows.map(historyChange);
   }
 
   /** The first entry whose state is kept: where every record's history starts (null before any is). */
@@ -116,6 +117,24 @@ export class JournalChangesRepository {
     const [row] = (await this.db.manager.query('SELECT recorded_at FROM journal_entries WHERE index = 0')) as { recorded_at: Date }[];
     return row ? new Date(row.recorded_at) : null;
   }
+}
+
+/** A change with what the log discloses of its state ($1: the subject type of the operator's withholding entries). */
+const HISTORY_CHANGE = `SELECT e.index, e.recorded_at, e.action, e.subject_type, e.subject_id, e.organisation_id, e.entry,
+       s.index IS NOT NULL AS kept, s.public, s.withheld, CASE WHEN s.public AND NOT s.withheld THEN s.state END AS state, w.index AS withheld_at
+  FROM journal_entries e
+  LEFT JOIN journal_states s ON s.index = e.index
+  LEFT JOIN journal_entries w ON w.subject_type = $1 AND w.subject_id = e.index::text`;
+
+type HistoryRow = ChangeRow & { kept: boolean; public: boolean | null; withheld: boolean | null; state: string | null; withheld_at: string | null };
+
+function historyChange(row: HistoryRow): HistoryChange {
+  return {
+    ...change(row),
+    disclosure: !row.kept ? 'not-kept' : row.withheld ? 'withheld' : row.public ? 'public' : 'private',
+    state: row.state === null ? null : (JSON.parse(row.state) as unknown),
+    withheldAt: row.withheld_at === null ? null : Number(row.withheld_at),
+  };
 }
 
 interface ChangeRow {
@@ -143,6 +162,6 @@ function acting(entry: Buffer | Uint8Array): JournalChange['acting'] {
 }
 
 /** What other features may read of the journal's changes. Provided under JOURNAL_CHANGES by the transparency module. */
-export type JournalChanges = Pick<JournalChangesRepository, 'latest' | 'began' | 'history' | 'historyBegins'>;
+export type JournalChanges = Pick<JournalChangesRepository, 'latest' | 'began' | 'history' | 'changeBefore' | 'historyBegins'>;
 
 export const JOURNAL_CHANGES = Symbol('JOURNAL_CHANGES');

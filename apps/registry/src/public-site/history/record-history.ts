@@ -73,7 +73,7 @@ export class RecordHistory {
     const older = rows.length > HISTORY_PAGE ? changes.at(-1)!.index : null;
     // With older changes beyond this page, each record's change just before its oldest here, to say what that one changed.
     const oldestHere = new Map(changes.map((change) => [recordOf(change), change]));
-    const earlier = older === null ? [] : (await Promise.all([...oldestHere.values()].map(({ subjectType, subjectId, index }) => this.journal.history([{ subjectType, subjectIds: [subjectId] }], index, 1)))).flat();
+    const earlier = older === null ? [] : await this.journal.changeBefore([...oldestHere.values()].map(({ subjectType, subjectId, index }) => ({ subjectType, subjectId, before: index })));
     const [entries, begins] = await Promise.all([this.words.read(changes), changes.some((c) => c.disclosure === 'not-kept') ? this.journal.historyBegins() : null]);
     return { changes, earlier, entries, begins, older };
   }
