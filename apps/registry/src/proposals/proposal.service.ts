@@ -100,13 +100,21 @@ export class ProposalService {
   }
 
   async get(number: number): Promise<ProposalDetailResponse> {
+    return (await this.withHistory(number)).record;
+  }
+
+  /**
+   * The proposal as `get` answers it, with the journal's records whose changes make up its public history: the proposal,
+   * its reviews and its votes (every round's).
+   */
+  async withHistory(number: number): Promise<{ record: ProposalDetailResponse; subjects: JournalSubjects[] }> {
     const proposal = await this.mustFind(number);
     const [reviews, votes] = await Promise.all([this.proposals.reviews(number), this.proposals.votes(number)]);
     const ids = [...new Set([...reviews.map((r) => r.organisationId), ...votes.map((v) => v.organisationId)])];
     const slugs = new Map((await this.organisations.findByIds(ids)).map((o) => [o.id, o.slug]));
     const counted = countedVotes(proposal, votes);
     const count = (choice: string) => counted.filter((v) => v.choice === choice).length;
-    return {
+    const record: ProposalDetailResponse = {
       ...ProposalResponse.from(proposal),
       body: proposal.body,
       schema: proposal.schema,
@@ -118,17 +126,14 @@ export class ProposalService {
         ? { electorate: proposal.electorate.length, yes: count('yes'), no: count('no'), abstain: count('abstain'), notVoted: proposal.electorate.length - counted.length }
         : null,
     };
-  }
-
-  /** The journal's records whose changes make up a proposal's public history: the proposal, its reviews and its votes (every round's). */
-  async historySubjects(number: number): Promise<JournalSubjects[]> {
-    await this.mustFind(number);
-    const [reviews, votes] = await Promise.all([this.proposals.reviews(number), this.proposals.votes(number)]);
-    return [
-      { subjectType: proposalKind.subjectType, subjectIds: [String(number)] },
-      { subjectType: proposalReviewKind.subjectType, subjectIds: reviews.map((r) => r.id) },
-      { subjectType: proposalVoteKind.subjectType, subjectIds: votes.map((v) => v.id) },
-    ];
+    return {
+      record,
+      subjects: [
+        { subjectType: proposalKind.subjectType, subjectIds: [String(number)] },
+        { subjectType: proposalReviewKind.subjectType, subjectIds: reviews.map((r) => r.id) },
+        { subjectType: proposalVoteKind.subjectType, subjectIds: votes.map((v) => v.id) },
+      ],
+    };
   }
 
   async list(query: ListProposalsQuery): Promise<Page<ProposalResponse>> {

@@ -299,10 +299,7 @@ export class PublicSiteService {
 
   /** A standard's page, with its versions' history beside its own. */
   async standard(id: string, locale: Locale, history?: number): Promise<RecordView<StandardDetailResponse>> {
-    const { record, subjects } = await this.shared('standard', id, async () => {
-      const [record, subjects] = await Promise.all([this.standards.get(id), this.standards.historySubjects(id)]);
-      return { record, subjects };
-    });
+    const { record, subjects } = await this.shared('standard', id, () => this.standards.withHistory(id));
     return { record, history: await this.historyOf(subjects, locale, history) };
   }
 
@@ -312,10 +309,7 @@ export class PublicSiteService {
 
   /** A proposal's page, with its reviews' and votes' history beside its own. */
   async proposal(number: number, locale: Locale, history?: number): Promise<RecordView<ProposalDetailResponse>> {
-    const { record, subjects } = await this.shared('proposal', number, async () => {
-      const [record, subjects] = await Promise.all([this.proposals.get(number), this.proposals.historySubjects(number)]);
-      return { record, subjects };
-    });
+    const { record, subjects } = await this.shared('proposal', number, () => this.proposals.withHistory(number));
     return { record, history: await this.historyOf(subjects, locale, history) };
   }
 

@@ -25,16 +25,17 @@ export class StandardService {
   }
 
   async get(id: string): Promise<StandardDetailResponse> {
-    const standard = await this.standard(id);
-    const versions = await this.standards.versionsOf(id);
-    return { ...StandardResponse.from(standard), versions: versions.map(StandardVersionResponse.from) };
+    return (await this.withHistory(id)).record;
   }
 
-  /** The journal's records whose changes make up a standard's public history: the standard and each of its versions. */
-  async historySubjects(id: string): Promise<JournalSubjects[]> {
-    await this.standard(id);
+  /** The standard as `get` answers it, with the journal's records whose changes make up its public history: the standard and each of its versions. */
+  async withHistory(id: string): Promise<{ record: StandardDetailResponse; subjects: JournalSubjects[] }> {
+    const standard = await this.standard(id);
     const versions = await this.standards.versionsOf(id);
-    return [{ subjectType: standardKind.subjectType, subjectIds: [id] }, { subjectType: standardVersionKind.subjectType, subjectIds: versions.map((v) => v.id) }];
+    return {
+      record: { ...StandardResponse.from(standard), versions: versions.map(StandardVersionResponse.from) },
+      subjects: [{ subjectType: standardKind.subjectType, subjectIds: [id] }, { subjectType: standardVersionKind.subjectType, subjectIds: versions.map((v) => v.id) }],
+    };
   }
 
   async getVersion(id: string, version: string): Promise<StandardVersionDetailResponse> {
