@@ -50,7 +50,7 @@ describe("a public record's history on its page", () => {
 
   const page = async (path: string) => (await t.http.get(path).expect(200).expect('content-type', /text\/html/)).text;
 
-  it("lists a source's changes newest first, with the fields changed in words and a link to each log entry, in both languages", async () => {
+  it("lists a source's changes newest first, with the fields changed in words (codes too) and a link to each log entry, in both languages", async () => {
     // The city's first admin holds a key the operator issued; one its own admin issued acts for the city alone.
     const own = await addMember(t, city.slug, city.adminKey, ['admin']);
     const source = await createSource(t, own.key, `urn:plaza:hp:${uniqueSlug('s')}`, { operator: vendor.slug });
@@ -63,7 +63,7 @@ describe("a public record's history on its page", () => {
     // Who: the organisation, never a person.
     expect(items[1]!.text).toContain(`(${cityName})`);
     expect(items[1]!.fields).toEqual([['Name', 'Air station', 'Corner station']]);
-    expect(items[0]!.fields).toEqual(expect.arrayContaining([['Status', 'planned', 'active']]));
+    expect(items[0]!.fields).toEqual(expect.arrayContaining([['Status', 'Planned', 'Active']]));
     expect(items[2]!.text).toContain('The first public state of this record kept in its history.');
     expect(section).not.toMatch(/[{}"]\s*:/); // words, not JSON
     expect(section).not.toMatch(/@example/);
@@ -72,6 +72,7 @@ describe("a public record's history on its page", () => {
     expect(fr.section).toContain('Historique');
     expect(fr.items[1]!.fields).toEqual([['Nom', 'Station de qualité de l’air', 'Station du coin']]);
     expect(fr.items[1]!.log).toBe(`/log?index=${renamed.journalIndex}&lang=fr`);
+    expect(fr.items[0]!.fields).toEqual(expect.arrayContaining([['Statut', 'Prévu', 'Actif']]));
   });
 
   it("shows the operator acting for a city as such in the city's history, and an agreement's drafting only as a private change", async () => {
@@ -90,7 +91,7 @@ describe("a public record's history on its page", () => {
     expect(drafted.text).toContain('was not public at the time');
     expect(drafted.text).not.toContain('vendor sends');
     const suspended = items[0]!;
-    expect(suspended.fields).toEqual(expect.arrayContaining([['Status', 'active', 'suspended'], ['Reason for the status', 'none', 'Sensor maintenance']]));
+    expect(suspended.fields).toEqual(expect.arrayContaining([['Status', 'Active', 'Suspended'], ['Reason for the status', 'none', 'Sensor maintenance']]));
   });
 
   it('pages a long history: 50 changes a page, newest first, each older page linked from the one before, every field change shown', async () => {
@@ -174,7 +175,7 @@ describe("a public record's history on its page", () => {
       const item = (index: number) => items.find((i) => i.index === index)!;
       expect(item(review).text).toContain(`(${b.name[lang]})`);
       expect(item(firstVote).text).toContain(`(${a.name[lang]})`);
-      expect(item(changedVote).fields).toEqual([['Vote', 'no', 'yes']]);
+      expect(item(changedVote).fields).toEqual([['Vote', ...({ en: ['No', 'Yes'], fr: ['Contre', 'Pour'] } as const)[lang]]]);
       expect(section).not.toContain('Member ');
       expect(section).not.toMatch(/[{}"]\s*:/);
     }
@@ -197,7 +198,7 @@ describe("a public record's history on its page", () => {
       const deprecated = items.find((i) => i.index === version.journalIndex)!;
       expect(deprecated.log).toBe(`/log?index=${version.journalIndex}&lang=${lang}`);
       expect(deprecated.fields).toEqual(expect.arrayContaining([
-        [{ en: 'Status', fr: 'Statut' }[lang], 'published', 'deprecated'],
+        [{ en: 'Status', fr: 'Statut' }[lang], ...({ en: ['Published', 'Deprecated'], fr: ['Publiée', 'Dépréciée'] } as const)[lang]],
         [{ en: 'Deprecated', fr: 'Dépréciation' }[lang], { en: 'none', fr: 'aucun' }[lang], expect.any(String)],
       ]));
     }

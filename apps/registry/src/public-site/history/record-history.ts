@@ -9,6 +9,8 @@ import { type EntriesRead, type EntryInWords, JournalInWords } from '../journal/
 /** One change of a record's history, in words, with the state it recorded when that state is public, and the one before it. */
 export interface HistoryItem {
   words: EntryInWords;
+  /** The kind of record changed (the journal's subject type), which says what its fields' codes mean. */
+  subjectType: string;
   disclosure: HistoryChange['disclosure'];
   withheldAt: number | null;
   /** The public state this change recorded, or null. */
@@ -61,7 +63,7 @@ export class RecordHistory {
       .map(({ change, words }): HistoryItem => {
         const before = previous.get(recordOf(change)) ?? null;
         previous.set(recordOf(change), change.state);
-        return { words, disclosure: change.disclosure, withheldAt: change.withheldAt, state: change.state, before: change.state !== null && sameShape(before, change.state) ? before : null };
+        return { words, subjectType: change.subjectType, disclosure: change.disclosure, withheldAt: change.withheldAt, state: change.state, before: change.state !== null && sameShape(before, change.state) ? before : null };
       })
       .reverse();
     return { items, begins, older };

@@ -26,4 +26,21 @@ describe('the fields a change made, in words', () => {
     expect(fieldChanges(before, { ...before, journalIndex: 4 }, new Locale('en'))).toEqual([]);
     expect(fieldChanges({ windowEnd: 'x' }, { windowEnd: 'y' }, new Locale('en'))).toEqual([{ field: 'Window end', before: 'x', after: 'y' }]);
   });
+
+  it("says a record's codes in words, as its page does, by the kind of record; a code without words, or one nested deeper, as it is", () => {
+    const draft = { status: 'draft', number: 2, terms: { status: 'draft' } };
+    const pending = { status: 'pending-signatures', number: 2, terms: { status: 'signed' } };
+    expect(fieldChanges(draft, pending, new Locale('en'), 'agreement-version')).toEqual([
+      { field: 'Status', before: 'Draft', after: 'Awaiting signatures' },
+      { field: 'Terms › Status', before: 'draft', after: 'signed' },
+    ]);
+    expect(fieldChanges(draft, pending, new Locale('fr'), 'agreement-version')[0]).toMatchObject({ before: 'Ébauche', after: 'En attente de signatures' });
+    expect(fieldChanges({ status: 'planned', kind: 'sensor' }, { status: 'active', kind: 'dataset' }, new Locale('en'), 'source').map((c) => [c.before, c.after])).toEqual([
+      ['Planned', 'Active'], ['Sensor', 'Dataset'],
+    ]);
+    expect(fieldChanges({ status: 'review' }, { status: 'someday' }, new Locale('en'), 'proposal')).toEqual([{ field: 'Status', before: 'In review', after: 'someday' }]);
+    // The same code in another kind of record, or with none given, is not read with this kind's words.
+    expect(fieldChanges(draft, pending, new Locale('en'), 'organisation')[0]).toMatchObject({ before: 'draft', after: 'pending-signatures' });
+    expect(fieldChanges(draft, pending, new Locale('en'))[0]).toMatchObject({ before: 'draft', after: 'pending-signatures' });
+  });
 });

@@ -1,6 +1,7 @@
 import { type Html, html } from '../html.js';
 import type { Locale } from '../i18n.js';
 import type { HistoryItem, HistoryView } from '../history/record-history.js';
+import type { Messages } from '../messages/en.js';
 
 /** What a history leaves out of a change: the record's identity and the journal's own bookkeeping. */
 const UNSHOWN = new Set(['id', 'journalIndex', 'createdAt', 'updatedAt', 'history']);
@@ -12,9 +13,27 @@ export interface FieldChange {
   after: string;
 }
 
-/** The fields that differ between two states, each value in words in the reader's language (never JSON). */
-export function fieldChanges(before: unknown, after: unknown, locale: Locale): FieldChange[] {
-  const [was, is] = [flatten(before, locale), flatten(after, locale)];
+/** The catalogue's words for the codes a record's fields hold (`pending-signatures`: "Awaiting signatures"). */
+type Vocabulary = 'sourceKind' | 'sourceStatus' | 'technology' | 'agreementStatus' | 'privacyStatus' | 'riskLevel' | 'versionStatus' | 'proposalStatus' | 'proposalKindName' | 'verdict' | 'voteChoice';
+
+/** The fields whose values are codes, by the kind of record (the journal's subject type) whose state holds them. */
+const CODED: Record<string, Record<string, Vocabulary>> = {
+  source: { kind: 'sourceKind', status: 'sourceStatus', technology: 'technology' },
+  'agreement-version': { status: 'agreementStatus' },
+  'privacy-record': { status: 'privacyStatus', riskLevel: 'riskLevel' },
+  'standard-version': { status: 'versionStatus' },
+  proposal: { status: 'proposalStatus', kind: 'proposalKindName' },
+  'proposal-review': { verdict: 'verdict' },
+  'proposal-vote': { choice: 'voteChoice' },
+};
+
+/**
+ * The fields that differ between two states of a record of `subjectType`, each value in words in the reader's language
+ * (never JSON): a code in words where the catalogue has them, as the record's own page says it.
+ */
+export function fieldChanges(before: unknown, after: unknown, locale: Locale, subjectType = ''): FieldChange[] {
+  const coded = CODED[subjectType] ?? {};
+  const [was, is] = [flatten(before, locale, coded), flatten(after, locale, coded)];
   const fields = [...new Set([...is.keys(), ...was.keys()])];
   const none = locale.t.historyNone;
   return fields
@@ -22,17 +41,21 @@ export function fieldChanges(before: unknown, after: unknown, locale: Locale): F
     .map((field) => ({ field, before: was.get(field) ?? none, after: is.get(field) ?? none }));
 }
 
-/** A state as field name → value in words; nested objects name their fields after their parent's. */
-function flatten(state: unknown, locale: Locale, prefix = '', into = new Map<string, string>()): Map<string, string> {
+/** A state as field name → value in words; nested objects name their fields after their parent's. `coded`: the state's own fields only. */
+function flatten(state: unknown, locale: Locale, coded: Record<string, Vocabulary>, prefix = '', into = new Map<string, string>()): Map<string, string> {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) return into;
   for (const [key, value] of Object.entries(state)) {
     if (UNSHOWN.has(key)) continue;
     const field = prefix ? `${prefix} › ${label(key, locale)}` : label(key, locale);
-    if (isRecord(value) && !isLocalized(value) && Object.keys(value).length > 0) flatten(value, locale, field, into);
-    else into.set(field, inWords(value, locale));
+    const vocabulary = prefix ? undefined : coded[key];
+    if (isRecord(value) && !isLocalized(value) && Object.keys(value).length > 0) flatten(value, locale, {}, field, into);
+    else into.set(field, vocabulary && typeof value === 'string' ? codeInWords(locale.t[vocabulary], value) : inWords(value, locale));
   }
   return into;
 }
+
+/** A code's words, or the code itself where the catalogue has none (a value added since). */
+const codeInWords = (words: Messages[Vocabulary], code: string): string => words[code] ?? code;
 
 function inWords(value: unknown, locale: Locale): string {
   const { t } = locale;
@@ -93,7 +116,7 @@ function detail(locale: Locale, item: HistoryItem): Html {
       return html`<p class="history-note">${t.historyNotKept}</p>`;
     case 'public': {
       if (item.before === null) return html`<p class="history-note">${t.historyFirstKept}</p>`;
-      const changes = fieldChanges(item.before, item.state, locale);
+      const changes = fieldChanges(item.before, item.state, locale, item.subjectType);
       if (changes.length === 0) return html`<p class="history-note">${t.historyNoFieldChanged}</p>`;
       return html`<table class="list history-fields">
     <caption>${t.historyFieldsCaption}</caption>
