@@ -155,7 +155,9 @@ describe('the transparency log: repository and service on the database', () => {
     await ctx.get(OrganisationService).update(await ctx.operator(), renamed.slug, { coalitionMember: true });
     const history = (id: string) => changes.history([{ subjectType: 'organisation', subjectIds: [id] }], null, 10);
     const [update, creation] = await history(renamed.organisationId);
-    const [otherCreation] = await history(otherCity.organisationId);
+    const others = await history(otherCity.organisationId);
+    expect(others).toHaveLength(1);
+    const [otherCreation] = others;
     expect(update!.index).toBeGreaterThan(creation!.index);
 
     const before = await changes.changeBefore([
