@@ -33,9 +33,12 @@ export interface RegistryProcess {
 export async function freePort(): Promise<number> {
   const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
   const below = Math.min(ephemeralLow, 32_768);
+  // From 10,000 up, clear of the well-known services; a machine whose ephemeral range starts lower gets what is left.
+  const from = below > 12_000 ? 10_000 : 1_024;
   const bands = 8;
-  const band = Math.floor((below - 10_000) / bands);
-  const start = 10_000 + (Number(process.env.JEST_WORKER_ID ?? 0) % bands) * band;
+  const band = Math.floor((below - from) / bands);
+  if (band < 16) throw new Error(`the kernel's ephemeral ports start at ${ephemeralLow}, which leaves no room below them for test ports`);
+  const start = from + (Number(process.env.JEST_WORKER_ID ?? 0) % bands) * band;
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = start + randomInt(band);
     if (await bindable(port)) return port;
