@@ -327,7 +327,8 @@ export async function singleSteps(s: ExchangeScenario, target: Target, prefix: s
   const highest = (list: Step[]) => (list.length > 0 ? Math.max(...list.map((step) => step.offered)) : null);
   return {
     steps,
-    headline: steps.find((step) => step.offered === headlineRate) ?? null,
+    // The last step at the headline rate: an earlier one at the same rate is a warm-up.
+    headline: steps.findLast((step) => step.offered === headlineRate) ?? null,
     saturationRate: highest(steps.filter((step) => step.keptUp)),
     highestRateWithinP99Target: highest(steps.filter((step) => step.keptUp && step.p99 <= p99TargetMs)),
     firstOverloaded: steps.find((step) => !step.keptUp) ?? null,
