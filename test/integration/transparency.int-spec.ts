@@ -151,22 +151,22 @@ describe('the transparency log: repository and service on the database', () => {
 
   it("reads each record's latest change before the entry given with it in one read, and none for a record without one", async () => {
     const changes = ctx.get(JournalChangesRepository);
-    const renamed = await registerOrganisation(ctx, 'int-tl-renamed', 'city');
-    await ctx.get(OrganisationService).update(await ctx.operator(), renamed.slug, { coalitionMember: true });
+    const updated = await registerOrganisation(ctx, 'int-tl-updated', 'city');
+    await ctx.get(OrganisationService).update(await ctx.operator(), updated.slug, { coalitionMember: true });
     const history = (id: string) => changes.history([{ subjectType: 'organisation', subjectIds: [id] }], null, 10);
-    const [update, creation] = await history(renamed.organisationId);
+    const [update, creation] = await history(updated.organisationId);
     const others = await history(otherCity.organisationId);
     expect(others).toHaveLength(1);
     const [otherCreation] = others;
     expect(update!.index).toBeGreaterThan(creation!.index);
 
     const before = await changes.changeBefore([
-      { subjectType: 'organisation', subjectId: renamed.organisationId, before: update!.index },
+      { subjectType: 'organisation', subjectId: updated.organisationId, before: update!.index },
       { subjectType: 'organisation', subjectId: otherCity.organisationId, before: otherCreation!.index },
-      { subjectType: 'organisation', subjectId: renamed.organisationId, before: creation!.index },
+      { subjectType: 'organisation', subjectId: updated.organisationId, before: creation!.index },
     ]);
     expect(before).toEqual([creation]);
-    expect(creation).toMatchObject({ disclosure: 'public', state: expect.objectContaining({ slug: renamed.slug }) });
+    expect(creation).toMatchObject({ disclosure: 'public', state: expect.objectContaining({ slug: updated.slug }) });
     expect(await changes.changeBefore([])).toEqual([]);
   });
 });

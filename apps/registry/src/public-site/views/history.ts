@@ -41,13 +41,13 @@ export function fieldChanges(before: unknown, after: unknown, locale: Locale, su
     .map((field) => ({ field, before: was.get(field) ?? none, after: is.get(field) ?? none }));
 }
 
-/** A state as field name → value in words; nested objects name their fields after their parent's. `coded`: the state's own fields only. */
+/** A state as field name → value in words; nested objects name their fields after their parent's (and are read with no `coded` fields: codes are the state's own). */
 function flatten(state: unknown, locale: Locale, coded: Record<string, Vocabulary>, prefix = '', into = new Map<string, string>()): Map<string, string> {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) return into;
   for (const [key, value] of Object.entries(state)) {
     if (UNSHOWN.has(key)) continue;
     const field = prefix ? `${prefix} › ${label(key, locale)}` : label(key, locale);
-    const vocabulary = prefix ? undefined : coded[key];
+    const vocabulary = coded[key];
     if (isRecord(value) && !isLocalized(value) && Object.keys(value).length > 0) flatten(value, locale, {}, field, into);
     else into.set(field, vocabulary && typeof value === 'string' ? codeInWords(locale.t[vocabulary], value) : inWords(value, locale));
   }
