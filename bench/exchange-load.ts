@@ -152,10 +152,20 @@ export interface Target {
   metrics: URL;
 }
 
-/** The registry's group commits so far, all workers added up: how many, and how many requests they held. */
-async function groupCommits(metrics: URL): Promise<{ groups: number; requests: number }> {
+/**
+ * The registry's counters so far, all workers added up: its group commits (how many, and the requests they held) and
+ * its workers' full garbage collections (how many, and their pauses); and the longest event-loop delay of any worker
+ * since the last scrape (prom-client starts that measure again at each scrape).
+ */
+async function registryCounters(metrics: URL): Promise<{ groups: number; requests: number; majorGcs: number; majorGcSeconds: number; eventLoopDelayMaxSeconds: number }> {
   const all = samples(await (await fetch(metrics)).text());
-  return { groups: total(all, 'plaza_exchange_group_requests_count'), requests: total(all, 'plaza_exchange_group_requests_sum') };
+  return {
+    groups: total(all, 'plaza_exchange_group_requests_count'),
+    requests: total(all, 'plaza_exchange_group_requests_sum'),
+    majorGcs: total(all, 'nodejs_gc_duration_seconds_count', { kind: 'major' }),
+    majorGcSeconds: total(all, 'nodejs_gc_duration_seconds_sum', { kind: 'major' }),
+    eventLoopDelayMaxSeconds: total(all, 'nodejs_eventloop_lag_max_seconds'),
+  };
 }
 
 const singleHeaders = (s: ExchangeScenario) => ({ 'content-type': 'application/cloudevents+json', authorization: `Bearer ${s.vendor.apiKey}` });
@@ -231,36 +241,54 @@ export interface Step {
   cpu: EventCpu;
   /** Requests a group commit held during the step, from the registry's metrics (null for requests that make none). */
   requestsPerGroup: number | null;
+  /**
+   * Where the answers slower than the p99 target fell: in how many of the step's 100-ms windows (by scheduled send
+   * time). A few windows holding them all say the tail comes from stalls; many say it comes from queueing throughout.
+   */
+  slow: { answers: number; windows: number; ofWindows: number; thresholdMs: number };
+  /** The registry workers' pauses during the step, from its metrics (null for the floor's loop, which reads none). */
+  pauses: { majorGcs: number; majorGcMs: number; eventLoopDelayMaxMs: number } | null;
 }
 
-/** One open-loop step: `rate` events a second for `seconds`. */
-export async function openLoop(s: ExchangeScenario, target: Target, prefix: string, rate: number, seconds: number): Promise<Step> {
+/** Open-loop latencies are also grouped by scheduled send time into windows this long (Step.slow). */
+const WINDOW_MS = 100;
+
+/** One open-loop step: `rate` events a second for `seconds`; answers slower than `slowMs` are located (Step.slow). */
+export async function openLoop(s: ExchangeScenario, target: Target, prefix: string, rate: number, seconds: number, slowMs: number): Promise<Step> {
   const n = Math.max(2, Math.round(rate * seconds));
   const client = new KeepAliveClient(target.endpoint);
   const headers = singleHeaders(s);
   const messages: Buffer[] = [];
   for (let i = 0; i < n; i++) messages.push(client.message(headers, signStructured(readingText(s.source, `${prefix}-${i}`), s.vendor.signingKey)));
-  const before = await groupCommits(target.metrics);
-  const step = await sendOnSchedule(client, target.pid, messages, rate, seconds, 201);
-  const after = await groupCommits(target.metrics);
-  return { ...step, requestsPerGroup: (after.requests - before.requests) / (after.groups - before.groups) };
+  const before = await registryCounters(target.metrics);
+  const step = await sendOnSchedule(client, target.pid, messages, rate, seconds, 201, slowMs);
+  const after = await registryCounters(target.metrics);
+  return {
+    ...step,
+    requestsPerGroup: (after.requests - before.requests) / (after.groups - before.groups),
+    pauses: { majorGcs: after.majorGcs - before.majorGcs, majorGcMs: (after.majorGcSeconds - before.majorGcSeconds) * 1000, eventLoopDelayMaxMs: after.eventLoopDelayMaxSeconds * 1000 },
+  };
 }
 
 /**
  * The open loop of a request that asks nothing of the database, the exchange or anyone's keys (`GET path`): what any
  * request costs this machine at `rate` (the HTTP stack, the framework, the load generator), to set beside an event's.
  */
-export async function floorLoop(target: Target, path: string, rate: number, seconds: number): Promise<Step> {
+export async function floorLoop(target: Target, path: string, rate: number, seconds: number, slowMs: number): Promise<Step> {
   const endpoint = new URL(path, target.endpoint);
   const client = new KeepAliveClient(endpoint);
   const message = Buffer.from(`GET ${endpoint.pathname} HTTP/1.1\r\nhost: ${endpoint.host}\r\n\r\n`, 'latin1');
-  return sendOnSchedule(client, target.pid, Array.from({ length: Math.max(2, Math.round(rate * seconds)) }, () => message), rate, seconds, 200);
+  return sendOnSchedule(client, target.pid, Array.from({ length: Math.max(2, Math.round(rate * seconds)) }, () => message), rate, seconds, 200, slowMs);
 }
 
-/** Sends `messages` on a fixed schedule of `rate` a second, whatever the answers; an answer other than `expected` counts as an error. */
-async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Buffer[], rate: number, seconds: number, expected: number): Promise<Step> {
+/**
+ * Sends `messages` on a fixed schedule of `rate` a second, whatever the answers; an answer other than `expected` counts
+ * as an error, one slower than `slowMs` is located (Step.slow).
+ */
+async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Buffer[], rate: number, seconds: number, expected: number, slowMs: number): Promise<Step> {
   const n = messages.length;
   const latencies: number[] = [];
+  const slowWindows = new Set<number>();
   let errors = 0;
   let firstDone = Infinity;
   let lastDone = 0;
@@ -278,6 +306,7 @@ async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Bu
           lastDone = performance.now();
           firstDone = Math.min(firstDone, lastDone);
           latencies.push(lastDone - scheduled);
+          if (lastDone - scheduled > slowMs) slowWindows.add(Math.floor((scheduled - start) / WINDOW_MS));
           if (!ok) errors++;
         };
         inFlight.push(client.send(messages[sent]!).then((status) => settle(status === expected), () => settle(false)));
@@ -306,6 +335,8 @@ async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Bu
     keptUp: errors === 0 && achieved >= KEEPS_UP_SHARE * rate && p99 <= KEEPS_UP_P99_MS,
     cpu,
     requestsPerGroup: null,
+    slow: { answers: latencies.filter((latency) => latency > slowMs).length, windows: slowWindows.size, ofWindows: Math.ceil((n * interval) / WINDOW_MS), thresholdMs: slowMs },
+    pauses: null,
   };
 }
 
@@ -318,10 +349,11 @@ export async function singleSteps(s: ExchangeScenario, target: Target, prefix: s
   const steps: Step[] = [];
   for (const [index, rate] of rates.entries()) {
     // The step's index in the ids too: BENCH_RATES may name a rate twice (a warm-up step, then the measured one).
-    const step = await openLoop(s, target, `${prefix}-${index}-${rate}`, rate, seconds);
+    const step = await openLoop(s, target, `${prefix}-${index}-${rate}`, rate, seconds, p99TargetMs);
     steps.push(step);
     const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
     log(`single, offered ${rate}/s: answered ${Math.round(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors, ${step.requestsPerGroup?.toFixed(2)} requests a group${step.keptUp ? '' : ' (did not keep up)'}`);
+    log(`  ${slowCell(step)}`);
     if (rate >= headlineRate && !step.keptUp) break;
   }
   const highest = (list: Step[]) => (list.length > 0 ? Math.max(...list.map((step) => step.offered)) : null);
@@ -336,6 +368,13 @@ export async function singleSteps(s: ExchangeScenario, target: Target, prefix: s
 }
 
 export type SingleSteps = Awaited<ReturnType<typeof singleSteps>>;
+
+/** Where a step's slow answers fell, and the workers' pauses meanwhile, in words. */
+export function slowCell({ slow, pauses }: Step): string {
+  const count = (n: number) => n.toLocaleString('en');
+  const where = `${count(slow.answers)} answers over ${slow.thresholdMs} ms, in ${count(slow.windows)} of ${count(slow.ofWindows)} windows of ${WINDOW_MS} ms`;
+  return pauses === null ? where : `${where}; workers' full GCs ${pauses.majorGcs}, ${pauses.majorGcMs.toFixed(0)} ms of pauses; longest event-loop delay ${pauses.eventLoopDelayMaxMs.toFixed(0)} ms`;
+}
 
 /** `n` single events one after another on one connection: no concurrency, so nothing to group. */
 export async function sequentialSingles(s: ExchangeScenario, target: Target, prefix: string, n: number): Promise<{ requests: number; errors: number }> {

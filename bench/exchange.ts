@@ -13,7 +13,9 @@
  * - single-event mode, open loop: requests leave on a fixed schedule whatever the answers, latency is measured
  *   from the scheduled send time (so queueing counts); rates stepped up until one at or above 1,000/s no longer
  *   keeps up: p50/p99 at 1,000/s, the saturation rate (the highest offered rate answered at >= 0.98 of it, all
- *   accepted, p99 <= 1 s) and the highest such rate whose p99 is at most 20 ms;
+ *   accepted, p99 <= 1 s) and the highest such rate whose p99 is at most 20 ms; for each step, in how many of its
+ *   100-ms windows (by scheduled send time) the answers over 20 ms fell, and the workers' full garbage collections
+ *   and longest event-loop delay meanwhile (prom-client's default metrics on the metrics port);
  * - for each phase, CPU per accepted event: node (the registry's primary and workers), PostgreSQL (every postgres
  *   process), the load generator and the rest of the machine, from /proc (cpu-meter.ts);
  * - the floor: GET /health/live, which asks nothing of the database or the exchange, on the same open loop at
@@ -50,7 +52,7 @@ import { type ExchangeScenario, registerScenario } from '../test/support/exchang
 import { freePort, type RegistryProcess, startRegistry } from '../test/support/registry-process.js';
 import { createScratchDatabase } from '../test/support/scratch-database.js';
 import { CLOCK_TICKS_PER_SECOND, type EventCpu } from './cpu-meter.js';
-import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, floorLoop, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, sequentialSingles, type SingleSteps, singleSteps, type Target } from './exchange-load.js';
+import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, floorLoop, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, sequentialSingles, type SingleSteps, singleSteps, slowCell, type Target } from './exchange-load.js';
 import { type RoundTripCounts, startCountingProxy } from './pg-counting-proxy.js';
 import { preloadEvents } from './preload-events.js';
 
@@ -340,8 +342,8 @@ async function main(): Promise<void> {
     log(`registry ${registry.url} (PLAZA_WORKERS=${workers}); source ${scenario.source}, agreement ${scenario.agreementId}`);
 
     const empty = await measure('empty', scenario, target, db);
-    await floorLoop(target, FLOOR_PATH, HEADLINE_RATE, STEP_SECONDS); // a warm-up, as the events had theirs
-    const floor = await floorLoop(target, FLOOR_PATH, HEADLINE_RATE, STEP_SECONDS);
+    await floorLoop(target, FLOOR_PATH, HEADLINE_RATE, STEP_SECONDS, TARGETS.p99AtHeadlineMs); // a warm-up, as the events had theirs
+    const floor = await floorLoop(target, FLOOR_PATH, HEADLINE_RATE, STEP_SECONDS, TARGETS.p99AtHeadlineMs);
     log(`floor: GET ${FLOOR_PATH} at ${count(HEADLINE_RATE)}/s: p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}, CPU µs a request ${cpuCell(floor.cpu)}, ${floor.errors} errors`);
 
     const samples = signedMessages(empty.batch.bodies, 2_000);
@@ -471,6 +473,12 @@ async function main(): Promise<void> {
         what: `round trips a request: single alone / single at ${count(HEADLINE_RATE)}/s (alone's ÷ requests a group) / batch of ${BATCH_SIZE}`,
         figure: `${fixed(roundTrips.singleAlone.perRequest)} / ${fixed(singleAtHeadlineRoundTrips(empty))} / ${fixed(roundTrips.batch.perRequest)}`,
         ...(loaded ? { loaded: `single at ${count(HEADLINE_RATE)}/s ${fixed(singleAtHeadlineRoundTrips(loaded))}` } : {}),
+        target: '',
+      },
+      {
+        what: `single events at ${count(HEADLINE_RATE)}/s: where the answers over ${TARGETS.p99AtHeadlineMs} ms fell (by scheduled send time); the registry workers' pauses`,
+        figure: empty.single.headline ? slowCell(empty.single.headline) : '',
+        ...(loaded ? { loaded: loaded.single.headline ? slowCell(loaded.single.headline) : '' } : {}),
         target: '',
       },
       {
