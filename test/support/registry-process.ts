@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '../..').replace(/\/dist$/, '');
-const main = join(repo, 'dist/apps/registry/src/main.js');
+/** The built registry's entry under a checkout. */
+const mainOf = (root: string) => join(root, 'dist/apps/registry/src/main.js');
 
 export interface RegistryProcess {
   url: string;
@@ -69,12 +70,13 @@ process.once('exit', () => {
 
 /**
  * Starts the registry with `env` (added to this process's environment, DATABASE_URL included) and resolves once
- * /health/ready answers 200. The child leads its own process group, so kill() reaches cluster workers too.
+ * /health/ready answers 200. The child leads its own process group, so kill() reaches cluster workers too. `root` is
+ * the checkout whose build runs (a benchmark may set another beside this one).
  */
-export async function startRegistry(env: Record<string, string>, port?: number, timeoutMs = 60_000): Promise<RegistryProcess> {
+export async function startRegistry(env: Record<string, string>, port?: number, timeoutMs = 60_000, root = repo): Promise<RegistryProcess> {
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, [main], {
-    cwd: repo,
+  const child = spawn(process.execPath, [mainOf(root)], {
+    cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(listenOn), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -83,8 +85,9 @@ export async function startRegistry(env: Record<string, string>, port?: number, 
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   running.add(child.pid!);
+  // 'close', not 'exit': it comes once the child's output is read to its end, so a start that fails says why.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       running.delete(child.pid!);
       done({ code, signal });
     }),
@@ -92,10 +95,10 @@ export async function startRegistry(env: Record<string, string>, port?: number, 
   const url = `http://127.0.0.1:${listenOn}`;
 
   const deadline = Date.now() + timeoutMs;
-  let gone = false;
-  void exited.then(() => (gone = true));
+  let gone = null as { code: number | null; signal: NodeJS.Signals | null } | null;
+  void exited.then((how) => (gone = how));
   for (;;) {
-    if (gone) throw new Error(`the registry exited while starting:\n${output}`);
+    if (gone) throw new Error(`the registry exited (${gone.signal ?? `code ${gone.code}`}) while starting:\n${output}`);
     if (Date.now() > deadline) {
       process.kill(-child.pid!, 'SIGKILL');
       throw new Error(`the registry was not ready within ${timeoutMs} ms:\n${output}`);
