@@ -153,6 +153,12 @@ export interface Target {
 }
 
 /**
+ * prom-client's event-loop monitor ticks this often (its default precision) and reports the longest interval between
+ * two ticks, so an interval of this length is no delay at all.
+ */
+const EVENT_LOOP_TICK_SECONDS = 0.01;
+
+/**
  * The registry's counters so far, all workers added up: its group commits (how many, and the requests they held) and
  * its workers' full garbage collections (how many, and their pauses); and the longest event-loop delay of any worker
  * since the last scrape (prom-client starts that measure again at each scrape).
@@ -164,7 +170,7 @@ async function registryCounters(metrics: URL): Promise<{ groups: number; request
     requests: total(all, 'plaza_exchange_group_requests_sum'),
     majorGcs: total(all, 'nodejs_gc_duration_seconds_count', { kind: 'major' }),
     majorGcSeconds: total(all, 'nodejs_gc_duration_seconds_sum', { kind: 'major' }),
-    eventLoopDelayMaxSeconds: total(all, 'nodejs_eventloop_lag_max_seconds'),
+    eventLoopDelayMaxSeconds: Math.max(0, total(all, 'nodejs_eventloop_lag_max_seconds') - EVENT_LOOP_TICK_SECONDS),
   };
 }
 
