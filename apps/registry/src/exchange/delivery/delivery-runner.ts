@@ -4,6 +4,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { APP_CONFIG } from '../../platform/config/config.module.js';
 import type { AppConfig } from '../../platform/config/config.js';
 import { Outbound } from '../../platform/outbound/outbound.module.js';
+import { RegistryChanges } from '../../platform/registry-changes/registry-changes.js';
 import { FeedAccess } from '../feed/feed-access.js';
 import { FeedRepository } from '../feed/feed.repository.js';
 import { RegistryReadModel } from '../registry-read-model.js';
@@ -17,6 +18,13 @@ import { SubscriptionService } from './subscription.service.js';
 /** Subscriptions one process delivers at once, and takes at one look (so several processes share them out). */
 const MAX_HELD = 200;
 const CLAIM_PER_LOOK = 20;
+/**
+ * A process holding no subscription looks for one at the tick after a change of the registry (a subscription created,
+ * changed or removed, here or in another process, or one this process let go), and otherwise only every this many
+ * ticks, for what no change announces: a lapsed lease, one another process let go, a next attempt coming due. Each
+ * look is a statement: looking ten times a second cost an idle registry about a third of its CPU.
+ */
+const IDLE_LOOK_TICKS = 10;
 
 /**
  * The delivery follower of every process: it takes the subscriptions due whose lease is free or has lapsed (a crashed
@@ -31,6 +39,11 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
   private timer: NodeJS.Timeout | undefined;
   private renewal: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | null = null;
+  /** Whether the next tick looks whatever it holds: at the start, and after a change of the registry. */
+  private lookWanted = true;
+  /** Ticks since the last look, while holding nothing. */
+  private idleTicks = 0;
+  private unsubscribe: (() => void) | undefined;
   private signal = '';
   private readonly parts: DeliveryParts;
 
@@ -45,14 +58,20 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
     @Inject(SinkCredentials) credentials: SinkCredentials,
     @Inject(Outbound) outbound: Outbound,
     @Inject(DeliveryMetrics) private readonly metrics: DeliveryMetrics,
+    @Inject(RegistryChanges) private readonly changes: RegistryChanges,
   ) {
     this.parts = { config, subscriptions, service, feed, access, registry, signer, credentials, outbound, feedSignal: () => this.signal, metrics };
   }
 
   onApplicationBootstrap(): void {
     if (this.config.deliveryPollMs === 0) return;
+    this.unsubscribe = this.changes.subscribe(() => (this.lookWanted = true));
     this.timer = setInterval(() => {
-      this.ticking ??= this.tick().finally(() => (this.ticking = null));
+      if (this.ticking !== null) return;
+      if (this.held.size === 0 && !this.lookWanted && ++this.idleTicks < IDLE_LOOK_TICKS) return;
+      this.idleTicks = 0;
+      this.lookWanted = false;
+      this.ticking = this.tick().finally(() => (this.ticking = null));
     }, this.config.deliveryPollMs);
     this.timer.unref();
     // On its own timer, whatever the polling interval: a lease must never lapse while it is held.
@@ -71,6 +90,7 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     clearInterval(this.timer);
     clearInterval(this.renewal);
     await this.ticking;
@@ -100,7 +120,7 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
               this.metrics.forget(id);
             }
             // Let go at once, so the next look takes it up again as it now stands.
-            void this.subscriptions.release(this.owner, id, generation).catch(() => undefined);
+            void this.subscriptions.release(this.owner, id, generation).catch(() => undefined).finally(() => (this.lookWanted = true));
           });
         this.held.set(id, { generation, delivery, done });
       }
