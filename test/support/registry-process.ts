@@ -9,8 +9,6 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '../..').replace(/\/dist$/, '');
-/** The built registry's entry under a checkout. */
-const mainOf = (root: string) => join(root, 'dist/apps/registry/src/main.js');
 
 export interface RegistryProcess {
   url: string;
@@ -75,7 +73,7 @@ process.once('exit', () => {
  */
 export async function startRegistry(env: Record<string, string>, port?: number, timeoutMs = 60_000, root = repo): Promise<RegistryProcess> {
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, [mainOf(root)], {
+  const child = spawn(process.execPath, [join(root, 'dist/apps/registry/src/main.js')], {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(listenOn), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
