@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '../..').replace(/\/dist$/, '');
+/** This checkout's build of exit-with-parent.ts, also for a registry of another checkout (an older one may lack it). */
+const exitWithParent = join(repo, 'dist/test/support/exit-with-parent.js');
 
 export interface RegistryProcess {
   url: string;
@@ -68,17 +70,21 @@ process.once('exit', () => {
 
 /**
  * Starts the registry with `env` (added to this process's environment, DATABASE_URL included) and resolves once
- * /health/ready answers 200. The child leads its own process group, so kill() reaches cluster workers too. `root` is
- * the checkout whose build runs (a benchmark may set another beside this one).
+ * /health/ready answers 200. The child leads its own process group, so kill() reaches cluster workers too. Its stdin
+ * is a pipe from this process, which it takes the closing of as a SIGTERM (exit-with-parent.ts): a registry is
+ * stopped when this process dies, even by a SIGKILL. `root` is the checkout whose build runs (a benchmark may set
+ * another beside this one).
  */
 export async function startRegistry(env: Record<string, string>, port?: number, timeoutMs = 60_000, root = repo): Promise<RegistryProcess> {
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, [join(root, 'dist/apps/registry/src/main.js')], {
+  const child = spawn(process.execPath, ['--import', exitWithParent, join(root, 'dist/apps/registry/src/main.js')], {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(listenOn), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  // Held open, never written: its end is the registry's signal. It must not keep this process running either.
+  (child.stdin as unknown as { unref(): void }).unref();
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
