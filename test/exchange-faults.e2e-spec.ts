@@ -8,6 +8,7 @@ import { type ExchangeScenario, readingText, registerScenario } from './support/
 import { type RegistryProcess, startRegistry } from './support/registry-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { describeOnServer, SHARED_LOG_KEY } from './support/test-app.js';
+import { waitFor } from './support/wait.js';
 
 interface BatchAnswer {
   accepted: number;
@@ -17,11 +18,6 @@ interface BatchAnswer {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Whether `what` holds within `ms` (the machine may be busy with other suites: generous). */
-async function waitFor(what: () => boolean, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; !what() && Date.now() < deadline; ) await sleep(50);
-  return what();
-}
 
 // A real crash and a real loss of the database: the built registry runs as its own process group (cluster mode,
 // two workers). The crash is on a direct connection, so PostgreSQL sees the killed connections close as it would in

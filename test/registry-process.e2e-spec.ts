@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ScratchDatabase } from './support/scratch-database.js';
 import { createDatabase } from './support/test-app.js';
+import { waitFor } from './support/wait.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -15,13 +16,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (await condition()) return true;
-  }
-  return condition();
 }
 
 /** The built registry as test/support/registry-process.ts starts it for the suites and the benchmarks. */
@@ -63,7 +57,7 @@ describe('a registry started for a suite or a benchmark', () => {
     expect((await fetch(`${registry.url}/health/live`)).status).toBe(200);
 
     starter.kill('SIGKILL');
-    expect(await until(() => !alive(registry!.pid), 60_000)).toBe(true);
+    expect(await waitFor(() => !alive(registry!.pid), 60_000)).toBe(true);
     await expect(fetch(`${registry.url}/health/live`)).rejects.toThrow();
   });
 });

@@ -7,8 +7,8 @@
 import cluster from 'node:cluster';
 
 if (cluster.isPrimary) {
-  const stop = () => process.kill(process.pid, 'SIGTERM');
-  process.stdin.once('end', stop).once('error', stop).resume();
+  // 'close' comes once, whether the pipe ended or failed.
+  process.stdin.once('close', () => process.kill(process.pid, 'SIGTERM')).resume();
   // The pipe alone does not keep the registry running: it shuts down as it would without it.
   (process.stdin as { unref?: () => void }).unref?.();
 }
