@@ -10,6 +10,7 @@ import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { signBatch, signStructured } from '#plaza/dsse';
+import { GROUP_PHASES, type GroupPhase } from '../apps/registry/src/exchange/submit/submit-metrics.js';
 import { type ExchangeScenario, readingText } from '../test/support/exchange-scenario.js';
 import { samples, total } from '../test/support/prometheus-text.js';
 import { cpuBetween, type EventCpu, perEvent, sampleCpu } from './cpu-meter.js';
@@ -159,15 +160,19 @@ export interface Target {
 const EVENT_LOOP_TICK_SECONDS = 0.01;
 
 /**
- * The registry's counters so far, all workers added up: its group commits (how many, and the requests they held) and
- * its workers' full garbage collections (how many, and their pauses); and the longest event-loop delay of any worker
- * since the last scrape (prom-client starts that measure again at each scrape).
+ * The registry's counters so far, all workers added up: its group commits (how many, the requests they held, the
+ * time spent in each phase), its answered submissions (how many, and their time in the registry, from fastify's
+ * receipt of the request to the answer's end) and its workers' full garbage collections (how many, and their pauses); and the
+ * longest event-loop delay of any worker since the last scrape (prom-client starts that measure again at each scrape).
  */
-async function registryCounters(metrics: URL): Promise<{ groups: number; requests: number; majorGcs: number; majorGcSeconds: number; eventLoopDelayMaxSeconds: number }> {
+async function registryCounters(metrics: URL, endpoint: URL) {
   const all = samples(await (await fetch(metrics)).text());
+  const submits = { method: 'POST', route: endpoint.pathname, status_class: '2xx' };
   return {
     groups: total(all, 'plaza_exchange_group_requests_count'),
     requests: total(all, 'plaza_exchange_group_requests_sum'),
+    phaseSeconds: Object.fromEntries(GROUP_PHASES.map((phase) => [phase, total(all, 'plaza_exchange_group_phase_seconds_sum', { phase })])) as Record<GroupPhase, number>,
+    submitted: { count: total(all, 'plaza_http_request_duration_seconds_count', submits), seconds: total(all, 'plaza_http_request_duration_seconds_sum', submits) },
     majorGcs: total(all, 'nodejs_gc_duration_seconds_count', { kind: 'major' }),
     majorGcSeconds: total(all, 'nodejs_gc_duration_seconds_sum', { kind: 'major' }),
     eventLoopDelayMaxSeconds: Math.max(0, total(all, 'nodejs_eventloop_lag_max_seconds') - EVENT_LOOP_TICK_SECONDS),
@@ -254,6 +259,11 @@ export interface Step {
   slow: { answers: number; windows: number; ofWindows: number; thresholdMs: number };
   /** The registry workers' pauses during the step, from its metrics (null for the floor's loop, which reads none). */
   pauses: { majorGcs: number; majorGcMs: number; eventLoopDelayMaxMs: number } | null;
+  /**
+   * Where the step's time went in the registry, from its metrics (null for the floor's loop): a group commit's mean
+   * time in each phase, and an answered submission's mean time from fastify's receipt of it to its answer's end.
+   */
+  inRegistry: { groupPhaseMs: Record<GroupPhase, number>; submissionMs: number } | null;
 }
 
 /** Open-loop latencies are also grouped by scheduled send time into windows this long (Step.slow). */
@@ -266,13 +276,18 @@ export async function openLoop(s: ExchangeScenario, target: Target, prefix: stri
   const headers = singleHeaders(s);
   const messages: Buffer[] = [];
   for (let i = 0; i < n; i++) messages.push(client.message(headers, signStructured(readingText(s.source, `${prefix}-${i}`), s.vendor.signingKey)));
-  const before = await registryCounters(target.metrics);
+  const before = await registryCounters(target.metrics, target.endpoint);
   const step = await sendOnSchedule(client, target.pid, messages, rate, seconds, 201, slowMs);
-  const after = await registryCounters(target.metrics);
+  const after = await registryCounters(target.metrics, target.endpoint);
+  const groups = after.groups - before.groups;
   return {
     ...step,
-    requestsPerGroup: (after.requests - before.requests) / (after.groups - before.groups),
+    requestsPerGroup: (after.requests - before.requests) / groups,
     pauses: { majorGcs: after.majorGcs - before.majorGcs, majorGcMs: (after.majorGcSeconds - before.majorGcSeconds) * 1000, eventLoopDelayMaxMs: after.eventLoopDelayMaxSeconds * 1000 },
+    inRegistry: {
+      groupPhaseMs: Object.fromEntries(GROUP_PHASES.map((phase) => [phase, ((after.phaseSeconds[phase] - before.phaseSeconds[phase]) * 1000) / groups])) as Record<GroupPhase, number>,
+      submissionMs: ((after.submitted.seconds - before.submitted.seconds) * 1000) / (after.submitted.count - before.submitted.count),
+    },
   };
 }
 
@@ -347,6 +362,7 @@ async function sendOnSchedule(client: KeepAliveClient, pid: number, messages: Bu
     requestsPerGroup: null,
     slow: { answers: slowAnswers, windows: slowWindows.size, ofWindows: Math.ceil((n * interval) / WINDOW_MS), thresholdMs: slowMs },
     pauses: null,
+    inRegistry: null,
   };
 }
 
@@ -364,6 +380,7 @@ export async function singleSteps(s: ExchangeScenario, target: Target, prefix: s
     const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
     log(`single, offered ${rate}/s: answered ${Math.round(step.achieved)}/s, p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms, ${step.errors} errors, ${step.requestsPerGroup?.toFixed(2)} requests a group${step.keptUp ? '' : ' (did not keep up)'}`);
     log(`  ${slowCell(step)}`);
+    if (step.inRegistry) log(`  ${inRegistryCell(step.inRegistry)}`);
     if (rate >= headlineRate && !step.keptUp) break;
   }
   const highest = (list: Step[]) => (list.length > 0 ? Math.max(...list.map((step) => step.offered)) : null);
@@ -384,6 +401,13 @@ export function slowCell({ slow, pauses }: Step): string {
   const count = (n: number) => n.toLocaleString('en');
   const where = `${count(slow.answers)} answers over ${slow.thresholdMs} ms, in ${count(slow.windows)} of ${count(slow.ofWindows)} windows of ${WINDOW_MS} ms`;
   return pauses === null ? where : `${where}; workers' full GCs ${pauses.majorGcs}, ${pauses.majorGcMs.toFixed(0)} ms of pauses; longest event-loop delay ${pauses.eventLoopDelayMaxMs.toFixed(0)} ms`;
+}
+
+/** A step's time in the registry, in words: an answered submission's mean, and a group commit's by phase. */
+export function inRegistryCell({ groupPhaseMs, submissionMs }: NonNullable<Step['inRegistry']>): string {
+  const ms = (v: number) => v.toFixed(2);
+  const phases = GROUP_PHASES.map((phase) => `${phase} ${ms(groupPhaseMs[phase])}`).join(', ');
+  return `a submission ${ms(submissionMs)} ms in the registry; a group's phases ${phases} ms (means)`;
 }
 
 /** `n` single events one after another on one connection: no concurrency, so nothing to group. */

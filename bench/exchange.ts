@@ -15,7 +15,9 @@
  *   keeps up: p50/p99 at 1,000/s, the saturation rate (the highest offered rate answered at >= 0.98 of it, all
  *   accepted, p99 <= 1 s) and the highest such rate whose p99 is at most 20 ms; for each step, in how many of its
  *   100-ms windows (by scheduled send time) the answers over 20 ms fell, and the workers' full garbage collections
- *   and longest event-loop delay meanwhile (prom-client's default metrics on the metrics port);
+ *   and longest event-loop delay meanwhile (prom-client's default metrics on the metrics port), and where the time went
+ *   in the registry: an answered submission's mean time there and a group commit's mean time in each of its phases
+ *   (quota, begin, lock, judge, store, commit: plaza_exchange_group_phase_seconds);
  * - for each phase, CPU per accepted event: node (the registry's primary and workers), PostgreSQL (every postgres
  *   process), the load generator and the rest of the machine, from /proc (cpu-meter.ts);
  * - the floor: GET /health/live, which asks nothing of the database or the exchange, on the same open loop at
@@ -52,7 +54,7 @@ import { type ExchangeScenario, registerScenario } from '../test/support/exchang
 import { freePort, type RegistryProcess, startRegistry } from '../test/support/registry-process.js';
 import { createScratchDatabase } from '../test/support/scratch-database.js';
 import { CLOCK_TICKS_PER_SECOND, type EventCpu } from './cpu-meter.js';
-import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, floorLoop, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, sequentialSingles, type SingleSteps, singleSteps, slowCell, type Target } from './exchange-load.js';
+import { BATCH_SIZE, type BatchPhase, batchFigures, batchPhase, floorLoop, KEEPS_UP_P99_MS, KEEPS_UP_SHARE, inRegistryCell, sequentialSingles, type SingleSteps, singleSteps, slowCell, type Target } from './exchange-load.js';
 import { type RoundTripCounts, startCountingProxy } from './pg-counting-proxy.js';
 import { preloadEvents } from './preload-events.js';
 
@@ -479,6 +481,12 @@ async function main(): Promise<void> {
         what: `single events at ${count(HEADLINE_RATE)}/s: where the answers over ${TARGETS.p99AtHeadlineMs} ms fell (by scheduled send time); the registry workers' pauses`,
         figure: empty.single.headline ? slowCell(empty.single.headline) : '',
         ...(loaded ? { loaded: loaded.single.headline ? slowCell(loaded.single.headline) : '' } : {}),
+        target: '',
+      },
+      {
+        what: `single events at ${count(HEADLINE_RATE)}/s: time in the registry (its metrics)`,
+        figure: empty.single.headline?.inRegistry ? inRegistryCell(empty.single.headline.inRegistry) : '',
+        ...(loaded ? { loaded: loaded.single.headline?.inRegistry ? inRegistryCell(loaded.single.headline.inRegistry) : '' } : {}),
         target: '',
       },
       {

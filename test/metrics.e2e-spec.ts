@@ -34,7 +34,7 @@ describe('metrics (/metrics, Prometheus text)', () => {
       }
     });
 
-    it('counts every accepted and refused event by mode and code, and the group commits, after a run of events', async () => {
+    it('counts every accepted and refused event by mode and code, and the group commits and their phases, after a run of events', async () => {
       const before = (await scrape()).all;
       const once = reading(s.source, 'm-1', { time: nowSeconds() });
       await post(t, s.vendor.adminKey, STRUCTURED, signed(once, s.vendorKey)).expect(201);
@@ -59,6 +59,12 @@ describe('metrics (/metrics, Prometheus text)', () => {
       expect(delta('plaza_exchange_group_requests_count', {})).toBeGreaterThanOrEqual(1);
       expect(delta('plaza_exchange_group_requests_sum', {})).toBeGreaterThanOrEqual(3);
       expect(delta('plaza_exchange_group_commit_seconds_count', {})).toBe(delta('plaza_exchange_group_requests_count', {}));
+      // Each of those groups committed, so each went through every phase once, in time that adds up to the group's.
+      const phases = ['quota', 'begin', 'lock', 'judge', 'store', 'commit'];
+      for (const phase of phases) expect(delta('plaza_exchange_group_phase_seconds_count', { phase })).toBe(delta('plaza_exchange_group_requests_count', {}));
+      const phaseSeconds = phases.reduce((sum, phase) => sum + delta('plaza_exchange_group_phase_seconds_sum', { phase }), 0);
+      expect(phaseSeconds).toBeGreaterThan(0);
+      expect(phaseSeconds).toBeLessThanOrEqual(delta('plaza_exchange_group_commit_seconds_sum', {}) + 1e-6);
       // The refused events' own labels name nothing of the caller's.
       const text = (await scrape()).text;
       for (const secret of [s.source, s.sourceId, s.vendor.slug, s.city.slug, 'm-3']) expect(text).not.toContain(secret);

@@ -7,7 +7,7 @@ import { Quota } from './quota.js';
 import { RegistryChecks } from './registry-checks.js';
 import type { PreparedEvent } from './stateless-checks.js';
 import { SubmissionRepository } from './submission.repository.js';
-import { SubmitMetrics } from './submit-metrics.js';
+import { type GroupClock, SubmitMetrics } from './submit-metrics.js';
 
 /** A request handed to the group commit: what phases 1 and 2 made of it. */
 export interface GroupRequest {
@@ -148,9 +148,11 @@ export class GroupCommit {
 
   private async commitGroup(group: Waiting[]): Promise<void> {
     const at = new Date();
+    const clock = this.metrics.groupClock();
     let admitted: boolean[];
     try {
       admitted = await this.quota.take(group.map(({ request }) => ({ organisationId: request.organisationId, events: request.submitted })), at);
+      clock.lap('quota');
     } catch (error) {
       for (const waiting of group) waiting.fail(error);
       return;
@@ -161,7 +163,7 @@ export class GroupCommit {
     });
     if (members.length === 0) return;
     try {
-      const submissions = await this.store(members);
+      const submissions = await this.store(members, clock);
       members.forEach((waiting, i) => waiting.answer(submissions[i]!));
     } catch (error) {
       if (members.length === 1 || !refusedByDatabase(error)) {
@@ -171,7 +173,7 @@ export class GroupCommit {
       this.logger.warn(`a group of ${members.length} requests was refused by the database; each is stored on its own`);
       for (const waiting of members) {
         try {
-          waiting.answer((await this.store([waiting]))[0]!);
+          waiting.answer((await this.store([waiting], this.metrics.groupClock()))[0]!);
         } catch (alone) {
           waiting.fail(alone);
         }
@@ -180,21 +182,27 @@ export class GroupCommit {
   }
 
   /** Phases 3 and 4 for the group, in one transaction; a transient failure runs it again from the outcomes of phase 2. */
-  private async store(group: readonly Waiting[]): Promise<Submission[]> {
+  private async store(group: readonly Waiting[], clock: GroupClock): Promise<Submission[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.repository.transaction(async (manager) => {
+        const submissions = await this.repository.transaction(async (manager) => {
+          clock.lap('begin');
           const requests = group.map((waiting) => waiting.request);
           const attempts = requests.map((request) => request.outcomes.fork());
           const locked = await this.registry.lock(requests, manager);
+          clock.lap('lock');
           const storing = [];
           for (const [i, request] of requests.entries()) {
             const passed = await this.registry.judge(request, locked, attempts[i]!);
             storing.push({ who: { organisationId: request.organisationId, apiKeyId: request.apiKeyId }, passed, outcomes: attempts[i]!, dryRun: request.dryRun });
           }
+          clock.lap('judge');
           await this.once.run(storing, locked.now, manager);
+          clock.lap('store');
           return attempts.map((outcomes) => outcomes.submission());
         });
+        clock.lap('commit');
+        return submissions;
       } catch (error) {
         if (!isTransient(error) || attempt >= 3) throw error;
       }
