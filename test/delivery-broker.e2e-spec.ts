@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { type PublicKeys, scanBatch, verifyBinary, verifyStructured } from '#plaza/dsse';
 import { BATCH, binaryReading, exchangeScenario, type ExchangeScenario, post, reading, signed, signedBatch, STRUCTURED } from './support/exchange-fixtures.js';
 import { describeOnServer, startTestApp, type TestApp } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 const NATS_URL = 'nats://127.0.0.1:4222';
 /** Generous: other suites share the cores. Only an upper bound on waiting, never a figure the test asserts. */
@@ -57,14 +58,6 @@ async function kept(js: JetStreamClient, manager: JetStreamManager, stream: stri
   return messages;
 }
 
-async function until<T>(what: string, probe: () => T | Promise<T>): Promise<NonNullable<T>> {
-  for (const deadline = Date.now() + DEADLINE_MS; Date.now() < deadline; await sleep(50)) {
-    const value = await probe();
-    if (value) return value;
-  }
-  throw new Error(`${what} did not happen within ${DEADLINE_MS} ms`);
-}
-
 /** The producer's public keys, as any consumer fetches them. */
 async function jwks(t: TestApp, slug: string): Promise<PublicKeys> {
   const keys = (await t.http.get(`/api/v1/organisations/${slug}/jwks.json`).expect(200)).body.keys as JWK[];
@@ -108,7 +101,7 @@ describeWithNats('the broker publishes accepted events to NATS JetStream', () =>
   it('makes the stream on <prefix>.> and publishes a structured event on <prefix>.<source id> with the bytes submitted, its signature verifying with the JWKS', async () => {
     const body = signed(reading(s.source, 'st-1'), s.vendorKey);
     await post(t, s.vendor.adminKey, STRUCTURED, body).expect(201);
-    const message = await until('the structured event in the stream', async () => (await stored()).find((m) => msgId(m) === `${s.source} st-1`));
+    const message = await until('the structured event in the stream', async () => (await stored()).find((m) => msgId(m) === `${s.source} st-1`), DEADLINE_MS);
     expect((await manager.streams.info(stream)).config.subjects).toEqual([`${prefix}.>`]);
     expect(message.data.equals(body)).toBe(true);
     expect(message.headers.get('content-type')).toBe('application/cloudevents+json');
@@ -125,7 +118,7 @@ describeWithNats('the broker publishes accepted events to NATS JetStream', () =>
     const messages = await until('both events of the batch', async () => {
       const found = ['batch-1', 'batch-2'].map((id) => seen.find((m) => msgId(m) === `${s.source} ${id}`));
       return found.every(Boolean) ? (found as Seen[]) : undefined;
-    });
+    }, DEADLINE_MS);
     expect(messages.map((m) => m.data.toString())).toEqual(objects.map((o) => o.toString()));
     for (const m of messages) expect(m.headers.get('content-type')).toBe('application/cloudevents+json');
   });
@@ -133,7 +126,7 @@ describeWithNats('the broker publishes accepted events to NATS JetStream', () =>
   it('publishes a binary event with its body as data and every ce-* and Content-Type header it was sent with, its signature verifying', async () => {
     const { headers, body } = binaryReading(s.source, 'bin-1', s.vendorKey);
     await post(t, s.vendor.adminKey, headers['content-type']!, body, headers).expect(201);
-    const message = await until('the binary event', () => seen.find((m) => msgId(m) === `${s.source} bin-1`));
+    const message = await until('the binary event', () => seen.find((m) => msgId(m) === `${s.source} bin-1`), DEADLINE_MS);
     expect(message.data.equals(body)).toBe(true);
     expect(cloudEventHeaders(message.headers)).toEqual(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]).sort());
     const pairs = message.headers.keys().map((name) => [name, message.headers.get(name)] as [string, string]);
@@ -147,18 +140,18 @@ describeWithNats('the broker publishes accepted events to NATS JetStream', () =>
     const ids = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6', 'r-7', 'r-8'].map((id) => `${s.source} ${id}`);
     const submit = (id: string) => post(t, s.vendor.adminKey, STRUCTURED, signed(reading(s.source, id.split(' ')[1]!), s.vendorKey)).expect(201);
     for (const id of ids.slice(0, 5)) await submit(id);
-    await until('the first five published', () => ids.slice(0, 5).every((id) => count(seen, id) === 1));
+    await until('the first five published', () => ids.slice(0, 5).every((id) => count(seen, id) === 1), DEADLINE_MS);
     // Submitted just before shutdown: published by this registry or, if not yet, by the next.
     for (const id of ids.slice(5)) await submit(id);
     await restart();
-    await until('every event in the stream after the restart', async () => ids.every((id) => count(seen, id) >= 1));
+    await until('every event in the stream after the restart', async () => ids.every((id) => count(seen, id) >= 1), DEADLINE_MS);
 
     // As if a registry had crashed after publishing and before moving the cursor: the next one starts further back.
     await restart({ PLAZA_DELIVERY_POLL_MS: '0' });
     await t.app.get(DataSource).query('UPDATE exchange_broker_cursors SET position_xid = $2, position_sequence = $3 WHERE name = $1', [stream, from.xid, from.sequence]);
     await restart();
-    await until('the first five published again', () => ids.slice(0, 5).every((id) => count(seen, id) === 2));
-    await until('the rest published again', () => ids.slice(5).every((id) => count(seen, id) >= 2));
+    await until('the first five published again', () => ids.slice(0, 5).every((id) => count(seen, id) === 2), DEADLINE_MS);
+    await until('the rest published again', () => ids.slice(5).every((id) => count(seen, id) >= 2), DEADLINE_MS);
 
     const inStream = (await stored()).map(msgId);
     for (const id of ids) expect(inStream.filter((m) => m === id)).toHaveLength(1);
@@ -183,7 +176,7 @@ describeWithNats('the broker publishes accepted events to NATS JetStream', () =>
       const published = watch(`${second.prefix}.${scene.sourceId}`);
       const ids = Array.from({ length: 20 }, (_, i) => `lease-${i}`);
       for (const [i, id] of ids.entries()) await post(i % 2 ? two : one, scene.vendor.adminKey, STRUCTURED, signed(reading(scene.source, id), scene.vendorKey)).expect(201);
-      await until('every event published', () => ids.every((id) => count(published, `${scene.source} ${id}`) >= 1));
+      await until('every event published', () => ids.every((id) => count(published, `${scene.source} ${id}`) >= 1), DEADLINE_MS);
       // Both registries poll every 50 ms: a second publisher would have published everything again by now.
       await sleep(1_000);
       expect(published.map(msgId).sort()).toEqual(ids.map((id) => `${scene.source} ${id}`).sort());

@@ -8,7 +8,7 @@ import { type ExchangeScenario, readingText, registerScenario } from './support/
 import { type RegistryProcess, startRegistry } from './support/registry-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { describeOnServer, SHARED_LOG_KEY } from './support/test-app.js';
-import { waitFor } from './support/wait.js';
+import { until } from './support/wait.js';
 
 interface BatchAnswer {
   accepted: number;
@@ -84,7 +84,7 @@ describeOnServer('the exchange under faults: a killed registry, a lost database'
   });
 
   it('serves from two worker processes on one port', async () => {
-    expect(await waitFor(() => new Set(workerPids()).size === 2, 30_000)).toBe(true);
+    await until('two worker processes', () => new Set(workerPids()).size === 2, 30_000);
   });
 
   it('after a SIGKILL mid-load, keeps every acknowledged event exactly once, and takes the retry of the rest without duplicates', async () => {
@@ -180,9 +180,9 @@ describeOnServer('the exchange under faults: a killed registry, a lost database'
       }),
     );
 
-    expect(await waitFor(() => statuses.filter((c) => c === 200).length >= 3, 45_000)).toBe(true);
+    await until('three answered batches', () => statuses.filter((c) => c === 200).length >= 3, 45_000);
     await proxy.cut();
-    expect(await waitFor(() => sample !== undefined, 45_000)).toBe(true);
+    await until('a problem answered while the database is away', () => sample !== undefined, 45_000);
     expect(sample).toMatchObject({ status: 503, retryAfter: '2' });
     expect(sample!.type).toContain('application/problem+json');
     expect(sample!.body).toMatchObject({ status: 503, code: 'service.database_unavailable' });
@@ -192,7 +192,7 @@ describeOnServer('the exchange under faults: a killed registry, a lost database'
 
     await proxy.start();
     const okBefore = statuses.filter((c) => c === 200).length;
-    expect(await waitFor(() => statuses.filter((c) => c === 200).length > okBefore, 60_000)).toBe(true);
+    await until('a batch answered once the database is back', () => statuses.filter((c) => c === 200).length > okBefore, 60_000);
     stop = true;
     await load;
 

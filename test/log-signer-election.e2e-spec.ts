@@ -5,6 +5,7 @@ import { LogSigner } from '../apps/registry/src/transparency/log-signer.js';
 import { SignerElection } from '../apps/registry/src/transparency/signer-election.js';
 import { createOrganisation } from './support/fixtures.js';
 import { createDatabase, describeOnServer, SHARED_LOG_KEY, startTestApp, type TestApp, uniqueSlug } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 /**
  * Several instances on one database: one elected instance (a session advisory lock) signs the log's checkpoints, the
@@ -28,12 +29,6 @@ describeOnServer('the checkpoint signer election', () => {
     return openCheckpoint((await instance.http.get('/log/checkpoint').expect(200)).text, [noteVerifierFromKey(vkey)]).checkpoint.size;
   };
   const treeSize = async (instance: Instance) => ((await instance.http.get('/api/v1/log/root').expect(200)).body as { treeSize: number }).treeSize;
-  const until = async (what: string, condition: () => Promise<boolean>) => {
-    for (const deadline = Date.now() + 10_000; !(await condition()); ) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
 
   beforeAll(async () => {
     database = await createDatabase(process.env.DATABASE_URL!);

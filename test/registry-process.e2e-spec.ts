@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ScratchDatabase } from './support/scratch-database.js';
 import { createDatabase } from './support/test-app.js';
-import { waitFor } from './support/wait.js';
+import { until } from './support/wait.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -57,7 +57,7 @@ describe('a registry started for a suite or a benchmark', () => {
     expect((await fetch(`${registry.url}/health/live`)).status).toBe(200);
 
     starter.kill('SIGKILL');
-    expect(await waitFor(() => !alive(registry!.pid), 60_000)).toBe(true);
+    await until('the registry exiting after its starter was killed', () => !alive(registry!.pid), 60_000);
     await expect(fetch(`${registry.url}/health/live`)).rejects.toThrow();
   });
 });

@@ -1,5 +1,13 @@
-/** Whether `what` holds within `ms`, asked every 50 ms (the machine may be busy with other suites: give it room). */
-export async function waitFor(what: () => boolean, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; !what() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-  return what();
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Asks `probe` every 50 ms until it gives something truthy, and returns that; throws, naming `what`, once `ms` have
+ * passed without it (give a busy machine room: other suites may share it).
+ */
+export async function until<T>(what: string, probe: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
+  for (const deadline = Date.now() + ms; ; await sleep(50)) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+  }
 }
