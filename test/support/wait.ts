@@ -8,6 +8,6 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, ms = 1
   for (const deadline = Date.now() + ms; ; await sleep(50)) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`waited ${ms} ms in vain for: ${what}`);
   }
 }
