@@ -59,7 +59,7 @@ describe('metrics (/metrics, Prometheus text)', () => {
       expect(delta('plaza_exchange_group_requests_count', {})).toBeGreaterThanOrEqual(1);
       expect(delta('plaza_exchange_group_requests_sum', {})).toBeGreaterThanOrEqual(3);
       expect(delta('plaza_exchange_group_commit_seconds_count', {})).toBe(delta('plaza_exchange_group_requests_count', {}));
-      // Each of those groups committed, so each went through every phase once, in time that adds up to the group's.
+      // Each of those groups committed, so each went through every phase once, all of them within the group's time.
       const phases = ['quota', 'begin', 'lock', 'judge', 'store', 'commit'];
       for (const phase of phases) expect(delta('plaza_exchange_group_phase_seconds_count', { phase })).toBe(delta('plaza_exchange_group_requests_count', {}));
       const phaseSeconds = phases.reduce((sum, phase) => sum + delta('plaza_exchange_group_phase_seconds_sum', { phase }), 0);
