@@ -22,7 +22,20 @@ export function browserChoice(env: NodeJS.ProcessEnv = process.env): BrowserChoi
 /** Flags for a headless browser on a machine with no network: no sandbox (root), no GPU, no calls home. */
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/**
+ * Launches the chosen Chromium, and once more if it dies while starting: the bundled build crashed so once in CI
+ * (SIGSEGV, before any page), and not in 90 launches since, on an idle machine or a loaded one.
+ */
 export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
+  try {
+    return await launch(env);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes('has been closed'))) throw error;
+    return launch(env);
+  }
+}
+
+async function launch(env: NodeJS.ProcessEnv): Promise<Browser> {
   if (browserChoice(env) === 'system') {
     const executablePath = env.PLAZA_CHROMIUM_PATH ?? '/usr/bin/chromium';
     if (!existsSync(executablePath)) {
