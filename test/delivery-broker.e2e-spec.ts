@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { JWK } from 'jose';
@@ -13,7 +14,6 @@ import { until } from './support/wait.js';
 const NATS_URL = 'nats://127.0.0.1:4222';
 /** Generous: other suites share the cores. Only an upper bound on waiting, never a figure the test asserts. */
 const DEADLINE_MS = 30_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Without a NATS server the suite is skipped on a workstation, and fails in CI (which provides one).
 const nats: NatsConnection | null = await connect({ servers: NATS_URL, timeout: 1_000 }).catch(() => null);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { signBatch } from '#plaza/dsse';
 import { generateApiKey } from '../apps/registry/src/api-keys/api-key-secret.js';
@@ -16,8 +17,6 @@ interface BatchAnswer {
   rejected: number;
   results: { index: number; status: string; id?: string; sequence?: string; code?: string }[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A real crash and a real loss of the database: the built registry runs as its own process group (cluster mode,
 // two workers). The crash is on a direct connection, so PostgreSQL sees the killed connections close as it would in
